@@ -1,0 +1,32 @@
+//! Counters that expire: the primitive behind every rate limit and the login throttle.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::BusError;
+
+/// A counter's state: how many hits since it was (re)started, and when the last one was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counter {
+    pub count: u64,
+    /// Milliseconds since the Unix epoch of the latest hit.
+    pub last_hit_ms: i64,
+}
+
+/// Named counters, shared by every process that uses the same store.
+#[async_trait]
+pub trait Counters: Send + Sync {
+    /// Counts one hit on `key` at `now_ms`; the counter vanishes `window` after its
+    /// latest hit. Returns the state after this hit.
+    async fn hit(&self, key: &str, window: Duration, now_ms: i64) -> Result<Counter, BusError>;
+
+    /// The counter's state; zero if it never was or has expired.
+    async fn get(&self, key: &str) -> Result<Counter, BusError>;
+
+    /// Forgets the counter, e.g. after a successful login.
+    async fn clear(&self, key: &str) -> Result<(), BusError>;
+
+    /// Whether the store answers, for `/readyz`.
+    async fn ping(&self) -> Result<(), BusError>;
+}

@@ -1,0 +1,112 @@
+//! The stable error codes of PinTalk's HTTP API (and, with the realtime issue, of the
+//! WebSocket protocol). A code is a contract with clients: once shipped it keeps its
+//! spelling; add new codes rather than repurposing old ones.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// A stable, snake_case error code, as sent in `{"error": "<code>", ...}`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, for documentation and for the test that each one is used.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The code as it appears on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // Malformed requests.
+    /// The body is not valid JSON, has a wrong type, misses a field or has an unknown one.
+    InvalidJson = "invalid_json",
+    /// The body is larger than the configured limit (64 KiB).
+    PayloadTooLarge = "payload_too_large",
+    /// The body is not `application/json`.
+    UnsupportedMediaType = "unsupported_media_type",
+    /// A query string parameter is missing or malformed.
+    InvalidQuery = "invalid_query",
+    /// A path segment that should be an id is not one.
+    InvalidId = "invalid_id",
+    /// A field is well-formed JSON but its value is out of bounds or invalid.
+    InvalidField = "invalid_field",
+    /// The email address is not a valid address.
+    InvalidEmail = "invalid_email",
+    /// The password is shorter than 8 bytes.
+    PasswordTooShort = "password_too_short",
+    /// The password is longer than 72 bytes (bcrypt's limit; never silently truncated).
+    PasswordTooLong = "password_too_long",
+    /// An allowed origin is not an exact `scheme://host[:port]`.
+    InvalidOrigin = "invalid_origin",
+    /// No such resource, or it belongs to someone else.
+    NotFound = "not_found",
+    /// The path exists but not with this method.
+    MethodNotAllowed = "method_not_allowed",
+
+    // Identity.
+    /// No bearer token was presented.
+    MissingToken = "missing_token",
+    /// The token is malformed, forged, of another audience, expired or revoked.
+    InvalidToken = "invalid_token",
+    /// Email and password do not match an account.
+    InvalidCredentials = "invalid_credentials",
+    /// The current password given to change it is wrong.
+    WrongPassword = "wrong_password",
+    /// An account with this email already exists.
+    EmailTaken = "email_taken",
+    /// The refresh token is unknown, expired or revoked.
+    InvalidRefreshToken = "invalid_refresh_token",
+    /// The refresh token was already rotated: its whole session is now revoked.
+    RefreshTokenReused = "refresh_token_reused",
+    /// The verification or reset token is unknown, used or expired.
+    InvalidOneTimeToken = "invalid_one_time_token",
+
+    // Abuse limits.
+    /// Too many requests of this kind from this address or for this account.
+    TooManyRequests = "too_many_requests",
+    /// Too many failed logins: wait `Retry-After` seconds before the next attempt.
+    LoginThrottled = "login_throttled",
+
+    // Widget.
+    /// The request's Origin is not on the site's allow-list.
+    OriginNotAllowed = "origin_not_allowed",
+    /// The site's owner has not verified their email yet, so its widget is not live.
+    SiteNotLive = "site_not_live",
+
+    // Server side.
+    /// A dependency (database, Redis) is unreachable.
+    Unavailable = "unavailable",
+    /// Something went wrong on our side; the response's `x-request-id` finds it in the logs.
+    Internal = "internal",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_spelling_equals_as_str_for_every_code() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
+        }
+    }
+}

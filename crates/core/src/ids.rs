@@ -1,0 +1,120 @@
+//! Typed ids: one newtype per entity so that a `SiteId` can never be passed where an
+//! `OwnerId` is expected. Ids are UUIDv7, made by the application (time-ordered, so they
+//! index well), and travel as their canonical hyphenated string in SQL and JSON.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! typed_id {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new, time-ordered id.
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.as_hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidId;
+            fn from_str(s: &str) -> Result<Self, InvalidId> {
+                // Only the canonical hyphenated form: one spelling per id keeps SQL
+                // lookups (which compare strings) exact.
+                if s.len() != 36 {
+                    return Err(InvalidId);
+                }
+                Uuid::try_parse(s).map(Self).map_err(|_| InvalidId)
+            }
+        }
+
+        // Stored as text: these let diesel models hold typed ids directly.
+        impl TryFrom<String> for $name {
+            type Error = InvalidId;
+            fn try_from(s: String) -> Result<Self, InvalidId> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.to_string()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                uuid_schema()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+    )*};
+}
+
+typed_id!(
+    /// A site owner's account.
+    OwnerId,
+    /// One login session of an owner: the family of its rotating refresh tokens.
+    SessionId,
+    /// A website registered by an owner.
+    SiteId,
+    /// A visitor of a site, remembered across page loads by its stored secret.
+    VisitorId,
+    /// A conversation between a site's owner and one visitor.
+    RoomId,
+    /// One stored chat message.
+    MessageId,
+);
+
+/// The text was not a canonical UUID.
+#[derive(Debug, thiserror::Error)]
+#[error("not a valid id")]
+pub struct InvalidId;
+
+#[cfg(feature = "openapi")]
+fn uuid_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom("uuid".into())))
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_round_trips_through_its_string() {
+        let id = SiteId::new();
+        assert_eq!(id.to_string().parse::<SiteId>().unwrap(), id);
+    }
+
+    #[test]
+    fn non_canonical_ids_are_refused() {
+        assert!("not-an-id".parse::<OwnerId>().is_err());
+        let simple = Uuid::now_v7().simple().to_string();
+        assert!(simple.parse::<OwnerId>().is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Shared by every PinTalk service and client tool: typed ids, the stable error codes,
+//! JWT signing and verification, opaque secrets, and the one settings loader.
+//!
+//! Deliberately free of diesel and redis so that a client tool can depend on it cheaply.
+
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod secret;
+pub mod settings;
+pub mod token;
+
+pub use error::ErrorCode;

@@ -1,0 +1,193 @@
+//! The one settings loader: built-in defaults → optional TOML file → environment
+//! (`PINTALK__SECTION__KEY`). One `Settings` value is built at start-up and passed down;
+//! there is no global.
+
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The built-in defaults, also the reference of every key (see `defaults.toml`).
+pub const DEFAULTS: &str = include_str!("defaults.toml");
+
+/// Everything a PinTalk process is configured with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub auth: AuthSettings,
+    pub mail: MailSettings,
+    pub limits: LimitSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub public_url: String,
+    pub trust_forwarded_for: bool,
+    pub workers: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// May hold a password, hence secret.
+    pub url: SecretString,
+    pub pool_size: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// Empty means "no Redis: keep shared state in memory".
+    pub url: SecretString,
+    pub pool_size: usize,
+    /// The prefix of every key PinTalk writes.
+    pub namespace: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub signing_key: SecretString,
+    pub signing_key_file: String,
+    pub previous_public_keys: Vec<String>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    pub verify_email_ttl_hours: u64,
+    pub reset_password_ttl_mins: u64,
+    pub bcrypt_cost: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// May hold SMTP credentials, hence secret.
+    pub smtp_url: SecretString,
+    pub from: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub max_body_bytes: usize,
+    pub sites_per_owner: u32,
+    pub origins_per_site: u32,
+    pub signups_per_ip: u32,
+    pub signups_per_ip_window_secs: u64,
+    pub signups_per_email: u32,
+    pub signups_per_email_window_secs: u64,
+    pub reset_mails_per_ip: u32,
+    pub reset_mails_per_ip_window_secs: u64,
+    pub reset_mails_per_email: u32,
+    pub reset_mails_per_email_window_secs: u64,
+    pub login_failures_per_ip: u32,
+    pub login_failures_per_ip_window_secs: u64,
+    pub login_free_failures: u32,
+    pub login_max_delay_secs: u64,
+    pub login_failures_window_secs: u64,
+}
+
+/// Settings could not be loaded; the message names the key or file at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Loads defaults, then `file` if given (else `pintalk.toml` if it exists, or the file
+    /// named by `PINTALK_CONFIG`), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
+        let from_env = std::env::var_os("PINTALK_CONFIG").map(PathBuf::from);
+        let (path, required) = match file.map(Path::to_path_buf).or(from_env) {
+            Some(path) => (path, true),
+            None => (PathBuf::from("pintalk.toml"), false),
+        };
+        Self::build(
+            Config::builder()
+                .add_source(File::from(path).format(FileFormat::Toml).required(required))
+                .add_source(
+                    Environment::with_prefix("PINTALK")
+                        .prefix_separator("__")
+                        .separator("__")
+                        .list_separator(",")
+                        .with_list_parse_key("auth.previous_public_keys")
+                        .try_parsing(true),
+                ),
+        )
+    }
+
+    /// Defaults overlaid with the given TOML text only; for tests and tools.
+    pub fn from_toml(overrides: &str) -> Result<Self, SettingsError> {
+        Self::build(Config::builder().add_source(File::from_str(overrides, FileFormat::Toml)))
+    }
+
+    fn build(
+        layers: config::ConfigBuilder<config::builder::DefaultState>,
+    ) -> Result<Self, SettingsError> {
+        let settings: Settings = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .add_source(layers.build().map_err(|e| SettingsError(e.to_string()))?)
+            .build()
+            .and_then(Config::try_deserialize)
+            .map_err(|e| SettingsError(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Cross-field rules the types cannot express.
+    fn check(&self) -> Result<(), SettingsError> {
+        if self.auth.bcrypt_cost < 10 || self.auth.bcrypt_cost > 31 {
+            return Err(SettingsError("auth.bcrypt_cost must be between 10 and 31".into()));
+        }
+        if url::Url::parse(&self.server.public_url).is_err() {
+            return Err(SettingsError("server.public_url must be an absolute URL".into()));
+        }
+        if self.limits.max_body_bytes == 0 || self.database.pool_size == 0 {
+            return Err(SettingsError("limits and pool sizes must be positive".into()));
+        }
+        Ok(())
+    }
+
+    /// The public URL without a trailing slash, to append paths to.
+    pub fn public_base(&self) -> &str {
+        self.server.public_url.trim_end_matches('/')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn defaults_alone_load() {
+        let s = Settings::from_toml("").unwrap();
+        assert_eq!(s.server.port, 8080);
+        assert_eq!(s.database.url.expose_secret(), "sqlite://data/pintalk.db");
+    }
+
+    #[test]
+    fn file_overrides_defaults_and_unknown_keys_are_refused() {
+        let s = Settings::from_toml("[server]\nport = 9001\n").unwrap();
+        assert_eq!(s.server.port, 9001);
+        assert!(Settings::from_toml("[server]\nprot = 9001\n").is_err());
+    }
+
+    #[test]
+    fn low_bcrypt_cost_is_refused() {
+        assert!(Settings::from_toml("[auth]\nbcrypt_cost = 4\n").is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let s = Settings::from_toml("[database]\nurl = \"mysql://u:hunter2@db/p\"\n").unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,131 @@
+//! The one place that knows which SQL backends exist: parsing `database.url`, opening a
+//! connection of the right kind, and running that backend's migrations. Everything else
+//! talks to [`DbConnection`] and never matches on the backend.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::DbError;
+
+/// A connection to whichever backend `database.url` names.
+#[cfg(feature = "mysql")]
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Mysql(diesel::MysqlConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// A connection to whichever backend `database.url` names.
+#[cfg(not(feature = "mysql"))]
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(diesel::SqliteConnection),
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "mysql")]
+const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
+
+/// Which backend a database URL names, parsed once at start-up.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// A SQLite file at this path (created if missing).
+    Sqlite(PathBuf),
+    /// A MySQL/MariaDB URL, kept whole for the client library.
+    Mysql(String),
+}
+
+impl Backend {
+    /// Parses `sqlite://PATH` or `mysql://…`; a backend this build lacks is an error.
+    pub fn from_url(url: &str) -> Result<Self, DbError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbError::Config("sqlite:// needs a file path".into()));
+            }
+            return Ok(Backend::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("mysql://") {
+            if cfg!(feature = "mysql") {
+                return Ok(Backend::Mysql(url.to_owned()));
+            }
+            return Err(DbError::Config(
+                "database.url is mysql:// but this build has no MySQL support; \
+                 rebuild with `--features mysql`"
+                    .into(),
+            ));
+        }
+        Err(DbError::Config("database.url must start with sqlite:// or mysql://".into()))
+    }
+
+    /// A short name for logs, without credentials.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Mysql(_) => "mysql",
+        }
+    }
+
+    /// Opens one connection, set up as PinTalk expects.
+    pub fn connect(&self) -> Result<DbConnection, DbError> {
+        match self {
+            Backend::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| DbError::Config(format!("cannot create {dir:?}: {e}")))?;
+                }
+                let path = path.to_str().ok_or_else(|| DbError::Config("path is not UTF-8".into()))?;
+                let mut conn = diesel::SqliteConnection::establish(path)?;
+                // Foreign keys are off by default in SQLite; WAL lets readers run beside
+                // the one writer; the busy timeout makes writers queue instead of fail.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            #[cfg(feature = "mysql")]
+            Backend::Mysql(url) => {
+                let mut conn = diesel::MysqlConnection::establish(url)?;
+                conn.batch_execute("SET time_zone = '+00:00'")?;
+                Ok(DbConnection::Mysql(conn))
+            }
+            #[cfg(not(feature = "mysql"))]
+            Backend::Mysql(_) => Err(DbError::Config("no MySQL support in this build".into())),
+        }
+    }
+}
+
+/// Applies every pending migration of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(c) => c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// The r2d2 manager: opens connections for one [`Backend`].
+#[derive(Debug)]
+pub struct Manager(pub Backend);
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        conn.ping().map_err(DbError::from)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        r2d2::R2D2Connection::is_broken(conn)
+    }
+}

@@ -1,0 +1,135 @@
+//! Rows as diesel reads and writes them. Ids are typed; times are UTC milliseconds.
+
+use diesel::prelude::*;
+use pintalk_core::ids::{OwnerId, SessionId, SiteId};
+
+use crate::schema::{one_time_tokens, owners, refresh_tokens, sessions, sites};
+
+/// A site owner's account.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = owners)]
+pub struct Owner {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: OwnerId,
+    /// Normalised: trimmed and lower-cased, so one address has one account.
+    pub email: String,
+    pub password_hash: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub avatar_url: Option<String>,
+    /// Until set, the owner's widgets are not live.
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A change to an owner's profile; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = owners)]
+pub struct ProfileChange {
+    pub name: Option<String>,
+    pub company: Option<Option<String>>,
+    pub avatar_url: Option<Option<String>>,
+    pub updated_at: i64,
+}
+
+/// One login of an owner: the family of its rotating refresh tokens.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: SessionId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: OwnerId,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A refresh token, stored as its hash; `used_at` marks it rotated.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshToken {
+    pub token_hash: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub session_id: SessionId,
+    pub created_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// What a one-time token is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::VerifyEmail => "verify_email",
+            TokenPurpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// A single-use emailed token, stored as its hash.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = one_time_tokens)]
+pub struct OneTimeToken {
+    pub token_hash: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: OwnerId,
+    pub purpose: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// A website registered by an owner, with its widget's settings.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sites)]
+pub struct Site {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: SiteId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: OwnerId,
+    pub name: String,
+    /// The public key the widget carries; rotating it disables old embeds.
+    pub site_key: String,
+    /// A JSON array of exact origins (`scheme://host[:port]`).
+    pub allowed_origins: String,
+    pub title: String,
+    pub greeting: String,
+    pub accent_color: String,
+    pub position: String,
+    pub language: String,
+    pub away_message: String,
+    pub show_owner_status: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Site {
+    /// The allow-list as a list; a row that does not parse allows nothing.
+    pub fn origins(&self) -> Vec<String> {
+        serde_json::from_str(&self.allowed_origins).unwrap_or_default()
+    }
+}
+
+/// A change to a site; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = sites)]
+pub struct SiteChange {
+    pub name: Option<String>,
+    pub allowed_origins: Option<String>,
+    pub title: Option<String>,
+    pub greeting: Option<String>,
+    pub accent_color: Option<String>,
+    pub position: Option<String>,
+    pub language: Option<String>,
+    pub away_message: Option<String>,
+    pub show_owner_status: Option<bool>,
+    pub site_key: Option<String>,
+    pub updated_at: i64,
+}

@@ -1,0 +1,63 @@
+//! Owner accounts.
+
+use diesel::prelude::*;
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::OwnerId;
+
+use crate::models::{Owner, ProfileChange};
+use crate::schema::owners;
+use crate::{DbConnection, DbError};
+
+/// Stores a new owner; a taken email is a unique violation.
+pub fn insert(conn: &mut DbConnection, owner: Owner) -> Result<(), DbError> {
+    diesel::insert_into(owners::table).values(owner).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: OwnerId) -> Result<Option<Owner>, DbError> {
+    Ok(owners::table
+        .find(id.to_string())
+        .select(Owner::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Looks an owner up by normalised email.
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<Owner>, DbError> {
+    Ok(owners::table
+        .filter(owners::email.eq(email))
+        .select(Owner::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn update_profile(
+    conn: &mut DbConnection,
+    id: OwnerId,
+    change: &ProfileChange,
+) -> Result<(), DbError> {
+    diesel::update(owners::table.find(id.to_string())).set(change).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_password_hash(conn: &mut DbConnection, id: OwnerId, hash: &str) -> Result<(), DbError> {
+    diesel::update(owners::table.find(id.to_string()))
+        .set((owners::password_hash.eq(hash), owners::updated_at.eq(now_ms())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the email verified (idempotent: the first time is kept).
+pub fn mark_verified(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError> {
+    diesel::update(owners::table.find(id.to_string()).filter(owners::email_verified_at.is_null()))
+        .set(owners::email_verified_at.eq(now_ms()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the owner; foreign keys cascade to sessions, tokens, sites, visitors, rooms
+/// and messages.
+pub fn delete(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError> {
+    diesel::delete(owners::table.find(id.to_string())).execute(conn)?;
+    Ok(())
+}

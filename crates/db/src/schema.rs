@@ -1,0 +1,136 @@
+//! The diesel schema, written to match both migration folders (`migrations/sqlite` and
+//! `migrations/mysql`); only types both backends share are used.
+
+diesel::table! {
+    owners (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        name -> Text,
+        company -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        email_verified_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        owner_id -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    one_time_tokens (token_hash) {
+        token_hash -> Text,
+        owner_id -> Text,
+        purpose -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        site_key -> Text,
+        allowed_origins -> Text,
+        title -> Text,
+        greeting -> Text,
+        accent_color -> Text,
+        position -> Text,
+        language -> Text,
+        away_message -> Text,
+        show_owner_status -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    visitors (id) {
+        id -> Text,
+        site_id -> Text,
+        secret_hash -> Text,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        blocked_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        last_seen_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> Text,
+        site_id -> Text,
+        visitor_id -> Text,
+        status -> Text,
+        last_seq -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        closed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        room_id -> Text,
+        seq -> BigInt,
+        cid -> Text,
+        sender_kind -> Text,
+        sender_id -> Text,
+        body -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    read_cursors (room_id, reader_kind, reader_id) {
+        room_id -> Text,
+        reader_kind -> Text,
+        reader_id -> Text,
+        seq -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::joinable!(sessions -> owners (owner_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(one_time_tokens -> owners (owner_id));
+diesel::joinable!(sites -> owners (owner_id));
+diesel::joinable!(visitors -> sites (site_id));
+diesel::joinable!(rooms -> sites (site_id));
+diesel::joinable!(rooms -> visitors (visitor_id));
+diesel::joinable!(messages -> rooms (room_id));
+diesel::joinable!(read_cursors -> rooms (room_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    owners,
+    sessions,
+    refresh_tokens,
+    one_time_tokens,
+    sites,
+    visitors,
+    rooms,
+    messages,
+    read_cursors,
+);

@@ -1,0 +1,112 @@
+//! PinTalk's stateless HTTP service: owners, sessions, sites and the widget's
+//! configuration. [`Application::build`] is what its own binary, the all-in-one binary
+//! and the tests all start.
+
+pub mod auth;
+pub mod domain;
+pub mod error;
+pub mod keys;
+pub mod limits;
+pub mod mail;
+pub mod openapi;
+pub mod request_id;
+pub mod routes;
+pub mod state;
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, ResponseError, web};
+use anyhow::Context;
+use pintalk_core::ErrorCode;
+use pintalk_core::settings::Settings;
+use pintalk_core::token::Signer;
+use secrecy::ExposeSecret;
+
+use crate::error::{ApiError, json_error, not_found, path_error, query_error};
+use crate::state::AppState;
+
+/// A bound, not yet running, account service.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database (migrating it) and the bus, and binds
+    /// `server.host:server.port` (port 0 picks a free one, as tests do).
+    pub async fn build(settings: Settings, signer: Signer) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+            .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.server.workers;
+        let state = web::Data::new(state(settings, signer).await?);
+        let mut server = HttpServer::new(move || {
+            App::new().configure(|cfg| configure(cfg, state.clone()))
+        })
+        .listen(listener)?;
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        Ok(Self { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Builds the shared state: database pool (migrated), bus, mailer, dummy hash.
+pub async fn state(settings: Settings, signer: Signer) -> anyhow::Result<AppState> {
+    let url = settings.database.url.expose_secret().to_owned();
+    let size = settings.database.pool_size;
+    let pool = actix_web::rt::task::spawn_blocking(move || pintalk_db::connect_and_migrate(&url, size))
+        .await??;
+    let counters = pintalk_bus::connect(
+        settings.redis.url.expose_secret(),
+        settings.redis.pool_size,
+        &settings.redis.namespace,
+    )
+    .await?;
+    let mailer = mail::Mailer::from_settings(&settings)?;
+    let cost = settings.auth.bcrypt_cost;
+    let dummy_hash = actix_web::rt::task::spawn_blocking(move || {
+        bcrypt::hash(pintalk_core::secret::new_token(), cost)
+    })
+    .await??;
+    Ok(AppState { settings, pool, counters, signer, mailer, dummy_hash })
+}
+
+/// Mounts the account service on an `App`: state, extractor limits and error bodies,
+/// request ids, and every route. The all-in-one binary mounts the gateway beside it.
+pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
+    let max_body = state.settings.limits.max_body_bytes;
+    cfg.app_data(state)
+        .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
+        .app_data(web::PayloadConfig::default().limit(max_body))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .service(
+            web::scope("")
+                .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
+                .wrap(from_fn(request_id::middleware))
+                .configure(routes::configure)
+                .default_service(web::to(not_found)),
+        );
+}
+
+/// Actix answers a wrong method with an empty 405; give it our error body.
+fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let response = ApiError::new(ErrorCode::MethodNotAllowed, "this endpoint does not take this method")
+        .error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,127 @@
+//! Outgoing mail: through SMTP when `mail.smtp_url` is set, otherwise written to
+//! `data_dir/mail/*.eml` and logged, so a self-hoster without SMTP can still verify and
+//! reset by opening the file.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use lettre::message::Mailbox;
+use lettre::{Message, SmtpTransport, Transport};
+use pintalk_core::clock::now_ms;
+use pintalk_core::settings::Settings;
+use secrecy::ExposeSecret;
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp { transport: SmtpTransport, from: Mailbox },
+    Files { dir: PathBuf, from: Mailbox },
+}
+
+/// One mail to send.
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let from: Mailbox = settings.mail.from.parse().context("mail.from is not an address")?;
+        let url = settings.mail.smtp_url.expose_secret();
+        if url.is_empty() {
+            return Ok(Mailer::Files { dir: settings.data_dir.join("mail"), from });
+        }
+        // lettre's URL form: smtp://host:port (plain), smtp://user:pass@host:587?tls=required
+        // (STARTTLS), smtps://user:pass@host:465 (TLS).
+        let transport = SmtpTransport::from_url(url)
+            .context("mail.smtp_url is not a valid SMTP URL")?
+            .timeout(Some(std::time::Duration::from_secs(10)))
+            .build();
+        Ok(Mailer::Smtp { transport, from })
+    }
+
+    /// Sends `mail` off the async executor; failures are returned for the caller to log.
+    pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
+        let mailer = self.clone();
+        actix_web::web::block(move || mailer.send_blocking(mail)).await?
+    }
+
+    fn send_blocking(&self, mail: Mail) -> anyhow::Result<()> {
+        let from = match self {
+            Mailer::Smtp { from, .. } | Mailer::Files { from, .. } => from.clone(),
+        };
+        let message = Message::builder()
+            .from(from)
+            .to(mail.to.parse().context("recipient is not an address")?)
+            .subject(&mail.subject)
+            .body(mail.body)
+            .context("building the message")?;
+        match self {
+            Mailer::Smtp { transport, .. } => {
+                transport.send(&message).context("SMTP delivery")?;
+                log::info!("mail sent: {:?}", mail.subject);
+            }
+            Mailer::Files { dir, .. } => {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {dir:?}"))?;
+                let path = dir.join(format!("{}-{}.eml", now_ms(), sanitize(&mail.to)));
+                std::fs::write(&path, message.formatted())
+                    .with_context(|| format!("writing {path:?}"))?;
+                log::info!("mail (no SMTP configured) {:?} written to {}", mail.subject, path.display());
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sanitize(address: &str) -> String {
+    address.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect()
+}
+
+/// The mail with the link that verifies an owner's address.
+pub fn verify_email(to: &str, name: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Verify your email for PinTalk".into(),
+        body: format!(
+            "Hi {name},\n\nWelcome to PinTalk. Open this link to verify your email address; \
+             your sites' chat widgets go live once you have:\n\n{link}\n\n\
+             If you did not sign up, ignore this mail.\n"
+        ),
+    }
+}
+
+/// The mail with a single-use password reset link.
+pub fn reset_password(to: &str, link: &str, valid_mins: u64) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Reset your PinTalk password".into(),
+        body: format!(
+            "Someone (hopefully you) asked to reset your PinTalk password. This link works \
+             once, for {valid_mins} minutes:\n\n{link}\n\n\
+             If it was not you, ignore this mail; your password stays as it is.\n"
+        ),
+    }
+}
+
+/// The notice that the password was changed.
+pub fn password_changed(to: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Your PinTalk password was changed".into(),
+        body: "Your PinTalk password was just changed and every session was signed out.\n\n\
+               If this was not you, reset your password at once.\n"
+            .into(),
+    }
+}
+
+/// Sends in the background, so the response's timing never depends on the mail server
+/// (and cannot tell whether an account exists); failures are logged.
+pub fn send_later(mailer: &Mailer, mail: Mail) {
+    let mailer = mailer.clone();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = mailer.send(mail).await {
+            log::error!("mail not sent: {e:#}");
+        }
+    });
+}

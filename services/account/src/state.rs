@@ -1,0 +1,50 @@
+//! What every handler shares: settings, the database pool, the bus, the token signer and
+//! the mailer. Built once at start-up and passed down; no globals.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use pintalk_bus::Counters;
+use pintalk_core::settings::Settings;
+use pintalk_core::token::Signer;
+use pintalk_db::{DbConnection, Pool};
+
+use crate::error::ApiError;
+use crate::mail::Mailer;
+
+pub struct AppState {
+    pub settings: Settings,
+    pub pool: Pool,
+    pub counters: Arc<dyn Counters>,
+    pub signer: Signer,
+    pub mailer: Mailer,
+    /// A bcrypt hash of a random password at the configured cost: logins for unknown
+    /// emails verify against it, so their timing matches a wrong password's.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    /// Runs `work` with a pooled connection on the blocking thread pool — diesel (and
+    /// bcrypt, when `work` does it) never runs on the async executor.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(pintalk_db::DbError::from)?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Runs CPU-heavy `work` (bcrypt) on the blocking thread pool.
+pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    Ok(web::block(work).await?)
+}
