@@ -79,11 +79,12 @@ impl Backend {
                 }
                 let path = path.to_str().ok_or_else(|| DbError::Config("path is not UTF-8".into()))?;
                 let mut conn = diesel::SqliteConnection::establish(path)?;
-                // Foreign keys are off by default in SQLite; WAL lets readers run beside
-                // the one writer; the busy timeout makes writers queue instead of fail.
+                // The busy timeout first, so that writers (and the switch to WAL, when
+                // several connections open at once) queue instead of failing; foreign keys
+                // are off by default in SQLite; WAL lets readers run beside the writer.
                 conn.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                 )?;
                 Ok(DbConnection::Sqlite(conn))
             }

@@ -1,11 +1,12 @@
 //! Outgoing mail: through SMTP when `mail.smtp_url` is set, otherwise written to
-//! `data_dir/mail/*.eml` and logged, so a self-hoster without SMTP can still verify and
+//! `data_dir/mail/*.txt` and logged, so a self-hoster without SMTP can still verify and
 //! reset by opening the file.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{Message, SmtpTransport, Transport};
 use pintalk_core::clock::now_ms;
 use pintalk_core::settings::Settings;
@@ -55,7 +56,8 @@ impl Mailer {
             .from(from)
             .to(mail.to.parse().context("recipient is not an address")?)
             .subject(&mail.subject)
-            .body(mail.body)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.clone())
             .context("building the message")?;
         match self {
             Mailer::Smtp { transport, .. } => {
@@ -64,8 +66,11 @@ impl Mailer {
             }
             Mailer::Files { dir, .. } => {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {dir:?}"))?;
-                let path = dir.join(format!("{}-{}.eml", now_ms(), sanitize(&mail.to)));
-                std::fs::write(&path, message.formatted())
+                // Plain text, not the MIME-encoded message: quoted-printable would split
+                // and escape the links a self-hoster needs to copy out of this file.
+                let path = dir.join(format!("{}-{}.txt", now_ms(), sanitize(&mail.to)));
+                let text = format!("To: {}\nSubject: {}\n\n{}", mail.to, mail.subject, mail.body);
+                std::fs::write(&path, text)
                     .with_context(|| format!("writing {path:?}"))?;
                 log::info!("mail (no SMTP configured) {:?} written to {}", mail.subject, path.display());
             }

@@ -9,28 +9,28 @@ pub mod widget;
 use actix_web::web;
 use serde::{Deserialize, Deserializer};
 
-/// Mounts every route under `/api/v1` (plus the health probes at the root).
+/// Mounts every route (each as a resource, so a wrong method is a 405, not a 404) under `/api/v1` (plus the health probes at the root).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
+    cfg.service(web::resource("/healthz").get(health::healthz))
+        .service(web::resource("/readyz").get(health::readyz))
         .service(
             web::scope("/api/v1")
-                .route("/openapi.json", web::get().to(crate::openapi::serve))
-                .route("/auth/signup", web::post().to(auth::signup::signup))
-                .route("/auth/email/verify", web::post().to(auth::verify_email::verify_email))
-                .route("/auth/login", web::post().to(auth::login::login))
-                .route("/auth/refresh", web::post().to(auth::refresh::refresh))
-                .route("/auth/logout", web::post().to(auth::logout::logout))
-                .route("/auth/logout-all", web::post().to(auth::logout::logout_all))
-                .route("/auth/password/forgot", web::post().to(auth::password_reset::forgot))
-                .route("/auth/password/reset", web::post().to(auth::password_reset::reset))
+                .service(web::resource("/openapi.json").get(crate::openapi::serve))
+                .service(web::resource("/auth/signup").post(auth::signup::signup))
+                .service(web::resource("/auth/email/verify").post(auth::verify_email::verify_email))
+                .service(web::resource("/auth/login").post(auth::login::login))
+                .service(web::resource("/auth/refresh").post(auth::refresh::refresh))
+                .service(web::resource("/auth/logout").post(auth::logout::logout))
+                .service(web::resource("/auth/logout-all").post(auth::logout::logout_all))
+                .service(web::resource("/auth/password/forgot").post(auth::password_reset::forgot))
+                .service(web::resource("/auth/password/reset").post(auth::password_reset::reset))
                 .service(
                     web::resource("/me")
                         .get(me::get_me)
                         .patch(me::update_me)
                         .delete(me::delete_me),
                 )
-                .route("/me/password", web::put().to(me::change_password))
+                .service(web::resource("/me/password").put(me::change_password))
                 .service(
                     web::resource("/sites").get(sites::list_sites).post(sites::create_site),
                 )
@@ -40,12 +40,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .patch(sites::update_site)
                         .delete(sites::delete_site),
                 )
-                .route("/sites/{id}/key", web::post().to(sites::rotate_key))
+                .service(web::resource("/sites/{id}/key").post(sites::rotate_key))
                 .service(
                     web::resource("/widget/config")
                         .get(widget::config)
                         .route(web::method(actix_web::http::Method::OPTIONS).to(widget::preflight)),
-                ),
+                )
+                .default_service(web::to(crate::error::not_found)),
         );
 }
 

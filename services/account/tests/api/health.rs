@@ -1,0 +1,46 @@
+use awc::http::StatusCode;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn healthz_and_readyz_answer_ok() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/readyz"] {
+        let reply = app.call("GET", path, None, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_eq!(reply.body["status"], "ok");
+        assert!(reply.header("x-request-id").is_some_and(|id| id.len() == 36));
+    }
+}
+
+#[actix_web::test]
+async fn openapi_document_covers_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let doc = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc.body["paths"].as_object().unwrap();
+    for (path, methods) in [
+        ("/healthz", &["get"][..]),
+        ("/readyz", &["get"]),
+        ("/api/v1/auth/signup", &["post"]),
+        ("/api/v1/auth/email/verify", &["post"]),
+        ("/api/v1/auth/login", &["post"]),
+        ("/api/v1/auth/refresh", &["post"]),
+        ("/api/v1/auth/logout", &["post"]),
+        ("/api/v1/auth/logout-all", &["post"]),
+        ("/api/v1/auth/password/forgot", &["post"]),
+        ("/api/v1/auth/password/reset", &["post"]),
+        ("/api/v1/me", &["get", "patch", "delete"]),
+        ("/api/v1/me/password", &["put"]),
+        ("/api/v1/sites", &["get", "post"]),
+        ("/api/v1/sites/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/sites/{id}/key", &["post"]),
+        ("/api/v1/widget/config", &["get"]),
+    ] {
+        for method in methods {
+            assert!(paths[path][method].is_object(), "{method} {path} missing from the document");
+        }
+    }
+    assert_eq!(paths.len(), 16, "an endpoint is documented that the test does not know");
+}

@@ -1,0 +1,166 @@
+//! The one test harness: `TestApp::spawn()` starts the real account service on port 0
+//! with a private database (SQLite, or MySQL when `PINTALK_TEST_MYSQL` is set), the memory
+//! bus (or Redis when `PINTALK_TEST_BUS=redis`), a fresh signing key and a real SMTP
+//! listener.
+
+use awc::http::StatusCode;
+use pintalk_account::Application;
+use pintalk_core::settings::Settings;
+use pintalk_core::token::{Signer, generate_private_pem};
+use pintalk_db::test_db::TestDatabase;
+use serde_json::{Value, json};
+
+use crate::smtp::{MailBox, link_token};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: awc::Client,
+    pub mail: MailBox,
+    /// The private key the app signs with, for tests that forge or expire tokens.
+    pub signing_pem: String,
+    pub settings: Settings,
+    _db: TestDatabase,
+}
+
+/// A response's status, headers and JSON body (`Value::Null` when empty).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The stable error code of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// An owner signed up, verified and logged in.
+pub struct Owner {
+    pub email: String,
+    pub password: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the app with `adjust` applied to the test settings.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let _ = env_logger::builder().is_test(true).try_init();
+        let db = TestDatabase::new().expect("test database");
+        let (mail, smtp_port) = MailBox::start().await;
+        let mut settings = Settings::from_toml(&format!(
+            r#"
+            [server]
+            port = 0
+            [database]
+            url = "{}"
+            pool_size = 4
+            [auth]
+            bcrypt_cost = 10
+            [mail]
+            smtp_url = "smtp://127.0.0.1:{smtp_port}"
+            "#,
+            db.url
+        ))
+        .expect("test settings");
+        if std::env::var("PINTALK_TEST_BUS").as_deref() == Ok("redis") {
+            let url = std::env::var("PINTALK_TEST_REDIS").expect("PINTALK_TEST_REDIS with PINTALK_TEST_BUS=redis");
+            settings.redis.url = url.into();
+            settings.redis.namespace = format!("pintalk-test-{}", uuid_like());
+        }
+        let signing_pem = generate_private_pem().unwrap();
+        adjust(&mut settings);
+        let signer = Signer::new(&settings.auth.issuer, &signing_pem, &[]).unwrap();
+        let app = Application::build(settings.clone(), signer).await.expect("app starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp { base, client: awc::Client::default(), mail, signing_pem, settings, _db: db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends `method path` with an optional bearer token and JSON body.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = match body {
+            Some(body) => req.send_json(&body).await,
+            None => req.send().await,
+        };
+        Self::reply(res.expect("request sent")).await
+    }
+
+    pub async fn reply<S>(mut res: awc::ClientResponse<S>) -> Reply
+    where
+        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+    {
+        let bytes = res.body().limit(1 << 20).await.expect("body read");
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
+        Reply { status: res.status(), headers: res.headers().clone(), body }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call("POST", path, None, Some(body)).await
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Reply {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    /// Signs up `email`, returns the verification token from the mail.
+    pub async fn signup(&self, email: &str, password: &str) -> String {
+        let reply = self
+            .post("/api/v1/auth/signup", json!({ "email": email, "password": password, "name": "Test Owner" }))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        link_token(&self.mail.wait_for(email, "Verify your email", 1).await)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post("/api/v1/auth/login", json!({ "email": email, "password": password })).await
+    }
+
+    /// A verified, logged-in owner.
+    pub async fn owner(&self, email: &str) -> Owner {
+        let password = "correct horse battery".to_owned();
+        let token = self.signup(email, &password).await;
+        let verified = self.post("/api/v1/auth/email/verify", json!({ "token": token })).await;
+        assert_eq!(verified.status, StatusCode::NO_CONTENT);
+        let login = self.login(email, &password).await;
+        assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+        Owner {
+            email: email.to_owned(),
+            password,
+            access: login.body["access_token"].as_str().unwrap().to_owned(),
+            refresh: login.body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Creates a site for `owner` allowing `origins`; returns its JSON.
+    pub async fn site(&self, owner: &Owner, origins: &[&str]) -> Value {
+        let reply = self
+            .call("POST", "/api/v1/sites", Some(&owner.access), Some(json!({ "name": "Shop", "allowed_origins": origins })))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body
+    }
+}
+
+fn uuid_like() -> String {
+    pintalk_core::secret::hex(&pintalk_core::secret::random_bytes::<8>())
+}

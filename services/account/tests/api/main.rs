@@ -1,0 +1,14 @@
+//! Every integration test of the account service, in one binary: each test starts the
+//! real application on port 0 with its own database and talks to it over HTTP.
+
+mod bad_input;
+mod health;
+mod helpers;
+mod login;
+mod me;
+mod password;
+mod signup;
+mod sites;
+mod smtp;
+mod tokens;
+mod widget;

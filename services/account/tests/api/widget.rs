@@ -1,0 +1,85 @@
+use awc::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Reply, TestApp};
+
+async fn config(app: &TestApp, key: &str, origin: Option<&str>) -> Reply {
+    let mut req = app.client.get(app.url(&format!("/api/v1/widget/config?site_key={key}")));
+    if let Some(origin) = origin {
+        req = req.insert_header(("origin", origin));
+    }
+    TestApp::reply(req.send().await.unwrap()).await
+}
+
+async fn preflight(app: &TestApp, key: &str, origin: &str) -> Reply {
+    let req = app
+        .client
+        .request(awc::http::Method::OPTIONS, app.url(&format!("/api/v1/widget/config?site_key={key}")))
+        .insert_header(("origin", origin))
+        .insert_header(("access-control-request-method", "GET"));
+    TestApp::reply(req.send().await.unwrap()).await
+}
+
+#[actix_web::test]
+async fn allowed_origin_gets_the_config_with_cors_for_exactly_that_origin() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("w@example.com").await;
+    let site = app.site(&owner, &["https://a.example.com", "https://b.example.com"]).await;
+    let key = site["site_key"].as_str().unwrap();
+    let reply = config(&app, key, Some("https://b.example.com")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("access-control-allow-origin"), Some("https://b.example.com"));
+    assert_eq!(reply.header("vary"), Some("Origin"));
+    assert_eq!(reply.body["site_id"], site["id"]);
+    assert_eq!(reply.body["title"], "Chat with us");
+    assert_eq!(reply.body["owner_online"], false);
+}
+
+#[actix_web::test]
+async fn other_or_missing_origins_get_no_config_and_no_cors() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("w2@example.com").await;
+    let site = app.site(&owner, &["https://a.example.com"]).await;
+    let key = site["site_key"].as_str().unwrap();
+    for origin in [Some("https://evil.example.com"), Some("https://a.example.com:444"), Some("http://a.example.com"), None] {
+        let reply = config(&app, key, origin).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert_eq!(reply.code(), "origin_not_allowed");
+        assert_eq!(reply.header("access-control-allow-origin"), None);
+    }
+    let unknown = config(&app, "pk_unknown", Some("https://a.example.com")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn widget_is_not_live_until_the_owner_verifies() {
+    let app = TestApp::spawn().await;
+    let token = app.signup("unverified@example.com", "correct horse").await;
+    let login = app.login("unverified@example.com", "correct horse").await;
+    let access = login.body["access_token"].as_str().unwrap();
+    let site = app
+        .call("POST", "/api/v1/sites", Some(access), Some(json!({ "name": "S", "allowed_origins": ["https://u.example.com"] })))
+        .await;
+    assert_eq!(site.status, StatusCode::CREATED, "the dashboard works before verifying");
+    let key = site.body["site_key"].as_str().unwrap();
+    let before = config(&app, key, Some("https://u.example.com")).await;
+    assert_eq!(before.status, StatusCode::FORBIDDEN);
+    assert_eq!(before.code(), "site_not_live");
+    app.post("/api/v1/auth/email/verify", json!({ "token": token })).await;
+    assert_eq!(config(&app, key, Some("https://u.example.com")).await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn preflight_answers_only_for_an_allowed_origin() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("pf@example.com").await;
+    let site = app.site(&owner, &["https://a.example.com"]).await;
+    let key = site["site_key"].as_str().unwrap();
+    let ok = preflight(&app, key, "https://a.example.com").await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT);
+    assert_eq!(ok.header("access-control-allow-origin"), Some("https://a.example.com"));
+    assert!(ok.header("access-control-allow-methods").unwrap().contains("GET"));
+    let refused = preflight(&app, key, "https://evil.example.com").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+}
