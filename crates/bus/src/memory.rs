@@ -18,7 +18,9 @@ pub struct MemoryBus {
 impl MemoryBus {
     fn counters(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Counter, Instant)>> {
         // A panic while holding this lock cannot leave a counter half-written.
-        self.counters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

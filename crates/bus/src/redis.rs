@@ -24,7 +24,10 @@ impl RedisBus {
         let pool = config
             .create_pool(Some(Runtime::Tokio1))
             .map_err(|e| BusError::Config(e.to_string()))?;
-        let bus = Self { pool, namespace: namespace.to_owned() };
+        let bus = Self {
+            pool,
+            namespace: namespace.to_owned(),
+        };
         bus.ping().await?;
         Ok(bus)
     }
@@ -50,7 +53,10 @@ impl Counters for RedisBus {
             .ignore()
             .query_async(&mut conn)
             .await?;
-        Ok(Counter { count, last_hit_ms: now_ms })
+        Ok(Counter {
+            count,
+            last_hit_ms: now_ms,
+        })
     }
 
     async fn get(&self, key: &str) -> Result<Counter, BusError> {
@@ -61,7 +67,10 @@ impl Counters for RedisBus {
             .arg("t")
             .query_async(&mut conn)
             .await?;
-        Ok(Counter { count: count.unwrap_or(0), last_hit_ms: last.unwrap_or(0) })
+        Ok(Counter {
+            count: count.unwrap_or(0),
+            last_hit_ms: last.unwrap_or(0),
+        })
     }
 
     async fn clear(&self, key: &str) -> Result<(), BusError> {

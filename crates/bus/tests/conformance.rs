@@ -2,19 +2,26 @@
 //! `PINTALK_TEST_REDIS` (scripts/test sets it; unset, those tests fail loudly rather than
 //! pass without running).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on the unexpected"
+)]
+
 use std::time::Duration;
 
 use pintalk_bus::{Counters, MemoryBus, RedisBus};
 
 fn unique(name: &str) -> String {
-    format!("test:{name}:{}", std::process::id())
-        + &format!(":{:?}", std::time::SystemTime::now())
+    format!("test:{name}:{}", std::process::id()) + &format!(":{:?}", std::time::SystemTime::now())
 }
 
 async fn redis() -> RedisBus {
     let url = std::env::var("PINTALK_TEST_REDIS")
         .expect("PINTALK_TEST_REDIS must name a Redis server (scripts/test sets it)");
-    RedisBus::connect(&url, 4, "pintalk-test").await.expect("Redis reachable")
+    RedisBus::connect(&url, 4, "pintalk-test")
+        .await
+        .expect("Redis reachable")
 }
 
 async fn hits_count_up_and_remember_the_last_time(bus: &dyn Counters) {

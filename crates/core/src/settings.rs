@@ -144,13 +144,19 @@ impl Settings {
     /// Cross-field rules the types cannot express.
     fn check(&self) -> Result<(), SettingsError> {
         if self.auth.bcrypt_cost < 10 || self.auth.bcrypt_cost > 31 {
-            return Err(SettingsError("auth.bcrypt_cost must be between 10 and 31".into()));
+            return Err(SettingsError(
+                "auth.bcrypt_cost must be between 10 and 31".into(),
+            ));
         }
         if url::Url::parse(&self.server.public_url).is_err() {
-            return Err(SettingsError("server.public_url must be an absolute URL".into()));
+            return Err(SettingsError(
+                "server.public_url must be an absolute URL".into(),
+            ));
         }
         if self.limits.max_body_bytes == 0 || self.database.pool_size == 0 {
-            return Err(SettingsError("limits and pool sizes must be positive".into()));
+            return Err(SettingsError(
+                "limits and pool sizes must be positive".into(),
+            ));
         }
         Ok(())
     }

@@ -107,11 +107,14 @@ impl Verifier {
         for pem in public_pems {
             let public = ed25519_dalek::VerifyingKey::from_public_key_pem(pem.trim())
                 .map_err(|_| KeyError::BadPublicKey)?;
-            let decoding =
-                DecodingKey::from_ed_pem(pem.trim().as_bytes()).map_err(|_| KeyError::BadPublicKey)?;
+            let decoding = DecodingKey::from_ed_pem(pem.trim().as_bytes())
+                .map_err(|_| KeyError::BadPublicKey)?;
             keys.insert(key_id(public.as_bytes()), decoding);
         }
-        Ok(Self { issuer: issuer.to_owned(), keys })
+        Ok(Self {
+            issuer: issuer.to_owned(),
+            keys,
+        })
     }
 
     /// The claims of a valid token of grant kind `G`, or why it is refused.
@@ -231,7 +234,9 @@ mod tests {
     fn signed_access_token_verifies_with_its_claims() {
         let signer = signer();
         let sid = SessionId::new();
-        let token = signer.sign("owner-1", Duration::from_secs(60), AccessGrant { sid }).unwrap();
+        let token = signer
+            .sign("owner-1", Duration::from_secs(60), AccessGrant { sid })
+            .unwrap();
         let claims = signer.verifier().verify::<AccessGrant>(&token).unwrap();
         assert_eq!(claims.sub, "owner-1");
         assert_eq!(claims.grant.sid, sid);
@@ -242,7 +247,11 @@ mod tests {
     fn token_of_another_audience_is_refused() {
         let signer = signer();
         let token = signer
-            .sign("v", Duration::from_secs(60), VisitorGrantForTest { room: "r".into() })
+            .sign(
+                "v",
+                Duration::from_secs(60),
+                VisitorGrantForTest { room: "r".into() },
+            )
             .unwrap();
         assert!(signer.verifier().verify::<AccessGrant>(&token).is_err());
     }
@@ -250,7 +259,13 @@ mod tests {
     #[test]
     fn token_signed_by_another_key_is_refused() {
         let token = signer()
-            .sign("o", Duration::from_secs(60), AccessGrant { sid: SessionId::new() })
+            .sign(
+                "o",
+                Duration::from_secs(60),
+                AccessGrant {
+                    sid: SessionId::new(),
+                },
+            )
             .unwrap();
         assert!(signer().verifier().verify::<AccessGrant>(&token).is_err());
     }
@@ -258,16 +273,32 @@ mod tests {
     #[test]
     fn rotated_out_key_still_verifies_and_verifier_needs_only_the_public_key() {
         let old = signer();
-        let token = old.sign("o", Duration::from_secs(60), AccessGrant { sid: SessionId::new() });
+        let token = old.sign(
+            "o",
+            Duration::from_secs(60),
+            AccessGrant {
+                sid: SessionId::new(),
+            },
+        );
         let new = Signer::new(
             "pintalk-test",
             &generate_private_pem().unwrap(),
             &[old.public_pem().to_owned()],
         )
         .unwrap();
-        assert!(new.verifier().verify::<AccessGrant>(&token.unwrap()).is_ok());
+        assert!(
+            new.verifier()
+                .verify::<AccessGrant>(&token.unwrap())
+                .is_ok()
+        );
         let public_only = Verifier::new("pintalk-test", &[old.public_pem().to_owned()]).unwrap();
-        let token = old.sign("o", Duration::from_secs(60), AccessGrant { sid: SessionId::new() });
+        let token = old.sign(
+            "o",
+            Duration::from_secs(60),
+            AccessGrant {
+                sid: SessionId::new(),
+            },
+        );
         assert!(public_only.verify::<AccessGrant>(&token.unwrap()).is_ok());
     }
 

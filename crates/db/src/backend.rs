@@ -58,7 +58,9 @@ impl Backend {
                     .into(),
             ));
         }
-        Err(DbError::Config("database.url must start with sqlite:// or mysql://".into()))
+        Err(DbError::Config(
+            "database.url must start with sqlite:// or mysql://".into(),
+        ))
     }
 
     /// A short name for logs, without credentials.
@@ -77,7 +79,9 @@ impl Backend {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| DbError::Config(format!("cannot create {dir:?}: {e}")))?;
                 }
-                let path = path.to_str().ok_or_else(|| DbError::Config("path is not UTF-8".into()))?;
+                let path = path
+                    .to_str()
+                    .ok_or_else(|| DbError::Config("path is not UTF-8".into()))?;
                 let mut conn = diesel::SqliteConnection::establish(path)?;
                 // The busy timeout first, so that writers (and the switch to WAL, when
                 // several connections open at once) queue instead of failing; foreign keys

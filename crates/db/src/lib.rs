@@ -42,7 +42,13 @@ pub enum DbError {
 impl DbError {
     /// True when the statement broke a unique constraint (e.g. an email already taken).
     pub fn is_unique_violation(&self) -> bool {
-        matches!(self, DbError::Query(QueryError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)))
+        matches!(
+            self,
+            DbError::Query(QueryError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
     }
 }
 

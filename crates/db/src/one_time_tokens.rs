@@ -60,7 +60,11 @@ pub fn consume(
 
 /// Voids every unused token of `purpose` for `owner`, e.g. older reset links once the
 /// password was reset.
-pub fn void_all(conn: &mut DbConnection, owner: OwnerId, purpose: TokenPurpose) -> Result<(), DbError> {
+pub fn void_all(
+    conn: &mut DbConnection,
+    owner: OwnerId,
+    purpose: TokenPurpose,
+) -> Result<(), DbError> {
     diesel::update(
         one_time_tokens::table
             .filter(one_time_tokens::owner_id.eq(owner.to_string()))

@@ -10,7 +10,9 @@ use crate::{DbConnection, DbError};
 
 /// Stores a new owner; a taken email is a unique violation.
 pub fn insert(conn: &mut DbConnection, owner: Owner) -> Result<(), DbError> {
-    diesel::insert_into(owners::table).values(owner).execute(conn)?;
+    diesel::insert_into(owners::table)
+        .values(owner)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -36,22 +38,31 @@ pub fn update_profile(
     id: OwnerId,
     change: &ProfileChange,
 ) -> Result<(), DbError> {
-    diesel::update(owners::table.find(id.to_string())).set(change).execute(conn)?;
+    diesel::update(owners::table.find(id.to_string()))
+        .set(change)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn set_password_hash(conn: &mut DbConnection, id: OwnerId, hash: &str) -> Result<(), DbError> {
     diesel::update(owners::table.find(id.to_string()))
-        .set((owners::password_hash.eq(hash), owners::updated_at.eq(now_ms())))
+        .set((
+            owners::password_hash.eq(hash),
+            owners::updated_at.eq(now_ms()),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
 /// Marks the email verified (idempotent: the first time is kept).
 pub fn mark_verified(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError> {
-    diesel::update(owners::table.find(id.to_string()).filter(owners::email_verified_at.is_null()))
-        .set(owners::email_verified_at.eq(now_ms()))
-        .execute(conn)?;
+    diesel::update(
+        owners::table
+            .find(id.to_string())
+            .filter(owners::email_verified_at.is_null()),
+    )
+    .set(owners::email_verified_at.eq(now_ms()))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -37,7 +37,9 @@ pub fn start(
         revoked_at: None,
     };
     conn.transaction(|conn| {
-        diesel::insert_into(sessions::table).values(session.clone()).execute(conn)?;
+        diesel::insert_into(sessions::table)
+            .values(session.clone())
+            .execute(conn)?;
         diesel::insert_into(refresh_tokens::table)
             .values(RefreshToken {
                 token_hash: token_hash.to_owned(),
@@ -52,7 +54,11 @@ pub fn start(
 }
 
 /// Swaps the token hashing to `old_hash` for one hashing to `new_hash`, atomically.
-pub fn rotate(conn: &mut DbConnection, old_hash: &str, new_hash: &str) -> Result<Rotation, DbError> {
+pub fn rotate(
+    conn: &mut DbConnection,
+    old_hash: &str,
+    new_hash: &str,
+) -> Result<Rotation, DbError> {
     conn.transaction(|conn| {
         let now = now_ms();
         let found: Option<(RefreshToken, Session)> = refresh_tokens::table
@@ -111,9 +117,13 @@ pub fn live_owner(
 
 /// Ends one session: its refresh tokens and access tokens stop working.
 pub fn revoke(conn: &mut DbConnection, session: SessionId) -> Result<(), DbError> {
-    diesel::update(sessions::table.find(session.to_string()).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(now_ms()))
-        .execute(conn)?;
+    diesel::update(
+        sessions::table
+            .find(session.to_string())
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now_ms()))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -9,7 +9,9 @@ use crate::schema::{owners, sites};
 use crate::{DbConnection, DbError};
 
 pub fn insert(conn: &mut DbConnection, site: Site) -> Result<(), DbError> {
-    diesel::insert_into(sites::table).values(site).execute(conn)?;
+    diesel::insert_into(sites::table)
+        .values(site)
+        .execute(conn)?;
     Ok(())
 }
 

@@ -29,7 +29,11 @@ impl TestDatabase {
                 let dir = tempfile::tempdir()
                     .map_err(|e| DbError::Config(format!("no temp dir: {e}")))?;
                 let url = format!("sqlite://{}", dir.path().join("pintalk.db").display());
-                Ok(Self { url, _dir: Some(dir), mysql: None })
+                Ok(Self {
+                    url,
+                    _dir: Some(dir),
+                    mysql: None,
+                })
             }
         }
     }
@@ -47,7 +51,9 @@ impl TestDatabase {
             now_ms(),
             hex(&pintalk_core::secret::random_bytes::<4>())
         );
-        admin.batch_execute(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))?;
+        admin.batch_execute(&format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        ))?;
         let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
         Ok(Self {
             url: format!("{base}/{name}"),
@@ -59,7 +65,9 @@ impl TestDatabase {
     #[cfg(not(feature = "mysql"))]
     fn mysql(_: &str) -> Result<Self, DbError> {
         let _ = (Once::new(), now_ms(), hex(&[]));
-        Err(DbError::Config(format!("{MYSQL_ENV} is set but this build has no `mysql` feature")))
+        Err(DbError::Config(format!(
+            "{MYSQL_ENV} is set but this build has no `mysql` feature"
+        )))
     }
 }
 
@@ -81,7 +89,11 @@ fn sweep_leftovers(admin: &mut diesel::MysqlConnection) {
     .load(admin)
     .unwrap_or_default();
     for Name { name } in names {
-        let created: i64 = name.split('_').nth(2).and_then(|t| t.parse().ok()).unwrap_or(0);
+        let created: i64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
         if created < hour_ago {
             let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`"));
         }

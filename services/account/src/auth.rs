@@ -36,11 +36,16 @@ impl FromRequest for AuthOwner {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no state")))?;
             let token = token?;
-            let invalid = || ApiError::new(ErrorCode::InvalidToken, "the access token is not valid");
-            let claims = state.signer.verifier().verify::<AccessGrant>(&token).map_err(|e| {
-                log::debug!("access token refused: {e}");
-                invalid()
-            })?;
+            let invalid =
+                || ApiError::new(ErrorCode::InvalidToken, "the access token is not valid");
+            let claims = state
+                .signer
+                .verifier()
+                .verify::<AccessGrant>(&token)
+                .map_err(|e| {
+                    log::debug!("access token refused: {e}");
+                    invalid()
+                })?;
             let owner_id: OwnerId = claims.sub.parse().map_err(|_| invalid())?;
             let session = claims.grant.sid;
             let owner = state
@@ -53,16 +58,23 @@ impl FromRequest for AuthOwner {
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::new(ErrorCode::MissingToken, "send Authorization: Bearer <token>"))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::MissingToken,
+            "send Authorization: Bearer <token>",
+        )
+    })?;
     let value = value.to_str().unwrap_or_default();
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(token.trim().to_owned())
         }
-        _ => Err(ApiError::new(ErrorCode::InvalidToken, "the Authorization header is not a bearer token")),
+        _ => Err(ApiError::new(
+            ErrorCode::InvalidToken,
+            "the Authorization header is not a bearer token",
+        )),
     }
 }
 
@@ -82,10 +94,12 @@ pub struct TokenPair {
 pub async fn start_session(state: &AppState, owner: OwnerId) -> Result<TokenPair, ApiError> {
     let refresh_token = new_token();
     let hash = token_hash(&refresh_token);
-    let ttl_ms = i64::try_from(state.settings.auth.refresh_token_ttl_days * 86_400_000)
-        .unwrap_or(i64::MAX);
+    let ttl_ms =
+        i64::try_from(state.settings.auth.refresh_token_ttl_days * 86_400_000).unwrap_or(i64::MAX);
     let expires_at = now_ms().saturating_add(ttl_ms);
-    let session = state.db(move |conn| Ok(sessions::start(conn, owner, &hash, expires_at)?)).await?;
+    let session = state
+        .db(move |conn| Ok(sessions::start(conn, owner, &hash, expires_at)?))
+        .await?;
     token_pair(state, owner, session.id, refresh_token)
 }
 
@@ -99,7 +113,16 @@ pub fn token_pair(
     let ttl = state.settings.auth.access_token_ttl_secs;
     let access_token = state
         .signer
-        .sign(&owner.to_string(), Duration::from_secs(ttl), AccessGrant { sid: session })
+        .sign(
+            &owner.to_string(),
+            Duration::from_secs(ttl),
+            AccessGrant { sid: session },
+        )
         .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: ttl })
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: ttl,
+    })
 }

@@ -25,7 +25,11 @@ pub struct ErrorBody {
 pub enum ApiError {
     /// The client can fix this one.
     #[error("{code}: {message}")]
-    Client { code: ErrorCode, message: String, retry_after_secs: Option<u64> },
+    Client {
+        code: ErrorCode,
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
     /// A dependency is down; worth retrying later.
     #[error("unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -37,12 +41,20 @@ pub enum ApiError {
 impl ApiError {
     /// A client error with `code` and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError::Client { code, message: message.into(), retry_after_secs: None }
+        ApiError::Client {
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+        }
     }
 
     /// A 429-style error telling the client when to come back.
     pub fn retry_after(code: ErrorCode, message: impl Into<String>, secs: u64) -> Self {
-        ApiError::Client { code, message: message.into(), retry_after_secs: Some(secs.max(1)) }
+        ApiError::Client {
+            code,
+            message: message.into(),
+            retry_after_secs: Some(secs.max(1)),
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -104,13 +116,20 @@ impl ResponseError for ApiError {
             ApiError::Internal(_) => "internal error; quote the x-request-id header".into(),
         };
         let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::Client { retry_after_secs: Some(secs), .. } = self {
+        if let ApiError::Client {
+            retry_after_secs: Some(secs),
+            ..
+        } = self
+        {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(*secs)));
         }
         if status_of(self.code()) == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        response.json(ErrorBody { error: self.code(), message })
+        response.json(ErrorBody {
+            error: self.code(),
+            message,
+        })
     }
 }
 

@@ -27,7 +27,8 @@ pub fn load_signer(settings: &Settings, generate: bool) -> anyhow::Result<Signer
 
 fn generated_key(path: &Path) -> anyhow::Result<String> {
     if path.exists() {
-        return std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()));
+        return std::fs::read_to_string(path)
+            .with_context(|| format!("reading {}", path.display()));
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -42,7 +43,11 @@ fn generated_key(path: &Path) -> anyhow::Result<String> {
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(contents.as_bytes())
 }
 

@@ -39,18 +39,22 @@ impl Application {
     /// `server.host:server.port` (port 0 picks a free one, as tests do).
     pub async fn build(settings: Settings, signer: Signer) -> anyhow::Result<Self> {
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
-            .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
+            .with_context(|| {
+                format!("binding {}:{}", settings.server.host, settings.server.port)
+            })?;
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;
         let state = web::Data::new(state(settings, signer).await?);
-        let mut server = HttpServer::new(move || {
-            App::new().configure(|cfg| configure(cfg, state.clone()))
-        })
-        .listen(listener)?;
+        let mut server =
+            HttpServer::new(move || App::new().configure(|cfg| configure(cfg, state.clone())))
+                .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);
         }
-        Ok(Self { port, server: server.run() })
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -66,8 +70,9 @@ impl Application {
 pub async fn state(settings: Settings, signer: Signer) -> anyhow::Result<AppState> {
     let url = settings.database.url.expose_secret().to_owned();
     let size = settings.database.pool_size;
-    let pool = actix_web::rt::task::spawn_blocking(move || pintalk_db::connect_and_migrate(&url, size))
-        .await??;
+    let pool =
+        actix_web::rt::task::spawn_blocking(move || pintalk_db::connect_and_migrate(&url, size))
+            .await??;
     let counters = pintalk_bus::connect(
         settings.redis.url.expose_secret(),
         settings.redis.pool_size,
@@ -80,7 +85,14 @@ pub async fn state(settings: Settings, signer: Signer) -> anyhow::Result<AppStat
         bcrypt::hash(pintalk_core::secret::new_token(), cost)
     })
     .await??;
-    Ok(AppState { settings, pool, counters, signer, mailer, dummy_hash })
+    Ok(AppState {
+        settings,
+        pool,
+        counters,
+        signer,
+        mailer,
+        dummy_hash,
+    })
 }
 
 /// Mounts the account service on an `App`: state, extractor limits and error bodies,
@@ -88,13 +100,20 @@ pub async fn state(settings: Settings, signer: Signer) -> anyhow::Result<AppStat
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     let max_body = state.settings.limits.max_body_bytes;
     cfg.app_data(state)
-        .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(max_body)
+                .error_handler(json_error),
+        )
         .app_data(web::PayloadConfig::default().limit(max_body))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(
             web::scope("")
-                .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
+                )
                 .wrap(from_fn(request_id::middleware))
                 .configure(routes::configure)
                 .default_service(web::to(not_found)),
@@ -104,8 +123,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
 /// Actix answers a wrong method with an empty 405; give it our error body.
 fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (req, _) = res.into_parts();
-    let response = ApiError::new(ErrorCode::MethodNotAllowed, "this endpoint does not take this method")
-        .error_response();
+    let response = ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "this endpoint does not take this method",
+    )
+    .error_response();
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))

@@ -29,7 +29,9 @@ pub async fn within(
     limit: u32,
     window_secs: u64,
 ) -> Result<bool, ApiError> {
-    let counter = counters.hit(key, Duration::from_secs(window_secs), now_ms()).await?;
+    let counter = counters
+        .hit(key, Duration::from_secs(window_secs), now_ms())
+        .await?;
     Ok(counter.count <= u64::from(limit))
 }
 
@@ -63,7 +65,12 @@ pub struct LoginThrottle<'a> {
 }
 
 impl<'a> LoginThrottle<'a> {
-    pub fn new(counters: &'a dyn Counters, limits: &'a LimitSettings, ip: &str, email: &str) -> Self {
+    pub fn new(
+        counters: &'a dyn Counters,
+        limits: &'a LimitSettings,
+        ip: &str,
+        email: &str,
+    ) -> Self {
         Self {
             counters,
             limits,

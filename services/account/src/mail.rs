@@ -15,8 +15,14 @@ use secrecy::ExposeSecret;
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp { transport: SmtpTransport, from: Mailbox },
-    Files { dir: PathBuf, from: Mailbox },
+    Smtp {
+        transport: SmtpTransport,
+        from: Mailbox,
+    },
+    Files {
+        dir: PathBuf,
+        from: Mailbox,
+    },
 }
 
 /// One mail to send.
@@ -28,10 +34,17 @@ pub struct Mail {
 
 impl Mailer {
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        let from: Mailbox = settings.mail.from.parse().context("mail.from is not an address")?;
+        let from: Mailbox = settings
+            .mail
+            .from
+            .parse()
+            .context("mail.from is not an address")?;
         let url = settings.mail.smtp_url.expose_secret();
         if url.is_empty() {
-            return Ok(Mailer::Files { dir: settings.data_dir.join("mail"), from });
+            return Ok(Mailer::Files {
+                dir: settings.data_dir.join("mail"),
+                from,
+            });
         }
         // lettre's URL form: smtp://host:port (plain), smtp://user:pass@host:587?tls=required
         // (STARTTLS), smtps://user:pass@host:465 (TLS).
@@ -69,10 +82,16 @@ impl Mailer {
                 // Plain text, not the MIME-encoded message: quoted-printable would split
                 // and escape the links a self-hoster needs to copy out of this file.
                 let path = dir.join(format!("{}-{}.txt", now_ms(), sanitize(&mail.to)));
-                let text = format!("To: {}\nSubject: {}\n\n{}", mail.to, mail.subject, mail.body);
-                std::fs::write(&path, text)
-                    .with_context(|| format!("writing {path:?}"))?;
-                log::info!("mail (no SMTP configured) {:?} written to {}", mail.subject, path.display());
+                let text = format!(
+                    "To: {}\nSubject: {}\n\n{}",
+                    mail.to, mail.subject, mail.body
+                );
+                std::fs::write(&path, text).with_context(|| format!("writing {path:?}"))?;
+                log::info!(
+                    "mail (no SMTP configured) {:?} written to {}",
+                    mail.subject,
+                    path.display()
+                );
             }
         }
         Ok(())
@@ -80,7 +99,16 @@ impl Mailer {
 }
 
 fn sanitize(address: &str) -> String {
-    address.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect()
+    address
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The mail with the link that verifies an owner's address.

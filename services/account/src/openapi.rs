@@ -60,7 +60,10 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
             ),
         );
     }
@@ -91,7 +94,10 @@ impl Modify for CommonErrors {
 
 fn add_common_errors(op: &mut Operation, has_id: bool, is_liveness: bool) {
     let mut add = |status: &str, description: &str| {
-        op.responses.responses.entry(status.to_owned()).or_insert_with(|| error_response(description));
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error_response(description));
     };
     if is_liveness {
         return;
@@ -100,7 +106,10 @@ fn add_common_errors(op: &mut Operation, has_id: bool, is_liveness: bool) {
     let has_query = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     if has_body || has_query || has_id {
-        add("400", "invalid_json, invalid_query, invalid_id or a field's own code");
+        add(
+            "400",
+            "invalid_json, invalid_query, invalid_id or a field's own code",
+        );
     }
     if has_body {
         add("413", "payload_too_large");
@@ -112,7 +121,10 @@ fn add_common_errors(op: &mut Operation, has_id: bool, is_liveness: bool) {
     if has_id {
         add("404", "not_found (also another owner's resource)");
     }
-    add("500", "internal; the x-request-id header finds it in the logs");
+    add(
+        "500",
+        "internal; the x-request-id header finds it in the logs",
+    );
     add("503", "unavailable: a dependency is down");
 }
 
@@ -121,7 +133,9 @@ fn error_response(description: &str) -> RefOr<Response> {
         .description(description)
         .content(
             "application/json",
-            ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
         )
         .build()
         .into()

@@ -25,8 +25,15 @@ pub async fn middleware(
     let mut res = next.call(req).await?;
     let status = res.status();
     if status.is_server_error() {
-        let cause = res.response().error().map(|e| format!("{e:?}")).unwrap_or_default();
-        log::error!("request={id} {method} {path} -> {} {cause}", status.as_u16());
+        let cause = res
+            .response()
+            .error()
+            .map(|e| format!("{e:?}"))
+            .unwrap_or_default();
+        log::error!(
+            "request={id} {method} {path} -> {} {cause}",
+            status.as_u16()
+        );
     } else {
         log::info!("request={id} {method} {path} -> {}", status.as_u16());
     }

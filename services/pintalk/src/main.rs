@@ -10,7 +10,11 @@ use pintalk_core::settings::Settings;
 use secrecy::ExposeSecret;
 
 #[derive(Parser)]
-#[command(name = "pintalk", version, about = "Self-hosted live chat for websites")]
+#[command(
+    name = "pintalk",
+    version,
+    about = "Self-hosted live chat for websites"
+)]
 struct Cli {
     /// A TOML settings file (default: ./pintalk.toml if it exists, or $PINTALK_CONFIG).
     #[arg(long, global = true)]

@@ -12,7 +12,10 @@ pub struct Origin(String);
 impl Origin {
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
         let invalid = |why: &str| {
-            ApiError::new(ErrorCode::InvalidOrigin, format!("{raw:?} is not an origin: {why}"))
+            ApiError::new(
+                ErrorCode::InvalidOrigin,
+                format!("{raw:?} is not an origin: {why}"),
+            )
         };
         if raw.len() > 300 {
             return Err(invalid("too long"));
@@ -47,7 +50,11 @@ mod tests {
 
     #[test]
     fn exact_origins_are_accepted() {
-        for ok in ["https://example.com", "http://localhost:3000", "https://a.b.example.org:8443"] {
+        for ok in [
+            "https://example.com",
+            "http://localhost:3000",
+            "https://a.b.example.org:8443",
+        ] {
             assert_eq!(Origin::parse(ok).unwrap().into_string(), ok);
         }
     }

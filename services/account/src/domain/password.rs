@@ -59,6 +59,9 @@ mod tests {
 
     #[test]
     fn password_of_7_bytes_is_refused() {
-        assert_eq!(Password::parse("a".repeat(7)).unwrap_err().code(), ErrorCode::PasswordTooShort);
+        assert_eq!(
+            Password::parse("a".repeat(7)).unwrap_err().code(),
+            ErrorCode::PasswordTooShort
+        );
     }
 }

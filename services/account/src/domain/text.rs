@@ -19,8 +19,14 @@ pub fn bounded(
             &format!("must be {min} to {max} characters long"),
         ));
     }
-    if text.chars().any(|c| c.is_control() && !(multiline && c == '\n')) {
-        return Err(ApiError::invalid_field(field, "must not contain control characters"));
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(multiline && c == '\n'))
+    {
+        return Err(ApiError::invalid_field(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(text.to_owned())
 }
@@ -32,7 +38,10 @@ pub fn web_url(field: &str, raw: &str) -> Result<String, ApiError> {
         Ok(url) if matches!(url.scheme(), "http" | "https") && raw.len() <= 2048 => {
             Ok(url.to_string())
         }
-        _ => Err(ApiError::invalid_field(field, "must be an http(s) URL of at most 2048 bytes")),
+        _ => Err(ApiError::invalid_field(
+            field,
+            "must be an http(s) URL of at most 2048 bytes",
+        )),
     }
 }
 

@@ -76,9 +76,15 @@ pub async fn update_me(
     auth: AuthOwner,
     body: web::Json<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let UpdateMeRequest { name, company, avatar_url } = body.into_inner();
+    let UpdateMeRequest {
+        name,
+        company,
+        avatar_url,
+    } = body.into_inner();
     let change = ProfileChange {
-        name: name.map(|n| bounded("name", &n, 1, 100, false)).transpose()?,
+        name: name
+            .map(|n| bounded("name", &n, 1, 100, false))
+            .transpose()?,
         company: company
             .map(|c| c.map(|c| bounded("company", &c, 0, 100, false)).transpose())
             .transpose()?,
@@ -100,7 +106,10 @@ pub async fn update_me(
 /// Deletes the account with its sites, visitors, rooms and messages. Irreversible.
 #[utoipa::path(delete, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
     responses((status = 204, description = "deleted")))]
-pub async fn delete_me(state: web::Data<AppState>, auth: AuthOwner) -> Result<HttpResponse, ApiError> {
+pub async fn delete_me(
+    state: web::Data<AppState>,
+    auth: AuthOwner,
+) -> Result<HttpResponse, ApiError> {
     let id = auth.owner.id;
     state.db(move |conn| Ok(owners::delete(conn, id)?)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -127,7 +136,10 @@ pub async fn change_password(
     auth: AuthOwner,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ChangePasswordRequest { current_password, password } = body.into_inner();
+    let ChangePasswordRequest {
+        current_password,
+        password,
+    } = body.into_inner();
     let new_password = Password::parse(password)?;
     let current_hash = auth.owner.password_hash.clone();
     let cost = state.settings.auth.bcrypt_cost;

@@ -32,7 +32,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/me/password").put(me::change_password))
                 .service(
-                    web::resource("/sites").get(sites::list_sites).post(sites::create_site),
+                    web::resource("/sites")
+                        .get(sites::list_sites)
+                        .post(sites::create_site),
                 )
                 .service(
                     web::resource("/sites/{id}")

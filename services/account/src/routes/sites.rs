@@ -107,8 +107,16 @@ impl WidgetSettings {
             title: site.title.clone(),
             greeting: site.greeting.clone(),
             accent_color: site.accent_color.clone(),
-            position: if site.position == "left" { Position::Left } else { Position::Right },
-            language: if site.language == "ko" { Language::Ko } else { Language::En },
+            position: if site.position == "left" {
+                Position::Left
+            } else {
+                Position::Right
+            },
+            language: if site.language == "ko" {
+                Language::Ko
+            } else {
+                Language::En
+            },
             away_message: site.away_message.clone(),
             show_owner_status: site.show_owner_status,
         }
@@ -146,7 +154,10 @@ pub struct SitePath {
 
 fn origins_json(raw: Vec<String>, max: u32) -> Result<String, ApiError> {
     if raw.len() > usize::try_from(max).unwrap_or(usize::MAX) {
-        return Err(ApiError::invalid_field("allowed_origins", &format!("at most {max} origins")));
+        return Err(ApiError::invalid_field(
+            "allowed_origins",
+            &format!("at most {max} origins"),
+        ));
     }
     let mut origins = Vec::with_capacity(raw.len());
     for origin in raw {
@@ -159,21 +170,33 @@ fn origins_json(raw: Vec<String>, max: u32) -> Result<String, ApiError> {
 }
 
 fn accent_color(raw: &str) -> Result<String, ApiError> {
-    let ok = raw.len() == 7
-        && raw.starts_with('#')
-        && raw[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    let ok =
+        raw.len() == 7 && raw.starts_with('#') && raw[1..].bytes().all(|b| b.is_ascii_hexdigit());
     if ok {
         Ok(raw.to_ascii_lowercase())
     } else {
-        Err(ApiError::invalid_field("widget.accent_color", "must be #rrggbb"))
+        Err(ApiError::invalid_field(
+            "widget.accent_color",
+            "must be #rrggbb",
+        ))
     }
 }
 
 /// Checks a widget change into the columns it sets.
 fn apply_widget(change: WidgetSettingsChange, into: &mut SiteChange) -> Result<(), ApiError> {
-    into.title = change.title.map(|t| bounded("widget.title", &t, 1, 60, false)).transpose()?;
-    into.greeting = change.greeting.map(|g| bounded("widget.greeting", &g, 0, 500, true)).transpose()?;
-    into.accent_color = change.accent_color.as_deref().map(accent_color).transpose()?;
+    into.title = change
+        .title
+        .map(|t| bounded("widget.title", &t, 1, 60, false))
+        .transpose()?;
+    into.greeting = change
+        .greeting
+        .map(|g| bounded("widget.greeting", &g, 0, 500, true))
+        .transpose()?;
+    into.accent_color = change
+        .accent_color
+        .as_deref()
+        .map(accent_color)
+        .transpose()?;
     into.position = change.position.map(|p| match p {
         Position::Left => "left".to_owned(),
         Position::Right => "right".to_owned(),
@@ -182,8 +205,10 @@ fn apply_widget(change: WidgetSettingsChange, into: &mut SiteChange) -> Result<(
         Language::En => "en".to_owned(),
         Language::Ko => "ko".to_owned(),
     });
-    into.away_message =
-        change.away_message.map(|a| bounded("widget.away_message", &a, 0, 500, true)).transpose()?;
+    into.away_message = change
+        .away_message
+        .map(|a| bounded("widget.away_message", &a, 0, 500, true))
+        .transpose()?;
     into.show_owner_status = change.show_owner_status;
     Ok(())
 }
@@ -196,11 +221,20 @@ fn new_site_key() -> String {
 /// The owner's sites.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", security(("bearer" = [])),
     responses((status = 200, body = Vec<SiteView>)))]
-pub async fn list_sites(state: web::Data<AppState>, auth: AuthOwner) -> Result<HttpResponse, ApiError> {
+pub async fn list_sites(
+    state: web::Data<AppState>,
+    auth: AuthOwner,
+) -> Result<HttpResponse, ApiError> {
     let owner = auth.owner.id;
-    let list = state.db(move |conn| Ok(sites::list_for_owner(conn, owner)?)).await?;
+    let list = state
+        .db(move |conn| Ok(sites::list_for_owner(conn, owner)?))
+        .await?;
     let base = state.settings.public_base();
-    Ok(HttpResponse::Ok().json(list.into_iter().map(|s| SiteView::new(s, base)).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(|s| SiteView::new(s, base))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// Registers a site.
@@ -215,7 +249,11 @@ pub async fn create_site(
     auth: AuthOwner,
     body: web::Json<CreateSiteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let CreateSiteRequest { name, allowed_origins, widget } = body.into_inner();
+    let CreateSiteRequest {
+        name,
+        allowed_origins,
+        widget,
+    } = body.into_inner();
     let limits = &state.settings.limits;
     let name = bounded("name", &name, 1, 100, false)?;
     let allowed_origins = origins_json(allowed_origins, limits.origins_per_site)?;
@@ -226,7 +264,9 @@ pub async fn create_site(
         id: SiteId::new(),
         owner_id: auth.owner.id,
         title: change.title.unwrap_or_else(|| "Chat with us".into()),
-        greeting: change.greeting.unwrap_or_else(|| "Hi! How can we help?".into()),
+        greeting: change
+            .greeting
+            .unwrap_or_else(|| "Hi! How can we help?".into()),
         accent_color: change.accent_color.unwrap_or_else(|| "#4f46e5".into()),
         position: change.position.unwrap_or_else(|| "right".into()),
         language: change.language.unwrap_or_else(|| "en".into()),
@@ -266,7 +306,9 @@ pub async fn get_site(
 ) -> Result<HttpResponse, ApiError> {
     let (owner, id) = (auth.owner.id, path.id);
     let site = state
-        .db(move |conn| sites::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("site")))
+        .db(move |conn| {
+            sites::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("site"))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(SiteView::new(site, state.settings.public_base())))
 }
@@ -280,9 +322,15 @@ pub async fn update_site(
     path: web::Path<SitePath>,
     body: web::Json<UpdateSiteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let UpdateSiteRequest { name, allowed_origins, widget } = body.into_inner();
+    let UpdateSiteRequest {
+        name,
+        allowed_origins,
+        widget,
+    } = body.into_inner();
     let mut change = SiteChange {
-        name: name.map(|n| bounded("name", &n, 1, 100, false)).transpose()?,
+        name: name
+            .map(|n| bounded("name", &n, 1, 100, false))
+            .transpose()?,
         allowed_origins: allowed_origins
             .map(|o| origins_json(o, state.settings.limits.origins_per_site))
             .transpose()?,
@@ -301,14 +349,25 @@ pub async fn rotate_key(
     auth: AuthOwner,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let change = SiteChange { site_key: Some(new_site_key()), updated_at: now_ms(), ..SiteChange::default() };
+    let change = SiteChange {
+        site_key: Some(new_site_key()),
+        updated_at: now_ms(),
+        ..SiteChange::default()
+    };
     save(&state, auth, path.id, change).await
 }
 
-async fn save(state: &AppState, auth: AuthOwner, id: SiteId, change: SiteChange) -> Result<HttpResponse, ApiError> {
+async fn save(
+    state: &AppState,
+    auth: AuthOwner,
+    id: SiteId,
+    change: SiteChange,
+) -> Result<HttpResponse, ApiError> {
     let owner = auth.owner.id;
     let site = state
-        .db(move |conn| sites::update(conn, owner, id, &change)?.ok_or_else(|| ApiError::not_found("site")))
+        .db(move |conn| {
+            sites::update(conn, owner, id, &change)?.ok_or_else(|| ApiError::not_found("site"))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(SiteView::new(site, state.settings.public_base())))
 }
@@ -322,7 +381,9 @@ pub async fn delete_site(
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
     let (owner, id) = (auth.owner.id, path.id);
-    let deleted = state.db(move |conn| Ok(sites::delete(conn, owner, id)?)).await?;
+    let deleted = state
+        .db(move |conn| Ok(sites::delete(conn, owner, id)?))
+        .await?;
     if !deleted {
         return Err(ApiError::not_found("site"));
     }

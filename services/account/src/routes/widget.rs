@@ -69,9 +69,18 @@ pub async fn preflight(
     let (_, origin, _) = site_for_origin(&state, &req, &query.site_key).await?;
     let mut response = HttpResponse::NoContent().finish();
     let headers = response.headers_mut();
-    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
-    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
     Ok(with_cors(response, &origin))
 }
 
@@ -94,7 +103,7 @@ async fn site_for_origin(
     let (site, verified) = state
         .db(move |conn| sites::find_by_key(conn, &key)?.ok_or_else(|| ApiError::not_found("site")))
         .await?;
-    if !site.origins().iter().any(|allowed| *allowed == origin) {
+    if !site.origins().contains(&origin) {
         return Err(ApiError::new(
             ErrorCode::OriginNotAllowed,
             "this page's origin is not on the site's allow-list",

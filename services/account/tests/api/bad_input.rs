@@ -37,7 +37,10 @@ async fn wrong_types_missing_and_unknown_fields_are_invalid_json() {
 async fn body_over_64_kib_is_refused_with_413() {
     let app = TestApp::spawn().await;
     let reply = app
-        .post("/api/v1/auth/signup", json!({ "email": "a@b.co", "password": "x".repeat(70_000), "name": "n" }))
+        .post(
+            "/api/v1/auth/signup",
+            json!({ "email": "a@b.co", "password": "x".repeat(70_000), "name": "n" }),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(reply.code(), "payload_too_large");
@@ -74,7 +77,9 @@ async fn bad_id_in_path_is_invalid_id() {
     let app = TestApp::spawn().await;
     let owner = app.owner("ids@example.com").await;
     for id in ["123", "not-a-uuid", "01a22263CA1F75B1B8707A8312A6BFF8"] {
-        let reply = app.get_auth(&format!("/api/v1/sites/{id}"), &owner.access).await;
+        let reply = app
+            .get_auth(&format!("/api/v1/sites/{id}"), &owner.access)
+            .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{id}");
         assert_eq!(reply.code(), "invalid_id");
     }

@@ -9,7 +9,11 @@ async fn healthz_and_readyz_answer_ok() {
         let reply = app.call("GET", path, None, None).await;
         assert_eq!(reply.status, StatusCode::OK, "{path}");
         assert_eq!(reply.body["status"], "ok");
-        assert!(reply.header("x-request-id").is_some_and(|id| id.len() == 36));
+        assert!(
+            reply
+                .header("x-request-id")
+                .is_some_and(|id| id.len() == 36)
+        );
     }
 }
 
@@ -39,8 +43,15 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/widget/config", &["get"]),
     ] {
         for method in methods {
-            assert!(paths[path][method].is_object(), "{method} {path} missing from the document");
+            assert!(
+                paths[path][method].is_object(),
+                "{method} {path} missing from the document"
+            );
         }
     }
-    assert_eq!(paths.len(), 16, "an endpoint is documented that the test does not know");
+    assert_eq!(
+        paths.len(),
+        16,
+        "an endpoint is documented that the test does not know"
+    );
 }

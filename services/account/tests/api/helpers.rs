@@ -74,17 +74,27 @@ impl TestApp {
         ))
         .expect("test settings");
         if std::env::var("PINTALK_TEST_BUS").as_deref() == Ok("redis") {
-            let url = std::env::var("PINTALK_TEST_REDIS").expect("PINTALK_TEST_REDIS with PINTALK_TEST_BUS=redis");
+            let url = std::env::var("PINTALK_TEST_REDIS")
+                .expect("PINTALK_TEST_REDIS with PINTALK_TEST_BUS=redis");
             settings.redis.url = url.into();
             settings.redis.namespace = format!("pintalk-test-{}", uuid_like());
         }
         let signing_pem = generate_private_pem().unwrap();
         adjust(&mut settings);
         let signer = Signer::new(&settings.auth.issuer, &signing_pem, &[]).unwrap();
-        let app = Application::build(settings.clone(), signer).await.expect("app starts");
+        let app = Application::build(settings.clone(), signer)
+            .await
+            .expect("app starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
-        TestApp { base, client: awc::Client::default(), mail, signing_pem, settings, _db: db }
+        TestApp {
+            base,
+            client: awc::Client::default(),
+            mail,
+            signing_pem,
+            settings,
+            _db: db,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -92,7 +102,13 @@ impl TestApp {
     }
 
     /// Sends `method path` with an optional bearer token and JSON body.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
         let mut req = self.client.request(method, self.url(path));
         if let Some(token) = token {
@@ -107,11 +123,20 @@ impl TestApp {
 
     pub async fn reply<S>(mut res: awc::ClientResponse<S>) -> Reply
     where
-        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
     {
         let bytes = res.body().limit(1 << 20).await.expect("body read");
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
-        Reply { status: res.status(), headers: res.headers().clone(), body }
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("JSON body")
+        };
+        Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body,
+        }
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
@@ -125,21 +150,30 @@ impl TestApp {
     /// Signs up `email`, returns the verification token from the mail.
     pub async fn signup(&self, email: &str, password: &str) -> String {
         let reply = self
-            .post("/api/v1/auth/signup", json!({ "email": email, "password": password, "name": "Test Owner" }))
+            .post(
+                "/api/v1/auth/signup",
+                json!({ "email": email, "password": password, "name": "Test Owner" }),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         link_token(&self.mail.wait_for(email, "Verify your email", 1).await)
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
-        self.post("/api/v1/auth/login", json!({ "email": email, "password": password })).await
+        self.post(
+            "/api/v1/auth/login",
+            json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     /// A verified, logged-in owner.
     pub async fn owner(&self, email: &str) -> Owner {
         let password = "correct horse battery".to_owned();
         let token = self.signup(email, &password).await;
-        let verified = self.post("/api/v1/auth/email/verify", json!({ "token": token })).await;
+        let verified = self
+            .post("/api/v1/auth/email/verify", json!({ "token": token }))
+            .await;
         assert_eq!(verified.status, StatusCode::NO_CONTENT);
         let login = self.login(email, &password).await;
         assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
@@ -154,7 +188,12 @@ impl TestApp {
     /// Creates a site for `owner` allowing `origins`; returns its JSON.
     pub async fn site(&self, owner: &Owner, origins: &[&str]) -> Value {
         let reply = self
-            .call("POST", "/api/v1/sites", Some(&owner.access), Some(json!({ "name": "Shop", "allowed_origins": origins })))
+            .call(
+                "POST",
+                "/api/v1/sites",
+                Some(&owner.access),
+                Some(json!({ "name": "Shop", "allowed_origins": origins })),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         reply.body

@@ -37,7 +37,10 @@ async fn failed_logins_are_throttled_with_a_growing_delay_not_a_lockout() {
     .await;
     let owner = app.owner("throttle@example.com").await;
     for _ in 0..2 {
-        assert_eq!(app.login(&owner.email, "wrong password").await.code(), "invalid_credentials");
+        assert_eq!(
+            app.login(&owner.email, "wrong password").await.code(),
+            "invalid_credentials"
+        );
     }
     // The third attempt comes too soon: refused before the password is even checked —
     // the right password included.
@@ -50,14 +53,19 @@ async fn failed_logins_are_throttled_with_a_growing_delay_not_a_lockout() {
     let login = app.login(&owner.email, &owner.password).await;
     assert_eq!(login.status, StatusCode::OK);
     // And success clears the account's counter.
-    assert_eq!(app.login(&owner.email, "wrong password").await.code(), "invalid_credentials");
+    assert_eq!(
+        app.login(&owner.email, "wrong password").await.code(),
+        "invalid_credentials"
+    );
 }
 
 #[actix_web::test]
 async fn failed_logins_from_one_ip_are_capped_across_accounts() {
     let app = TestApp::spawn_with(|s| s.limits.login_failures_per_ip = 3).await;
     for i in 0..3 {
-        let reply = app.login(&format!("u{i}@example.com"), "wrong password").await;
+        let reply = app
+            .login(&format!("u{i}@example.com"), "wrong password")
+            .await;
         assert_eq!(reply.code(), "invalid_credentials");
     }
     let reply = app.login("u9@example.com", "wrong password").await;

@@ -1,6 +1,12 @@
 //! Every integration test of the account service, in one binary: each test starts the
 //! real application on port 0 with its own database and talks to it over HTTP.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on the unexpected"
+)]
+
 mod bad_input;
 mod health;
 mod helpers;

@@ -18,13 +18,23 @@ async fn profile_fields_update_and_null_clears_them() {
     assert_eq!(set.body["avatar_url"], "https://img.example.com/a.png");
 
     let cleared = app
-        .call("PATCH", "/api/v1/me", Some(&owner.access), Some(json!({ "company": null })))
+        .call(
+            "PATCH",
+            "/api/v1/me",
+            Some(&owner.access),
+            Some(json!({ "company": null })),
+        )
         .await;
     assert_eq!(cleared.body["company"], serde_json::Value::Null);
     assert_eq!(cleared.body["name"], "Ann Lee", "absent fields stay");
 
     let bad = app
-        .call("PATCH", "/api/v1/me", Some(&owner.access), Some(json!({ "avatar_url": "javascript:alert(1)" })))
+        .call(
+            "PATCH",
+            "/api/v1/me",
+            Some(&owner.access),
+            Some(json!({ "avatar_url": "javascript:alert(1)" })),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.code(), "invalid_field");
@@ -35,13 +45,24 @@ async fn deleting_the_account_removes_its_sites_and_ends_its_sessions() {
     let app = TestApp::spawn().await;
     let owner = app.owner("gone@example.com").await;
     let site = app.site(&owner, &["https://gone.example.com"]).await;
-    let deleted = app.call("DELETE", "/api/v1/me", Some(&owner.access), None).await;
+    let deleted = app
+        .call("DELETE", "/api/v1/me", Some(&owner.access), None)
+        .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get_auth("/api/v1/me", &owner.access).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login(&owner.email, &owner.password).await.code(), "invalid_credentials");
+    assert_eq!(
+        app.get_auth("/api/v1/me", &owner.access).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&owner.email, &owner.password).await.code(),
+        "invalid_credentials"
+    );
     let widget = app
         .client
-        .get(app.url(&format!("/api/v1/widget/config?site_key={}", site["site_key"].as_str().unwrap())))
+        .get(app.url(&format!(
+            "/api/v1/widget/config?site_key={}",
+            site["site_key"].as_str().unwrap()
+        )))
         .insert_header(("origin", "https://gone.example.com"))
         .send()
         .await

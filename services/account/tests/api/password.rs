@@ -10,13 +10,29 @@ use crate::smtp::link_token;
 async fn forgot_answers_the_same_for_known_and_unknown_addresses() {
     let app = TestApp::spawn().await;
     app.owner("known@example.com").await;
-    let known = app.post("/api/v1/auth/password/forgot", json!({ "email": "known@example.com" })).await;
-    let unknown = app.post("/api/v1/auth/password/forgot", json!({ "email": "ghost@example.com" })).await;
+    let known = app
+        .post(
+            "/api/v1/auth/password/forgot",
+            json!({ "email": "known@example.com" }),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/password/forgot",
+            json!({ "email": "ghost@example.com" }),
+        )
+        .await;
     assert_eq!(known.status, StatusCode::ACCEPTED);
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.body, unknown.body);
-    let mail = app.mail.wait_for("known@example.com", "Reset your PinTalk password", 1).await;
-    assert!(mail.contains("http://127.0.0.1:8080/reset-password#token="), "{mail}");
+    let mail = app
+        .mail
+        .wait_for("known@example.com", "Reset your PinTalk password", 1)
+        .await;
+    assert!(
+        mail.contains("http://127.0.0.1:8080/reset-password#token="),
+        "{mail}"
+    );
     assert!(link_token(&mail).len() >= 43, "at least 256 bits");
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     assert!(app.mail.sent_to("ghost@example.com").is_empty());
@@ -26,20 +42,45 @@ async fn forgot_answers_the_same_for_known_and_unknown_addresses() {
 async fn reset_link_sets_the_password_once_revokes_sessions_and_mails_a_notice() {
     let app = TestApp::spawn().await;
     let owner = app.owner("reset@example.com").await;
-    app.post("/api/v1/auth/password/forgot", json!({ "email": owner.email })).await;
-    let token = link_token(&app.mail.wait_for(&owner.email, "Reset your PinTalk password", 1).await);
+    app.post(
+        "/api/v1/auth/password/forgot",
+        json!({ "email": owner.email }),
+    )
+    .await;
+    let token = link_token(
+        &app.mail
+            .wait_for(&owner.email, "Reset your PinTalk password", 1)
+            .await,
+    );
 
     let reset = app
-        .post("/api/v1/auth/password/reset", json!({ "token": token, "password": "brand new secret" }))
+        .post(
+            "/api/v1/auth/password/reset",
+            json!({ "token": token, "password": "brand new secret" }),
+        )
         .await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get_auth("/api/v1/me", &owner.access).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login(&owner.email, &owner.password).await.code(), "invalid_credentials");
-    assert_eq!(app.login(&owner.email, "brand new secret").await.status, StatusCode::OK);
-    app.mail.wait_for(&owner.email, "password was changed", 1).await;
+    assert_eq!(
+        app.get_auth("/api/v1/me", &owner.access).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&owner.email, &owner.password).await.code(),
+        "invalid_credentials"
+    );
+    assert_eq!(
+        app.login(&owner.email, "brand new secret").await.status,
+        StatusCode::OK
+    );
+    app.mail
+        .wait_for(&owner.email, "password was changed", 1)
+        .await;
 
     let reused = app
-        .post("/api/v1/auth/password/reset", json!({ "token": token, "password": "another secret" }))
+        .post(
+            "/api/v1/auth/password/reset",
+            json!({ "token": token, "password": "another secret" }),
+        )
         .await;
     assert_eq!(reused.status, StatusCode::BAD_REQUEST);
     assert_eq!(reused.code(), "invalid_one_time_token");
@@ -49,13 +90,27 @@ async fn reset_link_sets_the_password_once_revokes_sessions_and_mails_a_notice()
 async fn expired_reset_token_is_refused() {
     let app = TestApp::spawn_with(|s| s.auth.reset_password_ttl_mins = 0).await;
     let owner = app.owner("late@example.com").await;
-    app.post("/api/v1/auth/password/forgot", json!({ "email": owner.email })).await;
-    let token = link_token(&app.mail.wait_for(&owner.email, "Reset your PinTalk password", 1).await);
+    app.post(
+        "/api/v1/auth/password/forgot",
+        json!({ "email": owner.email }),
+    )
+    .await;
+    let token = link_token(
+        &app.mail
+            .wait_for(&owner.email, "Reset your PinTalk password", 1)
+            .await,
+    );
     let reply = app
-        .post("/api/v1/auth/password/reset", json!({ "token": token, "password": "brand new secret" }))
+        .post(
+            "/api/v1/auth/password/reset",
+            json!({ "token": token, "password": "brand new secret" }),
+        )
         .await;
     assert_eq!(reply.code(), "invalid_one_time_token");
-    assert_eq!(app.login(&owner.email, &owner.password).await.status, StatusCode::OK);
+    assert_eq!(
+        app.login(&owner.email, &owner.password).await.status,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -67,14 +122,31 @@ async fn reset_mails_are_limited_per_address_silently_and_per_ip_visibly() {
     .await;
     let owner = app.owner("often@example.com").await;
     for _ in 0..3 {
-        let reply = app.post("/api/v1/auth/password/forgot", json!({ "email": owner.email })).await;
+        let reply = app
+            .post(
+                "/api/v1/auth/password/forgot",
+                json!({ "email": owner.email }),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::ACCEPTED);
     }
-    let limited = app.post("/api/v1/auth/password/forgot", json!({ "email": owner.email })).await;
+    let limited = app
+        .post(
+            "/api/v1/auth/password/forgot",
+            json!({ "email": owner.email }),
+        )
+        .await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    app.mail.wait_for(&owner.email, "Reset your PinTalk password", 1).await;
+    app.mail
+        .wait_for(&owner.email, "Reset your PinTalk password", 1)
+        .await;
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-    let resets = app.mail.sent_to(&owner.email).iter().filter(|m| m.contains("Reset your")).count();
+    let resets = app
+        .mail
+        .sent_to(&owner.email)
+        .iter()
+        .filter(|m| m.contains("Reset your"))
+        .count();
     assert_eq!(resets, 1);
 }
 
@@ -86,24 +158,48 @@ async fn change_password_needs_the_current_one_and_ends_every_older_session() {
     let other_access = other.body["access_token"].as_str().unwrap().to_owned();
 
     let wrong = app
-        .call("PUT", "/api/v1/me/password", Some(&owner.access),
-              Some(json!({ "current_password": "not it at all", "password": "brand new secret" })))
+        .call(
+            "PUT",
+            "/api/v1/me/password",
+            Some(&owner.access),
+            Some(json!({ "current_password": "not it at all", "password": "brand new secret" })),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     assert_eq!(wrong.code(), "wrong_password");
 
     let changed = app
-        .call("PUT", "/api/v1/me/password", Some(&owner.access),
-              Some(json!({ "current_password": owner.password, "password": "brand new secret" })))
+        .call(
+            "PUT",
+            "/api/v1/me/password",
+            Some(&owner.access),
+            Some(json!({ "current_password": owner.password, "password": "brand new secret" })),
+        )
         .await;
     assert_eq!(changed.status, StatusCode::OK);
     let fresh = changed.body["access_token"].as_str().unwrap();
-    assert_eq!(app.get_auth("/api/v1/me", fresh).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_auth("/api/v1/me", fresh).await.status,
+        StatusCode::OK
+    );
     for old in [&owner.access, &other_access] {
-        assert_eq!(app.get_auth("/api/v1/me", old).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.get_auth("/api/v1/me", old).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    let refresh = app.post("/api/v1/auth/refresh", json!({ "refresh_token": owner.refresh })).await;
+    let refresh = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({ "refresh_token": owner.refresh }),
+        )
+        .await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login(&owner.email, "brand new secret").await.status, StatusCode::OK);
-    app.mail.wait_for(&owner.email, "password was changed", 1).await;
+    assert_eq!(
+        app.login(&owner.email, "brand new secret").await.status,
+        StatusCode::OK
+    );
+    app.mail
+        .wait_for(&owner.email, "password was changed", 1)
+        .await;
 }

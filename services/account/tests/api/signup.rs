@@ -10,27 +10,44 @@ fn signup_body(email: &str, password: &str) -> serde_json::Value {
 #[actix_web::test]
 async fn signup_creates_an_unverified_owner_with_a_normalised_email_and_mails_a_link() {
     let app = TestApp::spawn().await;
-    let reply = app.post("/api/v1/auth/signup", signup_body("  Ann@Example.COM ", "correct horse")).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("  Ann@Example.COM ", "correct horse"),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED);
     assert_eq!(reply.body["email"], "ann@example.com");
     assert_eq!(reply.body["email_verified"], false);
     assert!(reply.body.get("password_hash").is_none());
-    let mail = app.mail.wait_for("ann@example.com", "Verify your email", 1).await;
+    let mail = app
+        .mail
+        .wait_for("ann@example.com", "Verify your email", 1)
+        .await;
     // The link is built from the configured public URL, not from the Host header.
-    assert!(mail.contains("http://127.0.0.1:8080/verify-email#token="), "{mail}");
+    assert!(
+        mail.contains("http://127.0.0.1:8080/verify-email#token="),
+        "{mail}"
+    );
 }
 
 #[actix_web::test]
 async fn verification_link_verifies_once() {
     let app = TestApp::spawn().await;
     let token = app.signup("v@example.com", "correct horse").await;
-    let first = app.post("/api/v1/auth/email/verify", json!({ "token": token })).await;
+    let first = app
+        .post("/api/v1/auth/email/verify", json!({ "token": token }))
+        .await;
     assert_eq!(first.status, StatusCode::NO_CONTENT);
-    let again = app.post("/api/v1/auth/email/verify", json!({ "token": token })).await;
+    let again = app
+        .post("/api/v1/auth/email/verify", json!({ "token": token }))
+        .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_eq!(again.code(), "invalid_one_time_token");
     let login = app.login("v@example.com", "correct horse").await;
-    let me = app.get_auth("/api/v1/me", login.body["access_token"].as_str().unwrap()).await;
+    let me = app
+        .get_auth("/api/v1/me", login.body["access_token"].as_str().unwrap())
+        .await;
     assert_eq!(me.body["email_verified"], true);
 }
 
@@ -38,7 +55,12 @@ async fn verification_link_verifies_once() {
 async fn taken_email_is_a_conflict_whatever_its_case() {
     let app = TestApp::spawn().await;
     app.signup("dup@example.com", "correct horse").await;
-    let reply = app.post("/api/v1/auth/signup", signup_body("DUP@example.com", "another pass")).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("DUP@example.com", "another pass"),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.code(), "email_taken");
 }
@@ -46,11 +68,21 @@ async fn taken_email_is_a_conflict_whatever_its_case() {
 #[actix_web::test]
 async fn password_of_73_bytes_is_refused_and_72_accepted() {
     let app = TestApp::spawn().await;
-    let reply = app.post("/api/v1/auth/signup", signup_body("long@example.com", &"p".repeat(73))).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("long@example.com", &"p".repeat(73)),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.code(), "password_too_long");
     // 72 bytes counted in bytes, not characters: 24 three-byte characters.
-    let reply = app.post("/api/v1/auth/signup", signup_body("long@example.com", &"한".repeat(24))).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("long@example.com", &"한".repeat(24)),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED);
     let login = app.login("long@example.com", &"한".repeat(24)).await;
     assert_eq!(login.status, StatusCode::OK);
@@ -59,12 +91,25 @@ async fn password_of_73_bytes_is_refused_and_72_accepted() {
 #[actix_web::test]
 async fn short_password_bad_email_and_bad_name_are_refused() {
     let app = TestApp::spawn().await;
-    let reply = app.post("/api/v1/auth/signup", signup_body("s@example.com", "1234567")).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("s@example.com", "1234567"),
+        )
+        .await;
     assert_eq!(reply.code(), "password_too_short");
-    let reply = app.post("/api/v1/auth/signup", signup_body("not-an-email", "correct horse")).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("not-an-email", "correct horse"),
+        )
+        .await;
     assert_eq!(reply.code(), "invalid_email");
     let reply = app
-        .post("/api/v1/auth/signup", json!({ "email": "n@example.com", "password": "correct horse", "name": " " }))
+        .post(
+            "/api/v1/auth/signup",
+            json!({ "email": "n@example.com", "password": "correct horse", "name": " " }),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.code(), "invalid_field");
@@ -74,10 +119,20 @@ async fn short_password_bad_email_and_bad_name_are_refused() {
 async fn signups_are_limited_per_ip() {
     let app = TestApp::spawn_with(|s| s.limits.signups_per_ip = 2).await;
     for i in 0..2 {
-        let reply = app.post("/api/v1/auth/signup", signup_body(&format!("ip{i}@example.com"), "correct horse")).await;
+        let reply = app
+            .post(
+                "/api/v1/auth/signup",
+                signup_body(&format!("ip{i}@example.com"), "correct horse"),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::CREATED);
     }
-    let reply = app.post("/api/v1/auth/signup", signup_body("ip3@example.com", "correct horse")).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("ip3@example.com", "correct horse"),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(reply.code(), "too_many_requests");
     assert!(reply.header("retry-after").is_some());
@@ -87,6 +142,11 @@ async fn signups_are_limited_per_ip() {
 async fn signups_are_limited_per_address() {
     let app = TestApp::spawn_with(|s| s.limits.signups_per_email = 1).await;
     app.signup("same@example.com", "correct horse").await;
-    let reply = app.post("/api/v1/auth/signup", signup_body("same@example.com", "correct horse")).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/signup",
+            signup_body("same@example.com", "correct horse"),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
 }

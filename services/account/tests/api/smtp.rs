@@ -34,14 +34,23 @@ impl MailBox {
     /// Every mail so far sent to `to`.
     pub fn sent_to(&self, to: &str) -> Vec<String> {
         let needle = format!("To: {to}");
-        self.mails.lock().unwrap().iter().filter(|m| m.contains(&needle)).cloned().collect()
+        self.mails
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.contains(&needle))
+            .cloned()
+            .collect()
     }
 
     /// Waits (up to 10 s) for the `n`-th mail to `to` whose text contains `subject`.
     pub async fn wait_for(&self, to: &str, subject: &str, n: usize) -> String {
         for _ in 0..200 {
-            let found: Vec<String> =
-                self.sent_to(to).into_iter().filter(|m| m.contains(subject)).collect();
+            let found: Vec<String> = self
+                .sent_to(to)
+                .into_iter()
+                .filter(|m| m.contains(subject))
+                .collect();
             if found.len() >= n {
                 return found[n - 1].clone();
             }
@@ -68,7 +77,9 @@ fn decode_quoted_printable(mail: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'=', Some(b)) => {
                 out.push(b);
@@ -83,14 +94,25 @@ fn decode_quoted_printable(mail: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn session(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
+async fn session(
+    socket: tokio::net::TcpStream,
+    mails: Arc<Mutex<Vec<String>>>,
+) -> std::io::Result<()> {
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read).lines();
     write.write_all(b"220 localhost test SMTP\r\n").await?;
     while let Some(line) = lines.next_line().await? {
-        let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        let verb = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
         match verb.as_str() {
-            "EHLO" => write.write_all(b"250-localhost\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n").await?,
+            "EHLO" => {
+                write
+                    .write_all(b"250-localhost\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+                    .await?
+            }
             "DATA" => {
                 write.write_all(b"354 go ahead\r\n").await?;
                 let mut mail = String::new();

@@ -58,7 +58,9 @@ async fn expired_token_is_refused() {
     refused(&app, &sign_raw(&app, &owner.access, &claims)).await;
     // The same claims, unexpired, pass: the test refuses for the right reason.
     claims["exp"] = json!(now_secs() + 600);
-    let ok = app.get_auth("/api/v1/me", &sign_raw(&app, &owner.access, &claims)).await;
+    let ok = app
+        .get_auth("/api/v1/me", &sign_raw(&app, &owner.access, &claims))
+        .await;
     assert_eq!(ok.status, StatusCode::OK);
 }
 
@@ -67,10 +69,19 @@ async fn token_signed_by_another_key_is_refused() {
     let app = TestApp::spawn().await;
     let owner = owner(&app).await;
     let claims = access_claims(&app, &owner.access);
-    let other = Signer::new(&app.settings.auth.issuer, &generate_private_pem().unwrap(), &[]).unwrap();
+    let other = Signer::new(
+        &app.settings.auth.issuer,
+        &generate_private_pem().unwrap(),
+        &[],
+    )
+    .unwrap();
     let sid: SessionId = serde_json::from_value(claims["sid"].clone()).unwrap();
     let forged = other
-        .sign(claims["sub"].as_str().unwrap(), Duration::from_secs(600), AccessGrant { sid })
+        .sign(
+            claims["sub"].as_str().unwrap(),
+            Duration::from_secs(600),
+            AccessGrant { sid },
+        )
         .unwrap();
     refused(&app, &forged).await;
     // Even carrying the app's own kid, the signature does not verify.
@@ -95,7 +106,11 @@ async fn token_of_another_audience_is_refused() {
     let signer = Signer::new(&app.settings.auth.issuer, &app.signing_pem, &[]).unwrap();
     let sid: SessionId = serde_json::from_value(claims["sid"].clone()).unwrap();
     let gateway = signer
-        .sign(claims["sub"].as_str().unwrap(), Duration::from_secs(600), GatewayGrant { sid })
+        .sign(
+            claims["sub"].as_str().unwrap(),
+            Duration::from_secs(600),
+            GatewayGrant { sid },
+        )
         .unwrap();
     refused(&app, &gateway).await;
 }
@@ -105,7 +120,10 @@ async fn alg_none_token_is_refused() {
     let app = TestApp::spawn().await;
     let owner = owner(&app).await;
     let claims = access_claims(&app, &owner.access);
-    let kid = jsonwebtoken::decode_header(&owner.access).unwrap().kid.unwrap();
+    let kid = jsonwebtoken::decode_header(&owner.access)
+        .unwrap()
+        .kid
+        .unwrap();
     let header = json!({ "alg": "none", "typ": "JWT", "kid": kid });
     let none = format!(
         "{}.{}.",
@@ -119,18 +137,36 @@ async fn alg_none_token_is_refused() {
 async fn refresh_rotates_and_a_reused_refresh_token_revokes_the_session() {
     let app = TestApp::spawn().await;
     let owner = owner(&app).await;
-    let first = app.post("/api/v1/auth/refresh", json!({ "refresh_token": owner.refresh })).await;
+    let first = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({ "refresh_token": owner.refresh }),
+        )
+        .await;
     assert_eq!(first.status, StatusCode::OK);
     let new_refresh = first.body["refresh_token"].as_str().unwrap().to_owned();
     let new_access = first.body["access_token"].as_str().unwrap().to_owned();
     assert_ne!(new_refresh, owner.refresh);
-    assert_eq!(app.get_auth("/api/v1/me", &new_access).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_auth("/api/v1/me", &new_access).await.status,
+        StatusCode::OK
+    );
 
     // The old token again: theft detected, the whole family dies.
-    let reused = app.post("/api/v1/auth/refresh", json!({ "refresh_token": owner.refresh })).await;
+    let reused = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({ "refresh_token": owner.refresh }),
+        )
+        .await;
     assert_eq!(reused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reused.code(), "refresh_token_reused");
-    let after = app.post("/api/v1/auth/refresh", json!({ "refresh_token": new_refresh })).await;
+    let after = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({ "refresh_token": new_refresh }),
+        )
+        .await;
     assert_eq!(after.code(), "invalid_refresh_token");
     refused(&app, &new_access).await;
 }
@@ -138,7 +174,9 @@ async fn refresh_rotates_and_a_reused_refresh_token_revokes_the_session() {
 #[actix_web::test]
 async fn unknown_refresh_token_is_refused() {
     let app = TestApp::spawn().await;
-    let reply = app.post("/api/v1/auth/refresh", json!({ "refresh_token": "nope" })).await;
+    let reply = app
+        .post("/api/v1/auth/refresh", json!({ "refresh_token": "nope" }))
+        .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.code(), "invalid_refresh_token");
 }
@@ -152,14 +190,31 @@ async fn logout_ends_this_session_only_and_logout_all_ends_every_one() {
     let third = app.login(&owner.email, &owner.password).await;
     let third_access = third.body["access_token"].as_str().unwrap().to_owned();
 
-    let out = app.call("POST", "/api/v1/auth/logout", Some(&owner.access), None).await;
+    let out = app
+        .call("POST", "/api/v1/auth/logout", Some(&owner.access), None)
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     refused(&app, &owner.access).await;
-    let refresh = app.post("/api/v1/auth/refresh", json!({ "refresh_token": owner.refresh })).await;
+    let refresh = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({ "refresh_token": owner.refresh }),
+        )
+        .await;
     assert_eq!(refresh.code(), "invalid_refresh_token");
-    assert_eq!(app.get_auth("/api/v1/me", &second_access).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_auth("/api/v1/me", &second_access).await.status,
+        StatusCode::OK
+    );
 
-    let all = app.call("POST", "/api/v1/auth/logout-all", Some(&second_access), None).await;
+    let all = app
+        .call(
+            "POST",
+            "/api/v1/auth/logout-all",
+            Some(&second_access),
+            None,
+        )
+        .await;
     assert_eq!(all.status, StatusCode::NO_CONTENT);
     refused(&app, &second_access).await;
     refused(&app, &third_access).await;

@@ -4,7 +4,9 @@ use serde_json::json;
 use crate::helpers::{Reply, TestApp};
 
 async fn config(app: &TestApp, key: &str, origin: Option<&str>) -> Reply {
-    let mut req = app.client.get(app.url(&format!("/api/v1/widget/config?site_key={key}")));
+    let mut req = app
+        .client
+        .get(app.url(&format!("/api/v1/widget/config?site_key={key}")));
     if let Some(origin) = origin {
         req = req.insert_header(("origin", origin));
     }
@@ -14,7 +16,10 @@ async fn config(app: &TestApp, key: &str, origin: Option<&str>) -> Reply {
 async fn preflight(app: &TestApp, key: &str, origin: &str) -> Reply {
     let req = app
         .client
-        .request(awc::http::Method::OPTIONS, app.url(&format!("/api/v1/widget/config?site_key={key}")))
+        .request(
+            awc::http::Method::OPTIONS,
+            app.url(&format!("/api/v1/widget/config?site_key={key}")),
+        )
         .insert_header(("origin", origin))
         .insert_header(("access-control-request-method", "GET"));
     TestApp::reply(req.send().await.unwrap()).await
@@ -24,11 +29,16 @@ async fn preflight(app: &TestApp, key: &str, origin: &str) -> Reply {
 async fn allowed_origin_gets_the_config_with_cors_for_exactly_that_origin() {
     let app = TestApp::spawn().await;
     let owner = app.owner("w@example.com").await;
-    let site = app.site(&owner, &["https://a.example.com", "https://b.example.com"]).await;
+    let site = app
+        .site(&owner, &["https://a.example.com", "https://b.example.com"])
+        .await;
     let key = site["site_key"].as_str().unwrap();
     let reply = config(&app, key, Some("https://b.example.com")).await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.header("access-control-allow-origin"), Some("https://b.example.com"));
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("https://b.example.com")
+    );
     assert_eq!(reply.header("vary"), Some("Origin"));
     assert_eq!(reply.body["site_id"], site["id"]);
     assert_eq!(reply.body["title"], "Chat with us");
@@ -41,7 +51,12 @@ async fn other_or_missing_origins_get_no_config_and_no_cors() {
     let owner = app.owner("w2@example.com").await;
     let site = app.site(&owner, &["https://a.example.com"]).await;
     let key = site["site_key"].as_str().unwrap();
-    for origin in [Some("https://evil.example.com"), Some("https://a.example.com:444"), Some("http://a.example.com"), None] {
+    for origin in [
+        Some("https://evil.example.com"),
+        Some("https://a.example.com:444"),
+        Some("http://a.example.com"),
+        None,
+    ] {
         let reply = config(&app, key, origin).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin:?}");
         assert_eq!(reply.code(), "origin_not_allowed");
@@ -58,15 +73,30 @@ async fn widget_is_not_live_until_the_owner_verifies() {
     let login = app.login("unverified@example.com", "correct horse").await;
     let access = login.body["access_token"].as_str().unwrap();
     let site = app
-        .call("POST", "/api/v1/sites", Some(access), Some(json!({ "name": "S", "allowed_origins": ["https://u.example.com"] })))
+        .call(
+            "POST",
+            "/api/v1/sites",
+            Some(access),
+            Some(json!({ "name": "S", "allowed_origins": ["https://u.example.com"] })),
+        )
         .await;
-    assert_eq!(site.status, StatusCode::CREATED, "the dashboard works before verifying");
+    assert_eq!(
+        site.status,
+        StatusCode::CREATED,
+        "the dashboard works before verifying"
+    );
     let key = site.body["site_key"].as_str().unwrap();
     let before = config(&app, key, Some("https://u.example.com")).await;
     assert_eq!(before.status, StatusCode::FORBIDDEN);
     assert_eq!(before.code(), "site_not_live");
-    app.post("/api/v1/auth/email/verify", json!({ "token": token })).await;
-    assert_eq!(config(&app, key, Some("https://u.example.com")).await.status, StatusCode::OK);
+    app.post("/api/v1/auth/email/verify", json!({ "token": token }))
+        .await;
+    assert_eq!(
+        config(&app, key, Some("https://u.example.com"))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -77,8 +107,15 @@ async fn preflight_answers_only_for_an_allowed_origin() {
     let key = site["site_key"].as_str().unwrap();
     let ok = preflight(&app, key, "https://a.example.com").await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
-    assert_eq!(ok.header("access-control-allow-origin"), Some("https://a.example.com"));
-    assert!(ok.header("access-control-allow-methods").unwrap().contains("GET"));
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("https://a.example.com")
+    );
+    assert!(
+        ok.header("access-control-allow-methods")
+            .unwrap()
+            .contains("GET")
+    );
     let refused = preflight(&app, key, "https://evil.example.com").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.header("access-control-allow-origin"), None);

@@ -37,18 +37,30 @@ pub async fn login(
     let email = EmailAddress::parse(&email)?;
     let password = Password::parse(password)?;
     let ip = client_ip(&req, &state.settings);
-    let throttle = LoginThrottle::new(&*state.counters, &state.settings.limits, &ip, email.as_str());
+    let throttle = LoginThrottle::new(
+        &*state.counters,
+        &state.settings.limits,
+        &ip,
+        email.as_str(),
+    );
     throttle.check().await?;
 
     let lookup = email.as_str().to_owned();
-    let owner = state.db(move |conn| Ok(owners::find_by_email(conn, &lookup)?)).await?;
+    let owner = state
+        .db(move |conn| Ok(owners::find_by_email(conn, &lookup)?))
+        .await?;
     // An unknown email still pays for one bcrypt verification, so timing does not tell
     // which accounts exist.
-    let hash = owner.as_ref().map_or_else(|| state.dummy_hash.clone(), |o| o.password_hash.clone());
+    let hash = owner
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.clone(), |o| o.password_hash.clone());
     let matches = blocking(move || password.matches(&hash)).await?;
     let Some(owner) = owner.filter(|_| matches) else {
         throttle.failed().await?;
-        return Err(ApiError::new(ErrorCode::InvalidCredentials, "wrong email or password"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidCredentials,
+            "wrong email or password",
+        ));
     };
     throttle.succeeded().await?;
     let pair = start_session(&state, owner.id).await?;

@@ -10,15 +10,22 @@ use crate::state::AppState;
     responses((status = 204, description = "logged out")))]
 pub async fn logout(state: web::Data<AppState>, auth: AuthOwner) -> Result<HttpResponse, ApiError> {
     let session = auth.session;
-    state.db(move |conn| Ok(sessions::revoke(conn, session)?)).await?;
+    state
+        .db(move |conn| Ok(sessions::revoke(conn, session)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Ends every session of the owner, on every device.
 #[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "every session ended")))]
-pub async fn logout_all(state: web::Data<AppState>, auth: AuthOwner) -> Result<HttpResponse, ApiError> {
+pub async fn logout_all(
+    state: web::Data<AppState>,
+    auth: AuthOwner,
+) -> Result<HttpResponse, ApiError> {
     let owner = auth.owner.id;
-    state.db(move |conn| Ok(sessions::revoke_all(conn, owner)?)).await?;
+    state
+        .db(move |conn| Ok(sessions::revoke_all(conn, owner)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -45,7 +45,13 @@ pub async fn forgot(
     let email = EmailAddress::parse(&body.email)?;
     let limits = &state.settings.limits;
     let ip = client_ip(&req, &state.settings);
-    enforce(&*state.counters, &format!("reset:ip:{ip}"), limits.reset_mails_per_ip, limits.reset_mails_per_ip_window_secs).await?;
+    enforce(
+        &*state.counters,
+        &format!("reset:ip:{ip}"),
+        limits.reset_mails_per_ip,
+        limits.reset_mails_per_ip_window_secs,
+    )
+    .await?;
     let state = state.into_inner();
     actix_web::rt::spawn(async move {
         if let Err(e) = mail_reset_link(&state, email).await {
@@ -62,22 +68,44 @@ async fn mail_reset_link(state: &AppState, email: EmailAddress) -> Result<(), Ap
     let key = format!("reset:email:{}", email.as_str());
     // Past the per-address limit the request is dropped silently: the client already
     // got its 202, and a 429 here would tell that the address is being targeted.
-    if !within(&*state.counters, &key, limits.reset_mails_per_email, limits.reset_mails_per_email_window_secs).await? {
+    if !within(
+        &*state.counters,
+        &key,
+        limits.reset_mails_per_email,
+        limits.reset_mails_per_email_window_secs,
+    )
+    .await?
+    {
         return Ok(());
     }
     let lookup = email.as_str().to_owned();
-    let Some(owner) = state.db(move |conn| Ok(owners::find_by_email(conn, &lookup)?)).await? else {
+    let Some(owner) = state
+        .db(move |conn| Ok(owners::find_by_email(conn, &lookup)?))
+        .await?
+    else {
         return Ok(());
     };
     let token = new_token();
     let hash = token_hash(&token);
     let valid_mins = state.settings.auth.reset_password_ttl_mins;
-    let expires = now_ms() + i64::try_from(Duration::from_secs(valid_mins * 60).as_millis()).unwrap_or(i64::MAX);
+    let expires = now_ms()
+        + i64::try_from(Duration::from_secs(valid_mins * 60).as_millis()).unwrap_or(i64::MAX);
     let owner_id = owner.id;
     state
-        .db(move |conn| Ok(one_time_tokens::create(conn, owner_id, TokenPurpose::ResetPassword, &hash, expires)?))
+        .db(move |conn| {
+            Ok(one_time_tokens::create(
+                conn,
+                owner_id,
+                TokenPurpose::ResetPassword,
+                &hash,
+                expires,
+            )?)
+        })
         .await?;
-    let link = format!("{}/reset-password#token={token}", state.settings.public_base());
+    let link = format!(
+        "{}/reset-password#token={token}",
+        state.settings.public_base()
+    );
     state
         .mailer
         .send(mail::reset_password(&owner.email, &link, valid_mins))
@@ -112,7 +140,9 @@ pub async fn reset(
     let owner = state
         .db(move |conn| {
             conn.transaction(|conn| {
-                let Some(owner_id) = one_time_tokens::consume(conn, TokenPurpose::ResetPassword, &hash)? else {
+                let Some(owner_id) =
+                    one_time_tokens::consume(conn, TokenPurpose::ResetPassword, &hash)?
+                else {
                     return Ok(None);
                 };
                 owners::set_password_hash(conn, owner_id, &new_hash)?;

@@ -29,7 +29,9 @@ pub async fn refresh(
     let old_hash = token_hash(&body.refresh_token);
     let new_refresh = new_token();
     let new_hash = token_hash(&new_refresh);
-    let rotation = state.db(move |conn| Ok(sessions::rotate(conn, &old_hash, &new_hash)?)).await?;
+    let rotation = state
+        .db(move |conn| Ok(sessions::rotate(conn, &old_hash, &new_hash)?))
+        .await?;
     match rotation {
         Rotation::Rotated(session) => {
             let pair = token_pair(&state, session.owner_id, session.id, new_refresh)?;

@@ -46,13 +46,23 @@ pub async fn signup(
     req: HttpRequest,
     body: web::Json<SignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let SignupRequest { email, password, name } = body.into_inner();
+    let SignupRequest {
+        email,
+        password,
+        name,
+    } = body.into_inner();
     let email = EmailAddress::parse(&email)?;
     let password = Password::parse(password)?;
     let name = bounded("name", &name, 1, 100, false)?;
     let limits = &state.settings.limits;
     let ip = client_ip(&req, &state.settings);
-    enforce(&*state.counters, &format!("signup:ip:{ip}"), limits.signups_per_ip, limits.signups_per_ip_window_secs).await?;
+    enforce(
+        &*state.counters,
+        &format!("signup:ip:{ip}"),
+        limits.signups_per_ip,
+        limits.signups_per_ip_window_secs,
+    )
+    .await?;
     enforce(
         &*state.counters,
         &format!("signup:email:{}", email.as_str()),
@@ -84,19 +94,34 @@ pub async fn signup(
             conn.transaction(|conn| {
                 owners::insert(conn, stored.clone())?;
                 let expires = now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
-                one_time_tokens::create(conn, stored.id, TokenPurpose::VerifyEmail, &hash, expires)?;
+                one_time_tokens::create(
+                    conn,
+                    stored.id,
+                    TokenPurpose::VerifyEmail,
+                    &hash,
+                    expires,
+                )?;
                 Ok::<_, pintalk_db::DbError>(())
             })
             .map_err(|e| {
                 if e.is_unique_violation() {
-                    ApiError::new(ErrorCode::EmailTaken, "an account with this email already exists")
+                    ApiError::new(
+                        ErrorCode::EmailTaken,
+                        "an account with this email already exists",
+                    )
                 } else {
                     e.into()
                 }
             })
         })
         .await?;
-    let link = format!("{}/verify-email#token={token}", state.settings.public_base());
-    mail::send_later(&state.mailer, mail::verify_email(&owner.email, &owner.name, &link));
+    let link = format!(
+        "{}/verify-email#token={token}",
+        state.settings.public_base()
+    );
+    mail::send_later(
+        &state.mailer,
+        mail::verify_email(&owner.email, &owner.name, &link),
+    );
     Ok(HttpResponse::Created().json(OwnerView::from(owner)))
 }

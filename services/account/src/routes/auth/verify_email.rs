@@ -40,5 +40,8 @@ pub async fn verify_email(
 
 /// The one answer for any bad one-time token: no hint whether it ever existed.
 pub fn invalid_token() -> ApiError {
-    ApiError::new(ErrorCode::InvalidOneTimeToken, "the link is invalid, used or expired")
+    ApiError::new(
+        ErrorCode::InvalidOneTimeToken,
+        "the link is invalid, used or expired",
+    )
 }
