@@ -1,0 +1,193 @@
+//! Repository behaviour on a private database: SQLite by default, MySQL/MariaDB when
+//! `PINTALK_TEST_MYSQL` is set (scripts/test runs both).
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on the unexpected"
+)]
+
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::{OwnerId, SiteId};
+use pintalk_db::models::{Owner, Site, TokenPurpose};
+use pintalk_db::sessions::Rotation;
+use pintalk_db::test_db::TestDatabase;
+use pintalk_db::{DbConnection, Pool, one_time_tokens, owners, run_migrations, sessions, sites};
+
+fn pool() -> (TestDatabase, Pool) {
+    let db = TestDatabase::new().expect("test database");
+    let pool = pintalk_db::connect_and_migrate(&db.url, 2).expect("migrated");
+    (db, pool)
+}
+
+fn owner(conn: &mut DbConnection, email: &str) -> Owner {
+    let now = now_ms();
+    let owner = Owner {
+        id: OwnerId::new(),
+        email: email.into(),
+        password_hash: "x".into(),
+        name: "Ann".into(),
+        company: None,
+        avatar_url: None,
+        email_verified_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    owners::insert(conn, owner.clone()).unwrap();
+    owner
+}
+
+fn site(conn: &mut DbConnection, owner: OwnerId, key: &str) -> Site {
+    let now = now_ms();
+    let site = Site {
+        id: SiteId::new(),
+        owner_id: owner,
+        name: "Shop".into(),
+        site_key: key.into(),
+        allowed_origins: r#"["https://shop.example.com"]"#.into(),
+        title: "t".into(),
+        greeting: "g".into(),
+        accent_color: "#000000".into(),
+        position: "right".into(),
+        language: "en".into(),
+        away_message: "a".into(),
+        show_owner_status: true,
+        created_at: now,
+        updated_at: now,
+    };
+    sites::insert(conn, site.clone()).unwrap();
+    site
+}
+
+#[test]
+fn migrations_are_idempotent() {
+    let (_db, pool) = pool();
+    assert_eq!(run_migrations(&mut pool.get().unwrap()).unwrap(), 0);
+}
+
+#[test]
+fn unknown_backend_and_uncompiled_backend_are_clear_errors() {
+    let err = pintalk_db::Backend::from_url("postgres://x").unwrap_err();
+    assert!(err.to_string().contains("sqlite:// or mysql://"), "{err}");
+}
+
+#[test]
+fn email_is_unique() {
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    owner(conn, "a@example.com");
+    let mut dup = owner(conn, "b@example.com");
+    dup.id = OwnerId::new();
+    dup.email = "a@example.com".into();
+    assert!(owners::insert(conn, dup).unwrap_err().is_unique_violation());
+}
+
+#[test]
+fn site_keys_compare_exactly_not_case_insensitively() {
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "k@example.com");
+    site(conn, o.id, "pk_AbC");
+    assert!(sites::find_by_key(conn, "pk_AbC").unwrap().is_some());
+    assert!(sites::find_by_key(conn, "pk_abc").unwrap().is_none());
+}
+
+#[test]
+fn refresh_token_rotates_once_and_reuse_revokes_the_session() {
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "r@example.com");
+    let session = sessions::start(conn, o.id, "h1", now_ms() + 60_000).unwrap();
+    assert!(
+        matches!(sessions::rotate(conn, "h1", "h2").unwrap(), Rotation::Rotated(s) if s.id == session.id)
+    );
+    assert!(matches!(
+        sessions::rotate(conn, "h1", "h3").unwrap(),
+        Rotation::Reused
+    ));
+    assert!(matches!(
+        sessions::rotate(conn, "h2", "h4").unwrap(),
+        Rotation::Invalid
+    ));
+    assert!(
+        sessions::live_owner(conn, o.id, session.id)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn one_time_token_is_consumed_once_and_not_after_expiry() {
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "t@example.com");
+    one_time_tokens::create(
+        conn,
+        o.id,
+        TokenPurpose::VerifyEmail,
+        "v1",
+        now_ms() + 60_000,
+    )
+    .unwrap();
+    assert!(
+        one_time_tokens::consume(conn, TokenPurpose::ResetPassword, "v1")
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, "v1").unwrap(),
+        Some(o.id)
+    );
+    assert!(
+        one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, "v1")
+            .unwrap()
+            .is_none()
+    );
+    one_time_tokens::create(conn, o.id, TokenPurpose::VerifyEmail, "v2", now_ms() - 1).unwrap();
+    assert!(
+        one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, "v2")
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn deleting_an_owner_cascades_to_sessions_and_sites() {
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "d@example.com");
+    let s = site(conn, o.id, "pk_d");
+    let session = sessions::start(conn, o.id, "hd", now_ms() + 60_000).unwrap();
+    owners::delete(conn, o.id).unwrap();
+    assert!(sites::find_for_owner(conn, o.id, s.id).unwrap().is_none());
+    assert!(sites::find_by_key(conn, "pk_d").unwrap().is_none());
+    assert!(matches!(
+        sessions::rotate(conn, "hd", "hx").unwrap(),
+        Rotation::Invalid
+    ));
+    assert!(
+        sessions::live_owner(conn, o.id, session.id)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn sites_are_scoped_to_their_owner() {
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let alice = owner(conn, "alice@example.com");
+    let mallory = owner(conn, "mallory@example.com");
+    let s = site(conn, alice.id, "pk_alice");
+    assert!(
+        sites::find_for_owner(conn, mallory.id, s.id)
+            .unwrap()
+            .is_none()
+    );
+    assert!(!sites::delete(conn, mallory.id, s.id).unwrap());
+    assert!(
+        sites::find_for_owner(conn, alice.id, s.id)
+            .unwrap()
+            .is_some()
+    );
+}
