@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod login;
 mod me;
+mod outage;
 mod password;
 mod signup;
 mod sites;

@@ -1,0 +1,101 @@
+//! Dependencies going away: the service answers 503 `unavailable` without its cause, and
+//! recovers by itself when they come back. Uses a private redis-server on its own port.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use awc::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+struct PrivateRedis {
+    port: u16,
+    child: Child,
+}
+
+impl PrivateRedis {
+    fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH (scripts/test checks for it)");
+        let redis = PrivateRedis { port, child };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return redis;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("private redis-server did not start on {port}");
+    }
+
+    fn stop(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[actix_web::test]
+async fn redis_down_is_503_unavailable_without_the_cause_and_recovers() {
+    let redis = PrivateRedis::start(free_port());
+    let port = redis.port;
+    let app =
+        TestApp::spawn_with(|s| s.redis.url = format!("redis://127.0.0.1:{port}").into()).await;
+    let owner = app.owner("outage@example.com").await;
+    redis.stop();
+
+    let ready = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.code(), "unavailable");
+    let login = app.login(&owner.email, &owner.password).await;
+    assert_eq!(login.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(login.code(), "unavailable");
+    let message = login.body["message"].as_str().unwrap();
+    assert!(
+        !message.contains("127.0.0.1") && !message.to_lowercase().contains("refused"),
+        "{message}"
+    );
+    assert!(login.header("x-request-id").is_some());
+    // Requests that need only the database still work.
+    assert_eq!(
+        app.get_auth("/api/v1/me", &owner.access).await.status,
+        StatusCode::OK
+    );
+
+    let _redis = PrivateRedis::start(port);
+    let ready = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            json!({ "email": owner.email, "password": owner.password }),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+}
