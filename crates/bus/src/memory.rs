@@ -1,26 +1,104 @@
 //! The in-process store: right for one process (the all-in-one binary), and the
-//! reference the Redis store must behave like.
+//! reference the Redis store must behave like. Everything sits behind one mutex; every
+//! operation is a few map lookups.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_core::protocol::{Message, Participant, ServerFrame};
+use tokio::sync::{Notify, mpsc};
 
+use crate::realtime::{
+    Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent, Topic,
+    frame_halves, frame_text,
+};
 use crate::{BusError, Counter, Counters};
 
-/// Everything in this process's memory, behind one lock (operations are tiny).
+/// Everything in this process's memory.
 #[derive(Default)]
 pub struct MemoryBus {
-    counters: Mutex<HashMap<String, (Counter, Instant)>>,
+    state: Mutex<State>,
+    /// Wakes `outbox_read` callers waiting for new entries.
+    outbox_ready: Notify,
+}
+
+#[derive(Default)]
+struct State {
+    counters: HashMap<String, (Counter, Instant)>,
+    rooms: HashMap<RoomId, Room>,
+    outbox: Outbox,
+    seed_requests: HashSet<RoomId>,
+    /// key → member → expiry.
+    presence: HashMap<String, HashMap<String, Instant>>,
+    subscriptions: HashSet<Topic>,
+    listener: Option<mpsc::UnboundedSender<Publication>>,
+}
+
+#[derive(Default)]
+struct Room {
+    /// `None` until seeded.
+    seq: Option<i64>,
+    /// seq → message and its frame text, the last RECENT_WINDOW of them.
+    window: BTreeMap<i64, (Message, Arc<str>)>,
+    /// cid → (seq, ts); bounded like the window's big brother.
+    cids: HashMap<String, (i64, i64)>,
+    cid_order: VecDeque<String>,
+}
+
+/// How many cids a room remembers in memory (Redis remembers them for a day instead).
+const MEMORY_CIDS_PER_ROOM: usize = 10_000;
+
+#[derive(Default)]
+struct Outbox {
+    next_id: u64,
+    fresh: VecDeque<(u64, OutboxItem)>,
+    /// Read but not acknowledged: id → (item, consumer, when read).
+    pending: BTreeMap<u64, (OutboxItem, String, Instant)>,
+}
+
+impl Outbox {
+    fn push(&mut self, item: OutboxItem) {
+        self.next_id += 1;
+        self.fresh.push_back((self.next_id, item));
+    }
+
+    fn len(&self) -> u64 {
+        (self.fresh.len() + self.pending.len()) as u64
+    }
 }
 
 impl MemoryBus {
-    fn counters(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Counter, Instant)>> {
-        // A panic while holding this lock cannot leave a counter half-written.
-        self.counters
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Every critical section leaves the state consistent before it could panic.
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl State {
+    fn deliver(&self, topics: &[Topic], frame: &Arc<str>) {
+        let Some(listener) = &self.listener else {
+            return;
+        };
+        for topic in topics {
+            if self.subscriptions.contains(topic) {
+                let _ = listener.send((*topic, frame.clone()));
+            }
+        }
+    }
+
+    fn present(&mut self, key: &str) -> u64 {
+        let now = Instant::now();
+        let Some(members) = self.presence.get_mut(key) else {
+            return 0;
+        };
+        members.retain(|_, expires| *expires > now);
+        members.len() as u64
     }
 }
 
@@ -28,7 +106,8 @@ impl MemoryBus {
 impl Counters for MemoryBus {
     async fn hit(&self, key: &str, window: Duration, now_ms: i64) -> Result<Counter, BusError> {
         let now = Instant::now();
-        let mut counters = self.counters();
+        let mut state = self.state();
+        let counters = &mut state.counters;
         // Drop expired entries now and then so memory stays bounded by live keys.
         if counters.len() > 10_000 {
             counters.retain(|_, (_, expires)| *expires > now);
@@ -48,7 +127,8 @@ impl Counters for MemoryBus {
     async fn get(&self, key: &str) -> Result<Counter, BusError> {
         let now = Instant::now();
         Ok(self
-            .counters()
+            .state()
+            .counters
             .get(key)
             .filter(|(_, expires)| *expires > now)
             .map(|(counter, _)| *counter)
@@ -56,11 +136,260 @@ impl Counters for MemoryBus {
     }
 
     async fn clear(&self, key: &str) -> Result<(), BusError> {
-        self.counters().remove(key);
+        self.state().counters.remove(key);
         Ok(())
     }
 
     async fn ping(&self) -> Result<(), BusError> {
         Ok(())
+    }
+}
+
+#[async_trait]
+impl Bus for MemoryBus {
+    async fn append(&self, draft: &Draft, max_backlog: u64) -> Result<Appended, BusError> {
+        let mut state = self.state();
+        let backlog = state.outbox.len();
+        let room = state.rooms.entry(draft.room).or_default();
+        if let Some(&(seq, ts)) = room.cids.get(&draft.cid) {
+            return Ok(Appended::Duplicate { seq, ts });
+        }
+        let Some(last) = room.seq else {
+            return Ok(Appended::NotSeeded);
+        };
+        if max_backlog > 0 && backlog >= max_backlog {
+            return Ok(Appended::BacklogFull);
+        }
+        let (seq, ts) = (last + 1, now_ms());
+        room.seq = Some(seq);
+        let (head, tail) = frame_halves(draft);
+        let frame: Arc<str> = frame_text(&head, seq, ts, &tail).into();
+        let message = Message {
+            room: draft.room,
+            site: draft.site,
+            seq,
+            ts,
+            cid: draft.cid.clone(),
+            sender: draft.sender.clone(),
+            body: draft.body.clone(),
+        };
+        room.window.insert(seq, (message.clone(), frame.clone()));
+        while room.window.len() > RECENT_WINDOW {
+            room.window.pop_first();
+        }
+        room.cids.insert(draft.cid.clone(), (seq, ts));
+        room.cid_order.push_back(draft.cid.clone());
+        if room.cid_order.len() > MEMORY_CIDS_PER_ROOM
+            && let Some(old) = room.cid_order.pop_front()
+        {
+            room.cids.remove(&old);
+        }
+        state.outbox.push(OutboxItem::Message(message));
+        state.deliver(&[Topic::Room(draft.room), Topic::Site(draft.site)], &frame);
+        drop(state);
+        self.outbox_ready.notify_waiters();
+        Ok(Appended::Stored { seq, ts })
+    }
+
+    async fn seed(&self, room: RoomId, last_seq: i64) -> Result<bool, BusError> {
+        let mut state = self.state();
+        let room = state.rooms.entry(room).or_default();
+        if room.seq.is_some() {
+            return Ok(false);
+        }
+        room.seq = Some(last_seq);
+        Ok(true)
+    }
+
+    async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError> {
+        Ok(self.state().rooms.get(&room).and_then(|r| r.seq))
+    }
+
+    async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError> {
+        let state = self.state();
+        let Some(room) = state.rooms.get(&room) else {
+            return Ok(Recent::Gap);
+        };
+        let Some(last) = room.seq else {
+            return Ok(Recent::Gap);
+        };
+        if after_seq >= last {
+            return Ok(Recent::Complete(Vec::new()));
+        }
+        let messages: Vec<Message> = room
+            .window
+            .range(after_seq + 1..)
+            .map(|(_, (m, _))| m.clone())
+            .collect();
+        // Complete only if the window reaches back to the first wanted seq.
+        if messages.first().map(|m| m.seq) == Some(after_seq + 1) {
+            Ok(Recent::Complete(messages))
+        } else {
+            Ok(Recent::Gap)
+        }
+    }
+
+    async fn request_seed(&self, room: RoomId) -> Result<(), BusError> {
+        self.state().seed_requests.insert(room);
+        Ok(())
+    }
+
+    async fn take_seed_requests(&self, max: usize) -> Result<Vec<RoomId>, BusError> {
+        let mut state = self.state();
+        let taken: Vec<RoomId> = state.seed_requests.iter().take(max).copied().collect();
+        for room in &taken {
+            state.seed_requests.remove(room);
+        }
+        Ok(taken)
+    }
+
+    async fn publish(&self, topics: &[Topic], frame: Arc<str>) -> Result<(), BusError> {
+        self.state().deliver(topics, &frame);
+        Ok(())
+    }
+
+    async fn subscribe(&self, topic: Topic) -> Result<(), BusError> {
+        self.state().subscriptions.insert(topic);
+        Ok(())
+    }
+
+    async fn unsubscribe(&self, topic: Topic) -> Result<(), BusError> {
+        self.state().subscriptions.remove(&topic);
+        Ok(())
+    }
+
+    async fn listen(&self) -> Result<mpsc::UnboundedReceiver<Publication>, BusError> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.state().listener = Some(tx);
+        Ok(rx)
+    }
+
+    async fn push_read(
+        &self,
+        room: RoomId,
+        site: SiteId,
+        reader: &Participant,
+        seq: i64,
+    ) -> Result<(), BusError> {
+        let ts = now_ms();
+        let mut state = self.state();
+        state.outbox.push(OutboxItem::Read {
+            room,
+            reader: reader.clone(),
+            seq,
+            ts,
+        });
+        let frame: Arc<str> = ServerFrame::Read {
+            room,
+            seq,
+            reader: reader.clone(),
+        }
+        .to_text()
+        .into();
+        state.deliver(&[Topic::Room(room), Topic::Site(site)], &frame);
+        drop(state);
+        self.outbox_ready.notify_waiters();
+        Ok(())
+    }
+
+    async fn outbox_read(
+        &self,
+        consumer: &str,
+        count: usize,
+        block: Duration,
+    ) -> Result<Vec<OutboxEntry>, BusError> {
+        let deadline = tokio::time::Instant::now() + block;
+        loop {
+            let waiter = self.outbox_ready.notified();
+            {
+                let mut state = self.state();
+                let now = Instant::now();
+                let mut taken = Vec::new();
+                while taken.len() < count {
+                    let Some((id, item)) = state.outbox.fresh.pop_front() else {
+                        break;
+                    };
+                    state
+                        .outbox
+                        .pending
+                        .insert(id, (item.clone(), consumer.to_owned(), now));
+                    taken.push(OutboxEntry {
+                        id: id.to_string(),
+                        item,
+                    });
+                }
+                if !taken.is_empty() {
+                    return Ok(taken);
+                }
+            }
+            if tokio::time::timeout_at(deadline, waiter).await.is_err() {
+                return Ok(Vec::new());
+            }
+        }
+    }
+
+    async fn outbox_claim(
+        &self,
+        consumer: &str,
+        min_idle: Duration,
+        count: usize,
+    ) -> Result<Vec<OutboxEntry>, BusError> {
+        let mut state = self.state();
+        let now = Instant::now();
+        let mut claimed = Vec::new();
+        for (id, (item, owner, read_at)) in state.outbox.pending.iter_mut() {
+            if claimed.len() >= count {
+                break;
+            }
+            if now.duration_since(*read_at) >= min_idle {
+                *owner = consumer.to_owned();
+                *read_at = now;
+                claimed.push(OutboxEntry {
+                    id: id.to_string(),
+                    item: item.clone(),
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn outbox_ack(&self, ids: &[String]) -> Result<(), BusError> {
+        let mut state = self.state();
+        for id in ids {
+            if let Ok(id) = id.parse::<u64>() {
+                state.outbox.pending.remove(&id);
+            }
+        }
+        Ok(())
+    }
+
+    async fn outbox_backlog(&self) -> Result<u64, BusError> {
+        Ok(self.state().outbox.len())
+    }
+
+    async fn presence_join(&self, key: &str, member: &str, ttl: Duration) -> Result<u64, BusError> {
+        let mut state = self.state();
+        state
+            .presence
+            .entry(key.to_owned())
+            .or_default()
+            .insert(member.to_owned(), Instant::now() + ttl);
+        Ok(state.present(key))
+    }
+
+    async fn presence_leave(&self, key: &str, member: &str) -> Result<u64, BusError> {
+        let mut state = self.state();
+        if let Some(members) = state.presence.get_mut(key) {
+            members.remove(member);
+        }
+        let left = state.present(key);
+        if left == 0 {
+            state.presence.remove(key);
+        }
+        Ok(left)
+    }
+
+    async fn presence_count(&self, key: &str) -> Result<u64, BusError> {
+        Ok(self.state().present(key))
     }
 }

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod protocol;
 pub mod secret;
 pub mod settings;
 pub mod token;

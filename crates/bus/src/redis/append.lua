@@ -1,0 +1,28 @@
+-- Appends one message to a room, atomically. See crates/bus/src/log.rs (Bus::append).
+-- KEYS: 1 seq counter, 2 window zset, 3 cids hash, 4 outbox stream (one hash tag).
+-- ARGV: 1 cid, 2 frame head, 3 frame tail, 4 window size, 5 cid memory (s),
+--       6 max outbox length (0: unbounded), 7 room channel, 8 site channel.
+local known = redis.call('HGET', KEYS[3], ARGV[1])
+if known then
+  return {'duplicate', known}
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {'not_seeded'}
+end
+local max_backlog = tonumber(ARGV[6])
+if max_backlog > 0 and redis.call('XLEN', KEYS[4]) >= max_backlog then
+  return {'backlog_full'}
+end
+local seq = redis.call('INCR', KEYS[1])
+local now = redis.call('TIME')
+local ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local frame = ARGV[2] .. seq .. ',"ts":' .. ts .. ARGV[3]
+redis.call('ZADD', KEYS[2], seq, frame)
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('HSET', KEYS[3], ARGV[1], seq .. ':' .. ts)
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+redis.call('XADD', KEYS[4], '*', 'm', frame)
+redis.call('PUBLISH', ARGV[7], frame)
+redis.call('PUBLISH', ARGV[8], frame)
+return {'stored', seq .. ':' .. ts}

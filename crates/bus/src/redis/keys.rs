@@ -1,0 +1,120 @@
+//! Where everything lives in Redis. Every key a script touches at once shares one hash
+//! tag — `{<namespace>:o<shard>}` — so the layout works unchanged on Redis Cluster: a
+//! room's counter, window, cids and its shard's outbox stream sit in one slot.
+
+use pintalk_core::ids::{RoomId, SiteId};
+
+use crate::realtime::Topic;
+
+/// Outbox streams; rooms are spread over them by a stable hash of their id.
+pub const SHARDS: u32 = 8;
+
+#[derive(Clone, Debug)]
+pub struct Keys {
+    ns: String,
+}
+
+impl Keys {
+    pub fn new(namespace: &str) -> Self {
+        Self {
+            ns: namespace.to_owned(),
+        }
+    }
+
+    /// The shard of a room: FNV-1a of its id, stable across processes and versions.
+    pub fn shard(room: RoomId) -> u32 {
+        let mut hash: u32 = 0x811c_9dc5;
+        for byte in room.to_string().bytes() {
+            hash ^= u32::from(byte);
+            hash = hash.wrapping_mul(0x0100_0193);
+        }
+        hash % SHARDS
+    }
+
+    fn tag(&self, shard: u32) -> String {
+        format!("{{{}:o{shard}}}", self.ns)
+    }
+
+    /// The room's seq counter; absent means "not seeded".
+    pub fn seq(&self, room: RoomId) -> String {
+        format!("{}:seq:{room}", self.tag(Self::shard(room)))
+    }
+
+    /// The room's recent-history window: a sorted set of frames scored by seq.
+    pub fn window(&self, room: RoomId) -> String {
+        format!("{}:window:{room}", self.tag(Self::shard(room)))
+    }
+
+    /// The room's cid → "seq:ts" hash for de-duplication.
+    pub fn cids(&self, room: RoomId) -> String {
+        format!("{}:cids:{room}", self.tag(Self::shard(room)))
+    }
+
+    /// A shard's outbox stream.
+    pub fn outbox(&self, shard: u32) -> String {
+        format!("{}:outbox", self.tag(shard))
+    }
+
+    pub fn outbox_of(&self, room: RoomId) -> String {
+        self.outbox(Self::shard(room))
+    }
+
+    pub fn all_outboxes(&self) -> Vec<String> {
+        (0..SHARDS).map(|s| self.outbox(s)).collect()
+    }
+
+    pub fn channel(&self, topic: Topic) -> String {
+        match topic {
+            Topic::Room(room) => format!("{}:room:{room}", self.ns),
+            Topic::Site(site) => format!("{}:site:{site}", self.ns),
+        }
+    }
+
+    /// The topic a pub/sub channel name stands for.
+    pub fn topic(&self, channel: &str) -> Option<Topic> {
+        let rest = channel.strip_prefix(&self.ns)?.strip_prefix(':')?;
+        if let Some(id) = rest.strip_prefix("room:") {
+            return id.parse::<RoomId>().ok().map(Topic::Room);
+        }
+        rest.strip_prefix("site:")?
+            .parse::<SiteId>()
+            .ok()
+            .map(Topic::Site)
+    }
+
+    pub fn seed_requests(&self) -> String {
+        format!("{}:seed-requests", self.ns)
+    }
+
+    pub fn presence(&self, key: &str) -> String {
+        format!("{}:presence:{key}", self.ns)
+    }
+
+    pub fn counter(&self, key: &str) -> String {
+        format!("{}:counter:{key}", self.ns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rooms_keys_share_one_hash_tag_with_its_outbox() {
+        let keys = Keys::new("pt");
+        let room = RoomId::new();
+        let tag = |k: String| k[..k.find('}').unwrap() + 1].to_owned();
+        let outbox = tag(keys.outbox_of(room));
+        for key in [keys.seq(room), keys.window(room), keys.cids(room)] {
+            assert_eq!(tag(key), outbox);
+        }
+    }
+
+    #[test]
+    fn channels_map_back_to_topics() {
+        let keys = Keys::new("pt");
+        let topic = Topic::Site(SiteId::new());
+        assert_eq!(keys.topic(&keys.channel(topic)), Some(topic));
+        assert_eq!(keys.topic("other:site:x"), None);
+    }
+}

@@ -1,0 +1,486 @@
+//! The Redis store, shared by every process pointed at the same Redis: commands through a
+//! deadpool of multiplexed connections, pub/sub on one dedicated connection, and the two
+//! scripts loaded once and run by SHA (`EVALSHA`, reloaded if Redis forgot them).
+
+mod keys;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use deadpool_redis::{Config, Pool, Runtime};
+use futures_util::StreamExt;
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_core::protocol::{Participant, ServerFrame};
+use redis::streams::{
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
+};
+use redis::{AsyncCommands, Script, Value};
+use tokio::sync::{Mutex, mpsc};
+
+pub use self::keys::{Keys, SHARDS};
+use crate::realtime::{
+    Appended, Bus, CID_MEMORY, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent,
+    Topic, frame_halves,
+};
+use crate::{BusError, Counter, Counters};
+
+/// The persister's consumer group on every outbox stream.
+const GROUP: &str = "persister";
+
+/// Commands on pooled connections time out after 500 ms, so blocking reads stay shorter.
+const MAX_BLOCK: Duration = Duration::from_millis(250);
+
+/// A handle on one Redis; cheap to clone.
+#[derive(Clone)]
+pub struct RedisBus {
+    pool: Pool,
+    client: redis::Client,
+    keys: Keys,
+    append: Arc<Script>,
+    presence: Arc<Script>,
+    /// The subscribe/unsubscribe half of the pub/sub connection, once `listen` opened it.
+    pubsub: Arc<Mutex<Option<redis::aio::PubSubSink>>>,
+}
+
+impl RedisBus {
+    /// Connects and checks that Redis answers, so a wrong URL fails at start-up; creates
+    /// the persister's consumer groups if missing.
+    pub async fn connect(url: &str, pool_size: usize, namespace: &str) -> Result<Self, BusError> {
+        let mut config = Config::from_url(url);
+        config.pool = Some(deadpool_redis::PoolConfig::new(pool_size.max(1)));
+        let pool = config
+            .create_pool(Some(Runtime::Tokio1))
+            .map_err(|e| BusError::Config(e.to_string()))?;
+        let bus = Self {
+            pool,
+            client: redis::Client::open(url)?,
+            keys: Keys::new(namespace),
+            append: Arc::new(Script::new(include_str!("append.lua"))),
+            presence: Arc::new(Script::new(include_str!("presence.lua"))),
+            pubsub: Arc::new(Mutex::new(None)),
+        };
+        bus.ping().await?;
+        bus.create_groups().await?;
+        Ok(bus)
+    }
+
+    async fn create_groups(&self) -> Result<(), BusError> {
+        let mut conn = self.pool.get().await?;
+        for stream in self.keys.all_outboxes() {
+            let created: redis::RedisResult<()> =
+                conn.xgroup_create_mkstream(&stream, GROUP, "0").await;
+            match created {
+                Ok(()) => {}
+                Err(e) if e.code() == Some("BUSYGROUP") => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    async fn presence_op(
+        &self,
+        key: &str,
+        op: &str,
+        member: &str,
+        ttl: Duration,
+    ) -> Result<u64, BusError> {
+        let mut conn = self.pool.get().await?;
+        let count: u64 = self
+            .presence
+            .key(self.keys.presence(key))
+            .arg(now_ms())
+            .arg(op)
+            .arg(member)
+            .arg(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX))
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(count)
+    }
+}
+
+/// Splits the script's "seq:ts" answer.
+fn seq_ts(text: &str) -> Result<(i64, i64), BusError> {
+    text.split_once(':')
+        .and_then(|(s, t)| Some((s.parse().ok()?, t.parse().ok()?)))
+        .ok_or_else(|| BusError::Corrupt(format!("bad seq:ts {text:?}")))
+}
+
+/// Reads an outbox stream entry: `m` holds a message frame, `r` a read cursor.
+fn outbox_entry(entry: &StreamId) -> Result<OutboxEntry, BusError> {
+    let text = |field: &str| -> Option<String> {
+        match entry.map.get(field)? {
+            Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+            _ => None,
+        }
+    };
+    let item = if let Some(frame) = text("m") {
+        match serde_json::from_str::<ServerFrame>(&frame) {
+            Ok(ServerFrame::Message(message)) => OutboxItem::Message(message),
+            _ => {
+                return Err(BusError::Corrupt(format!(
+                    "outbox entry {} is not a message",
+                    entry.id
+                )));
+            }
+        }
+    } else if let Some(read) = text("r") {
+        serde_json::from_str(&read)
+            .map_err(|e| BusError::Corrupt(format!("outbox entry {}: {e}", entry.id)))?
+    } else {
+        return Err(BusError::Corrupt(format!(
+            "outbox entry {} is empty",
+            entry.id
+        )));
+    };
+    Ok(OutboxEntry {
+        id: entry.id.clone(),
+        item,
+    })
+}
+
+/// The stream a given entry id came from is needed to acknowledge it, so ids handed out
+/// carry their shard: `<shard>/<stream id>`.
+fn tagged_id(shard: u32, id: &str) -> String {
+    format!("{shard}/{id}")
+}
+
+#[async_trait]
+impl Counters for RedisBus {
+    async fn hit(&self, key: &str, window: Duration, now_ms: i64) -> Result<Counter, BusError> {
+        let key = self.keys.counter(key);
+        let mut conn = self.pool.get().await?;
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
+        // One round trip, applied atomically: count, stamp, and push the expiry out.
+        let (count,): (u64,) = redis::pipe()
+            .atomic()
+            .hincr(&key, "n", 1)
+            .hset(&key, "t", now_ms)
+            .ignore()
+            .pexpire(&key, window_ms)
+            .ignore()
+            .query_async(&mut conn)
+            .await?;
+        Ok(Counter {
+            count,
+            last_hit_ms: now_ms,
+        })
+    }
+
+    async fn get(&self, key: &str) -> Result<Counter, BusError> {
+        let mut conn = self.pool.get().await?;
+        let (count, last): (Option<u64>, Option<i64>) = redis::cmd("HMGET")
+            .arg(self.keys.counter(key))
+            .arg("n")
+            .arg("t")
+            .query_async(&mut conn)
+            .await?;
+        Ok(Counter {
+            count: count.unwrap_or(0),
+            last_hit_ms: last.unwrap_or(0),
+        })
+    }
+
+    async fn clear(&self, key: &str) -> Result<(), BusError> {
+        let mut conn = self.pool.get().await?;
+        let _: () = conn.del(self.keys.counter(key)).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), BusError> {
+        let mut conn = self.pool.get().await?;
+        let _: String = redis::cmd("PING").query_async(&mut conn).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Bus for RedisBus {
+    async fn append(&self, draft: &Draft, max_backlog: u64) -> Result<Appended, BusError> {
+        let (head, tail) = frame_halves(draft);
+        let per_shard_backlog = max_backlog.div_ceil(u64::from(SHARDS));
+        let mut conn = self.pool.get().await?;
+        let reply: Vec<String> = self
+            .append
+            .key(self.keys.seq(draft.room))
+            .key(self.keys.window(draft.room))
+            .key(self.keys.cids(draft.room))
+            .key(self.keys.outbox_of(draft.room))
+            .arg(&draft.cid)
+            .arg(head)
+            .arg(tail)
+            .arg(RECENT_WINDOW)
+            .arg(CID_MEMORY.as_secs())
+            .arg(per_shard_backlog)
+            .arg(self.keys.channel(Topic::Room(draft.room)))
+            .arg(self.keys.channel(Topic::Site(draft.site)))
+            .invoke_async(&mut conn)
+            .await?;
+        match reply.as_slice() {
+            [kind, at] if kind == "stored" => {
+                seq_ts(at).map(|(seq, ts)| Appended::Stored { seq, ts })
+            }
+            [kind, at] if kind == "duplicate" => {
+                seq_ts(at).map(|(seq, ts)| Appended::Duplicate { seq, ts })
+            }
+            [kind] if kind == "not_seeded" => Ok(Appended::NotSeeded),
+            [kind] if kind == "backlog_full" => Ok(Appended::BacklogFull),
+            other => Err(BusError::Corrupt(format!("append answered {other:?}"))),
+        }
+    }
+
+    async fn seed(&self, room: RoomId, last_seq: i64) -> Result<bool, BusError> {
+        let mut conn = self.pool.get().await?;
+        let set: bool = conn.set_nx(self.keys.seq(room), last_seq).await?;
+        Ok(set)
+    }
+
+    async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError> {
+        let mut conn = self.pool.get().await?;
+        Ok(conn.get(self.keys.seq(room)).await?)
+    }
+
+    async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError> {
+        let mut conn = self.pool.get().await?;
+        let (last, frames): (Option<i64>, Vec<String>) = redis::pipe()
+            .get(self.keys.seq(room))
+            .zrangebyscore(self.keys.window(room), after_seq.saturating_add(1), "+inf")
+            .query_async(&mut conn)
+            .await?;
+        let Some(last) = last else {
+            return Ok(Recent::Gap);
+        };
+        if after_seq >= last {
+            return Ok(Recent::Complete(Vec::new()));
+        }
+        let mut messages = Vec::with_capacity(frames.len());
+        for frame in frames {
+            match serde_json::from_str::<ServerFrame>(&frame) {
+                Ok(ServerFrame::Message(m)) => messages.push(m),
+                _ => {
+                    return Err(BusError::Corrupt(format!(
+                        "window of {room} holds a non-message"
+                    )));
+                }
+            }
+        }
+        if messages.first().map(|m| m.seq) == Some(after_seq + 1) {
+            Ok(Recent::Complete(messages))
+        } else {
+            Ok(Recent::Gap)
+        }
+    }
+
+    async fn request_seed(&self, room: RoomId) -> Result<(), BusError> {
+        let mut conn = self.pool.get().await?;
+        let _: () = conn
+            .sadd(self.keys.seed_requests(), room.to_string())
+            .await?;
+        Ok(())
+    }
+
+    async fn take_seed_requests(&self, max: usize) -> Result<Vec<RoomId>, BusError> {
+        let mut conn = self.pool.get().await?;
+        let taken: Vec<String> = redis::cmd("SPOP")
+            .arg(self.keys.seed_requests())
+            .arg(max.max(1))
+            .query_async(&mut conn)
+            .await?;
+        Ok(taken.iter().filter_map(|r| r.parse().ok()).collect())
+    }
+
+    async fn publish(&self, topics: &[Topic], frame: Arc<str>) -> Result<(), BusError> {
+        let mut conn = self.pool.get().await?;
+        let mut pipe = redis::pipe();
+        for topic in topics {
+            pipe.publish(self.keys.channel(*topic), frame.as_ref())
+                .ignore();
+        }
+        let _: () = pipe.query_async(&mut conn).await?;
+        Ok(())
+    }
+
+    async fn subscribe(&self, topic: Topic) -> Result<(), BusError> {
+        let mut guard = self.pubsub.lock().await;
+        let sink = guard
+            .as_mut()
+            .ok_or_else(|| BusError::Config("subscribe before listen".into()))?;
+        sink.subscribe(self.keys.channel(topic)).await?;
+        Ok(())
+    }
+
+    async fn unsubscribe(&self, topic: Topic) -> Result<(), BusError> {
+        let mut guard = self.pubsub.lock().await;
+        if let Some(sink) = guard.as_mut() {
+            sink.unsubscribe(self.keys.channel(topic)).await?;
+        }
+        Ok(())
+    }
+
+    async fn listen(&self) -> Result<mpsc::UnboundedReceiver<Publication>, BusError> {
+        let (sink, mut stream) = self.client.get_async_pubsub().await?.split();
+        *self.pubsub.lock().await = Some(sink);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let keys = self.keys.clone();
+        tokio::spawn(async move {
+            while let Some(msg) = stream.next().await {
+                let Some(topic) = keys.topic(msg.get_channel_name()) else {
+                    continue;
+                };
+                let Ok(frame) = msg.get_payload::<String>() else {
+                    continue;
+                };
+                if tx.send((topic, frame.into())).is_err() {
+                    break;
+                }
+            }
+            log::warn!("bus: the pub/sub connection to Redis ended");
+        });
+        Ok(rx)
+    }
+
+    async fn push_read(
+        &self,
+        room: RoomId,
+        site: SiteId,
+        reader: &Participant,
+        seq: i64,
+    ) -> Result<(), BusError> {
+        let item = OutboxItem::Read {
+            room,
+            reader: reader.clone(),
+            seq,
+            ts: now_ms(),
+        };
+        let item = serde_json::to_string(&item).map_err(|e| BusError::Corrupt(e.to_string()))?;
+        let frame = ServerFrame::Read {
+            room,
+            seq,
+            reader: reader.clone(),
+        }
+        .to_text();
+        let mut conn = self.pool.get().await?;
+        let _: () = redis::pipe()
+            .xadd(self.keys.outbox_of(room), "*", &[("r", item)])
+            .ignore()
+            .publish(self.keys.channel(Topic::Room(room)), &frame)
+            .ignore()
+            .publish(self.keys.channel(Topic::Site(site)), &frame)
+            .ignore()
+            .query_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox_read(
+        &self,
+        consumer: &str,
+        count: usize,
+        block: Duration,
+    ) -> Result<Vec<OutboxEntry>, BusError> {
+        let streams = self.keys.all_outboxes();
+        let ids = vec![">"; streams.len()];
+        let block_ms = usize::try_from(block.min(MAX_BLOCK).as_millis()).unwrap_or(0);
+        let options = StreamReadOptions::default()
+            .group(GROUP, consumer)
+            .count(count)
+            .block(block_ms);
+        let mut conn = self.pool.get().await?;
+        let reply: Option<StreamReadReply> = conn.xread_options(&streams, &ids, &options).await?;
+        let mut entries = Vec::new();
+        for stream in reply.map(|r| r.keys).unwrap_or_default() {
+            let shard = shard_of(&streams, &stream.key)?;
+            for id in &stream.ids {
+                let mut entry = outbox_entry(id)?;
+                entry.id = tagged_id(shard, &entry.id);
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    async fn outbox_claim(
+        &self,
+        consumer: &str,
+        min_idle: Duration,
+        count: usize,
+    ) -> Result<Vec<OutboxEntry>, BusError> {
+        let streams = self.keys.all_outboxes();
+        let idle_ms = usize::try_from(min_idle.as_millis()).unwrap_or(usize::MAX);
+        let mut conn = self.pool.get().await?;
+        let mut entries = Vec::new();
+        for (shard, stream) in (0..SHARDS).zip(&streams) {
+            let reply: StreamAutoClaimReply = conn
+                .xautoclaim_options(
+                    stream,
+                    GROUP,
+                    consumer,
+                    idle_ms,
+                    "0-0",
+                    StreamAutoClaimOptions::default().count(count),
+                )
+                .await?;
+            for id in &reply.claimed {
+                let mut entry = outbox_entry(id)?;
+                entry.id = tagged_id(shard, &entry.id);
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    async fn outbox_ack(&self, ids: &[String]) -> Result<(), BusError> {
+        let mut by_stream: HashMap<u32, Vec<&str>> = HashMap::new();
+        for tagged in ids {
+            let (shard, id) = tagged
+                .split_once('/')
+                .and_then(|(s, id)| Some((s.parse::<u32>().ok()?, id)))
+                .ok_or_else(|| BusError::Corrupt(format!("bad outbox id {tagged:?}")))?;
+            by_stream.entry(shard).or_default().push(id);
+        }
+        let mut pipe = redis::pipe();
+        for (shard, ids) in &by_stream {
+            let stream = self.keys.outbox(*shard);
+            pipe.xack(&stream, GROUP, ids)
+                .ignore()
+                .xdel(&stream, ids)
+                .ignore();
+        }
+        let mut conn = self.pool.get().await?;
+        let _: () = pipe.query_async(&mut conn).await?;
+        Ok(())
+    }
+
+    async fn outbox_backlog(&self) -> Result<u64, BusError> {
+        let mut pipe = redis::pipe();
+        for stream in self.keys.all_outboxes() {
+            pipe.xlen(stream);
+        }
+        let mut conn = self.pool.get().await?;
+        let lengths: Vec<u64> = pipe.query_async(&mut conn).await?;
+        Ok(lengths.iter().sum())
+    }
+
+    async fn presence_join(&self, key: &str, member: &str, ttl: Duration) -> Result<u64, BusError> {
+        self.presence_op(key, "join", member, ttl).await
+    }
+
+    async fn presence_leave(&self, key: &str, member: &str) -> Result<u64, BusError> {
+        self.presence_op(key, "leave", member, Duration::ZERO).await
+    }
+
+    async fn presence_count(&self, key: &str) -> Result<u64, BusError> {
+        self.presence_op(key, "count", "", Duration::ZERO).await
+    }
+}
+
+fn shard_of(streams: &[String], key: &str) -> Result<u32, BusError> {
+    streams
+        .iter()
+        .position(|s| s == key)
+        .and_then(|p| u32::try_from(p).ok())
+        .ok_or_else(|| BusError::Corrupt(format!("unknown stream {key}")))
+}

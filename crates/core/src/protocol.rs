@@ -1,0 +1,268 @@
+//! The realtime wire protocol, version 1 (`docs/protocol.md` is its description): JSON
+//! text frames over a WebSocket at `/ws`, each an object with a `type`. These types are
+//! the protocol — the gateway, the tests and client tools all (de)serialise through them,
+//! and a test parses every example of the document into them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ErrorCode;
+use crate::ids::{RoomId, SiteId};
+
+/// The protocol version `ready` announces.
+pub const VERSION: u32 = 1;
+
+/// Limits every client must respect; `ready` repeats them.
+pub mod limits {
+    /// The largest frame, in bytes, once authenticated; bigger closes with 1009.
+    pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+    /// The largest frame before authentication (the `auth` frame).
+    pub const MAX_AUTH_FRAME_BYTES: usize = 4 * 1024;
+    /// Seconds a new socket has to send `auth`.
+    pub const AUTH_DEADLINE_SECS: u64 = 5;
+    /// The longest message body, in characters.
+    pub const MAX_BODY_CHARS: usize = 4000;
+    /// The longest client message id.
+    pub const MAX_CID_LEN: usize = 64;
+    /// Sustained frames per second per connection, and the burst allowed above it.
+    pub const FRAMES_PER_SEC: u32 = 20;
+    pub const FRAME_BURST: u32 = 40;
+    /// The server pings this often; a socket silent for three times as long is closed.
+    pub const HEARTBEAT_SECS: u64 = 20;
+    /// The most rooms one `auth` may ask to resume.
+    pub const MAX_RESUME_ROOMS: usize = 200;
+}
+
+/// WebSocket close codes the gateway uses.
+pub mod close {
+    /// The server is restarting or draining: reconnect (to another gateway) and resume.
+    pub const SERVICE_RESTART: u16 = 1012;
+    /// A frame was larger than the limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// An unexpected server error.
+    pub const INTERNAL: u16 = 1011;
+    /// No `auth` frame within the deadline.
+    pub const AUTH_TIMEOUT: u16 = 4000;
+    /// The token was refused (invalid, expired, wrong audience or origin).
+    pub const AUTH_FAILED: u16 = 4001;
+    /// The first frame was not a valid `auth`.
+    pub const PROTOCOL: u16 = 4002;
+    /// The visitor was blocked, or the owner's access was revoked.
+    pub const FORBIDDEN: u16 = 4003;
+    /// The client read too slowly and its queue overflowed: reconnect and resume.
+    pub const TOO_SLOW: u16 = 4008;
+    /// No frame (not even a pong) for three heartbeats.
+    pub const IDLE: u16 = 4009;
+}
+
+/// Who is on the other end of a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantKind {
+    Owner,
+    Visitor,
+}
+
+/// The author of a message or an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub kind: ParticipantKind,
+    /// The owner's or the visitor's id.
+    pub id: String,
+    /// A display name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Frames a client sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// The first frame: authenticate, and for each room the last seq already held.
+    Auth {
+        token: String,
+        #[serde(default)]
+        resume: BTreeMap<RoomId, i64>,
+    },
+    /// Post a message; `cid` is the client's own id for it, unique per room, which makes
+    /// resending safe.
+    Send {
+        room: RoomId,
+        body: String,
+        cid: String,
+    },
+    /// The sender is (or stopped) typing in a room.
+    Typing {
+        room: RoomId,
+        #[serde(default = "active_default")]
+        active: bool,
+    },
+    /// Everything up to `seq` in the room has been read.
+    Read { room: RoomId, seq: i64 },
+    /// Liveness check; answered with `pong`.
+    Ping,
+}
+
+fn active_default() -> bool {
+    true
+}
+
+/// One chat message as delivered (`message` frame) and stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub room: RoomId,
+    pub site: SiteId,
+    /// The room's sequence number: gap-free, increasing, the message's identity.
+    pub seq: i64,
+    /// Server time of the append, UTC milliseconds.
+    pub ts: i64,
+    /// The sender's client id for the message.
+    pub cid: String,
+    pub sender: Participant,
+    pub body: String,
+}
+
+/// A room's state as owners see it in room events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomStatus {
+    Open,
+    Closed,
+}
+
+/// What happened to a room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomEventKind {
+    /// A new conversation started.
+    Created,
+    Closed,
+    Reopened,
+}
+
+/// Frames the gateway sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Authentication succeeded; what this socket may see, and the limits.
+    Ready {
+        protocol: u32,
+        you: Participant,
+        /// Owners: the sites granted.
+        sites: Vec<SiteId>,
+        /// Visitors: their conversation.
+        rooms: Vec<RoomId>,
+        heartbeat_secs: u64,
+        max_body_chars: usize,
+    },
+    /// A `send` is stored (in Redis, or memory for the all-in-one binary): it will be
+    /// delivered and persisted. A resend of the same `cid` gets the original ack.
+    Ack {
+        room: RoomId,
+        cid: String,
+        seq: i64,
+        ts: i64,
+    },
+    /// A message, live or replayed after `auth` with `resume`.
+    Message(Message),
+    /// Someone is (or stopped) typing.
+    Typing {
+        room: RoomId,
+        sender: Participant,
+        active: bool,
+    },
+    /// A participant has read the room up to `seq`.
+    Read {
+        room: RoomId,
+        seq: i64,
+        reader: Participant,
+    },
+    /// Someone came online or went away: owners per site (`room` absent), visitors per
+    /// room.
+    Presence {
+        site: SiteId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<RoomId>,
+        kind: ParticipantKind,
+        online: bool,
+    },
+    /// For owners: a conversation started, closed or reopened.
+    Room {
+        event: RoomEventKind,
+        room: RoomId,
+        site: SiteId,
+        status: RoomStatus,
+    },
+    /// The messages after `after_seq` are older than the replay window: fetch them over
+    /// HTTP (`GET /api/v1/rooms/{room}/messages`), then carry on with live frames.
+    Resync { room: RoomId, after_seq: i64 },
+    /// The answer to `ping`.
+    Pong,
+    /// Something was refused. `cid` names the `send` it answers, if any; `retriable`
+    /// says whether the same frame may succeed later.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cid: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<RoomId>,
+        retriable: bool,
+    },
+}
+
+impl ServerFrame {
+    /// The frame as the JSON text sent on the wire.
+    pub fn to_text(&self) -> String {
+        // Serialising these plain types cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// An `error` frame.
+    pub fn error(code: ErrorCode, message: impl Into<String>, retriable: bool) -> Self {
+        ServerFrame::Error {
+            code,
+            message: message.into(),
+            cid: None,
+            room: None,
+            retriable,
+        }
+    }
+}
+
+/// Whether `cid` is an acceptable client message id: 1 to 64 of `[A-Za-z0-9_-]`.
+pub fn valid_cid(cid: &str) -> bool {
+    !cid.is_empty()
+        && cid.len() <= limits::MAX_CID_LEN
+        && cid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_and_types_are_refused() {
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"ping","x":1}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"shout"}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"ping"}"#).is_ok());
+    }
+
+    #[test]
+    fn cids_are_bounded_and_plain() {
+        assert!(valid_cid("c-1_A"));
+        assert!(!valid_cid(""));
+        assert!(!valid_cid(&"a".repeat(65)));
+        assert!(!valid_cid("a b"));
+    }
+
+    #[test]
+    fn server_frames_round_trip() {
+        let frame = ServerFrame::error(ErrorCode::Internal, "x", true);
+        let back: ServerFrame = serde_json::from_str(&frame.to_text()).unwrap();
+        assert_eq!(back, frame);
+    }
+}
