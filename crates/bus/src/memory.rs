@@ -42,6 +42,7 @@ struct State {
 struct Room {
     /// `None` until seeded.
     seq: Option<i64>,
+    site: Option<SiteId>,
     /// seq → message and its frame text, the last RECENT_WINDOW of them.
     window: BTreeMap<i64, (Message, Arc<str>)>,
     /// cid → (seq, ts); bounded like the window's big brother.
@@ -157,6 +158,9 @@ impl Bus for MemoryBus {
         let Some(last) = room.seq else {
             return Ok(Appended::NotSeeded);
         };
+        if room.site != Some(draft.site) {
+            return Ok(Appended::WrongSite);
+        }
         if max_backlog > 0 && backlog >= max_backlog {
             return Ok(Appended::BacklogFull);
         }
@@ -191,14 +195,19 @@ impl Bus for MemoryBus {
         Ok(Appended::Stored { seq, ts })
     }
 
-    async fn seed(&self, room: RoomId, last_seq: i64) -> Result<bool, BusError> {
+    async fn seed(&self, room: RoomId, site: SiteId, last_seq: i64) -> Result<bool, BusError> {
         let mut state = self.state();
         let room = state.rooms.entry(room).or_default();
+        room.site = Some(site);
         if room.seq.is_some() {
             return Ok(false);
         }
         room.seq = Some(last_seq);
         Ok(true)
+    }
+
+    async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError> {
+        Ok(self.state().rooms.get(&room).and_then(|r| r.site))
     }
 
     async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError> {

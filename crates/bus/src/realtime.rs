@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_core::ids::{OwnerId, RoomId, SiteId};
 use pintalk_core::protocol::{Message, Participant};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -37,14 +37,20 @@ pub enum Appended {
     NotSeeded,
     /// The outbox holds more unpersisted entries than allowed. Retriable.
     BacklogFull,
+    /// The room belongs to another site than the draft says: refused.
+    WrongSite,
 }
 
-/// A fan-out channel: every message and event of a room goes to the room's topic and its
-/// site's topic; visitors listen to their room, owners to their sites.
+/// A fan-out channel. Every message and event of a room goes to the room's topic and its
+/// site's topic: visitors listen to their room, owners to their sites.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Topic {
     Room(RoomId),
     Site(SiteId),
+    /// What every visitor of a site hears: whether an owner is online.
+    SiteVisitors(SiteId),
+    /// Control for one owner's sockets (e.g. close them all after a password change).
+    Owner(OwnerId),
 }
 
 /// A publication received from a topic: the server frame's JSON text, serialised once
@@ -97,8 +103,12 @@ pub trait Bus: Counters {
     /// and the site's topics. `max_backlog` (0: unbounded) refuses when the outbox is full.
     async fn append(&self, draft: &Draft, max_backlog: u64) -> Result<Appended, BusError>;
 
-    /// Sets the room's counter to `last_seq` unless it already exists; true if it was set.
-    async fn seed(&self, room: RoomId, last_seq: i64) -> Result<bool, BusError>;
+    /// Records the room's site and sets its counter to `last_seq` unless the counter
+    /// already exists; true if it was set.
+    async fn seed(&self, room: RoomId, site: SiteId, last_seq: i64) -> Result<bool, BusError>;
+
+    /// The site a seeded room belongs to.
+    async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError>;
 
     /// The room's current seq, if it is seeded.
     async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError>;

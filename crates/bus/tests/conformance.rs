@@ -49,7 +49,7 @@ fn draft(room: RoomId, site: SiteId, cid: &str) -> Draft {
 
 async fn seeded(bus: &dyn Bus) -> (RoomId, SiteId) {
     let (room, site) = (RoomId::new(), SiteId::new());
-    assert!(bus.seed(room, 0).await.unwrap());
+    assert!(bus.seed(room, site, 0).await.unwrap());
     (room, site)
 }
 
@@ -92,14 +92,21 @@ async fn append_refuses_an_unseeded_room_then_numbers_from_the_seed(bus: &dyn Bu
         Appended::NotSeeded
     );
     assert_eq!(bus.last_seq(room).await.unwrap(), None);
-    assert!(bus.seed(room, 41).await.unwrap());
+    assert!(bus.seed(room, site, 41).await.unwrap());
     assert!(
-        !bus.seed(room, 0).await.unwrap(),
+        !bus.seed(room, site, 0).await.unwrap(),
         "seeding never lowers a counter"
     );
+    assert_eq!(bus.room_site(room).await.unwrap(), Some(site));
     assert_eq!(stored(bus, &draft(room, site, "a")).await.0, 42);
     assert_eq!(stored(bus, &draft(room, site, "b")).await.0, 43);
     assert_eq!(bus.last_seq(room).await.unwrap(), Some(43));
+    // A draft naming another site is refused: a room's site is fixed.
+    let wrong = bus
+        .append(&draft(room, SiteId::new(), "c"), 0)
+        .await
+        .unwrap();
+    assert_eq!(wrong, Appended::WrongSite);
 }
 
 async fn resend_with_same_cid_returns_original_ack_and_is_stored_once(bus: &dyn Bus) {
@@ -113,9 +120,11 @@ async fn resend_with_same_cid_returns_original_ack_and_is_stored_once(bus: &dyn 
     };
     assert_eq!(messages.len(), 1);
     // The same cid in another room is another message.
-    let (other, _) = seeded(bus).await;
+    let (other, other_site) = seeded(bus).await;
     assert!(matches!(
-        bus.append(&draft(other, site, "same"), 0).await.unwrap(),
+        bus.append(&draft(other, other_site, "same"), 0)
+            .await
+            .unwrap(),
         Appended::Stored { seq: 1, .. }
     ));
 }

@@ -1,13 +1,17 @@
 -- Appends one message to a room, atomically. See crates/bus/src/log.rs (Bus::append).
--- KEYS: 1 seq counter, 2 window zset, 3 cids hash, 4 outbox stream (one hash tag).
+-- KEYS: 1 seq counter, 2 window zset, 3 cids hash, 4 outbox stream, 5 room's site
+--       (all under one hash tag).
 -- ARGV: 1 cid, 2 frame head, 3 frame tail, 4 window size, 5 cid memory (s),
---       6 max outbox length (0: unbounded), 7 room channel, 8 site channel.
+--       6 max outbox length (0: unbounded), 7 room channel, 8 site channel, 9 site id.
 local known = redis.call('HGET', KEYS[3], ARGV[1])
 if known then
   return {'duplicate', known}
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'not_seeded'}
+end
+if redis.call('GET', KEYS[5]) ~= ARGV[9] then
+  return {'wrong_site'}
 end
 local max_backlog = tonumber(ARGV[6])
 if max_backlog > 0 and redis.call('XLEN', KEYS[4]) >= max_backlog then

@@ -2,7 +2,7 @@
 //! tag — `{<namespace>:o<shard>}` — so the layout works unchanged on Redis Cluster: a
 //! room's counter, window, cids and its shard's outbox stream sit in one slot.
 
-use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_core::ids::{OwnerId, RoomId, SiteId};
 
 use crate::realtime::Topic;
 
@@ -40,6 +40,11 @@ impl Keys {
         format!("{}:seq:{room}", self.tag(Self::shard(room)))
     }
 
+    /// The site the room belongs to.
+    pub fn site(&self, room: RoomId) -> String {
+        format!("{}:site:{room}", self.tag(Self::shard(room)))
+    }
+
     /// The room's recent-history window: a sorted set of frames scored by seq.
     pub fn window(&self, room: RoomId) -> String {
         format!("{}:window:{room}", self.tag(Self::shard(room)))
@@ -67,6 +72,8 @@ impl Keys {
         match topic {
             Topic::Room(room) => format!("{}:room:{room}", self.ns),
             Topic::Site(site) => format!("{}:site:{site}", self.ns),
+            Topic::SiteVisitors(site) => format!("{}:site-visitors:{site}", self.ns),
+            Topic::Owner(owner) => format!("{}:owner:{owner}", self.ns),
         }
     }
 
@@ -76,10 +83,14 @@ impl Keys {
         if let Some(id) = rest.strip_prefix("room:") {
             return id.parse::<RoomId>().ok().map(Topic::Room);
         }
-        rest.strip_prefix("site:")?
-            .parse::<SiteId>()
-            .ok()
-            .map(Topic::Site)
+        if let Some(id) = rest.strip_prefix("site-visitors:") {
+            return id.parse::<SiteId>().ok().map(Topic::SiteVisitors);
+        }
+        if let Some(id) = rest.strip_prefix("owner:") {
+            return id.parse::<OwnerId>().ok().map(Topic::Owner);
+        }
+        let id = rest.strip_prefix("site:")?;
+        id.parse::<SiteId>().ok().map(Topic::Site)
     }
 
     pub fn seed_requests(&self) -> String {
@@ -105,7 +116,12 @@ mod tests {
         let room = RoomId::new();
         let tag = |k: String| k[..k.find('}').unwrap() + 1].to_owned();
         let outbox = tag(keys.outbox_of(room));
-        for key in [keys.seq(room), keys.window(room), keys.cids(room)] {
+        for key in [
+            keys.seq(room),
+            keys.site(room),
+            keys.window(room),
+            keys.cids(room),
+        ] {
             assert_eq!(tag(key), outbox);
         }
     }
@@ -113,8 +129,14 @@ mod tests {
     #[test]
     fn channels_map_back_to_topics() {
         let keys = Keys::new("pt");
-        let topic = Topic::Site(SiteId::new());
-        assert_eq!(keys.topic(&keys.channel(topic)), Some(topic));
+        for topic in [
+            Topic::Site(SiteId::new()),
+            Topic::Room(RoomId::new()),
+            Topic::SiteVisitors(SiteId::new()),
+            Topic::Owner(OwnerId::new()),
+        ] {
+            assert_eq!(keys.topic(&keys.channel(topic)), Some(topic));
+        }
         assert_eq!(keys.topic("other:site:x"), None);
     }
 }

@@ -209,6 +209,7 @@ impl Bus for RedisBus {
             .key(self.keys.window(draft.room))
             .key(self.keys.cids(draft.room))
             .key(self.keys.outbox_of(draft.room))
+            .key(self.keys.site(draft.room))
             .arg(&draft.cid)
             .arg(head)
             .arg(tail)
@@ -217,6 +218,7 @@ impl Bus for RedisBus {
             .arg(per_shard_backlog)
             .arg(self.keys.channel(Topic::Room(draft.room)))
             .arg(self.keys.channel(Topic::Site(draft.site)))
+            .arg(draft.site.to_string())
             .invoke_async(&mut conn)
             .await?;
         match reply.as_slice() {
@@ -228,14 +230,26 @@ impl Bus for RedisBus {
             }
             [kind] if kind == "not_seeded" => Ok(Appended::NotSeeded),
             [kind] if kind == "backlog_full" => Ok(Appended::BacklogFull),
+            [kind] if kind == "wrong_site" => Ok(Appended::WrongSite),
             other => Err(BusError::Corrupt(format!("append answered {other:?}"))),
         }
     }
 
-    async fn seed(&self, room: RoomId, last_seq: i64) -> Result<bool, BusError> {
+    async fn seed(&self, room: RoomId, site: SiteId, last_seq: i64) -> Result<bool, BusError> {
         let mut conn = self.pool.get().await?;
-        let set: bool = conn.set_nx(self.keys.seq(room), last_seq).await?;
+        let (set,): (bool,) = redis::pipe()
+            .set(self.keys.site(room), site.to_string())
+            .ignore()
+            .set_nx(self.keys.seq(room), last_seq)
+            .query_async(&mut conn)
+            .await?;
         Ok(set)
+    }
+
+    async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError> {
+        let mut conn = self.pool.get().await?;
+        let site: Option<String> = conn.get(self.keys.site(room)).await?;
+        Ok(site.and_then(|s| s.parse().ok()))
     }
 
     async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError> {
