@@ -85,6 +85,28 @@ error_codes! {
     /// The site's owner has not verified their email yet, so its widget is not live.
     SiteNotLive = "site_not_live",
 
+    // Realtime (WebSocket frames; see docs/protocol.md).
+    /// The frame is not valid JSON, has an unknown `type`, or misses or mistypes a field.
+    BadFrame = "bad_frame",
+    /// `auth` was sent twice on one socket.
+    AlreadyAuthenticated = "already_authenticated",
+    /// The socket's grant does not cover this room.
+    RoomNotGranted = "room_not_granted",
+    /// The message body is empty or longer than the limit.
+    BodyTooLong = "body_too_long",
+    /// The `cid` is not 1 to 64 of `[A-Za-z0-9_-]`.
+    InvalidCid = "invalid_cid",
+    /// Frames came faster than the connection's rate; this one was dropped. Retriable.
+    RateLimited = "rate_limited",
+    /// The room's sequence is being restored; retry shortly.
+    RoomNotReady = "room_not_ready",
+    /// Too many messages wait to be stored; retry shortly.
+    BacklogFull = "backlog_full",
+    /// The visitor was blocked by the site's owner.
+    VisitorBlocked = "visitor_blocked",
+    /// The owner's session ended (logout, password change); log in again.
+    SessionRevoked = "session_revoked",
+
     // Server side.
     /// A dependency (database, Redis) is unreachable.
     Unavailable = "unavailable",

@@ -17,6 +17,7 @@ pub const DEFAULTS: &str = include_str!("defaults.toml");
 pub struct Settings {
     pub data_dir: PathBuf,
     pub server: ServerSettings,
+    pub gateway: GatewaySettings,
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
     pub auth: AuthSettings,
@@ -32,6 +33,19 @@ pub struct ServerSettings {
     pub public_url: String,
     pub trust_forwarded_for: bool,
     pub workers: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySettings {
+    pub public_url: String,
+    pub dashboard_origin: String,
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+    pub queue_frames: usize,
+    pub max_backlog: u64,
+    pub presence_grace_ms: u64,
+    pub token_ttl_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -59,6 +73,7 @@ pub struct AuthSettings {
     pub signing_key: SecretString,
     pub signing_key_file: String,
     pub previous_public_keys: Vec<String>,
+    pub public_keys: Vec<String>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_days: u64,
     pub verify_email_ttl_hours: u64,
@@ -118,6 +133,7 @@ impl Settings {
                         .separator("__")
                         .list_separator(",")
                         .with_list_parse_key("auth.previous_public_keys")
+                        .with_list_parse_key("auth.public_keys")
                         .try_parsing(true),
                 ),
         )
@@ -165,6 +181,35 @@ impl Settings {
     pub fn public_base(&self) -> &str {
         self.server.public_url.trim_end_matches('/')
     }
+
+    /// Where clients open gateway sockets: `gateway.public_url`, or the public URL with a
+    /// WebSocket scheme and `/ws`.
+    pub fn gateway_url(&self) -> String {
+        if !self.gateway.public_url.is_empty() {
+            return self.gateway.public_url.clone();
+        }
+        let base = self.public_base();
+        let ws = base
+            .strip_prefix("https://")
+            .map(|rest| format!("wss://{rest}"))
+            .or_else(|| {
+                base.strip_prefix("http://")
+                    .map(|rest| format!("ws://{rest}"))
+            })
+            .unwrap_or_else(|| base.to_owned());
+        format!("{ws}/ws")
+    }
+
+    /// The origin owners' sockets must come from: `gateway.dashboard_origin`, or the
+    /// public URL's origin.
+    pub fn dashboard_origin(&self) -> String {
+        if !self.gateway.dashboard_origin.is_empty() {
+            return self.gateway.dashboard_origin.clone();
+        }
+        url::Url::parse(&self.server.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +229,14 @@ mod tests {
         let s = Settings::from_toml("[server]\nport = 9001\n").unwrap();
         assert_eq!(s.server.port, 9001);
         assert!(Settings::from_toml("[server]\nprot = 9001\n").is_err());
+    }
+
+    #[test]
+    fn gateway_url_and_dashboard_origin_follow_the_public_url() {
+        let s =
+            Settings::from_toml("[server]\npublic_url = \"https://chat.example.com/\"\n").unwrap();
+        assert_eq!(s.gateway_url(), "wss://chat.example.com/ws");
+        assert_eq!(s.dashboard_origin(), "https://chat.example.com");
     }
 
     #[test]

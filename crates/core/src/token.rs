@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::clock::now_secs;
-use crate::ids::SessionId;
+use crate::ids::{RoomId, SessionId, SiteId};
 use crate::secret::{hex, random_bytes};
 
 /// What a token may be used for; one audience per kind of token.
@@ -58,6 +58,35 @@ pub struct AccessGrant {
 
 impl Grant for AccessGrant {
     const AUDIENCE: Audience = Audience::Access;
+}
+
+/// An owner's permission to open a gateway socket: the sites whose conversations it may
+/// see and answer. Short-lived: it only has to last until the socket is open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerSocketGrant {
+    pub sites: Vec<SiteId>,
+    /// The owner's display name, shown as the sender of their messages.
+    pub name: String,
+}
+
+impl Grant for OwnerSocketGrant {
+    const AUDIENCE: Audience = Audience::Gateway;
+}
+
+/// A visitor's permission to open a gateway socket for their one conversation, from the
+/// page origin the account service checked against the site's allow-list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorSocketGrant {
+    pub site: SiteId,
+    pub room: RoomId,
+    /// The socket's `Origin` must equal this.
+    pub origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Grant for VisitorSocketGrant {
+    const AUDIENCE: Audience = Audience::Visitor;
 }
 
 /// A token's claims: the registered ones plus the grant of its kind.

@@ -86,20 +86,29 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::PasswordTooShort
         | C::PasswordTooLong
         | C::InvalidOrigin
-        | C::InvalidOneTimeToken => StatusCode::BAD_REQUEST,
+        | C::InvalidOneTimeToken
+        | C::BadFrame
+        | C::AlreadyAuthenticated
+        | C::BodyTooLong
+        | C::InvalidCid => StatusCode::BAD_REQUEST,
         C::MissingToken
         | C::InvalidToken
         | C::InvalidCredentials
         | C::InvalidRefreshToken
-        | C::RefreshTokenReused => StatusCode::UNAUTHORIZED,
-        C::WrongPassword | C::OriginNotAllowed | C::SiteNotLive => StatusCode::FORBIDDEN,
+        | C::RefreshTokenReused
+        | C::SessionRevoked => StatusCode::UNAUTHORIZED,
+        C::WrongPassword
+        | C::OriginNotAllowed
+        | C::SiteNotLive
+        | C::RoomNotGranted
+        | C::VisitorBlocked => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::EmailTaken => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        C::TooManyRequests | C::LoginThrottled => StatusCode::TOO_MANY_REQUESTS,
-        C::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::Unavailable | C::RoomNotReady | C::BacklogFull => StatusCode::SERVICE_UNAVAILABLE,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -1,13 +1,242 @@
-//! PinTalk's stateful WebSocket gateway. Until the realtime issue lands it serves only
-//! its health probe, so deployments and the all-in-one binary already have its shape.
+//! PinTalk's stateful WebSocket gateway. It talks to the bus only — never to SQL — so it
+//! scales out freely: a socket authenticates with its first frame, its messages are
+//! appended to the bus (one atomic script) and acked, and the hub fans publications out
+//! to the local sockets that listen.
+//!
+//! [`Gateway`] is mounted by its own binary ([`Application`]) and by the all-in-one
+//! binary beside the account service.
 
-use actix_web::{HttpResponse, web};
+mod admission;
+mod bucket;
+mod connection;
+mod hub;
+mod identity;
+mod metrics;
+mod presence;
 
-/// Mounts the gateway's routes on an `App`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz));
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use pintalk_bus::Bus;
+use pintalk_core::protocol::close;
+use pintalk_core::settings::Settings;
+use pintalk_core::token::Verifier;
+use secrecy::ExposeSecret;
+use tokio::sync::watch;
+
+use crate::admission::Admission;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::presence::Presence;
+
+/// The gateway's shared state: one per process, shared by every worker.
+pub struct Gateway {
+    settings: Settings,
+    verifier: Verifier,
+    bus: Arc<dyn Bus>,
+    hub: Arc<Hub>,
+    presence: Arc<Presence>,
+    metrics: Arc<Metrics>,
+    admission: Arc<Admission>,
+    /// Owners' sockets must come from here.
+    dashboard_origin: String,
+    /// Random per process: makes presence member names unique across gateways.
+    instance: String,
+    next_connection: AtomicU64,
+    /// Flips to true on shutdown: every socket closes with 1012 and clients reconnect
+    /// (to another gateway) and resume.
+    shutdown: watch::Sender<bool>,
+}
+
+impl Gateway {
+    /// Builds the gateway and starts its hub (the bus listener).
+    pub fn start(settings: Settings, verifier: Verifier, bus: Arc<dyn Bus>) -> Arc<Self> {
+        let metrics = Arc::new(Metrics::default());
+        let hub = Arc::new(Hub::new(bus.clone(), metrics.clone()));
+        let grace = Duration::from_millis(settings.gateway.presence_grace_ms);
+        let gateway = Arc::new(Self {
+            dashboard_origin: settings.dashboard_origin(),
+            admission: Admission::new(
+                settings.gateway.max_connections,
+                settings.gateway.max_connections_per_ip,
+            ),
+            presence: Arc::new(Presence::new(bus.clone(), grace)),
+            instance: pintalk_core::secret::hex(&pintalk_core::secret::random_bytes::<6>()),
+            next_connection: AtomicU64::new(1),
+            shutdown: watch::Sender::new(false),
+            settings,
+            verifier,
+            bus,
+            hub: hub.clone(),
+            metrics,
+        });
+        tokio::spawn(hub.run());
+        gateway
+    }
+
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    fn next_connection_id(&self) -> u64 {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn client_ip(&self, req: &HttpRequest) -> String {
+        let info = req.connection_info();
+        let ip = if self.settings.server.trust_forwarded_for {
+            info.realip_remote_addr()
+        } else {
+            info.peer_addr()
+        };
+        ip.unwrap_or("unknown").to_owned()
+    }
+
+    /// Tells every socket to reconnect elsewhere (1012) and stops accepting new ones.
+    pub fn shutdown(&self) {
+        self.shutdown.send_replace(true);
+        self.hub
+            .close_all(close::SERVICE_RESTART, "gateway restarting");
+    }
+
+    /// Prometheus metrics text.
+    pub fn metrics_text(&self) -> String {
+        self.metrics.render()
+    }
+}
+
+/// Mounts `/ws` and `/metrics`.
+pub fn configure(cfg: &mut web::ServiceConfig, gateway: web::Data<Gateway>) {
+    cfg.app_data(gateway)
+        .service(web::resource("/ws").get(connection::open))
+        .service(web::resource("/metrics").get(metrics_endpoint));
+}
+
+async fn metrics_endpoint(gateway: web::Data<Gateway>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(gateway.metrics_text())
 }
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(gateway: web::Data<Gateway>) -> HttpResponse {
+    if *gateway.shutdown.borrow() {
+        return HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "error": "unavailable", "message": "shutting down" }));
+    }
+    match gateway.bus.ping().await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
+        Err(_) => HttpResponse::ServiceUnavailable().json(
+            serde_json::json!({ "error": "unavailable", "message": "the bus is unreachable" }),
+        ),
+    }
+}
+
+/// The verifier the gateway trusts: public keys only (`auth.public_keys`, or the public
+/// half of `auth.signing_key` when one process holds both).
+pub fn verifier(settings: &Settings) -> anyhow::Result<Verifier> {
+    let auth = &settings.auth;
+    let mut keys = auth.public_keys.clone();
+    if keys.is_empty() && !auth.signing_key.expose_secret().is_empty() {
+        let signer =
+            pintalk_core::token::Signer::new(&auth.issuer, auth.signing_key.expose_secret(), &[])?;
+        keys.push(signer.public_pem().to_owned());
+    }
+    keys.extend(auth.previous_public_keys.iter().cloned());
+    anyhow::ensure!(
+        !keys.is_empty(),
+        "the gateway needs auth.public_keys (the account service's public key)"
+    );
+    Ok(Verifier::new(&auth.issuer, &keys)?)
+}
+
+/// A bound, not yet running, standalone gateway.
+pub struct Application {
+    port: u16,
+    server: Server,
+    gateway: Arc<Gateway>,
+}
+
+impl Application {
+    /// Connects to the bus (Redis; the memory bus makes sense only in the all-in-one
+    /// binary) and binds `server.host:server.port`.
+    pub async fn build(settings: Settings, verifier: Verifier) -> anyhow::Result<Self> {
+        let bus = pintalk_bus::connect(
+            settings.redis.url.expose_secret(),
+            settings.redis.pool_size,
+            &settings.redis.namespace,
+        )
+        .await?;
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+            .with_context(|| {
+                format!("binding {}:{}", settings.server.host, settings.server.port)
+            })?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.server.workers;
+        let gateway = Gateway::start(settings, verifier, bus);
+        let data = web::Data::from(gateway.clone());
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .configure(|cfg| configure(cfg, data.clone()))
+                .service(web::resource("/healthz").get(healthz))
+                .service(web::resource("/readyz").get(readyz))
+        })
+        .disable_signals()
+        .shutdown_timeout(5)
+        .listen(listener)?;
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            gateway,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server, and the gateway to tell its sockets first.
+    pub fn handles(&self) -> (ServerHandle, Arc<Gateway>) {
+        (self.server.handle(), self.gateway.clone())
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Graceful stop on SIGTERM or Ctrl-C: sockets are told to reconnect elsewhere (1012),
+/// then the server stops accepting and drains.
+pub async fn stop_on_signal(server: ServerHandle, gateway: Arc<Gateway>) {
+    wait_for_signal().await;
+    log::info!("stopping: closing sockets with 1012, then draining");
+    gateway.shutdown();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    server.stop(true).await;
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

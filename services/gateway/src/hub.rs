@@ -1,0 +1,195 @@
+//! Local fan-out. The hub knows which of this gateway's sockets listen to which topic,
+//! subscribes the bus to a topic only while some local socket needs it, and hands each
+//! publication — parsed once, shared by every recipient — to the sockets' bounded queues.
+//! A socket whose queue is full is closed (it resumes later); it never slows the others.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use bytestring::ByteString;
+use pintalk_bus::{Bus, BusError, Topic};
+use pintalk_core::ErrorCode;
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::RoomId;
+use pintalk_core::protocol::close;
+use serde::Deserialize;
+use tokio::sync::{Mutex, mpsc};
+
+use crate::metrics::Metrics;
+
+/// A frame on its way to sockets: its text, and for messages the room and seq, so a
+/// socket can drop what it already sent during a resume replay.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub text: ByteString,
+    pub room: Option<RoomId>,
+    pub seq: Option<i64>,
+}
+
+/// Orders to a socket from outside its task.
+#[derive(Debug)]
+pub enum Control {
+    /// Close with this code (after writing what is already queued, when `drain`).
+    Close { code: u16, reason: &'static str },
+}
+
+/// One socket's entry under a topic.
+#[derive(Clone)]
+pub struct Subscriber {
+    pub conn: u64,
+    pub queue: mpsc::Sender<Arc<Outgoing>>,
+    pub control: mpsc::UnboundedSender<Control>,
+}
+
+/// The fields of a frame the hub looks at.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(rename = "type")]
+    kind: String,
+    room: Option<RoomId>,
+    seq: Option<i64>,
+    ts: Option<i64>,
+    code: Option<ErrorCode>,
+}
+
+pub struct Hub {
+    bus: Arc<dyn Bus>,
+    metrics: Arc<Metrics>,
+    registry: RwLock<HashMap<Topic, Vec<Subscriber>>>,
+    /// Serialises subscription changes so "first in subscribes, last out unsubscribes"
+    /// cannot interleave with itself.
+    changes: Mutex<()>,
+}
+
+impl Hub {
+    pub fn new(bus: Arc<dyn Bus>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            bus,
+            metrics,
+            registry: RwLock::default(),
+            changes: Mutex::new(()),
+        }
+    }
+
+    fn registry(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Topic, Vec<Subscriber>>> {
+        self.registry.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a socket to `topic`, subscribing the bus if it is the first one here.
+    pub async fn join(&self, topic: Topic, subscriber: Subscriber) -> Result<(), BusError> {
+        let _change = self.changes.lock().await;
+        let first = {
+            let mut registry = self.registry();
+            let list = registry.entry(topic).or_default();
+            list.push(subscriber);
+            list.len() == 1
+        };
+        if first && let Err(e) = self.bus.subscribe(topic).await {
+            self.metrics.bus_errors.inc();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Removes a socket from `topic`, unsubscribing the bus if it was the last one here.
+    pub async fn leave(&self, topic: Topic, conn: u64) {
+        let _change = self.changes.lock().await;
+        let last = {
+            let mut registry = self.registry();
+            let Some(list) = registry.get_mut(&topic) else {
+                return;
+            };
+            list.retain(|s| s.conn != conn);
+            let empty = list.is_empty();
+            if empty {
+                registry.remove(&topic);
+            }
+            empty
+        };
+        if last && self.bus.unsubscribe(topic).await.is_err() {
+            self.metrics.bus_errors.inc();
+        }
+    }
+
+    /// Hands one publication to every local socket listening to `topic`.
+    pub fn dispatch(&self, topic: Topic, text: &str) {
+        let Ok(head) = serde_json::from_str::<Head>(text) else {
+            log::warn!("hub: unreadable publication on {topic:?}");
+            return;
+        };
+        if head.kind == "message"
+            && let Some(ts) = head.ts
+        {
+            self.metrics
+                .fanout_latency_ms
+                .observe((now_ms() - ts).max(0) as f64);
+        }
+        // A block or a revoked session: deliver the error, then close those sockets.
+        let closes = match head.code {
+            Some(ErrorCode::VisitorBlocked | ErrorCode::SessionRevoked) => Some(Control::Close {
+                code: close::FORBIDDEN,
+                reason: "forbidden",
+            }),
+            _ => None,
+        };
+        let outgoing = Arc::new(Outgoing {
+            text: ByteString::from(text),
+            room: head.room,
+            seq: head.seq,
+        });
+        let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
+        let Some(subscribers) = registry.get(&topic) else {
+            return;
+        };
+        for subscriber in subscribers {
+            match subscriber.queue.try_send(outgoing.clone()) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    self.metrics.slow_consumers.inc();
+                    let _ = subscriber.control.send(Control::Close {
+                        code: close::TOO_SLOW,
+                        reason: "too slow",
+                    });
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
+            }
+            if let Some(Control::Close { code, reason }) = &closes {
+                let _ = subscriber.control.send(Control::Close {
+                    code: *code,
+                    reason,
+                });
+            }
+        }
+    }
+
+    /// Closes every local socket (e.g. the bus lost its subscriptions): they reconnect
+    /// and resume, so nothing is missed.
+    pub fn close_all(&self, code: u16, reason: &'static str) {
+        let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
+        for subscriber in registry.values().flatten() {
+            let _ = subscriber.control.send(Control::Close { code, reason });
+        }
+    }
+
+    /// Receives publications from the bus for as long as the gateway runs. If the bus
+    /// drops its subscription connection, every socket is closed and listening restarts.
+    pub async fn run(self: Arc<Self>) {
+        loop {
+            match self.bus.listen().await {
+                Ok(mut publications) => {
+                    while let Some((topic, text)) = publications.recv().await {
+                        self.dispatch(topic, &text);
+                    }
+                    log::warn!("hub: bus subscription lost; closing sockets so they resume");
+                }
+                Err(e) => log::error!("hub: cannot listen to the bus: {e}"),
+            }
+            self.metrics.bus_errors.inc();
+            self.close_all(close::SERVICE_RESTART, "bus reconnect");
+            // The new subscription connection starts empty: forget every topic so the
+            // next socket to join one subscribes it again.
+            self.registry().clear();
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Prometheus metrics, served at `/metrics`.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// Everything the gateway counts.
+pub struct Metrics {
+    registry: Registry,
+    /// Open, authenticated sockets.
+    pub connections: Gauge,
+    /// Messages appended (acked) from this gateway's sockets.
+    pub messages_in: Counter,
+    /// Frames written to sockets (messages and events).
+    pub frames_out: Counter,
+    /// Milliseconds from a message's append to its dispatch here.
+    pub fanout_latency_ms: Histogram,
+    /// Sockets closed because their reader fell behind.
+    pub slow_consumers: Counter,
+    /// Failed bus (Redis) operations.
+    pub bus_errors: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("pintalk_gateway");
+        let connections = Gauge::default();
+        let messages_in = Counter::default();
+        let frames_out = Counter::default();
+        let buckets = [
+            0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 1000.0,
+        ];
+        let fanout_latency_ms = Histogram::new(buckets);
+        let slow_consumers = Counter::default();
+        let bus_errors = Counter::default();
+        registry.register(
+            "connections",
+            "open authenticated sockets",
+            connections.clone(),
+        );
+        registry.register(
+            "messages_in",
+            "messages appended from this gateway",
+            messages_in.clone(),
+        );
+        registry.register(
+            "frames_out",
+            "frames written to sockets",
+            frames_out.clone(),
+        );
+        registry.register(
+            "fanout_latency_ms",
+            "milliseconds from append to dispatch",
+            fanout_latency_ms.clone(),
+        );
+        registry.register(
+            "slow_consumers",
+            "sockets closed for reading too slowly",
+            slow_consumers.clone(),
+        );
+        registry.register("bus_errors", "failed bus operations", bus_errors.clone());
+        Self {
+            registry,
+            connections,
+            messages_in,
+            frames_out,
+            fanout_latency_ms,
+            slow_consumers,
+            bus_errors,
+        }
+    }
+}
+
+impl Metrics {
+    /// The registry in Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
