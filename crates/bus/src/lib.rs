@@ -7,6 +7,7 @@
 
 pub mod counters;
 mod memory;
+pub mod presence;
 pub mod realtime;
 mod redis;
 

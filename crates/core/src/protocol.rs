@@ -57,6 +57,7 @@ pub mod close {
 }
 
 /// Who is on the other end of a socket.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParticipantKind {
@@ -65,6 +66,7 @@ pub enum ParticipantKind {
 }
 
 /// The author of a message or an event.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participant {
     pub kind: ParticipantKind,
@@ -101,7 +103,7 @@ pub enum ClientFrame {
     /// Everything up to `seq` in the room has been read.
     Read { room: RoomId, seq: i64 },
     /// Liveness check; answered with `pong`.
-    Ping,
+    Ping {},
 }
 
 fn active_default() -> bool {
@@ -109,6 +111,7 @@ fn active_default() -> bool {
 }
 
 /// One chat message as delivered (`message` frame) and stored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub room: RoomId,
@@ -124,6 +127,7 @@ pub struct Message {
 }
 
 /// A room's state as owners see it in room events.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoomStatus {

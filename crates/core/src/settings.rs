@@ -108,6 +108,9 @@ pub struct LimitSettings {
     pub login_free_failures: u32,
     pub login_max_delay_secs: u64,
     pub login_failures_window_secs: u64,
+    pub sessions_per_ip: u32,
+    pub sessions_per_site: u32,
+    pub sessions_window_secs: u64,
 }
 
 /// Settings could not be loaded; the message names the key or file at fault.

@@ -10,6 +10,9 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::DbError;
+use crate::messages::ReadCursor;
+use crate::models::StoredMessage;
+use crate::schema::messages;
 
 /// A connection to whichever backend `database.url` names.
 #[cfg(feature = "mysql")]
@@ -112,6 +115,58 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
         DbConnection::Mysql(c) => c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Inserts messages, skipping any whose `(room_id, seq)` is already stored — the
+/// persister's idempotency. (`INSERT OR IGNORE` on SQLite, `INSERT IGNORE` on MySQL.)
+pub fn insert_messages_ignoring_duplicates(
+    conn: &mut DbConnection,
+    rows: &[StoredMessage],
+) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let rows = rows.to_vec();
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::insert_or_ignore_into(messages::table)
+                .values(rows)
+                .execute(c)?;
+        }
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(c) => {
+            diesel::insert_or_ignore_into(messages::table)
+                .values(rows)
+                .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves a read cursor forward (never back), creating it if needed.
+pub fn advance_read_cursor(conn: &mut DbConnection, cursor: &ReadCursor) -> Result<(), DbError> {
+    use diesel::sql_types::{BigInt, Text};
+    let sql = match conn {
+        DbConnection::Sqlite(_) => {
+            "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (room_id, reader_kind, reader_id) \
+             DO UPDATE SET seq = MAX(seq, excluded.seq), updated_at = excluded.updated_at"
+        }
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(_) => {
+            "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
+             VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \
+             seq = GREATEST(seq, VALUES(seq)), updated_at = VALUES(updated_at)"
+        }
+    };
+    diesel::sql_query(sql)
+        .bind::<Text, _>(cursor.room.to_string())
+        .bind::<Text, _>(&cursor.reader_kind)
+        .bind::<Text, _>(&cursor.reader_id)
+        .bind::<BigInt, _>(cursor.seq)
+        .bind::<BigInt, _>(cursor.updated_at)
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The r2d2 manager: opens connections for one [`Backend`].

@@ -5,13 +5,16 @@
 //! async executor (`web::block`), never on it.
 
 pub mod backend;
+pub mod messages;
 pub mod models;
 pub mod one_time_tokens;
 pub mod owners;
+pub mod rooms;
 pub mod schema;
 pub mod sessions;
 pub mod sites;
 pub mod test_db;
+pub mod visitors;
 
 use std::time::Duration;
 

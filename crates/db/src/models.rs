@@ -1,9 +1,11 @@
 //! Rows as diesel reads and writes them. Ids are typed; times are UTC milliseconds.
 
 use diesel::prelude::*;
-use pintalk_core::ids::{OwnerId, SessionId, SiteId};
+use pintalk_core::ids::{MessageId, OwnerId, RoomId, SessionId, SiteId, VisitorId};
 
-use crate::schema::{one_time_tokens, owners, refresh_tokens, sessions, sites};
+use crate::schema::{
+    messages, one_time_tokens, owners, refresh_tokens, rooms, sessions, sites, visitors,
+};
 
 /// A site owner's account.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -132,4 +134,57 @@ pub struct SiteChange {
     pub show_owner_status: Option<bool>,
     pub site_key: Option<String>,
     pub updated_at: i64,
+}
+
+/// A visitor of a site, remembered by the hash of the secret their browser keeps.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = visitors)]
+pub struct Visitor {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: VisitorId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub site_id: SiteId,
+    pub secret_hash: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// Set when the owner blocked them: sockets close, new sessions are refused.
+    pub blocked_at: Option<i64>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// A conversation between a site's owner and one visitor.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rooms)]
+pub struct Room {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: RoomId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub site_id: SiteId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub visitor_id: VisitorId,
+    /// `open` or `closed`.
+    pub status: String,
+    /// The highest seq persisted in `messages`.
+    pub last_seq: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+/// A persisted chat message; `(room_id, seq)` is unique.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = messages)]
+pub struct StoredMessage {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: MessageId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: RoomId,
+    pub seq: i64,
+    pub cid: String,
+    /// `owner` or `visitor`.
+    pub sender_kind: String,
+    pub sender_id: String,
+    pub body: String,
+    pub created_at: i64,
 }

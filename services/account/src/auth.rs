@@ -9,9 +9,9 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::{OwnerId, SessionId};
+use pintalk_core::ids::{OwnerId, RoomId, SessionId};
 use pintalk_core::secret::{new_token, token_hash};
-use pintalk_core::token::AccessGrant;
+use pintalk_core::token::{AccessGrant, VisitorSocketGrant};
 use pintalk_db::models::Owner;
 use pintalk_db::sessions;
 use serde::Serialize;
@@ -125,4 +125,52 @@ pub fn token_pair(
         token_type: "Bearer",
         expires_in: ttl,
     })
+}
+
+/// Who may read a room's history: an owner (access token), or a visitor with the socket
+/// token of their session, for their own room only.
+pub enum Reader {
+    Owner(AuthOwner),
+    Visitor { room: RoomId },
+}
+
+impl FromRequest for Reader {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        let owner = AuthOwner::from_request(req, payload);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no state")))?;
+            if let Ok(claims) = state
+                .signer
+                .verifier()
+                .verify::<VisitorSocketGrant>(&token?)
+            {
+                return Ok(Reader::Visitor {
+                    room: claims.grant.room,
+                });
+            }
+            Ok(Reader::Owner(owner.await?))
+        })
+    }
+}
+
+/// Closes every live socket of `owner` on every gateway (after a password change, a reset
+/// or logout-all): the gateways deliver a `session_revoked` error and close with 4003.
+pub async fn close_owner_sockets(state: &AppState, owner: OwnerId) {
+    let frame = pintalk_core::protocol::ServerFrame::error(
+        ErrorCode::SessionRevoked,
+        "your session ended; sign in again",
+        false,
+    );
+    if let Err(e) = state
+        .bus
+        .publish(&[pintalk_bus::Topic::Owner(owner)], frame.to_text().into())
+        .await
+    {
+        log::warn!("could not close the sockets of {owner}: {e}");
+    }
 }

@@ -9,17 +9,20 @@ pub mod keys;
 pub mod limits;
 pub mod mail;
 pub mod openapi;
+pub mod persister;
 pub mod request_id;
 pub mod routes;
 pub mod state;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, ResponseError, web};
 use anyhow::Context;
+use pintalk_bus::Bus;
 use pintalk_core::ErrorCode;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::Signer;
@@ -35,8 +38,8 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to the database (migrating it) and the bus, and binds
-    /// `server.host:server.port` (port 0 picks a free one, as tests do).
+    /// Connects to the database (migrating it) and the bus, starts the persister, and
+    /// binds `server.host:server.port` (port 0 picks a free one, as tests do).
     pub async fn build(settings: Settings, signer: Signer) -> anyhow::Result<Self> {
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| {
@@ -44,10 +47,15 @@ impl Application {
             })?;
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;
-        let state = web::Data::new(state(settings, signer).await?);
-        let mut server =
-            HttpServer::new(move || App::new().configure(|cfg| configure(cfg, state.clone())))
-                .listen(listener)?;
+        let bus = connect_bus(&settings).await?;
+        let state = web::Data::new(state(settings, signer, bus).await?);
+        start_persister(&state);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .configure(|cfg| configure(cfg, state.clone()))
+                .service(web::resource("/metrics").get(metrics_endpoint))
+        })
+        .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);
         }
@@ -66,33 +74,80 @@ impl Application {
     }
 }
 
-/// Builds the shared state: database pool (migrated), bus, mailer, dummy hash.
-pub async fn state(settings: Settings, signer: Signer) -> anyhow::Result<AppState> {
+/// The bus `settings` name: Redis, or this process's memory when no URL is set.
+pub async fn connect_bus(settings: &Settings) -> anyhow::Result<Arc<dyn Bus>> {
+    Ok(pintalk_bus::connect(
+        settings.redis.url.expose_secret(),
+        settings.redis.pool_size,
+        &settings.redis.namespace,
+    )
+    .await?)
+}
+
+/// Builds the shared state: database pool (migrated), mailer, dummy hash, metrics.
+pub async fn state(
+    settings: Settings,
+    signer: Signer,
+    bus: Arc<dyn Bus>,
+) -> anyhow::Result<AppState> {
     let url = settings.database.url.expose_secret().to_owned();
     let size = settings.database.pool_size;
     let pool =
         actix_web::rt::task::spawn_blocking(move || pintalk_db::connect_and_migrate(&url, size))
             .await??;
-    let counters = pintalk_bus::connect(
-        settings.redis.url.expose_secret(),
-        settings.redis.pool_size,
-        &settings.redis.namespace,
-    )
-    .await?;
     let mailer = mail::Mailer::from_settings(&settings)?;
     let cost = settings.auth.bcrypt_cost;
     let dummy_hash = actix_web::rt::task::spawn_blocking(move || {
         bcrypt::hash(pintalk_core::secret::new_token(), cost)
     })
     .await??;
+    let metrics = persister::PersisterMetrics::default();
     Ok(AppState {
         settings,
         pool,
-        counters,
+        bus,
         signer,
         mailer,
         dummy_hash,
+        metrics,
     })
+}
+
+/// Starts the persister (outbox → SQL) in the background.
+pub fn start_persister(state: &AppState) {
+    let persister =
+        persister::Persister::new(state.pool.clone(), state.bus.clone(), state.metrics.clone());
+    tokio::spawn(persister.run());
+}
+
+/// The account service's Prometheus metrics (the persister's lag among them).
+pub fn metrics_text(state: &AppState) -> String {
+    let mut registry = prometheus_client::registry::Registry::with_prefix("pintalk_account");
+    let m = &state.metrics;
+    registry.register(
+        "persisted",
+        "outbox entries written to SQL",
+        m.persisted.clone(),
+    );
+    registry.register(
+        "outbox_backlog",
+        "entries waiting in the outbox",
+        m.backlog.clone(),
+    );
+    registry.register(
+        "persist_errors",
+        "failed batch writes, retried",
+        m.errors.clone(),
+    );
+    let mut text = String::new();
+    let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
+    text
+}
+
+async fn metrics_endpoint(state: web::Data<AppState>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics_text(&state))
 }
 
 /// Mounts the account service on an `App`: state, extractor limits and error bodies,

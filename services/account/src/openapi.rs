@@ -9,7 +9,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
-use crate::routes::{auth, health, me, sites, widget};
+use crate::routes::{auth, health, me, realtime, rooms, sites, widget};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,7 +40,16 @@ use crate::routes::{auth, health, me, sites, widget};
         sites::update_site,
         sites::delete_site,
         sites::rotate_key,
+        rooms::list_rooms,
+        rooms::get_room,
+        rooms::update_room,
+        rooms::delete_room,
+        rooms::list_messages,
+        rooms::transcript,
+        rooms::block_visitor,
+        realtime::owner_token,
         widget::config,
+        widget::session,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

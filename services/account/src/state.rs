@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::web;
-use pintalk_bus::Counters;
+use pintalk_bus::Bus;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::Signer;
 use pintalk_db::{DbConnection, Pool};
@@ -15,12 +15,15 @@ use crate::mail::Mailer;
 pub struct AppState {
     pub settings: Settings,
     pub pool: Pool,
-    pub counters: Arc<dyn Counters>,
+    /// Rate counters, the message log's tail, presence and fan-out.
+    pub bus: Arc<dyn Bus>,
     pub signer: Signer,
     pub mailer: Mailer,
     /// A bcrypt hash of a random password at the configured cost: logins for unknown
     /// emails verify against it, so their timing matches a wrong password's.
     pub dummy_hash: String,
+    /// The persister's counters, shown at `/metrics`.
+    pub metrics: crate::persister::PersisterMetrics,
 }
 
 impl AppState {

@@ -481,7 +481,7 @@ impl Connection {
                 ))
                 .await
             }
-            ClientFrame::Ping => self.send(&ServerFrame::Pong).await,
+            ClientFrame::Ping {} => self.send(&ServerFrame::Pong).await,
             ClientFrame::Send { room, body, cid } => {
                 let reply = self.post(room, body, cid).await;
                 self.send(&reply).await

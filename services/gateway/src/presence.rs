@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use pintalk_bus::presence::{owner_key, visitor_key};
 use pintalk_bus::{Bus, BusError, Topic};
 use pintalk_core::ids::SiteId;
 use pintalk_core::protocol::{ParticipantKind, ServerFrame, limits};
@@ -19,10 +20,6 @@ const LEASE: Duration = Duration::from_secs(3 * limits::HEARTBEAT_SECS);
 pub struct Presence {
     bus: Arc<dyn Bus>,
     grace: Duration,
-}
-
-fn owner_key(site: SiteId) -> String {
-    format!("owner:{site}")
 }
 
 impl Presence {
@@ -43,7 +40,7 @@ impl Presence {
                 })
                 .collect(),
             Identity::Visitor { site, room, .. } => vec![(
-                format!("visitor:{room}"),
+                visitor_key(*room),
                 vec![Topic::Room(*room), Topic::Site(*site)],
                 ServerFrameFor::Visitor(*site, *room),
             )],

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use pintalk_account::Application;
+use pintalk::AllInOne;
 use pintalk_core::settings::Settings;
 use secrecy::ExposeSecret;
 
@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the account service (the default).
+    /// Serve everything: account service, gateway and persister (the default).
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -50,7 +50,9 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let signer = pintalk_account::keys::load_signer(&settings, true)?;
     let host = settings.server.host.clone();
-    let app = Application::build(settings, signer).await?;
+    let app = AllInOne::build(settings, signer).await?;
     log::info!("PinTalk is running on http://{host}:{}", app.port());
+    let (server, gateway) = app.handles();
+    actix_web::rt::spawn(pintalk_gateway::stop_on_signal(server, gateway));
     app.run_until_stopped().await.context("server failed")
 }

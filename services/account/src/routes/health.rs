@@ -32,6 +32,6 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
                 .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("database: {e}")))
         })
         .await?;
-    state.counters.ping().await?;
+    state.bus.ping().await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }

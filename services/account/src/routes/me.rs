@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::double_option;
-use crate::auth::{AuthOwner, TokenPair, start_session};
+use crate::auth::{AuthOwner, TokenPair, close_owner_sockets, start_session};
 use crate::domain::password::Password;
 use crate::domain::text::{bounded, web_url};
 use crate::error::ApiError;
@@ -160,6 +160,7 @@ pub async fn change_password(
             .map_err(ApiError::from)
         })
         .await?;
+    close_owner_sockets(&state, id).await;
     let pair = start_session(&state, id).await?;
     mail::send_later(&state.mailer, mail::password_changed(&auth.owner.email));
     Ok(HttpResponse::Ok().json(pair))

@@ -3,6 +3,8 @@
 pub mod auth;
 pub mod health;
 pub mod me;
+pub mod realtime;
+pub mod rooms;
 pub mod sites;
 pub mod widget;
 
@@ -43,6 +45,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .delete(sites::delete_site),
                 )
                 .service(web::resource("/sites/{id}/key").post(sites::rotate_key))
+                .service(web::resource("/sites/{id}/rooms").get(rooms::list_rooms))
+                .service(
+                    web::resource("/rooms/{id}")
+                        .get(rooms::get_room)
+                        .patch(rooms::update_room)
+                        .delete(rooms::delete_room),
+                )
+                .service(web::resource("/rooms/{id}/messages").get(rooms::list_messages))
+                .service(web::resource("/rooms/{id}/transcript").get(rooms::transcript))
+                .service(web::resource("/rooms/{id}/block").post(rooms::block_visitor))
+                .service(web::resource("/realtime/token").post(realtime::owner_token))
+                .service(
+                    web::resource("/widget/sessions")
+                        .post(widget::session)
+                        .route(web::method(actix_web::http::Method::OPTIONS).to(widget::preflight)),
+                )
                 .service(
                     web::resource("/widget/config")
                         .get(widget::config)

@@ -5,14 +5,21 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_core::ErrorCode;
-use pintalk_core::ids::SiteId;
-use pintalk_db::models::Site;
-use pintalk_db::sites;
+use std::time::Duration;
+
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::{RoomId, SiteId, VisitorId};
+use pintalk_core::protocol::RoomStatus;
+use pintalk_core::secret::{new_token, token_hash};
+use pintalk_core::token::VisitorSocketGrant;
+use pintalk_db::models::{Room, Site, Visitor};
+use pintalk_db::{rooms, sites, visitors};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::sites::WidgetSettings;
 use crate::error::ApiError;
+use crate::limits::{client_ip, enforce};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -27,7 +34,7 @@ pub struct WidgetConfig {
     pub site_id: SiteId,
     #[serde(flatten)]
     pub settings: WidgetSettings,
-    /// Whether an owner is connected now (always false until the realtime gateway).
+    /// Whether an owner of the site has a socket open now.
     pub owner_online: bool,
 }
 
@@ -46,10 +53,15 @@ pub async fn config(
 ) -> Result<HttpResponse, ApiError> {
     let (site, origin, verified) = site_for_origin(&state, &req, &query.site_key).await?;
     let response = if verified {
+        let owner_online = state
+            .bus
+            .presence_count(&pintalk_bus::presence::owner_key(site.id))
+            .await?
+            > 0;
         HttpResponse::Ok().json(WidgetConfig {
             site_id: site.id,
             settings: WidgetSettings::from_site(&site),
-            owner_online: false,
+            owner_online,
         })
     } else {
         actix_web::ResponseError::error_response(&ApiError::new(
@@ -58,6 +70,207 @@ pub async fn config(
         ))
     };
     Ok(with_cors(response, &origin))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRequest {
+    pub site_key: String,
+    /// A returning visitor's id and secret, from the widget's storage.
+    #[serde(default)]
+    pub visitor_id: Option<String>,
+    #[serde(default)]
+    pub visitor_secret: Option<String>,
+}
+
+/// A visitor's conversation as the widget sees it.
+#[derive(Serialize, ToSchema)]
+pub struct VisitorRoom {
+    pub id: RoomId,
+    pub status: RoomStatus,
+    /// The highest persisted seq; newer messages arrive over the socket.
+    pub last_seq: i64,
+}
+
+/// What the widget needs to talk: who it is, its conversation, and a socket ticket.
+#[derive(Serialize, ToSchema)]
+pub struct VisitorSession {
+    pub visitor_id: VisitorId,
+    /// Keep it (localStorage) to come back to the same conversation; only its hash is
+    /// stored. Absent when the visitor came back with theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visitor_secret: Option<String>,
+    pub room: VisitorRoom,
+    /// For the socket's `auth` frame, and as a bearer token for this room's history.
+    pub token: String,
+    pub gateway_url: String,
+    pub expires_in: u64,
+}
+
+/// Starts or resumes a visitor's conversation and hands out a gateway token scoped to
+/// it. Rate-limited per IP and per site.
+#[utoipa::path(post, path = "/api/v1/widget/sessions", tag = "widget", request_body = SessionRequest,
+    params(("Origin" = String, Header, description = "the embedding page's origin; must be on the site's allow-list")),
+    responses(
+        (status = 200, body = VisitorSession),
+        (status = 403, description = "origin_not_allowed, site_not_live or visitor_blocked", body = crate::error::ErrorBody),
+        (status = 404, description = "no site has this key", body = crate::error::ErrorBody),
+        (status = 429, description = "too_many_requests", body = crate::error::ErrorBody),
+    ))]
+pub async fn session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<SessionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let SessionRequest {
+        site_key,
+        visitor_id,
+        visitor_secret,
+    } = body.into_inner();
+    let (site, origin, verified) = site_for_origin(&state, &req, &site_key).await?;
+    let result = visitor_session(
+        &state,
+        &req,
+        site,
+        &origin,
+        verified,
+        visitor_id,
+        visitor_secret,
+    )
+    .await;
+    Ok(with_cors(
+        match result {
+            Ok(session) => HttpResponse::Ok().json(session),
+            Err(e) => actix_web::ResponseError::error_response(&e),
+        },
+        &origin,
+    ))
+}
+
+async fn visitor_session(
+    state: &AppState,
+    req: &HttpRequest,
+    site: Site,
+    origin: &str,
+    verified: bool,
+    visitor_id: Option<String>,
+    visitor_secret: Option<String>,
+) -> Result<VisitorSession, ApiError> {
+    if !verified {
+        return Err(ApiError::new(
+            ErrorCode::SiteNotLive,
+            "this site's owner has not verified their email yet",
+        ));
+    }
+    let limits = &state.settings.limits;
+    let ip = client_ip(req, &state.settings);
+    enforce(
+        &*state.bus,
+        &format!("session:ip:{ip}"),
+        limits.sessions_per_ip,
+        limits.sessions_window_secs,
+    )
+    .await?;
+    enforce(
+        &*state.bus,
+        &format!("session:site:{}", site.id),
+        limits.sessions_per_site,
+        limits.sessions_window_secs,
+    )
+    .await?;
+    let returning = match (
+        visitor_id.and_then(|v| v.parse::<VisitorId>().ok()),
+        visitor_secret,
+    ) {
+        (Some(id), Some(secret)) if secret.len() <= 100 => Some((id, token_hash(&secret))),
+        _ => None,
+    };
+    let site_id = site.id;
+    let (visitor, room, secret) = state
+        .db(move |conn| {
+            if let Some((id, hash)) = returning
+                && let Some(visitor) = visitors::find(conn, site_id, id)?
+                && visitor.secret_hash == hash
+            {
+                if visitor.blocked_at.is_some() {
+                    return Err(ApiError::new(
+                        ErrorCode::VisitorBlocked,
+                        "this visitor was blocked",
+                    ));
+                }
+                visitors::touch(conn, visitor.id)?;
+                if let Some(room) = rooms::latest_for_visitor(conn, visitor.id)? {
+                    return Ok((visitor, room, None));
+                }
+                let room = new_room(conn, site_id, visitor.id)?;
+                return Ok((visitor, room, None));
+            }
+            let secret = new_token();
+            let now = now_ms();
+            let visitor = Visitor {
+                id: VisitorId::new(),
+                site_id,
+                secret_hash: token_hash(&secret),
+                name: None,
+                email: None,
+                blocked_at: None,
+                created_at: now,
+                last_seen_at: now,
+            };
+            visitors::insert(conn, visitor.clone())?;
+            let room = new_room(conn, site_id, visitor.id)?;
+            Ok((visitor, room, Some(secret)))
+        })
+        .await?;
+    // Seeding is idempotent: it also restores the counter if the bus lost it.
+    state.bus.seed(room.id, site_id, room.last_seq).await?;
+    let ttl = state.settings.gateway.token_ttl_secs;
+    let grant = VisitorSocketGrant {
+        site: site_id,
+        room: room.id,
+        origin: origin.to_owned(),
+        name: visitor.name.clone(),
+    };
+    let token = state
+        .signer
+        .sign(&visitor.id.to_string(), Duration::from_secs(ttl), grant)
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(VisitorSession {
+        visitor_id: visitor.id,
+        visitor_secret: secret,
+        room: VisitorRoom {
+            id: room.id,
+            status: if room.status == rooms::CLOSED {
+                RoomStatus::Closed
+            } else {
+                RoomStatus::Open
+            },
+            last_seq: room.last_seq,
+        },
+        token,
+        gateway_url: state.settings.gateway_url(),
+        expires_in: ttl,
+    })
+}
+
+fn new_room(
+    conn: &mut pintalk_db::DbConnection,
+    site: SiteId,
+    visitor: VisitorId,
+) -> Result<Room, ApiError> {
+    let now = now_ms();
+    let room = Room {
+        id: RoomId::new(),
+        site_id: site,
+        visitor_id: visitor,
+        status: rooms::OPEN.to_owned(),
+        last_seq: 0,
+        created_at: now,
+        updated_at: now,
+        closed_at: None,
+    };
+    rooms::insert(conn, room.clone())?;
+    Ok(room)
 }
 
 /// CORS preflight for the widget endpoints.

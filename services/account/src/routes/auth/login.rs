@@ -37,12 +37,7 @@ pub async fn login(
     let email = EmailAddress::parse(&email)?;
     let password = Password::parse(password)?;
     let ip = client_ip(&req, &state.settings);
-    let throttle = LoginThrottle::new(
-        &*state.counters,
-        &state.settings.limits,
-        &ip,
-        email.as_str(),
-    );
+    let throttle = LoginThrottle::new(&*state.bus, &state.settings.limits, &ip, email.as_str());
     throttle.check().await?;
 
     let lookup = email.as_str().to_owned();

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, web};
 use pintalk_db::sessions;
 
-use crate::auth::AuthOwner;
+use crate::auth::{AuthOwner, close_owner_sockets};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -27,5 +27,6 @@ pub async fn logout_all(
     state
         .db(move |conn| Ok(sessions::revoke_all(conn, owner)?))
         .await?;
+    close_owner_sockets(&state, owner).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::verify_email::invalid_token;
+use crate::auth::close_owner_sockets;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
 use crate::error::ApiError;
@@ -46,7 +47,7 @@ pub async fn forgot(
     let limits = &state.settings.limits;
     let ip = client_ip(&req, &state.settings);
     enforce(
-        &*state.counters,
+        &*state.bus,
         &format!("reset:ip:{ip}"),
         limits.reset_mails_per_ip,
         limits.reset_mails_per_ip_window_secs,
@@ -69,7 +70,7 @@ async fn mail_reset_link(state: &AppState, email: EmailAddress) -> Result<(), Ap
     // Past the per-address limit the request is dropped silently: the client already
     // got its 202, and a 429 here would tell that the address is being targeted.
     if !within(
-        &*state.counters,
+        &*state.bus,
         &key,
         limits.reset_mails_per_email,
         limits.reset_mails_per_email_window_secs,
@@ -156,6 +157,7 @@ pub async fn reset(
         })
         .await?
         .ok_or_else(invalid_token)?;
+    close_owner_sockets(&state, owner.id).await;
     mail::send_later(&state.mailer, mail::password_changed(&owner.email));
     Ok(HttpResponse::NoContent().finish())
 }

@@ -57,14 +57,14 @@ pub async fn signup(
     let limits = &state.settings.limits;
     let ip = client_ip(&req, &state.settings);
     enforce(
-        &*state.counters,
+        &*state.bus,
         &format!("signup:ip:{ip}"),
         limits.signups_per_ip,
         limits.signups_per_ip_window_secs,
     )
     .await?;
     enforce(
-        &*state.counters,
+        &*state.bus,
         &format!("signup:email:{}", email.as_str()),
         limits.signups_per_email,
         limits.signups_per_email_window_secs,

@@ -1,10 +1,10 @@
-//! The one test harness: `TestApp::spawn()` starts the real account service on port 0
-//! with a private database (SQLite, or MySQL when `PINTALK_TEST_MYSQL` is set), the memory
-//! bus (or Redis when `PINTALK_TEST_BUS=redis`), a fresh signing key and a real SMTP
-//! listener.
+//! The one test harness: `TestApp::spawn()` starts the real all-in-one server (account
+//! service, gateway, persister) on port 0 with a private database (SQLite, or MySQL when
+//! `PINTALK_TEST_MYSQL` is set), the memory bus (or Redis when `PINTALK_TEST_BUS=redis`),
+//! a fresh signing key and a real SMTP listener.
 
 use awc::http::StatusCode;
-use pintalk_account::Application;
+use pintalk::AllInOne;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::{Signer, generate_private_pem};
 use pintalk_db::test_db::TestDatabase;
@@ -82,7 +82,7 @@ impl TestApp {
         let signing_pem = generate_private_pem().unwrap();
         adjust(&mut settings);
         let signer = Signer::new(&settings.auth.issuer, &signing_pem, &[]).unwrap();
-        let app = Application::build(settings.clone(), signer)
+        let app = AllInOne::build(settings.clone(), signer)
             .await
             .expect("app starts");
         let base = format!("http://127.0.0.1:{}", app.port());

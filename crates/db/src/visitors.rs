@@ -1,0 +1,49 @@
+//! Visitors of a site.
+
+use diesel::prelude::*;
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::{SiteId, VisitorId};
+
+use crate::models::Visitor;
+use crate::schema::visitors;
+use crate::{DbConnection, DbError};
+
+pub fn insert(conn: &mut DbConnection, visitor: Visitor) -> Result<(), DbError> {
+    diesel::insert_into(visitors::table)
+        .values(visitor)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The visitor of `site` with this id, if any.
+pub fn find(
+    conn: &mut DbConnection,
+    site: SiteId,
+    id: VisitorId,
+) -> Result<Option<Visitor>, DbError> {
+    Ok(visitors::table
+        .find(id.to_string())
+        .filter(visitors::site_id.eq(site.to_string()))
+        .select(Visitor::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn touch(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
+    diesel::update(visitors::table.find(id.to_string()))
+        .set(visitors::last_seen_at.eq(now_ms()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Blocks the visitor (idempotent).
+pub fn block(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
+    diesel::update(
+        visitors::table
+            .find(id.to_string())
+            .filter(visitors::blocked_at.is_null()),
+    )
+    .set(visitors::blocked_at.eq(now_ms()))
+    .execute(conn)?;
+    Ok(())
+}

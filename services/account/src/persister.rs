@@ -1,0 +1,235 @@
+//! The persister: drains the bus's outbox into SQL. It reads with a consumer group, writes
+//! each batch in one idempotent transaction (a message already stored is skipped), then
+//! acknowledges — so a crash anywhere loses nothing and doubles nothing: unacknowledged
+//! entries stay pending and are reclaimed by this or another account process. While SQL
+//! is down it retries the same batch with back-off. It also seeds rooms' counters from
+//! SQL when a gateway asks (a new room, or Redis lost its data).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pintalk_bus::{Bus, OutboxEntry, OutboxItem, Topic};
+use pintalk_core::ids::{MessageId, RoomId, SiteId};
+use pintalk_core::protocol::{ParticipantKind, RoomEventKind, RoomStatus, ServerFrame};
+use pintalk_db::messages::{self, Applied, Batch, ReadCursor};
+use pintalk_db::models::StoredMessage;
+use pintalk_db::{Pool, rooms};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+
+/// Entries per batch.
+const BATCH: usize = 500;
+/// How long an entry may sit unacknowledged with another consumer before it is taken over.
+const CLAIM_IDLE: Duration = Duration::from_secs(30);
+/// How often to look for such entries.
+const CLAIM_EVERY: Duration = Duration::from_secs(5);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// What the persister reports in `/metrics`.
+#[derive(Clone, Default)]
+pub struct PersisterMetrics {
+    /// Outbox entries written to SQL.
+    pub persisted: Counter,
+    /// Entries waiting in the outbox: the persister's lag.
+    pub backlog: Gauge,
+    /// Failed batch writes (each retried).
+    pub errors: Counter,
+}
+
+pub struct Persister {
+    pool: Pool,
+    bus: Arc<dyn Bus>,
+    consumer: String,
+    metrics: PersisterMetrics,
+}
+
+impl Persister {
+    pub fn new(pool: Pool, bus: Arc<dyn Bus>, metrics: PersisterMetrics) -> Self {
+        let consumer = format!(
+            "persister-{}",
+            pintalk_core::secret::hex(&pintalk_core::secret::random_bytes::<6>())
+        );
+        Self {
+            pool,
+            bus,
+            consumer,
+            metrics,
+        }
+    }
+
+    /// Runs forever (until the process stops).
+    pub async fn run(self) {
+        log::info!("persister {} started", self.consumer);
+        let mut held: Vec<OutboxEntry> = Vec::new();
+        let mut backoff = Duration::from_millis(100);
+        let mut last_claim: Option<Instant> = None;
+        let mut last_gauge = Instant::now();
+        loop {
+            if let Err(e) = self.seed_requested_rooms().await {
+                log::warn!("persister: seeding: {e:#}");
+            }
+            if last_gauge.elapsed() >= Duration::from_secs(1) {
+                if let Ok(backlog) = self.bus.outbox_backlog().await {
+                    self.metrics
+                        .backlog
+                        .set(i64::try_from(backlog).unwrap_or(i64::MAX));
+                }
+                last_gauge = Instant::now();
+            }
+            if held.is_empty() {
+                held = match self.next_entries(&mut last_claim).await {
+                    Ok(entries) => entries,
+                    Err(e) => {
+                        log::warn!("persister: reading the outbox: {e}");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                        continue;
+                    }
+                };
+            }
+            if held.is_empty() {
+                continue;
+            }
+            match self.persist(&held).await {
+                Ok(()) => {
+                    held.clear();
+                    backoff = Duration::from_millis(100);
+                }
+                Err(e) => {
+                    self.metrics.errors.inc();
+                    log::warn!(
+                        "persister: batch of {} not stored, retrying in {backoff:?}: {e:#}",
+                        held.len()
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// Entries left pending by a dead consumer first, then new ones.
+    async fn next_entries(
+        &self,
+        last_claim: &mut Option<Instant>,
+    ) -> Result<Vec<OutboxEntry>, pintalk_bus::BusError> {
+        if last_claim.is_none_or(|at| at.elapsed() >= CLAIM_EVERY) {
+            *last_claim = Some(Instant::now());
+            let claimed = self
+                .bus
+                .outbox_claim(&self.consumer, CLAIM_IDLE, BATCH)
+                .await?;
+            if !claimed.is_empty() {
+                log::info!("persister: took over {} pending entries", claimed.len());
+                return Ok(claimed);
+            }
+        }
+        self.bus
+            .outbox_read(&self.consumer, BATCH, Duration::from_millis(200))
+            .await
+    }
+
+    /// Writes entries to SQL, acknowledges them, then announces room events.
+    async fn persist(&self, entries: &[OutboxEntry]) -> anyhow::Result<()> {
+        let mut batch = Batch::default();
+        let mut sites: Vec<(RoomId, SiteId)> = Vec::new();
+        for entry in entries {
+            match &entry.item {
+                OutboxItem::Message(m) => {
+                    sites.push((m.room, m.site));
+                    batch.messages.push(StoredMessage {
+                        id: MessageId::new(),
+                        room_id: m.room,
+                        seq: m.seq,
+                        cid: m.cid.clone(),
+                        sender_kind: kind_name(m.sender.kind).to_owned(),
+                        sender_id: m.sender.id.clone(),
+                        body: m.body.clone(),
+                        created_at: m.ts,
+                    });
+                }
+                OutboxItem::Read {
+                    room,
+                    reader,
+                    seq,
+                    ts,
+                } => batch.reads.push(ReadCursor {
+                    room: *room,
+                    reader_kind: kind_name(reader.kind).to_owned(),
+                    reader_id: reader.id.clone(),
+                    seq: *seq,
+                    updated_at: *ts,
+                }),
+            }
+        }
+        let pool = self.pool.clone();
+        let applied: Applied = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            messages::persist(&mut conn, &batch)
+        })
+        .await??;
+        let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+        self.bus.outbox_ack(&ids).await?;
+        self.metrics.persisted.inc_by(ids.len() as u64);
+        let site_of = |room: RoomId| sites.iter().find(|(r, _)| *r == room).map(|(_, s)| *s);
+        let events = applied
+            .started
+            .iter()
+            .map(|r| (*r, RoomEventKind::Created))
+            .chain(
+                applied
+                    .reopened
+                    .iter()
+                    .map(|r| (*r, RoomEventKind::Reopened)),
+            );
+        for (room, event) in events {
+            if let Some(site) = site_of(room) {
+                let frame = ServerFrame::Room {
+                    event,
+                    room,
+                    site,
+                    status: RoomStatus::Open,
+                };
+                if let Err(e) = self
+                    .bus
+                    .publish(&[Topic::Site(site)], frame.to_text().into())
+                    .await
+                {
+                    log::warn!("persister: announcing {event:?} for {room}: {e}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Seeds the counters gateways asked for, from the highest seq in SQL, so a new
+    /// message can never reuse a stored seq.
+    async fn seed_requested_rooms(&self) -> anyhow::Result<()> {
+        let requested = self.bus.take_seed_requests(100).await?;
+        for room in requested {
+            let pool = self.pool.clone();
+            let found =
+                tokio::task::spawn_blocking(move || -> anyhow::Result<Option<(SiteId, i64)>> {
+                    let mut conn = pool.get()?;
+                    let Some(row) = rooms::find(&mut conn, room)? else {
+                        return Ok(None);
+                    };
+                    Ok(Some((row.site_id, messages::max_seq(&mut conn, room)?)))
+                })
+                .await??;
+            if let Some((site, last_seq)) = found {
+                self.bus.seed(room, site, last_seq).await?;
+                log::info!("persister: seeded {room} at seq {last_seq}");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The stored spelling of a participant kind.
+pub fn kind_name(kind: ParticipantKind) -> &'static str {
+    match kind {
+        ParticipantKind::Owner => "owner",
+        ParticipantKind::Visitor => "visitor",
+    }
+}

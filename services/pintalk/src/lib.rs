@@ -1,0 +1,82 @@
+//! The all-in-one server: the account service, the gateway and the persister in one
+//! process on one port, sharing one bus (memory by default, Redis when configured). The
+//! binary and the tests start it through [`AllInOne::build`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use pintalk_account::state::AppState;
+use pintalk_core::settings::Settings;
+use pintalk_core::token::Signer;
+use pintalk_gateway::Gateway;
+
+/// A bound, not yet running, all-in-one server.
+pub struct AllInOne {
+    port: u16,
+    server: Server,
+    gateway: Arc<Gateway>,
+}
+
+impl AllInOne {
+    pub async fn build(settings: Settings, signer: Signer) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+            .with_context(|| {
+                format!("binding {}:{}", settings.server.host, settings.server.port)
+            })?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.server.workers;
+        let bus = pintalk_account::connect_bus(&settings).await?;
+        let verifier = signer.verifier().clone();
+        let gateway = Gateway::start(settings.clone(), verifier, bus.clone());
+        let state = web::Data::new(pintalk_account::state(settings, signer, bus).await?);
+        pintalk_account::start_persister(&state);
+        let gateway_data = web::Data::from(gateway.clone());
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .configure(|cfg| pintalk_gateway::configure(cfg, gateway_data.clone()))
+                .service(web::resource("/metrics").get(metrics))
+                .configure(|cfg| pintalk_account::configure(cfg, state.clone()))
+        })
+        .disable_signals()
+        .shutdown_timeout(5)
+        .listen(listener)?;
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            gateway,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// What a graceful stop needs: the server's handle and the gateway to warn sockets.
+    pub fn handles(&self) -> (ServerHandle, Arc<Gateway>) {
+        (self.server.handle(), self.gateway.clone())
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Both halves' metrics on one page.
+async fn metrics(state: web::Data<AppState>, gateway: web::Data<Gateway>) -> HttpResponse {
+    let account = pintalk_account::metrics_text(&state);
+    // Each half ends its text with "# EOF"; one page has one.
+    let body = format!(
+        "{}{}",
+        account.trim_end().trim_end_matches("# EOF"),
+        gateway.metrics_text()
+    );
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body)
+}
