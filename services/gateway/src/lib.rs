@@ -110,11 +110,11 @@ impl Gateway {
     }
 }
 
-/// Mounts `/ws` and `/metrics`.
+/// Mounts `/ws`. (Probes and `/metrics` are the binary's: the all-in-one server
+/// combines them with the account service's.)
 pub fn configure(cfg: &mut web::ServiceConfig, gateway: web::Data<Gateway>) {
     cfg.app_data(gateway)
-        .service(web::resource("/ws").get(connection::open))
-        .service(web::resource("/metrics").get(metrics_endpoint));
+        .service(web::resource("/ws").get(connection::open));
 }
 
 async fn metrics_endpoint(gateway: web::Data<Gateway>) -> HttpResponse {
@@ -186,6 +186,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .configure(|cfg| configure(cfg, data.clone()))
+                .service(web::resource("/metrics").get(metrics_endpoint))
                 .service(web::resource("/healthz").get(healthz))
                 .service(web::resource("/readyz").get(readyz))
         })

@@ -21,11 +21,22 @@ pub struct AllInOne {
 }
 
 impl AllInOne {
+    /// Binds `server.host:server.port` and builds the server on it.
     pub async fn build(settings: Settings, signer: Signer) -> anyhow::Result<Self> {
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| {
                 format!("binding {}:{}", settings.server.host, settings.server.port)
             })?;
+        Self::build_on(listener, settings, signer).await
+    }
+
+    /// Builds the server on an already bound listener (tests bind first, to learn the
+    /// port the gateway URL must name).
+    pub async fn build_on(
+        listener: TcpListener,
+        settings: Settings,
+        signer: Signer,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;
         let bus = pintalk_account::connect_bus(&settings).await?;

@@ -80,12 +80,17 @@ impl TestApp {
             settings.redis.namespace = format!("pintalk-test-{}", uuid_like());
         }
         let signing_pem = generate_private_pem().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Tickets must name this server's socket URL; public_url (mail links, the
+        // dashboard origin) stays as configured.
+        settings.gateway.public_url = format!("ws://127.0.0.1:{port}/ws");
         adjust(&mut settings);
         let signer = Signer::new(&settings.auth.issuer, &signing_pem, &[]).unwrap();
-        let app = AllInOne::build(settings.clone(), signer)
+        let app = AllInOne::build_on(listener, settings.clone(), signer)
             .await
             .expect("app starts");
-        let base = format!("http://127.0.0.1:{}", app.port());
+        let base = format!("http://127.0.0.1:{port}");
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {
             base,

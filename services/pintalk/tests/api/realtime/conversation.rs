@@ -1,0 +1,211 @@
+use std::time::Duration;
+
+use awc::http::StatusCode;
+use serde_json::json;
+
+use super::{SHOP, key, owner_with_site};
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn visitor_and_owner_converse_live_with_presence_typing_and_history() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "ann@example.com").await;
+
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    let presence = visitor.socket.next_of("presence").await;
+    assert_eq!(
+        (presence["kind"].as_str(), presence["online"].as_bool()),
+        (Some("owner"), Some(false))
+    );
+
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    let online = visitor.socket.next_of("presence").await;
+    assert_eq!(
+        online["online"], true,
+        "the visitor sees the owner come online"
+    );
+    let config = app
+        .client
+        .get(app.url(&format!("/api/v1/widget/config?site_key={}", key(&site))))
+        .insert_header(("origin", SHOP))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(TestApp::reply(config).await.body["owner_online"], true);
+
+    let ack = visitor
+        .socket
+        .post(&room, "Hi! Do you ship to Korea?", "v-1")
+        .await;
+    assert_eq!(
+        (ack["type"].as_str(), ack["seq"].as_i64()),
+        (Some("ack"), Some(1))
+    );
+    let seen = dashboard.next_of("message").await;
+    assert_eq!(seen["room"], room.as_str());
+    assert_eq!(seen["body"], "Hi! Do you ship to Korea?");
+    assert_eq!(seen["sender"]["kind"], "visitor");
+    let created = dashboard.next_of("room").await;
+    assert_eq!(
+        (created["event"].as_str(), created["room"].as_str()),
+        (Some("created"), Some(room.as_str()))
+    );
+
+    dashboard
+        .send(json!({ "type": "typing", "room": room, "active": true }))
+        .await;
+    let typing = visitor.socket.next_of("typing").await;
+    assert_eq!(typing["sender"]["kind"], "owner");
+    let reply = dashboard.post(&room, "Yes, we do!", "o-1").await;
+    assert_eq!(reply["seq"], 2);
+    let answer = visitor.socket.next_of("message").await;
+    assert_eq!(
+        (answer["seq"].as_i64(), answer["body"].as_str()),
+        (Some(2), Some("Yes, we do!"))
+    );
+    assert_eq!(answer["sender"]["name"], "Test Owner");
+
+    visitor
+        .socket
+        .send(json!({ "type": "read", "room": room, "seq": 2 }))
+        .await;
+    let read = dashboard.next_of("read").await;
+    assert_eq!(
+        (read["seq"].as_i64(), read["reader"]["kind"].as_str()),
+        (Some(2), Some("visitor"))
+    );
+
+    // History over HTTP equals what was delivered, for the owner and for the visitor.
+    let history = app
+        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &owner.access)
+        .await;
+    assert_eq!(history.status, StatusCode::OK, "{:?}", history.body);
+    let bodies: Vec<&str> = history.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["Hi! Do you ship to Korea?", "Yes, we do!"]);
+    let mine = app
+        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &visitor.token())
+        .await;
+    assert_eq!(mine.body["messages"], history.body["messages"]);
+
+    // The inbox lists the conversation with its last message and unread count.
+    let inbox = app
+        .get_auth(
+            &format!("/api/v1/sites/{}/rooms", site["id"].as_str().unwrap()),
+            &owner.access,
+        )
+        .await;
+    let rooms = inbox.body["rooms"].as_array().unwrap();
+    assert_eq!(rooms.len(), 1, "{:?}", inbox.body);
+    assert_eq!(rooms[0]["visitor"]["online"], true);
+    let inbox_url = format!("/api/v1/sites/{}/rooms", site["id"].as_str().unwrap());
+    let app_ref = &app;
+    wait_until(|| {
+        let (url, token) = (inbox_url.clone(), owner.access.clone());
+        async move {
+            let page = app_ref.get_auth(&url, &token).await;
+            page.body["rooms"][0]["last_message"]["body"] == "Yes, we do!"
+        }
+    })
+    .await;
+}
+
+/// Polls `check` for up to 5 s (the persister works in the background).
+pub async fn wait_until<F, Fut>(check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached in 5 s");
+}
+
+#[actix_web::test]
+async fn returning_visitor_gets_the_same_conversation_and_a_closed_one_reopens_on_a_message() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "back@example.com").await;
+    let first = app.widget_session(key(&site), SHOP, None).await;
+    assert!(first.body["visitor_secret"].is_string());
+    let again = app
+        .widget_session(key(&site), SHOP, Some(&first.body))
+        .await;
+    assert_eq!(again.body["room"]["id"], first.body["room"]["id"]);
+    assert_eq!(again.body["visitor_id"], first.body["visitor_id"]);
+    assert!(again.body.get("visitor_secret").is_none());
+    // A wrong secret is a new visitor, not the old one's conversation.
+    let mut forged = first.body.clone();
+    forged["visitor_secret"] = json!("guess");
+    let stranger = app.widget_session(key(&site), SHOP, Some(&forged)).await;
+    assert_ne!(stranger.body["room"]["id"], first.body["room"]["id"]);
+
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor.socket.post(&room, "first", "a").await;
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    let closed = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/rooms/{room}"),
+            Some(&owner.access),
+            Some(json!({ "status": "closed" })),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{:?}", closed.body);
+    assert_eq!(closed.body["status"], "closed");
+    assert_eq!(dashboard.next_of("room").await["event"], "closed");
+    visitor.socket.post(&room, "one more thing", "b").await;
+    let reopened = dashboard.next_of("room").await;
+    assert_eq!(reopened["event"], "reopened");
+    let detail = app
+        .get_auth(&format!("/api/v1/rooms/{room}"), &owner.access)
+        .await;
+    assert_eq!(detail.body["status"], "open");
+}
+
+#[actix_web::test]
+async fn transcript_downloads_as_text_and_json() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "tr@example.com").await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor.socket.post(&room, "line one", "t1").await;
+    visitor.socket.post(&room, "line <two>", "t2").await;
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/rooms/{room}/transcript")))
+        .bearer_auth(&owner.access)
+        .send()
+        .await;
+    let mut res = res.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    assert!(
+        text.contains("Visitor: line one\n") && text.contains("Visitor: line <two>\n"),
+        "{text}"
+    );
+    let json = app
+        .get_auth(
+            &format!("/api/v1/rooms/{room}/transcript?format=json"),
+            &owner.access,
+        )
+        .await;
+    assert_eq!(json.body["messages"].as_array().unwrap().len(), 2);
+}

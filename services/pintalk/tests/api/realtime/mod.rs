@@ -1,0 +1,23 @@
+//! The realtime path through the all-in-one server: sockets, delivery, resume, security.
+
+mod conversation;
+mod delivery;
+mod protocol;
+mod security;
+
+use serde_json::Value;
+
+use crate::helpers::{Owner, TestApp};
+
+pub const SHOP: &str = "https://shop.example.com";
+
+/// A verified owner with a site allowing SHOP; returns the owner and the site.
+pub async fn owner_with_site(app: &TestApp, email: &str) -> (Owner, Value) {
+    let owner = app.owner(email).await;
+    let site = app.site(&owner, &[SHOP]).await;
+    (owner, site)
+}
+
+pub fn key(site: &Value) -> &str {
+    site["site_key"].as_str().unwrap()
+}

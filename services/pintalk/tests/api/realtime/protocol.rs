@@ -1,0 +1,157 @@
+//! Every frame type, error code and close code the gateway uses, and its bounds.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::{SHOP, key, owner_with_site};
+use crate::helpers::TestApp;
+use crate::socket::{Closed, Socket};
+
+async fn session(app: &TestApp) -> (serde_json::Value, String) {
+    let (_, site) = owner_with_site(app, "proto@example.com").await;
+    let reply = app.widget_session(key(&site), SHOP, None).await;
+    let url = reply.body["gateway_url"].as_str().unwrap().to_owned();
+    (reply.body, url)
+}
+
+#[actix_web::test]
+async fn socket_without_auth_is_closed_after_the_deadline() {
+    let app = TestApp::spawn().await;
+    let (_, url) = session(&app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    assert_eq!(
+        socket.closed(Duration::from_secs(8)).await,
+        Closed::Code(4000)
+    );
+}
+
+#[actix_web::test]
+async fn first_frame_other_than_auth_is_a_protocol_error() {
+    let app = TestApp::spawn().await;
+    let (_, url) = session(&app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket.send(json!({ "type": "ping" })).await;
+    let error = socket.next().await;
+    assert_eq!(error["code"], "bad_frame");
+    assert_eq!(
+        socket.closed(Duration::from_secs(2)).await,
+        Closed::Code(4002)
+    );
+}
+
+#[actix_web::test]
+async fn oversized_auth_frame_is_closed_with_1009() {
+    let app = TestApp::spawn().await;
+    let (_, url) = session(&app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .send(json!({ "type": "auth", "token": "x".repeat(5000) }))
+        .await;
+    assert_eq!(
+        socket.closed(Duration::from_secs(2)).await,
+        Closed::Code(1009)
+    );
+}
+
+#[actix_web::test]
+async fn bad_frames_get_errors_with_stable_codes_and_the_socket_lives_on() {
+    let app = TestApp::spawn().await;
+    let (session, url) = session(&app).await;
+    let room = session["room"]["id"].as_str().unwrap().to_owned();
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .auth(session["token"].as_str().unwrap(), json!({}))
+        .await;
+
+    socket.send_text("{not json".into()).await;
+    assert_eq!(socket.next_of("error").await["code"], "bad_frame");
+    socket.send(json!({ "type": "shout", "room": room })).await;
+    assert_eq!(socket.next_of("error").await["code"], "bad_frame");
+    socket
+        .send(json!({ "type": "send", "room": room, "body": "x", "cid": "c", "extra": 1 }))
+        .await;
+    assert_eq!(socket.next_of("error").await["code"], "bad_frame");
+
+    socket
+        .send(json!({ "type": "send", "room": room, "body": "hi", "cid": "not a valid cid!" }))
+        .await;
+    assert_eq!(socket.next_of("error").await["code"], "invalid_cid");
+    let error = socket.post(&room, &"x".repeat(4001), "long").await;
+    assert_eq!(
+        (error["code"].as_str(), error["retriable"].as_bool()),
+        (Some("body_too_long"), Some(false))
+    );
+    let error = socket.post(&room, "   ", "blank").await;
+    assert_eq!(error["code"], "body_too_long");
+    let other_room = pintalk_core::ids::RoomId::new().to_string();
+    let error = socket.post(&other_room, "hi", "elsewhere").await;
+    assert_eq!(error["code"], "room_not_granted");
+    socket
+        .send(json!({ "type": "auth", "token": "again" }))
+        .await;
+    assert_eq!(
+        socket.next_of("error").await["code"],
+        "already_authenticated"
+    );
+    socket.send(json!({ "type": "ping" })).await;
+    socket.next_of("pong").await;
+    // Still usable after all that.
+    assert_eq!(socket.post(&room, "fine", "ok-1").await["type"], "ack");
+}
+
+#[actix_web::test]
+async fn frame_over_16_kib_closes_with_1009() {
+    let app = TestApp::spawn().await;
+    let (session, url) = session(&app).await;
+    let room = session["room"]["id"].as_str().unwrap().to_owned();
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .auth(session["token"].as_str().unwrap(), json!({}))
+        .await;
+    socket
+        .send(json!({ "type": "send", "room": room, "body": "x".repeat(17 * 1024), "cid": "big" }))
+        .await;
+    assert_eq!(
+        socket.closed(Duration::from_secs(2)).await,
+        Closed::Code(1009)
+    );
+}
+
+#[actix_web::test]
+async fn flooding_frames_are_rate_limited_and_retriable() {
+    let app = TestApp::spawn().await;
+    let (session, url) = session(&app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .auth(session["token"].as_str().unwrap(), json!({}))
+        .await;
+    for _ in 0..100 {
+        socket.send(json!({ "type": "ping" })).await;
+    }
+    let error = socket.next_of("error").await;
+    assert_eq!(
+        (error["code"].as_str(), error["retriable"].as_bool()),
+        (Some("rate_limited"), Some(true))
+    );
+}
+
+#[actix_web::test]
+async fn gateway_metrics_count_connections_and_messages() {
+    let app = TestApp::spawn().await;
+    let (session, url) = session(&app).await;
+    let room = session["room"]["id"].as_str().unwrap().to_owned();
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .auth(session["token"].as_str().unwrap(), json!({}))
+        .await;
+    socket.post(&room, "counted", "m-1").await;
+    let mut res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    assert!(text.contains("pintalk_gateway_connections 1"), "{text}");
+    assert!(
+        text.contains("pintalk_gateway_messages_in_total 1"),
+        "{text}"
+    );
+    assert!(text.contains("pintalk_account_outbox_backlog"), "{text}");
+}
