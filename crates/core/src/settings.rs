@@ -18,6 +18,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub server: ServerSettings,
     pub gateway: GatewaySettings,
+    pub persister: PersisterSettings,
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
     pub auth: AuthSettings,
@@ -46,6 +47,13 @@ pub struct GatewaySettings {
     pub max_backlog: u64,
     pub presence_grace_ms: u64,
     pub token_ttl_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersisterSettings {
+    pub claim_idle_ms: u64,
+    pub batch: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -115,8 +115,12 @@ pub async fn state(
 
 /// Starts the persister (outbox → SQL) in the background.
 pub fn start_persister(state: &AppState) {
-    let persister =
-        persister::Persister::new(state.pool.clone(), state.bus.clone(), state.metrics.clone());
+    let persister = persister::Persister::new(
+        state.pool.clone(),
+        state.bus.clone(),
+        state.metrics.clone(),
+        &state.settings.persister,
+    );
     tokio::spawn(persister.run());
 }
 

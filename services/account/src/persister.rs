@@ -17,11 +17,7 @@ use pintalk_db::{Pool, rooms};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
 
-/// Entries per batch.
-const BATCH: usize = 500;
-/// How long an entry may sit unacknowledged with another consumer before it is taken over.
-const CLAIM_IDLE: Duration = Duration::from_secs(30);
-/// How often to look for such entries.
+/// How often to look for entries a dead consumer left pending (at most).
 const CLAIM_EVERY: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -41,10 +37,20 @@ pub struct Persister {
     bus: Arc<dyn Bus>,
     consumer: String,
     metrics: PersisterMetrics,
+    /// Entries per batch.
+    batch: usize,
+    /// How long an entry may sit unacknowledged with another consumer before it is
+    /// taken over.
+    claim_idle: Duration,
 }
 
 impl Persister {
-    pub fn new(pool: Pool, bus: Arc<dyn Bus>, metrics: PersisterMetrics) -> Self {
+    pub fn new(
+        pool: Pool,
+        bus: Arc<dyn Bus>,
+        metrics: PersisterMetrics,
+        settings: &pintalk_core::settings::PersisterSettings,
+    ) -> Self {
         let consumer = format!(
             "persister-{}",
             pintalk_core::secret::hex(&pintalk_core::secret::random_bytes::<6>())
@@ -54,6 +60,8 @@ impl Persister {
             bus,
             consumer,
             metrics,
+            batch: settings.batch.max(1),
+            claim_idle: Duration::from_millis(settings.claim_idle_ms),
         }
     }
 
@@ -113,11 +121,11 @@ impl Persister {
         &self,
         last_claim: &mut Option<Instant>,
     ) -> Result<Vec<OutboxEntry>, pintalk_bus::BusError> {
-        if last_claim.is_none_or(|at| at.elapsed() >= CLAIM_EVERY) {
+        if last_claim.is_none_or(|at| at.elapsed() >= CLAIM_EVERY.min(self.claim_idle)) {
             *last_claim = Some(Instant::now());
             let claimed = self
                 .bus
-                .outbox_claim(&self.consumer, CLAIM_IDLE, BATCH)
+                .outbox_claim(&self.consumer, self.claim_idle, self.batch)
                 .await?;
             if !claimed.is_empty() {
                 log::info!("persister: took over {} pending entries", claimed.len());
@@ -125,7 +133,7 @@ impl Persister {
             }
         }
         self.bus
-            .outbox_read(&self.consumer, BATCH, Duration::from_millis(200))
+            .outbox_read(&self.consumer, self.batch, Duration::from_millis(200))
             .await
     }
 

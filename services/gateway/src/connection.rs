@@ -333,9 +333,21 @@ impl Connection {
             self.send(&frame).await?;
         }
         for (room, after) in resume {
-            if self.site_of(room).await.is_none() {
-                self.send(&room_not_granted(room, None)).await?;
-                continue;
+            match self.site_of(room).await {
+                Ok(_) => {}
+                Err(NoAccess::NotGranted) => {
+                    self.send(&room_not_granted(room, None)).await?;
+                    continue;
+                }
+                // Its window is surely gone too: fetch over HTTP, which checks access.
+                Err(NoAccess::Unknown) => {
+                    self.send(&ServerFrame::Resync {
+                        room,
+                        after_seq: after,
+                    })
+                    .await?;
+                    continue;
+                }
             }
             match self.gateway.bus.recent(room, after).await {
                 Ok(Recent::Complete(messages)) => {
@@ -429,25 +441,42 @@ impl Connection {
             .map_err(|_| Ending::new(1000, "gone"))
     }
 
-    /// The site of `room` if this socket may act in it.
-    async fn site_of(&mut self, room: RoomId) -> Option<SiteId> {
+    /// The site of `room` if this socket may act in it. A room the bus does not know
+    /// (Redis lost its data) is `Unknown`: the persister is asked to restore it from SQL.
+    async fn site_of(&mut self, room: RoomId) -> Result<SiteId, NoAccess> {
         if let Identity::Visitor {
             room: own, site, ..
         } = &self.identity
         {
-            return (*own == room).then_some(*site);
+            return if *own == room {
+                Ok(*site)
+            } else {
+                Err(NoAccess::NotGranted)
+            };
         }
         if let Some(site) = self.room_sites.get(&room) {
-            return Some(*site);
+            return Ok(*site);
         }
-        let site = self.gateway.bus.room_site(room).await.ok().flatten()?;
+        let site = match self.gateway.bus.room_site(room).await {
+            Ok(Some(site)) => site,
+            Ok(None) => {
+                if self.gateway.bus.request_seed(room).await.is_err() {
+                    self.gateway.metrics.bus_errors.inc();
+                }
+                return Err(NoAccess::Unknown);
+            }
+            Err(_) => {
+                self.gateway.metrics.bus_errors.inc();
+                return Err(NoAccess::Unknown);
+            }
+        };
         if !self.identity.covers_site(site) {
-            return None;
+            return Err(NoAccess::NotGranted);
         }
         if self.room_sites.len() < 10_000 {
             self.room_sites.insert(room, site);
         }
-        Some(site)
+        Ok(site)
     }
 
     async fn handle(&mut self, text: &str) -> Result<(), Ending> {
@@ -487,8 +516,9 @@ impl Connection {
                 self.send(&reply).await
             }
             ClientFrame::Typing { room, active } => {
-                let Some(site) = self.site_of(room).await else {
-                    return self.send(&room_not_granted(room, None)).await;
+                let site = match self.site_of(room).await {
+                    Ok(site) => site,
+                    Err(no) => return self.send(&no.frame(room, None)).await,
                 };
                 let frame = ServerFrame::Typing {
                     room,
@@ -510,8 +540,9 @@ impl Connection {
                 Ok(())
             }
             ClientFrame::Read { room, seq } => {
-                let Some(site) = self.site_of(room).await else {
-                    return self.send(&room_not_granted(room, None)).await;
+                let site = match self.site_of(room).await {
+                    Ok(site) => site,
+                    Err(no) => return self.send(&no.frame(room, None)).await,
                 };
                 if seq < 1 {
                     return self
@@ -568,8 +599,9 @@ impl Connection {
                 false,
             );
         }
-        let Some(site) = self.site_of(room).await else {
-            return room_not_granted(room, Some(cid.clone()));
+        let site = match self.site_of(room).await {
+            Ok(site) => site,
+            Err(no) => return no.frame(room, Some(cid.clone())),
         };
         let draft = Draft {
             room,
@@ -623,6 +655,29 @@ impl Connection {
             .depart(self.identity.clone(), self.member.clone());
         if ending.code != 1000 || ending.reason != "gone" {
             let _ = self.session.close(close_reason(ending)).await;
+        }
+    }
+}
+
+/// Why a socket may not act in a room.
+enum NoAccess {
+    /// The room is not this socket's (or its site is not the owner's).
+    NotGranted,
+    /// The bus does not know the room right now; it is being restored. Retriable.
+    Unknown,
+}
+
+impl NoAccess {
+    fn frame(&self, room: RoomId, cid: Option<String>) -> ServerFrame {
+        match self {
+            NoAccess::NotGranted => room_not_granted(room, cid),
+            NoAccess::Unknown => ServerFrame::Error {
+                code: ErrorCode::RoomNotReady,
+                message: "the room is being restored; retry shortly".into(),
+                cid,
+                room: Some(room),
+                retriable: true,
+            },
         }
     }
 }

@@ -403,7 +403,17 @@ impl Bus for RedisBus {
             .count(count)
             .block(block_ms);
         let mut conn = self.pool.get().await?;
-        let reply: Option<StreamReadReply> = conn.xread_options(&streams, &ids, &options).await?;
+        let reply: Option<StreamReadReply> =
+            match conn.xread_options(&streams, &ids, &options).await {
+                // Redis lost its data (restarted without persistence): the streams and their
+                // group are gone; recreate them and read again next time.
+                Err(e) if e.code() == Some("NOGROUP") => {
+                    drop(conn);
+                    self.create_groups().await?;
+                    return Ok(Vec::new());
+                }
+                other => other?,
+            };
         let mut entries = Vec::new();
         for stream in reply.map(|r| r.keys).unwrap_or_default() {
             let shard = shard_of(&streams, &stream.key)?;
@@ -427,7 +437,7 @@ impl Bus for RedisBus {
         let mut conn = self.pool.get().await?;
         let mut entries = Vec::new();
         for (shard, stream) in (0..SHARDS).zip(&streams) {
-            let reply: StreamAutoClaimReply = conn
+            let reply: redis::RedisResult<StreamAutoClaimReply> = conn
                 .xautoclaim_options(
                     stream,
                     GROUP,
@@ -436,7 +446,11 @@ impl Bus for RedisBus {
                     "0-0",
                     StreamAutoClaimOptions::default().count(count),
                 )
-                .await?;
+                .await;
+            let reply = match reply {
+                Err(e) if e.code() == Some("NOGROUP") => continue,
+                other => other?,
+            };
             for id in &reply.claimed {
                 let mut entry = outbox_entry(id)?;
                 entry.id = tagged_id(shard, &entry.id);

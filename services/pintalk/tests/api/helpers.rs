@@ -19,7 +19,7 @@ pub struct TestApp {
     /// The private key the app signs with, for tests that forge or expire tokens.
     pub signing_pem: String,
     pub settings: Settings,
-    _db: TestDatabase,
+    _db: Option<TestDatabase>,
 }
 
 /// A response's status, headers and JSON body (`Value::Null` when empty).
@@ -98,7 +98,20 @@ impl TestApp {
             mail,
             signing_pem,
             settings,
-            _db: db,
+            _db: Some(db),
+        }
+    }
+
+    /// A client of an account service that is already running elsewhere (the cluster
+    /// tests' own process), with the default settings it runs with.
+    pub fn attach(base: String, mail: MailBox, signing_pem: String) -> Self {
+        TestApp {
+            base,
+            client: awc::Client::default(),
+            mail,
+            signing_pem,
+            settings: Settings::from_toml("").unwrap(),
+            _db: None,
         }
     }
 

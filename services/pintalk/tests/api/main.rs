@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod cluster;
 mod health;
 mod helpers;
 mod login;

@@ -9,13 +9,14 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-struct PrivateRedis {
-    port: u16,
+/// A redis-server of the test's own, on its own port, keeping nothing on disk.
+pub struct PrivateRedis {
+    pub port: u16,
     child: Child,
 }
 
 impl PrivateRedis {
-    fn start(port: u16) -> Self {
+    pub fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -40,9 +41,18 @@ impl PrivateRedis {
         panic!("private redis-server did not start on {port}");
     }
 
-    fn stop(mut self) {
+    pub fn stop(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+    }
+}
+
+impl PrivateRedis {
+    /// Kills it and starts an empty one on the same port: Redis lost everything.
+    pub fn restart_empty(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        *self = PrivateRedis::start(self.port);
     }
 }
 
@@ -53,7 +63,8 @@ impl Drop for PrivateRedis {
     }
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -67,6 +67,31 @@ impl Socket {
         }
     }
 
+    /// The next JSON frame within `within`, or `None` if the socket closed, dropped or
+    /// stayed silent: for clients that expect their gateway to die.
+    pub async fn try_next(&mut self, within: Duration) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(within, self.framed.next()).await {
+                Ok(Some(Ok(Frame::Text(text)))) => return serde_json::from_slice(&text).ok(),
+                Ok(Some(Ok(Frame::Ping(bytes)))) => {
+                    let _ = self.framed.send(Message::Pong(bytes)).await;
+                }
+                Ok(Some(Ok(Frame::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => {
+                    return None;
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Sends without panicking; false if the socket is gone.
+    pub async fn try_send(&mut self, frame: Value) -> bool {
+        self.framed
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .is_ok()
+    }
+
     /// The next frame of `kind`, skipping others (presence, typing, room events, ...).
     pub async fn next_of(&mut self, kind: &str) -> Value {
         for _ in 0..100 {

@@ -1,0 +1,9 @@
+//! PinTalk as a deployment runs it: one `pintalk-account` process and two
+//! `pintalk-gateway` processes, real binaries, on a private Redis and the test database
+//! (MariaDB in scripts/test's second pass). Processes are killed and restarted here.
+
+mod failover;
+mod processes;
+mod two_gateways;
+
+pub use processes::Cluster;

@@ -1,0 +1,221 @@
+//! Starting, stopping and killing the real service binaries.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use pintalk_core::token::{Signer, generate_private_pem};
+use pintalk_db::test_db::TestDatabase;
+use serde_json::Value;
+
+use crate::helpers::{Owner, TestApp};
+use crate::outage::{PrivateRedis, free_port};
+use crate::smtp::{MailBox, link_token};
+
+/// A running service binary.
+pub struct Service {
+    child: Option<Child>,
+    pub port: u16,
+    binary: &'static str,
+    env: Vec<(String, String)>,
+}
+
+fn binary(name: &str) -> PathBuf {
+    // target/debug/deps/api-… → target/debug/<name>
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent().unwrap().parent().unwrap().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the binaries first (scripts/test runs `cargo build --workspace --bins`)",
+        path.display()
+    );
+    path
+}
+
+impl Service {
+    fn start(binary: &'static str, port: u16, env: Vec<(String, String)>) -> Self {
+        let mut service = Service {
+            child: None,
+            port,
+            binary,
+            env,
+        };
+        service.restart();
+        service
+    }
+
+    /// Starts the process (again) with the same configuration and waits until it serves.
+    pub fn restart(&mut self) {
+        let child = Command::new(binary(self.binary))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("PINTALK__SERVER__PORT", self.port.to_string())
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        for _ in 0..200 {
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                use std::io::{Read, Write};
+                let _ = stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{} did not come up on port {}", self.binary, self.port);
+    }
+
+    /// SIGKILL: no goodbye to anyone.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    /// SIGTERM: the graceful stop, and wait for the process to exit.
+    pub fn terminate(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            child.wait().unwrap();
+        }
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/ws", self.port)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One account process and two gateways on a private Redis.
+pub struct Cluster {
+    pub redis: PrivateRedis,
+    pub account: Service,
+    pub gateways: Vec<Service>,
+    /// A client for the account service's HTTP API, with the harness's helpers.
+    pub api: TestApp,
+    db: TestDatabase,
+    _data: tempfile::TempDir,
+}
+
+impl Cluster {
+    pub async fn start() -> Self {
+        let redis = PrivateRedis::start(free_port());
+        let db = TestDatabase::new().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let (mail, smtp_port) = MailBox::start().await;
+        let private_pem = generate_private_pem().unwrap();
+        let public_pem = Signer::new("pintalk", &private_pem, &[])
+            .unwrap()
+            .public_pem()
+            .to_owned();
+        let redis_url = format!("redis://127.0.0.1:{}", redis.port);
+        let common = |extra: &[(&str, &str)]| -> Vec<(String, String)> {
+            let mut env = vec![
+                ("PINTALK__REDIS__URL".to_owned(), redis_url.clone()),
+                (
+                    "PINTALK__DATA_DIR".to_owned(),
+                    data.path().display().to_string(),
+                ),
+            ];
+            env.extend(
+                extra
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+            );
+            env
+        };
+        let account_port = free_port();
+        let account = Service::start(
+            "pintalk-account",
+            account_port,
+            common(&[
+                ("PINTALK__DATABASE__URL", &db.url),
+                ("PINTALK__AUTH__SIGNING_KEY", &private_pem),
+                ("PINTALK__AUTH__BCRYPT_COST", "10"),
+                (
+                    "PINTALK__MAIL__SMTP_URL",
+                    &format!("smtp://127.0.0.1:{smtp_port}"),
+                ),
+                ("PINTALK__PERSISTER__CLAIM_IDLE_MS", "1000"),
+                ("PINTALK__LIMITS__SESSIONS_PER_IP", "100000"),
+            ]),
+        );
+        let gateways = (0..2)
+            .map(|_| {
+                Service::start(
+                    "pintalk-gateway",
+                    free_port(),
+                    common(&[("PINTALK__AUTH__PUBLIC_KEYS", &public_pem)]),
+                )
+            })
+            .collect();
+        let api = TestApp::attach(
+            format!("http://127.0.0.1:{account_port}"),
+            mail,
+            private_pem,
+        );
+        Cluster {
+            redis,
+            account,
+            gateways,
+            api,
+            db,
+            _data: data,
+        }
+    }
+
+    /// The database the account process writes to.
+    pub fn database_url(&self) -> String {
+        self.db.url.clone()
+    }
+
+    /// A verified owner with a site allowing `origin`.
+    pub async fn owner_with_site(&self, email: &str, origin: &str) -> (Owner, Value) {
+        let password = "correct horse battery";
+        let reply = self
+            .api
+            .post(
+                "/api/v1/auth/signup",
+                serde_json::json!({ "email": email, "password": password, "name": "Ann" }),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            awc::http::StatusCode::CREATED,
+            "{:?}",
+            reply.body
+        );
+        let token = link_token(&self.api.mail.wait_for(email, "Verify your email", 1).await);
+        self.api
+            .post(
+                "/api/v1/auth/email/verify",
+                serde_json::json!({ "token": token }),
+            )
+            .await;
+        let login = self.api.login(email, password).await;
+        let owner = Owner {
+            email: email.into(),
+            password: password.into(),
+            access: login.body["access_token"].as_str().unwrap().into(),
+            refresh: login.body["refresh_token"].as_str().unwrap().into(),
+        };
+        let site = self.api.site(&owner, &[origin]).await;
+        (owner, site)
+    }
+}
