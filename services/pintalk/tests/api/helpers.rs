@@ -115,6 +115,14 @@ impl TestApp {
         }
     }
 
+    /// The URL of the app's private database.
+    pub fn database_url(&self) -> String {
+        self._db
+            .as_ref()
+            .map(|db| db.url.clone())
+            .unwrap_or_default()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -2,6 +2,7 @@
 
 mod conversation;
 mod delivery;
+mod persistence;
 mod protocol;
 mod security;
 
