@@ -46,6 +46,7 @@ pub struct GatewaySettings {
     pub queue_frames: usize,
     pub max_backlog: u64,
     pub presence_grace_ms: u64,
+    pub heartbeat_secs: u64,
     pub token_ttl_secs: u64,
 }
 

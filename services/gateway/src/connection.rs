@@ -25,12 +25,23 @@ use crate::bucket::TokenBucket;
 use crate::hub::{Control, Outgoing, Subscriber};
 use crate::identity::Identity;
 
+/// How long one frame may wait for a client to take it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// `GET /ws`: admits the socket (capacity, per-IP bound) and hands it to its own task.
 pub async fn open(
     req: HttpRequest,
     body: web::Payload,
     gateway: web::Data<Gateway>,
 ) -> Result<HttpResponse, actix_web::Error> {
+    if gateway.is_stopping() {
+        return Ok(HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, "1"))
+            .json(serde_json::json!({
+                "error": ErrorCode::Unavailable,
+                "message": "this gateway is restarting; connect to another",
+            })));
+    }
     let ip = gateway.client_ip(&req);
     let Some(slot) = gateway.admission.admit(&ip) else {
         return Ok(HttpResponse::ServiceUnavailable()
@@ -223,12 +234,23 @@ impl Connection {
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), Ending> {
-        self.session
-            .text(frame.to_text())
-            .await
-            .map_err(|_| Ending::new(1000, "gone"))?;
-        self.gateway.metrics.frames_out.inc();
-        Ok(())
+        self.text(frame.to_text().into()).await
+    }
+
+    /// Writes one frame. A client that has not taken a frame within WRITE_TIMEOUT is
+    /// too slow: the socket is closed (4008) rather than left holding memory.
+    async fn text(&mut self, text: bytestring::ByteString) -> Result<(), Ending> {
+        match tokio::time::timeout(WRITE_TIMEOUT, self.session.text(text)).await {
+            Ok(Ok(())) => {
+                self.gateway.metrics.frames_out.inc();
+                Ok(())
+            }
+            Ok(Err(_)) => Err(Ending::new(1000, "gone")),
+            Err(_) => {
+                self.gateway.metrics.slow_consumers.inc();
+                Err(Ending::new(close::TOO_SLOW, "too slow"))
+            }
+        }
     }
 
     async fn serve(
@@ -241,6 +263,7 @@ impl Connection {
             conn: self.id,
             queue: self.queue.0.clone(),
             control: self.control.0.clone(),
+            slow: Arc::default(),
         };
         // Listen before replaying, so nothing published meanwhile is missed.
         for topic in self.topics.clone() {
@@ -272,7 +295,7 @@ impl Connection {
         if let Err(ending) = self.greet(resume).await {
             return ending;
         }
-        let mut heartbeat = tokio::time::interval(Duration::from_secs(limits::HEARTBEAT_SECS));
+        let mut heartbeat = tokio::time::interval(self.gateway.heartbeat());
         heartbeat.tick().await;
         let mut shutdown = self.gateway.shutdown.subscribe();
         loop {
@@ -313,7 +336,7 @@ impl Connection {
             you: self.me.clone(),
             sites,
             rooms,
-            heartbeat_secs: limits::HEARTBEAT_SECS,
+            heartbeat_secs: self.gateway.heartbeat().as_secs(),
             max_body_chars: limits::MAX_BODY_CHARS,
         })
         .await?;
@@ -389,12 +412,7 @@ impl Connection {
             }
             *sent = seq;
         }
-        self.session
-            .text(out.text.clone())
-            .await
-            .map_err(|_| Ending::new(1000, "gone"))?;
-        self.gateway.metrics.frames_out.inc();
-        Ok(())
+        self.text(out.text.clone()).await
     }
 
     async fn receive(
@@ -424,7 +442,7 @@ impl Connection {
     }
 
     async fn beat(&mut self) -> Result<(), Ending> {
-        if self.last_heard.elapsed() > Duration::from_secs(3 * limits::HEARTBEAT_SECS) {
+        if self.last_heard.elapsed() > 3 * self.gateway.heartbeat() {
             return Err(Ending::new(close::IDLE, "idle"));
         }
         if let Err(e) = self

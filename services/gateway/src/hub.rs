@@ -39,6 +39,8 @@ pub struct Subscriber {
     pub conn: u64,
     pub queue: mpsc::Sender<Arc<Outgoing>>,
     pub control: mpsc::UnboundedSender<Control>,
+    /// Set once the socket was told it is too slow, so it is told once.
+    pub slow: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The fields of a frame the hub looks at.
@@ -145,6 +147,12 @@ impl Hub {
             match subscriber.queue.try_send(outgoing.clone()) {
                 Ok(()) => {}
                 Err(mpsc::error::TrySendError::Full(_)) => {
+                    if subscriber
+                        .slow
+                        .swap(true, std::sync::atomic::Ordering::Relaxed)
+                    {
+                        continue;
+                    }
                     self.metrics.slow_consumers.inc();
                     let _ = subscriber.control.send(Control::Close {
                         code: close::TOO_SLOW,

@@ -104,6 +104,15 @@ impl Gateway {
             .close_all(close::SERVICE_RESTART, "gateway restarting");
     }
 
+    fn is_stopping(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// How often sockets are pinged; three silent heartbeats close a socket.
+    fn heartbeat(&self) -> Duration {
+        Duration::from_secs(self.settings.gateway.heartbeat_secs.max(1))
+    }
+
     /// Prometheus metrics text.
     pub fn metrics_text(&self) -> String {
         self.metrics.render()

@@ -155,3 +155,18 @@ async fn gateway_metrics_count_connections_and_messages() {
     );
     assert!(text.contains("pintalk_account_outbox_backlog"), "{text}");
 }
+
+#[actix_web::test]
+async fn silent_socket_is_closed_after_three_heartbeats() {
+    let app = TestApp::spawn_with(|s| s.gateway.heartbeat_secs = 1).await;
+    let (session, url) = session(&app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .auth(session["token"].as_str().unwrap(), json!({}))
+        .await;
+    // The test client answers no ping from here on.
+    assert_eq!(
+        socket.closed(Duration::from_secs(8)).await,
+        Closed::Code(4009)
+    );
+}
