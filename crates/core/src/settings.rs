@@ -62,6 +62,8 @@ pub struct PersisterSettings {
 pub struct DatabaseSettings {
     /// May hold a password, hence secret.
     pub url: SecretString,
+    /// When set, `url` is read from this file at start-up.
+    pub url_file: String,
     pub pool_size: u32,
 }
 
@@ -83,6 +85,7 @@ pub struct AuthSettings {
     pub signing_key_file: String,
     pub previous_public_keys: Vec<String>,
     pub public_keys: Vec<String>,
+    pub public_key_file: String,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_days: u64,
     pub verify_email_ttl_hours: u64,
@@ -159,12 +162,18 @@ impl Settings {
     fn build(
         layers: config::ConfigBuilder<config::builder::DefaultState>,
     ) -> Result<Self, SettingsError> {
-        let settings: Settings = Config::builder()
+        let mut settings: Settings = Config::builder()
             .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
             .add_source(layers.build().map_err(|e| SettingsError(e.to_string()))?)
             .build()
             .and_then(Config::try_deserialize)
             .map_err(|e| SettingsError(e.to_string()))?;
+        if !settings.database.url_file.is_empty() {
+            let url = std::fs::read_to_string(&settings.database.url_file).map_err(|e| {
+                SettingsError(format!("database.url_file {}: {e}", settings.database.url_file))
+            })?;
+            settings.database.url = SecretString::from(url.trim().to_owned());
+        }
         settings.check()?;
         Ok(settings)
     }

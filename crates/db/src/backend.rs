@@ -108,11 +108,19 @@ impl Backend {
 }
 
 /// Applies every pending migration of the connection's backend; returns how many ran.
+///
+/// Safe when several processes start at once: on MySQL they queue on a named lock (the
+/// first migrates, the others find nothing to do); SQLite serialises writers itself.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
     let applied = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         #[cfg(feature = "mysql")]
-        DbConnection::Mysql(c) => c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Mysql(c) => {
+            c.batch_execute("DO GET_LOCK('pintalk_migrations', 300)")?;
+            let applied = c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len());
+            c.batch_execute("DO RELEASE_LOCK('pintalk_migrations')")?;
+            applied
+        }
     };
     applied.map_err(|e| DbError::Migration(e.to_string()))
 }

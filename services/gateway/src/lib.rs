@@ -149,11 +149,19 @@ async fn readyz(gateway: web::Data<Gateway>) -> HttpResponse {
     }
 }
 
-/// The verifier the gateway trusts: public keys only (`auth.public_keys`, or the public
-/// half of `auth.signing_key` when one process holds both).
+/// The verifier the gateway trusts: public keys only (`auth.public_keys`,
+/// `auth.public_key_file`, or the public half of `auth.signing_key` when one process
+/// holds both).
 pub fn verifier(settings: &Settings) -> anyhow::Result<Verifier> {
     let auth = &settings.auth;
     let mut keys = auth.public_keys.clone();
+    if !auth.public_key_file.is_empty() {
+        keys.push(
+            std::fs::read_to_string(&auth.public_key_file).with_context(|| {
+                format!("reading auth.public_key_file {}", auth.public_key_file)
+            })?,
+        );
+    }
     if keys.is_empty() && !auth.signing_key.expose_secret().is_empty() {
         let signer =
             pintalk_core::token::Signer::new(&auth.issuer, auth.signing_key.expose_secret(), &[])?;
@@ -162,7 +170,7 @@ pub fn verifier(settings: &Settings) -> anyhow::Result<Verifier> {
     keys.extend(auth.previous_public_keys.iter().cloned());
     anyhow::ensure!(
         !keys.is_empty(),
-        "the gateway needs auth.public_keys (the account service's public key)"
+        "the gateway needs the account service's public key: auth.public_key_file or auth.public_keys"
     );
     Ok(Verifier::new(&auth.issuer, &keys)?)
 }

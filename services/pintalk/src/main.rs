@@ -29,15 +29,34 @@ enum Command {
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write a new Ed25519 key pair: signing_key.pem (for the account service; keep it
+    /// secret) and public_key.pem (for gateways).
+    Generate {
+        /// The directory to write them to.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Keys(KeysCommand::Generate { out }) = &command {
+        return generate_keys(out);
+    }
     let settings = Settings::load(cli.config.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => serve(settings).await,
+        Command::Keys(_) => Ok(()),
         Command::Migrate => {
             let url = settings.database.url.expose_secret().to_owned();
             actix_web::rt::task::spawn_blocking(move || pintalk_db::connect_and_migrate(&url, 1))
@@ -45,6 +64,45 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn generate_keys(dir: &std::path::Path) -> anyhow::Result<()> {
+    let private = pintalk_core::token::generate_private_pem()?;
+    let signer = pintalk_core::token::Signer::new("pintalk", &private, &[])?;
+    std::fs::create_dir_all(dir)?;
+    let signing = dir.join("signing_key.pem");
+    anyhow::ensure!(
+        !signing.exists(),
+        "{} exists; not overwriting it",
+        signing.display()
+    );
+    write_secret(&signing, &private)?;
+    std::fs::write(dir.join("public_key.pem"), signer.public_pem())?;
+    println!(
+        "wrote {} (secret: the account service's) and {}",
+        signing.display(),
+        dir.join("public_key.pem").display()
+    );
+    Ok(())
+}
+
+#[cfg(unix)]
+fn write_secret(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_secret(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents)?;
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
