@@ -15,18 +15,18 @@ const SHOP: &str = "https://shop.example.com";
 
 /// A visitor that keeps talking across gateway deaths, the way the widget does: every
 /// message has a cid; unacked ones are sent again (same cid) after reconnecting.
-struct Chatter {
-    session: Value,
-    room: String,
-    socket: Option<Socket>,
+pub(super) struct Chatter {
+    pub(super) session: Value,
+    pub(super) room: String,
+    pub(super) socket: Option<Socket>,
     /// cid → seq of every acked message.
-    acked: BTreeMap<String, i64>,
+    pub(super) acked: BTreeMap<String, i64>,
     /// Sent, not acked yet.
     pending: Vec<String>,
 }
 
 impl Chatter {
-    async fn join(api: &TestApp, key: &str, gateway: &str) -> Self {
+    pub(super) async fn join(api: &TestApp, key: &str, gateway: &str) -> Self {
         let session = api.widget_session(key, SHOP, None).await.body;
         let room = session["room"]["id"].as_str().unwrap().to_owned();
         let mut socket = Socket::open(gateway, SHOP).await;
@@ -42,7 +42,7 @@ impl Chatter {
         }
     }
 
-    async fn send(&mut self, cid: String) {
+    pub(super) async fn send(&mut self, cid: String) {
         self.pending.push(cid.clone());
         let frame =
             json!({ "type": "send", "room": self.room, "body": format!("body {cid}"), "cid": cid });
@@ -55,7 +55,7 @@ impl Chatter {
 
     /// Reads acks until nothing is pending or the socket dies. Retriable errors are
     /// resent.
-    async fn settle(&mut self) {
+    pub(super) async fn settle(&mut self) {
         while !self.pending.is_empty() {
             let Some(socket) = &mut self.socket else {
                 return;
@@ -85,7 +85,7 @@ impl Chatter {
 
     /// Reconnects (to `gateway`) with a fresh ticket and resumes, then resends what is
     /// pending — same cids, so nothing doubles.
-    async fn reconnect(&mut self, api: &TestApp, key: &str, gateway: &str) {
+    pub(super) async fn reconnect(&mut self, api: &TestApp, key: &str, gateway: &str) {
         let last = self.acked.values().max().copied().unwrap_or(0);
         let resume = json!({ self.room.clone(): last });
         let previous = self.session.clone();
@@ -105,7 +105,7 @@ impl Chatter {
 
 /// Waits until SQL holds `expected` messages per room, then checks them: seqs 1..=n
 /// without gaps, each acked cid exactly once with its acked seq.
-async fn assert_stored_exactly_once(cluster: &Cluster, chatters: &[Chatter]) {
+pub(super) async fn assert_stored_exactly_once(cluster: &Cluster, chatters: &[Chatter]) {
     let pool = pintalk_db::connect_and_migrate(&cluster.database_url(), 2).unwrap();
     for chatter in chatters {
         let room: RoomId = chatter.room.parse().unwrap();
@@ -211,10 +211,10 @@ async fn persister_killed_mid_stream_loses_and_doubles_nothing() {
         if round == 5 {
             // The account process (and its persister) dies; gateways keep acking into
             // the outbox meanwhile.
-            cluster.account.kill();
+            cluster.accounts[0].kill();
         }
         if round == 10 {
-            cluster.account.restart();
+            cluster.accounts[0].restart();
         }
         for chatter in &mut chatters {
             chatter.settle().await;

@@ -33,19 +33,25 @@ fn binary(name: &str) -> PathBuf {
 }
 
 impl Service {
-    fn start(binary: &'static str, port: u16, env: Vec<(String, String)>) -> Self {
+    /// Starts the process without waiting for it (several can then start at once).
+    fn spawn(binary: &'static str, port: u16, env: Vec<(String, String)>) -> Self {
         let mut service = Service {
             child: None,
             port,
             binary,
             env,
         };
-        service.restart();
+        service.launch();
         service
     }
 
     /// Starts the process (again) with the same configuration and waits until it serves.
     pub fn restart(&mut self) {
+        self.launch();
+        self.wait_ready();
+    }
+
+    fn launch(&mut self) {
         let child = Command::new(binary(self.binary))
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("PINTALK__SERVER__PORT", self.port.to_string())
@@ -57,7 +63,11 @@ impl Service {
             .spawn()
             .unwrap();
         self.child = Some(child);
-        for _ in 0..200 {
+    }
+
+    /// Waits until `/healthz` answers.
+    fn wait_ready(&self) {
+        for _ in 0..300 {
             if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
                 use std::io::{Read, Write};
                 let _ = stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
@@ -102,10 +112,16 @@ impl Drop for Service {
     }
 }
 
-/// One account process and two gateways on a private Redis.
+/// Where the services listen, for a proxy in front of them.
+pub struct Ports {
+    pub accounts: Vec<u16>,
+    pub gateways: Vec<u16>,
+}
+
+/// Account processes and gateways on a private Redis (one and two unless asked).
 pub struct Cluster {
     pub redis: PrivateRedis,
-    pub account: Service,
+    pub accounts: Vec<Service>,
     pub gateways: Vec<Service>,
     /// A client for the account service's HTTP API, with the harness's helpers.
     pub api: TestApp,
@@ -115,6 +131,17 @@ pub struct Cluster {
 
 impl Cluster {
     pub async fn start() -> Self {
+        Self::start_with(1, 2, |_| None).await
+    }
+
+    /// `accounts` account processes (started at once: their migrations race) and
+    /// `gateways` gateways. `front` may start a proxy given the account and gateway
+    /// ports and return its base URL, which the API client then uses.
+    pub async fn start_with(
+        accounts: usize,
+        gateways: usize,
+        front: impl FnOnce(&Ports) -> Option<String>,
+    ) -> Self {
         let redis = PrivateRedis::start(free_port());
         let db = TestDatabase::new().unwrap();
         let data = tempfile::tempdir().unwrap();
@@ -140,39 +167,39 @@ impl Cluster {
             );
             env
         };
-        let account_port = free_port();
-        let account = Service::start(
-            "pintalk-account",
-            account_port,
-            common(&[
-                ("PINTALK__DATABASE__URL", &db.url),
-                ("PINTALK__AUTH__SIGNING_KEY", &private_pem),
-                ("PINTALK__AUTH__BCRYPT_COST", "10"),
-                (
-                    "PINTALK__MAIL__SMTP_URL",
-                    &format!("smtp://127.0.0.1:{smtp_port}"),
-                ),
-                ("PINTALK__PERSISTER__CLAIM_IDLE_MS", "1000"),
-                ("PINTALK__LIMITS__SESSIONS_PER_IP", "100000"),
-            ]),
-        );
-        let gateways = (0..2)
-            .map(|_| {
-                Service::start(
-                    "pintalk-gateway",
-                    free_port(),
-                    common(&[("PINTALK__AUTH__PUBLIC_KEYS", &public_pem)]),
-                )
-            })
+        let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+        let account_env = common(&[
+            ("PINTALK__DATABASE__URL", &db.url),
+            ("PINTALK__AUTH__SIGNING_KEY", &private_pem),
+            ("PINTALK__AUTH__BCRYPT_COST", "10"),
+            ("PINTALK__MAIL__SMTP_URL", &smtp_url),
+            ("PINTALK__PERSISTER__CLAIM_IDLE_MS", "1000"),
+            ("PINTALK__LIMITS__SESSIONS_PER_IP", "100000"),
+            ("PINTALK__SERVER__TRUST_FORWARDED_FOR", "true"),
+        ]);
+        let accounts: Vec<Service> = (0..accounts)
+            .map(|_| Service::spawn("pintalk-account", free_port(), account_env.clone()))
             .collect();
-        let api = TestApp::attach(
-            format!("http://127.0.0.1:{account_port}"),
-            mail,
-            private_pem,
-        );
+        let gateway_env = common(&[
+            ("PINTALK__AUTH__PUBLIC_KEYS", &public_pem),
+            ("PINTALK__SERVER__TRUST_FORWARDED_FOR", "true"),
+        ]);
+        let gateways: Vec<Service> = (0..gateways)
+            .map(|_| Service::spawn("pintalk-gateway", free_port(), gateway_env.clone()))
+            .collect();
+        for service in accounts.iter().chain(&gateways) {
+            service.wait_ready();
+        }
+        let ports = Ports {
+            accounts: accounts.iter().map(|s| s.port).collect(),
+            gateways: gateways.iter().map(|s| s.port).collect(),
+        };
+        let base =
+            front(&ports).unwrap_or_else(|| format!("http://127.0.0.1:{}", ports.accounts[0]));
+        let api = TestApp::attach(base, mail, private_pem);
         Cluster {
             redis,
-            account,
+            accounts,
             gateways,
             api,
             db,
