@@ -28,7 +28,7 @@ use pintalk_core::settings::Settings;
 use pintalk_core::token::Signer;
 use secrecy::ExposeSecret;
 
-use crate::error::{ApiError, json_error, not_found, path_error, query_error};
+use crate::error::{ApiError, json_error, path_error, query_error};
 use crate::state::AppState;
 
 /// A bound, not yet running, account service.
@@ -175,7 +175,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 )
                 .wrap(from_fn(request_id::middleware))
                 .configure(routes::configure)
-                .default_service(web::to(not_found)),
+                // Everything else is the dashboard (its files and its own routes).
+                .default_service(web::to(routes::assets::fallback)),
         );
 }
 

@@ -1,5 +1,6 @@
 //! The route table: every endpoint of the HTTP API, in one place.
 
+pub mod assets;
 pub mod auth;
 pub mod health;
 pub mod me;
@@ -13,7 +14,8 @@ use serde::{Deserialize, Deserializer};
 
 /// Mounts every route (each as a resource, so a wrong method is a 405, not a 404) under `/api/v1` (plus the health probes at the root).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").get(health::healthz))
+    cfg.service(web::resource("/widget.js").get(assets::widget))
+        .service(web::resource("/healthz").get(health::healthz))
         .service(web::resource("/readyz").get(health::readyz))
         .service(
             web::scope("/api/v1")

@@ -1,0 +1,1 @@
+// The PinTalk widget — being written.
