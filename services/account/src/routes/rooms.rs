@@ -431,7 +431,8 @@ const TRANSCRIPT_MAX: i64 = 20_000;
 /// The whole conversation as a download, plain text or JSON.
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/transcript", tag = "rooms", security(("bearer" = [])),
     params(RoomPath, TranscriptQuery),
-    responses((status = 200, description = "text/plain or application/json attachment", body = History)))]
+    responses((status = 200, description = "the transcript as an attachment: text (default) or JSON",
+        content((String = "text/plain"), (History = "application/json")))))]
 pub async fn transcript(
     state: web::Data<AppState>,
     auth: AuthOwner,
