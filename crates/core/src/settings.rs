@@ -170,7 +170,10 @@ impl Settings {
             .map_err(|e| SettingsError(e.to_string()))?;
         if !settings.database.url_file.is_empty() {
             let url = std::fs::read_to_string(&settings.database.url_file).map_err(|e| {
-                SettingsError(format!("database.url_file {}: {e}", settings.database.url_file))
+                SettingsError(format!(
+                    "database.url_file {}: {e}",
+                    settings.database.url_file
+                ))
             })?;
             settings.database.url = SecretString::from(url.trim().to_owned());
         }
