@@ -131,7 +131,11 @@ pub fn token_pair(
 /// token of their session, for their own room only.
 pub enum Reader {
     Owner(AuthOwner),
-    Visitor { room: RoomId },
+    Visitor {
+        room: RoomId,
+        /// The page origin the visitor's session was issued for.
+        origin: String,
+    },
 }
 
 impl FromRequest for Reader {
@@ -151,6 +155,7 @@ impl FromRequest for Reader {
             {
                 return Ok(Reader::Visitor {
                     room: claims.grant.room,
+                    origin: claims.grant.origin,
                 });
             }
             Ok(Reader::Owner(owner.await?))

@@ -134,10 +134,17 @@ impl Hub {
             }),
             _ => None,
         };
+        // Only messages are de-duplicated by seq after a resume; a `read` frame carries
+        // a seq too, but of another kind.
+        let seq = if head.kind == "message" {
+            head.seq
+        } else {
+            None
+        };
         let outgoing = Arc::new(Outgoing {
             text: ByteString::from(text),
             room: head.room,
-            seq: head.seq,
+            seq,
         });
         let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
         let Some(subscribers) = registry.get(&topic) else {

@@ -54,7 +54,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .patch(rooms::update_room)
                         .delete(rooms::delete_room),
                 )
-                .service(web::resource("/rooms/{id}/messages").get(rooms::list_messages))
+                .service(
+                    web::resource("/rooms/{id}/messages")
+                        .get(rooms::list_messages)
+                        .route(
+                            web::method(actix_web::http::Method::OPTIONS)
+                                .to(rooms::messages_preflight),
+                        ),
+                )
                 .service(web::resource("/rooms/{id}/transcript").get(rooms::transcript))
                 .service(web::resource("/rooms/{id}/block").post(rooms::block_visitor))
                 .service(web::resource("/realtime/token").post(realtime::owner_token))

@@ -3,7 +3,7 @@
 //! visible at once), transcripts and blocking the visitor.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_bus::{Recent, Topic};
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::rfc3339;
@@ -347,7 +347,7 @@ fn message_of(site: SiteId, m: StoredMessage) -> Message {
 async fn readable_room(state: &AppState, reader: &Reader, id: RoomId) -> Result<Room, ApiError> {
     match reader {
         Reader::Owner(auth) => owned_room(state, auth, id).await,
-        Reader::Visitor { room } if *room == id => {
+        Reader::Visitor { room, .. } if *room == id => {
             state
                 .db(move |conn| rooms::find(conn, id)?.ok_or_else(|| ApiError::not_found("room")))
                 .await
@@ -388,6 +388,7 @@ async fn merged_history(
     params(RoomPath, HistoryQuery), responses((status = 200, body = History)))]
 pub async fn list_messages(
     state: web::Data<AppState>,
+    req: HttpRequest,
     reader: Reader,
     path: web::Path<RoomPath>,
     query: web::Query<HistoryQuery>,
@@ -408,7 +409,38 @@ pub async fn list_messages(
     let room = readable_room(&state, &reader, path.id).await?;
     let messages = merged_history(&state, &room, query.before_seq, limit).await?;
     let has_more = messages.first().is_some_and(|m| m.seq > 1);
-    Ok(HttpResponse::Ok().json(History { messages, has_more }))
+    let mut response = HttpResponse::Ok();
+    // The widget reads its history from the customer's page: CORS for exactly the origin
+    // its session was issued for.
+    if let Reader::Visitor { origin, .. } = &reader
+        && request_origin(&req) == Some(origin.as_str())
+    {
+        response
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
+            .insert_header((header::VARY, "Origin"));
+    }
+    Ok(response.json(History { messages, has_more }))
+}
+
+fn request_origin(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+}
+
+/// CORS preflight for a visitor's history request. A preflight carries no credentials,
+/// so it cannot know the session's origin; the real request answers CORS only for it.
+pub async fn messages_preflight(req: HttpRequest) -> HttpResponse {
+    let mut response = HttpResponse::NoContent();
+    if let Some(origin) = request_origin(&req) {
+        response
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "authorization"))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
+            .insert_header((header::VARY, "Origin"));
+    }
+    response.finish()
 }
 
 #[derive(Clone, Copy, Deserialize, ToSchema)]

@@ -209,3 +209,44 @@ async fn transcript_downloads_as_text_and_json() {
         .await;
     assert_eq!(json.body["messages"].as_array().unwrap().len(), 2);
 }
+
+#[actix_web::test]
+async fn visitor_history_answers_cors_for_the_sessions_origin_only() {
+    let app = TestApp::spawn().await;
+    let (_, site) = owner_with_site(&app, "cors@example.com").await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor.socket.post(&room, "hi", "c1").await;
+    let path = format!("/api/v1/rooms/{room}/messages");
+    let preflight = app
+        .client
+        .request(awc::http::Method::OPTIONS, app.url(&path))
+        .insert_header(("origin", SHOP))
+        .insert_header(("access-control-request-headers", "authorization"))
+        .send()
+        .await
+        .unwrap();
+    let preflight = TestApp::reply(preflight).await;
+    assert_eq!(preflight.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        preflight.header("access-control-allow-headers"),
+        Some("authorization")
+    );
+    for (origin, allowed) in [(SHOP, Some(SHOP)), ("https://evil.example.com", None)] {
+        let res = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(visitor.token())
+            .insert_header(("origin", origin))
+            .send()
+            .await
+            .unwrap();
+        let reply = TestApp::reply(res).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            reply.header("access-control-allow-origin"),
+            allowed,
+            "{origin}"
+        );
+    }
+}

@@ -113,3 +113,37 @@ async fn owner_resuming_sees_the_gap_of_a_room_of_their_site() {
         (Some(2), Some("m2"))
     );
 }
+
+#[actix_web::test]
+async fn a_resumed_socket_still_gets_read_receipts_and_later_messages() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "seen@example.com").await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor.socket.post(&room, "one", "s1").await;
+    visitor.socket.post(&room, "two", "s2").await;
+    drop(visitor.socket);
+    let session = app
+        .widget_session(key(&site), SHOP, Some(&visitor.session))
+        .await;
+    let mut socket = Socket::open(session.body["gateway_url"].as_str().unwrap(), SHOP).await;
+    socket
+        .auth(
+            session.body["token"].as_str().unwrap(),
+            json!({ room.clone(): 2 }),
+        )
+        .await;
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    // A read receipt carries a seq the socket has already seen: it is no message, so it
+    // must not be taken for a duplicate.
+    dashboard
+        .send(json!({ "type": "read", "room": room, "seq": 2 }))
+        .await;
+    let read = socket.next_of("read").await;
+    assert_eq!(
+        (read["seq"].as_i64(), read["reader"]["kind"].as_str()),
+        (Some(2), Some("owner"))
+    );
+    dashboard.post(&room, "three", "o3").await;
+    assert_eq!(socket.next_of("message").await["seq"], 3);
+}
