@@ -3,6 +3,7 @@
 //! and the tests all start.
 
 pub mod auth;
+pub mod body;
 pub mod domain;
 pub mod error;
 pub mod keys;

@@ -51,7 +51,7 @@ use crate::routes::{auth, health, me, realtime, rooms, sites, widget};
         widget::config,
         widget::session,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, rooms::StatusFilter, rooms::TranscriptFormat)),
     modifiers(&BearerAuth, &CommonErrors),
 )]
 pub struct ApiDoc;

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::double_option;
 use crate::auth::{AuthOwner, TokenPair, close_owner_sockets, start_session};
+use crate::body::Json;
 use crate::domain::password::Password;
 use crate::domain::text::{bounded, web_url};
 use crate::error::ApiError;
@@ -74,7 +75,7 @@ pub struct UpdateMeRequest {
 pub async fn update_me(
     state: web::Data<AppState>,
     auth: AuthOwner,
-    body: web::Json<UpdateMeRequest>,
+    body: Json<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let UpdateMeRequest {
         name,
@@ -134,7 +135,7 @@ pub struct ChangePasswordRequest {
 pub async fn change_password(
     state: web::Data<AppState>,
     auth: AuthOwner,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePasswordRequest {
         current_password,

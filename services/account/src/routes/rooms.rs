@@ -18,16 +18,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{AuthOwner, Reader};
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct RoomPath {
     /// The room's id.
     pub id: RoomId,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct SiteRoomsPath {
     /// The site's id.
     pub id: SiteId,
@@ -84,6 +87,7 @@ pub enum StatusFilter {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxQuery {
     /// Only open or only closed conversations.
@@ -242,7 +246,7 @@ pub async fn update_room(
     state: web::Data<AppState>,
     auth: AuthOwner,
     path: web::Path<RoomPath>,
-    body: web::Json<UpdateRoomRequest>,
+    body: Json<UpdateRoomRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let room = owned_room(&state, &auth, path.id).await?;
     let (status, event) = match body.status {
@@ -311,6 +315,7 @@ pub async fn block_visitor(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     /// Only messages with a lower seq (for scrolling up); default: the newest.
@@ -451,6 +456,7 @@ pub enum TranscriptFormat {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TranscriptQuery {
     /// `text` (default) or `json`.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::AuthOwner;
+use crate::body::Json;
 use crate::domain::origin::Origin;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
@@ -147,6 +148,7 @@ pub struct UpdateSiteRequest {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct SitePath {
     /// The site's id.
     pub id: SiteId,
@@ -247,7 +249,7 @@ pub async fn list_sites(
 pub async fn create_site(
     state: web::Data<AppState>,
     auth: AuthOwner,
-    body: web::Json<CreateSiteRequest>,
+    body: Json<CreateSiteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let CreateSiteRequest {
         name,
@@ -320,7 +322,7 @@ pub async fn update_site(
     state: web::Data<AppState>,
     auth: AuthOwner,
     path: web::Path<SitePath>,
-    body: web::Json<UpdateSiteRequest>,
+    body: Json<UpdateSiteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let UpdateSiteRequest {
         name,

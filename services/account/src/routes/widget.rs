@@ -18,11 +18,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::sites::WidgetSettings;
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::limits::{client_ip, enforce};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SiteKeyQuery {
     /// The site's public key, from the embed snippet.
     pub site_key: String,
@@ -39,8 +41,8 @@ pub struct WidgetConfig {
 }
 
 /// The widget's appearance for the site whose key it carries.
-#[utoipa::path(get, path = "/api/v1/widget/config", tag = "widget", params(SiteKeyQuery),
-    params(("Origin" = String, Header, description = "the embedding page's origin; must be on the site's allow-list")),
+#[utoipa::path(get, path = "/api/v1/widget/config", tag = "widget", params(SiteKeyQuery,
+        ("Origin" = String, Header, description = "the embedding page's origin; must be on the site's allow-list")),
     responses(
         (status = 200, body = WidgetConfig),
         (status = 403, description = "origin_not_allowed, or site_not_live (the owner has not verified their email)", body = crate::error::ErrorBody),
@@ -120,7 +122,7 @@ pub struct VisitorSession {
 pub async fn session(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<SessionRequest>,
+    body: Json<SessionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let SessionRequest {
         site_key,

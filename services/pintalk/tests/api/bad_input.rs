@@ -26,6 +26,8 @@ async fn wrong_types_missing_and_unknown_fields_are_invalid_json() {
         json!({ "email": "a@b.co" }),
         json!({ "email": "a@b.co", "password": "12345678", "admin": true }),
         json!([1, 2]),
+        // An array with the right values in the right order is still not an object.
+        json!(["a@b.co", "correct horse"]),
     ] {
         let reply = app.post("/api/v1/auth/login", body.clone()).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::{TokenPair, start_session};
+use crate::body::Json;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
 use crate::error::ApiError;
@@ -31,7 +32,7 @@ pub struct LoginRequest {
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     let email = EmailAddress::parse(&email)?;

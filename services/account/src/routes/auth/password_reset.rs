@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::verify_email::invalid_token;
 use crate::auth::close_owner_sockets;
+use crate::body::Json;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
 use crate::error::ApiError;
@@ -41,7 +42,7 @@ pub struct Accepted {
 pub async fn forgot(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<ForgotRequest>,
+    body: Json<ForgotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = EmailAddress::parse(&body.email)?;
     let limits = &state.settings.limits;
@@ -131,7 +132,7 @@ pub struct ResetRequest {
     ))]
 pub async fn reset(
     state: web::Data<AppState>,
-    body: web::Json<ResetRequest>,
+    body: Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ResetRequest { token, password } = body.into_inner();
     let password = Password::parse(password)?;

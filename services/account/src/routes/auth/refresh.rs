@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::{TokenPair, token_pair};
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -24,7 +25,7 @@ pub struct RefreshRequest {
     ))]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let old_hash = token_hash(&body.refresh_token);
     let new_refresh = new_token();

@@ -11,6 +11,7 @@ use pintalk_db::{one_time_tokens, owners};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::body::Json;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
 use crate::domain::text::bounded;
@@ -44,7 +45,7 @@ pub struct SignupRequest {
 pub async fn signup(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<SignupRequest>,
+    body: Json<SignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let SignupRequest {
         email,

@@ -6,6 +6,7 @@ use pintalk_db::{one_time_tokens, owners};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -24,7 +25,7 @@ pub struct VerifyEmailRequest {
     ))]
 pub async fn verify_email(
     state: web::Data<AppState>,
-    body: web::Json<VerifyEmailRequest>,
+    body: Json<VerifyEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = token_hash(&body.token);
     state
