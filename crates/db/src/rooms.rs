@@ -63,6 +63,8 @@ pub struct InboxRow {
     pub last_message: Option<StoredMessage>,
     /// The owner's read cursor in the room.
     pub read_seq: i64,
+    /// The visitor's read cursor: the owner's messages up to it were seen.
+    pub visitor_read_seq: i64,
 }
 
 /// Where a page of the inbox starts: rooms updated before this, newest first.
@@ -125,35 +127,40 @@ pub fn inbox_row(
         .transpose()
 }
 
-/// Adds a room's last message and the owner's read cursor.
+/// Adds a room's last message and the read cursors of the owner and the visitor.
 fn decorate(
     conn: &mut DbConnection,
     room: Room,
     visitor: Visitor,
     owner: OwnerId,
 ) -> Result<InboxRow, DbError> {
-    {
-        let last_message = messages::table
-            .filter(messages::room_id.eq(room.id.to_string()))
-            .filter(messages::seq.eq(room.last_seq))
-            .select(StoredMessage::as_select())
-            .first(conn)
-            .optional()?;
-        let read_seq = read_cursors::table
-            .filter(read_cursors::room_id.eq(room.id.to_string()))
-            .filter(read_cursors::reader_kind.eq("owner"))
-            .filter(read_cursors::reader_id.eq(owner.to_string()))
-            .select(read_cursors::seq)
-            .first(conn)
-            .optional()?
-            .unwrap_or(0);
-        Ok(InboxRow {
-            room,
-            visitor,
-            last_message,
-            read_seq,
-        })
-    }
+    let last_message = messages::table
+        .filter(messages::room_id.eq(room.id.to_string()))
+        .filter(messages::seq.eq(room.last_seq))
+        .select(StoredMessage::as_select())
+        .first(conn)
+        .optional()?;
+    let read_seq = cursor(conn, room.id, "owner", &owner.to_string())?;
+    let visitor_read_seq = cursor(conn, room.id, "visitor", &visitor.id.to_string())?;
+    Ok(InboxRow {
+        room,
+        visitor,
+        last_message,
+        read_seq,
+        visitor_read_seq,
+    })
+}
+
+/// How far a reader has read a room (0 if never).
+fn cursor(conn: &mut DbConnection, room: RoomId, kind: &str, reader: &str) -> Result<i64, DbError> {
+    Ok(read_cursors::table
+        .filter(read_cursors::room_id.eq(room.to_string()))
+        .filter(read_cursors::reader_kind.eq(kind))
+        .filter(read_cursors::reader_id.eq(reader))
+        .select(read_cursors::seq)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Opens or closes a room; returns whether it changed.

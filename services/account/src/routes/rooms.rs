@@ -68,6 +68,8 @@ pub struct RoomView {
     pub last_message: Option<Preview>,
     /// Messages after the signed-in owner's read cursor.
     pub unread: i64,
+    /// How far the visitor has read: the owner's messages up to this seq were seen.
+    pub visitor_read_seq: i64,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -216,6 +218,7 @@ async fn view_of(state: &AppState, row: InboxRow) -> Result<RoomView, ApiError> 
             body: m.body,
         }),
         unread: (row.room.last_seq - row.read_seq).max(0),
+        visitor_read_seq: row.visitor_read_seq,
         created_at: rfc3339(row.room.created_at),
         updated_at: rfc3339(row.room.updated_at),
     })

@@ -76,6 +76,15 @@ async fn visitor_and_owner_converse_live_with_presence_typing_and_history() {
         (Some(2), Some("visitor"))
     );
 
+    // The visitor's read cursor is persisted: the owner's "seen" survives a reload.
+    let room_url = format!("/api/v1/rooms/{room}");
+    let app_ref = &app;
+    wait_until(|| {
+        let (url, token) = (room_url.clone(), owner.access.clone());
+        async move { app_ref.get_auth(&url, &token).await.body["visitor_read_seq"] == 2 }
+    })
+    .await;
+
     // History over HTTP equals what was delivered, for the owner and for the visitor.
     let history = app
         .get_auth(&format!("/api/v1/rooms/{room}/messages"), &owner.access)
