@@ -1,0 +1,266 @@
+// The owner's one socket to the gateway (docs/protocol.md): a fresh ticket for every
+// connection, `auth` with `resume` (the highest seq held per room), exponential back-off
+// with jitter, and an outbox of sends that are resent with the same cid until acked.
+// Frames are re-dispatched as events named by their `type`.
+
+import { api } from './api.js';
+import { SessionEnded } from './session.js';
+
+const MAX_BACKOFF_MS = 30_000;
+const MAX_RESUME_ROOMS = 200;
+
+/** A client message id: 1 to 64 of A–Z a–z 0–9 _ - (crypto.randomUUID needs a secure context). */
+function newCid() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `d-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export class Realtime extends EventTarget {
+  /** 'connecting' | 'live' | 'offline' | 'stopped' */
+  state = 'stopped';
+  /** When the next attempt starts, while offline. */
+  retryAt = 0;
+  /** Sites the current socket was granted. */
+  sites = [];
+  /** Room id → the highest seq this client holds (what `resume` asks after). */
+  #held = new Map();
+  /** cid → the `send` frame, until its ack. */
+  #outbox = new Map();
+  #ws = null;
+  #failures = 0;
+  #retryTimer = null;
+  #beatTimer = null;
+  #lastHeard = 0;
+  #heartbeatMs = 20_000;
+  #connectedBefore = false;
+  #generation = 0;
+
+  constructor() {
+    super();
+    window.addEventListener('online', () => {
+      if (this.state === 'offline') this.#connect();
+    });
+  }
+
+  start() {
+    if (this.state !== 'stopped') return;
+    this.#connect();
+  }
+
+  stop() {
+    this.#generation++;
+    this.#setState('stopped');
+    clearTimeout(this.#retryTimer);
+    this.#detach(1000);
+    this.#outbox.clear();
+    this.#held.clear();
+    this.#connectedBefore = false;
+  }
+
+  /** Reconnects at once with a fresh ticket (e.g. to be granted a site just created). */
+  reconnect() {
+    if (this.state === 'stopped') return;
+    this.#detach(1000);
+    this.#connect();
+  }
+
+  /** Resolves on the next `ready`, or after `ms` (the views must not wait on a dead gateway). */
+  whenReady(ms) {
+    if (this.state === 'live') return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.on('ready', () => {
+        off();
+        resolve();
+      });
+      setTimeout(() => {
+        off();
+        resolve();
+      }, ms);
+    });
+  }
+
+  /** Subscribes to a frame type (or 'state'); returns the unsubscribe function. */
+  on(type, fn) {
+    const listener = (event) => fn(event.detail);
+    this.addEventListener(type, listener);
+    return () => this.removeEventListener(type, listener);
+  }
+
+  /** Records that the client holds `room` up to `seq` (only ever raises). */
+  hold(room, seq) {
+    if (seq > (this.#held.get(room) ?? 0)) this.#held.set(room, seq);
+  }
+
+  /** Queues a message; it is sent now if live, else on the next `ready`. Returns its cid. */
+  send(room, body) {
+    const frame = { type: 'send', room, body, cid: newCid() };
+    this.#outbox.set(frame.cid, frame);
+    this.#write(frame);
+    return frame.cid;
+  }
+
+  /** Sends a failed message again with its original cid. */
+  resend(frame) {
+    this.#outbox.set(frame.cid, frame);
+    this.#write(frame);
+  }
+
+  typing(room, active) {
+    this.#write({ type: 'typing', room, active });
+  }
+
+  /** Marks `room` read up to `seq`; false if the socket is not live (try again on `ready`). */
+  read(room, seq) {
+    return this.#write({ type: 'read', room, seq });
+  }
+
+  #write(frame) {
+    if (this.state === 'live' && this.#ws?.readyState === WebSocket.OPEN) {
+      this.#ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  #setState(state) {
+    this.state = state;
+    this.#emit('state', { state, retryAt: this.retryAt });
+  }
+
+  async #connect() {
+    clearTimeout(this.#retryTimer);
+    const generation = ++this.#generation;
+    this.#setState('connecting');
+    let ticket;
+    try {
+      ticket = await api('POST', '/realtime/token');
+    } catch (err) {
+      if (generation !== this.#generation) return;
+      if (err instanceof SessionEnded) {
+        this.stop();
+        return;
+      }
+      this.#retry();
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const ws = new WebSocket(ticket.gateway_url);
+    this.#ws = ws;
+    ws.onopen = () => {
+      const auth = { type: 'auth', token: ticket.token };
+      // A first connection has missed nothing: the views load over HTTP once it is ready.
+      if (this.#connectedBefore && this.#held.size) {
+        auth.resume = Object.fromEntries([...this.#held.entries()].slice(-MAX_RESUME_ROOMS));
+      }
+      ws.send(JSON.stringify(auth));
+    };
+    ws.onmessage = (event) => {
+      this.#lastHeard = Date.now();
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.#receive(frame);
+    };
+    ws.onclose = (event) => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      this.#emit('closed', { code: event.code, reason: event.reason });
+      this.#retry();
+    };
+  }
+
+  /** Drops the current socket without waiting for its close handshake. */
+  #detach(code) {
+    clearInterval(this.#beatTimer);
+    const ws = this.#ws;
+    this.#ws = null;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    try {
+      ws.close(code);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  #retry() {
+    if (this.state === 'stopped') return;
+    clearInterval(this.#beatTimer);
+    // Exponential back-off with jitter: between half and all of min(30 s, 1 s × 2^n).
+    const ceiling = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#failures);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.#failures++;
+    this.retryAt = Date.now() + delay;
+    this.#setState('offline');
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #receive(frame) {
+    switch (frame.type) {
+      case 'ready':
+        this.#failures = 0;
+        this.sites = frame.sites ?? [];
+        this.#heartbeatMs = (frame.heartbeat_secs ?? 20) * 1000;
+        this.#startHeartbeat();
+        this.#setState('live');
+        this.#emit('ready', { ...frame, reconnected: this.#connectedBefore });
+        this.#connectedBefore = true;
+        for (const send of this.#outbox.values()) this.#write(send);
+        return;
+      case 'message': {
+        // `fresh`: not a seq this client already held (a replay may repeat one).
+        const held = this.#held.get(frame.room) ?? 0;
+        const fresh = frame.seq > held;
+        // Re-inserted so the most recently active rooms are the ones resumed.
+        this.#held.delete(frame.room);
+        this.#held.set(frame.room, Math.max(held, frame.seq));
+        this.#emit('message', { ...frame, fresh });
+        return;
+      }
+      case 'ack':
+        this.#outbox.delete(frame.cid);
+        this.#emit('ack', frame);
+        return;
+      case 'error':
+        if (frame.cid && this.#outbox.has(frame.cid)) {
+          const send = this.#outbox.get(frame.cid);
+          if (frame.retriable) {
+            setTimeout(() => this.#write(send), 1000 + Math.random() * 1000);
+            return;
+          }
+          this.#outbox.delete(frame.cid);
+          this.#emit('send-failed', { ...frame, frame: send });
+          return;
+        }
+        this.#emit('error', frame);
+        return;
+      case 'pong':
+        return;
+      default:
+        this.#emit(frame.type, frame);
+    }
+  }
+
+  /** Pings the gateway; a socket silent for 2.5 heartbeats is presumed dead and replaced. */
+  #startHeartbeat() {
+    clearInterval(this.#beatTimer);
+    this.#lastHeard = Date.now();
+    this.#beatTimer = setInterval(() => {
+      if (Date.now() - this.#lastHeard > this.#heartbeatMs * 2.5) {
+        this.#detach(4000);
+        this.#emit('closed', { code: 0, reason: 'silent' });
+        this.#retry();
+        return;
+      }
+      this.#write({ type: 'ping' });
+    }, this.#heartbeatMs);
+  }
+}

@@ -1,0 +1,326 @@
+// One conversation: its header and actions (close or reopen, transcript, block), the
+// message list with history loading upward, live frames, typing both ways, read marks,
+// and the composer.
+
+import { api, download } from '../api.js';
+import { h, icon, mount } from '../dom.js';
+import { avatar, busy, confirmDialog, toast, visitorName } from '../ui.js';
+import { MessageList } from './message-list.js';
+
+const PAGE = 50;
+/** Send `typing: true` again at most this often while the owner keeps typing. */
+const TYPING_REPEAT_MS = 3000;
+/** `typing: false` after this long without a keystroke. */
+const TYPING_IDLE_MS = 4000;
+/** A visitor's typing indicator goes away by itself after this long without news. */
+const TYPING_STALE_MS = 8000;
+
+/**
+ * `room` is the inbox's RoomView; `onChange(room)` tells the inbox of status or blocking
+ * changes; `onRead(roomId)` that the owner has now read everything in it; `onDelete(roomId)`
+ * that it was deleted;
+ * `visitorTyping` whether the visitor was typing when it opened.
+ */
+export function conversationView(app, room, { onChange, onRead, onDelete, visitorTyping = false }) {
+  const rt = app.rt;
+  const offs = [];
+  let readSent = 0;
+  let typingOn = false;
+  let typingSentAt = 0;
+  let typingIdle = null;
+  let visitorTypingTimer = null;
+  let destroyed = false;
+
+  const list = new MessageList({
+    visitorLabel: visitorName(room.visitor),
+    onNeedOlder: loadOlder,
+    onRetry: (cid) => {
+      const frame = pendingFrames.get(cid);
+      if (!frame) return;
+      list.retry(cid);
+      rt.resend(frame);
+    },
+  });
+  /** cid → send frame, for retrying a failed send. */
+  const pendingFrames = new Map();
+
+  const head = h('header', { class: 'convo-head' });
+  const footer = h('footer', { class: 'convo-foot' });
+  const input = h('textarea', {
+    class: 'composer-input', rows: '1', maxlength: '4000', placeholder: 'Write a reply…',
+    'aria-label': 'Reply', dataset: { role: 'composer' },
+  });
+  const sendButton = h('button', { class: 'send-btn', type: 'button', 'aria-label': 'Send', title: 'Send (Enter)', dataset: { action: 'send' } }, icon('send', 18));
+  const composer = h('div', { class: 'composer' },
+    input, sendButton,
+    h('div', { class: 'composer-hint muted', text: 'Enter to send · Shift+Enter for a new line' }));
+  const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, list.el, footer);
+
+  function renderHead() {
+    const v = room.visitor;
+    const name = visitorName(v);
+    const closed = room.status === 'closed';
+    const statusButton = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', dataset: { action: closed ? 'reopen' : 'close' } },
+      icon(closed ? 'undo' : 'archive', 16), h('span', { text: closed ? 'Reopen' : 'Close' }));
+    statusButton.addEventListener('click', () => busy(statusButton, async () => {
+      const updated = await api('PATCH', `/rooms/${room.id}`, { body: { status: closed ? 'open' : 'closed' } });
+      applyRoom(updated);
+      toast(closed ? 'Conversation reopened' : 'Conversation closed');
+    }));
+    const menu = h('details', { class: 'menu' },
+      h('summary', { class: 'btn btn-ghost btn-sm', 'aria-label': 'More actions', dataset: { action: 'more' } }, h('span', { text: '•••' })),
+      h('div', { class: 'menu-list', role: 'menu' },
+        menuItem('download', 'Transcript (.txt)', 'transcript-text', () => transcript('text')),
+        menuItem('download', 'Transcript (.json)', 'transcript-json', () => transcript('json')),
+        h('hr'),
+        v.blocked
+          ? h('div', { class: 'menu-note', text: 'This visitor is blocked' })
+          : menuItem('ban', 'Block visitor', 'block', block, true),
+        menuItem('trash', 'Delete conversation', 'delete', remove, true)));
+    mount(head,
+      h('a', { class: 'icon-btn back-btn', href: `/sites/${room.site_id}`, 'aria-label': 'Back to conversations' }, icon('back')),
+      avatar({ id: v.id, name, online: v.online }),
+      h('div', { class: 'convo-title' },
+        h('h2', { text: name }),
+        h('p', { class: 'muted small' },
+          h('span', { class: `presence-text ${v.online ? 'online' : ''}`, dataset: { online: String(v.online) }, text: v.online ? 'Online now' : 'Offline' }),
+          v.email && v.email !== name ? ` · ${v.email}` : '',
+          closed ? ' · Closed' : '',
+          v.blocked ? ' · Blocked' : '')),
+      h('div', { class: 'convo-actions' }, statusButton, menu));
+  }
+
+  function menuItem(iconName, label, action, fn, danger = false) {
+    return h('button', {
+      type: 'button', role: 'menuitem', class: `menu-item${danger ? ' danger' : ''}`, dataset: { action },
+      onclick: (event) => {
+        event.currentTarget.closest('details').open = false;
+        fn();
+      },
+    }, icon(iconName, 16), h('span', { text: label }));
+  }
+
+  function renderFooter() {
+    if (room.visitor.blocked) {
+      mount(footer, h('div', { class: 'convo-note' }, icon('ban', 16), h('span', { text: 'You blocked this visitor. They can no longer write to you.' })));
+    } else if (room.status === 'closed') {
+      const reopen = h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: 'Reopen to reply', dataset: { action: 'reopen-footer' } });
+      reopen.addEventListener('click', () => busy(reopen, async () => {
+        applyRoom(await api('PATCH', `/rooms/${room.id}`, { body: { status: 'open' } }));
+      }));
+      mount(footer, h('div', { class: 'convo-note' }, icon('archive', 16), h('span', { text: 'This conversation is closed. It reopens when the visitor writes again.' }), reopen));
+    } else {
+      mount(footer, composer);
+    }
+  }
+
+  function applyRoom(updated) {
+    room = { ...room, ...updated, visitor: { ...room.visitor, ...updated.visitor } };
+    renderHead();
+    renderFooter();
+    onChange(room);
+  }
+
+  async function transcript(format) {
+    try {
+      await download(`/rooms/${room.id}/transcript?format=${format}`, `transcript-${room.id}.${format === 'json' ? 'json' : 'txt'}`);
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  async function block() {
+    const ok = await confirmDialog({
+      title: `Block ${visitorName(room.visitor)}?`,
+      message: 'Their chat closes now and they cannot start a new one from this browser.',
+      confirmLabel: 'Block visitor',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await api('POST', `/rooms/${room.id}/block`);
+      applyRoom({ visitor: { ...room.visitor, blocked: true, online: false } });
+      toast('Visitor blocked');
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  async function remove() {
+    const ok = await confirmDialog({
+      title: 'Delete this conversation?',
+      message: 'Its messages are deleted for good. The visitor is not blocked and may write again.',
+      confirmLabel: 'Delete conversation',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await api('DELETE', `/rooms/${room.id}`);
+      toast('Conversation deleted');
+      onDelete(room.id);
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  /** Read marks: everything on screen is read once the owner can see it. */
+  function markRead() {
+    if (destroyed || document.visibilityState !== 'visible') return;
+    const max = list.maxSeq();
+    if (max > readSent && rt.read(room.id, max)) {
+      readSent = max;
+      onRead(room.id);
+    }
+  }
+
+  async function loadOlder() {
+    const before = list.minSeq();
+    if (!before) return;
+    list.setLoadingOlder(true);
+    try {
+      const page = await api('GET', `/rooms/${room.id}/messages?before_seq=${before}&limit=${PAGE}`);
+      if (!destroyed) list.addHistory(page.messages, page.has_more);
+    } catch (err) {
+      toast(err.message, 'error');
+    } finally {
+      list.setLoadingOlder(false);
+    }
+  }
+
+  async function loadNewest(limit, apply) {
+    try {
+      const page = await api('GET', `/rooms/${room.id}/messages?limit=${limit}`);
+      if (destroyed) return;
+      apply(page);
+      rt.hold(room.id, list.maxSeq());
+      markRead();
+    } catch (err) {
+      if (!destroyed) toast(err.message, 'error');
+    }
+  }
+
+  function send() {
+    const body = input.value;
+    if (!body.trim()) return;
+    const cid = rt.send(room.id, body);
+    const frame = { type: 'send', room: room.id, body, cid };
+    pendingFrames.set(cid, frame);
+    list.addPending(frame);
+    input.value = '';
+    autosize();
+    stopTyping();
+    input.focus();
+  }
+
+  function stopTyping() {
+    clearTimeout(typingIdle);
+    if (typingOn) rt.typing(room.id, false);
+    typingOn = false;
+  }
+
+  function autosize() {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+  }
+
+  input.addEventListener('keydown', (event) => {
+    // keyCode 229: an IME is still composing (some browsers report isComposing late).
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      send();
+    }
+  });
+  input.addEventListener('input', () => {
+    autosize();
+    if (!input.value.trim()) {
+      stopTyping();
+      return;
+    }
+    const now = Date.now();
+    if (!typingOn || now - typingSentAt > TYPING_REPEAT_MS) {
+      rt.typing(room.id, true);
+      typingOn = true;
+      typingSentAt = now;
+    }
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
+  });
+  input.addEventListener('blur', stopTyping);
+  sendButton.addEventListener('click', send);
+
+  const mine = (frame) => frame.room === room.id;
+  offs.push(
+    rt.on('message', (m) => {
+      if (!mine(m)) return;
+      if (m.sender.kind === 'owner') pendingFrames.delete(m.cid);
+      if (m.sender.kind === 'visitor') setVisitorTyping(false);
+      list.addLive(m);
+      markRead();
+    }),
+    rt.on('ack', (a) => {
+      if (!mine(a)) return;
+      pendingFrames.delete(a.cid);
+      list.confirm(a.cid, a.seq, a.ts, { kind: 'owner', id: app.me.id, name: app.me.name });
+      markRead();
+    }),
+    rt.on('send-failed', (e) => {
+      if (!mine(e)) return;
+      list.fail(e.cid, e.message);
+    }),
+    rt.on('typing', (t) => {
+      if (mine(t) && t.sender.kind === 'visitor') setVisitorTyping(t.active);
+    }),
+    rt.on('read', (r) => {
+      if (mine(r) && r.reader.kind === 'visitor') list.setVisitorRead(r.seq);
+    }),
+    rt.on('presence', (p) => {
+      if (p.room === room.id && p.kind === 'visitor') {
+        room.visitor.online = p.online;
+        renderHead();
+      }
+    }),
+    rt.on('room', (e) => {
+      if (mine(e) && e.status !== room.status) applyRoom({ status: e.status });
+    }),
+    rt.on('resync', (r) => {
+      if (mine(r)) loadNewest(200, (page) => list.replaceNewest(page.messages, page.has_more));
+    }),
+    rt.on('ready', markRead),
+  );
+  const onVisible = () => markRead();
+  document.addEventListener('visibilitychange', onVisible);
+  window.addEventListener('focus', onVisible);
+
+  function setVisitorTyping(active) {
+    clearTimeout(visitorTypingTimer);
+    list.setTyping(active);
+    if (active) visitorTypingTimer = setTimeout(() => list.setTyping(false), TYPING_STALE_MS);
+  }
+
+  renderHead();
+  renderFooter();
+  if (visitorTyping) setVisitorTyping(true);
+  loadNewest(PAGE, (page) => list.addHistory(page.messages, page.has_more, { initial: true }));
+
+  return {
+    el,
+    room: () => room,
+    /** The inbox learned something newer about this room (e.g. the visitor came online). */
+    refresh(updated) {
+      room = { ...room, ...updated, visitor: { ...room.visitor, ...updated.visitor } };
+      renderHead();
+      renderFooter();
+    },
+    focus() {
+      if (!room.visitor.blocked && room.status !== 'closed') input.focus({ preventScroll: true });
+    },
+    destroy() {
+      destroyed = true;
+      stopTyping();
+      clearTimeout(visitorTypingTimer);
+      for (const off of offs) off();
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', onVisible);
+    },
+  };
+}

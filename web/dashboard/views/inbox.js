@@ -1,0 +1,312 @@
+// A site's inbox: its conversations (open or closed), searchable, kept live from the
+// socket — new conversations, previews, unread counts, visitors' presence and typing —
+// beside the open conversation.
+
+import { api } from '../api.js';
+import { h, icon, mount } from '../dom.js';
+import { dismissNotificationOffer, enableNotifications, shouldOfferNotifications } from '../notify.js';
+import { relativeTime } from '../time.js';
+import { avatar, toast, visitorName } from '../ui.js';
+import { conversationView } from './conversation.js';
+
+const PAGE = 30;
+const TYPING_STALE_MS = 8000;
+
+/** The newest seq the inbox knows of in a room. */
+function knownSeq(room) {
+  return Math.max(room.last_seq ?? 0, room.last_message?.seq ?? 0);
+}
+
+function activity(room) {
+  return room.last_message?.ts ?? Date.parse(room.updated_at);
+}
+
+export function inboxView(app, params) {
+  const siteId = params.site;
+  const site = app.site(siteId);
+  if (!site) {
+    return { el: h('div', { class: 'empty-page' }, h('h1', { text: 'Site not found' }), h('a', { href: '/sites', text: 'Your sites' })) };
+  }
+  /** id → RoomView, as the inbox knows it. */
+  const rooms = new Map();
+  /** Rooms being fetched because a frame named a room not loaded yet; their frames wait here. */
+  const fetching = new Map();
+  const typing = new Map();
+  let tab = 'open';
+  let cursor = null;
+  let loading = false;
+  let loaded = false;
+  let openRoomId = null;
+  let convo = null;
+  const offs = [];
+
+  const search = h('input', { class: 'input search-input', type: 'search', placeholder: 'Search conversations', 'aria-label': 'Search conversations' });
+  const tabs = h('div', { class: 'tabs', role: 'tablist' },
+    ...['open', 'closed'].map((t) => h('button', { type: 'button', role: 'tab', dataset: { tab: t }, text: t === 'open' ? 'Open' : 'Closed' })));
+  const listEl = h('div', { class: 'room-list', role: 'list' });
+  const more = h('button', { class: 'btn btn-ghost btn-sm load-more', type: 'button', text: 'Load more', hidden: true });
+  const offer = h('div', { class: 'notify-offer', hidden: !shouldOfferNotifications() },
+    icon('bell', 18),
+    h('span', { class: 'notify-text', text: 'Get alerts for new messages while this tab is in the background.' }),
+    h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: 'Enable', dataset: { action: 'enable-notifications' },
+      onclick: async () => { offer.hidden = true; await enableNotifications(); } }),
+    h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Not now',
+      onclick: () => { offer.hidden = true; dismissNotificationOffer(); } }, icon('x', 16)));
+  const pane = h('div', { class: 'convo-pane' });
+  const el = h('div', { class: 'inbox' },
+    h('section', { class: 'room-pane' },
+      h('header', { class: 'room-pane-head' },
+        h('div', { class: 'room-pane-title' },
+          h('span', { class: 'site-dot', style: { background: site.widget.accent_color } }),
+          h('h1', { text: site.name }),
+          h('a', { class: 'icon-btn', href: `/sites/${siteId}/settings`, 'aria-label': 'Site settings', title: 'Site settings' }, icon('settings', 18))),
+        tabs,
+        h('label', { class: 'search' }, icon('search', 16), search)),
+      offer,
+      h('div', { class: 'room-scroll' }, listEl, more)),
+    pane);
+
+  function rowFor(room) {
+    const v = room.visitor;
+    const name = visitorName(v);
+    const last = room.last_message;
+    const isTyping = (typing.get(room.id) ?? 0) > Date.now();
+    const preview = isTyping
+      ? h('span', { class: 'typing-text', text: 'typing…' })
+      : last
+        ? [last.sender_kind === 'owner' ? h('span', { class: 'you', text: 'You: ' }) : null, last.body]
+        : h('span', { class: 'muted', text: 'No messages yet' });
+    return h('a', {
+      class: `room-row${room.id === openRoomId ? ' active' : ''}${room.unread > 0 ? ' unread' : ''}`,
+      href: `/sites/${siteId}/rooms/${room.id}`,
+      role: 'listitem',
+      dataset: { room: room.id, unread: String(room.unread), online: String(v.online) },
+    },
+    avatar({ id: v.id, name, online: v.online }),
+    h('div', { class: 'room-main' },
+      h('div', { class: 'room-top' },
+        h('span', { class: 'room-name', text: name }),
+        relativeTime(activity(room))),
+      h('div', { class: 'room-bottom' },
+        h('span', { class: 'room-preview' }, preview),
+        room.unread > 0 && h('span', { class: 'badge', dataset: { role: 'unread' }, text: room.unread > 99 ? '99+' : String(room.unread) }),
+        v.blocked && h('span', { class: 'pill pill-muted', text: 'Blocked' }))));
+  }
+
+  function render() {
+    for (const b of tabs.children) {
+      b.classList.toggle('on', b.dataset.tab === tab);
+      b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+    }
+    const query = search.value.trim().toLowerCase();
+    const shown = [...rooms.values()]
+      .filter((r) => r.status === tab)
+      .filter((r) => !query || [visitorName(r.visitor), r.visitor.email, r.last_message?.body, r.id]
+        .some((text) => text?.toLowerCase().includes(query)))
+      .sort((a, b) => activity(b) - activity(a));
+    if (shown.length) {
+      mount(listEl, shown.map(rowFor));
+    } else if (loaded) {
+      mount(listEl, h('div', { class: 'list-empty' },
+        icon(query ? 'search' : 'inbox', 28),
+        h('p', { text: query ? 'No conversation matches.' : tab === 'open' ? 'No open conversations.' : 'No closed conversations.' }),
+        !query && tab === 'open' && h('p', { class: 'muted small', text: 'New ones appear here the moment a visitor writes.' })));
+    } else {
+      mount(listEl, [1, 2, 3, 4].map(() => h('div', { class: 'room-row skeleton' }, h('span', { class: 'avatar avatar-md' }), h('div', { class: 'room-main' }, h('i'), h('i')))));
+    }
+    more.hidden = !cursor;
+  }
+
+  /** Takes a row from the API, keeping anything newer the socket already told us. */
+  function upsert(row) {
+    const held = rooms.get(row.id);
+    if (held && knownSeq(held) > knownSeq(row)) {
+      rooms.set(row.id, { ...row, last_message: held.last_message, last_seq: held.last_seq, unread: Math.max(held.unread, row.unread) });
+    } else {
+      rooms.set(row.id, row);
+    }
+    app.rt.hold(row.id, row.last_seq);
+  }
+
+  async function loadPage(reset) {
+    if (loading) return;
+    loading = true;
+    const wanted = tab;
+    try {
+      const query = new URLSearchParams({ status: wanted, limit: String(PAGE) });
+      if (!reset && cursor) query.set('cursor', cursor);
+      const page = await api('GET', `/sites/${siteId}/rooms?${query}`);
+      if (wanted !== tab) return;
+      for (const row of page.rooms) upsert(row);
+      cursor = page.next_cursor ?? null;
+      loaded = true;
+      render();
+    } catch (err) {
+      toast(err.message, 'error');
+    } finally {
+      loading = false;
+    }
+  }
+
+  /** A frame named a room the inbox has not loaded: fetch it, then replay its frames. */
+  async function fetchRoom(id, frame) {
+    if (fetching.has(id)) {
+      if (frame) fetching.get(id).push(frame);
+      return;
+    }
+    fetching.set(id, frame ? [frame] : []);
+    try {
+      const row = await api('GET', `/rooms/${id}`);
+      upsert(row);
+      for (const waiting of fetching.get(id)) applyMessage(waiting);
+      render();
+      if (id === openRoomId && !convo) openRoom(id);
+    } catch (err) {
+      if (err.status !== 404) toast(err.message, 'error');
+    } finally {
+      fetching.delete(id);
+    }
+  }
+
+  function applyMessage(m) {
+    const room = rooms.get(m.room);
+    if (!room || m.seq <= knownSeq(room)) return;
+    room.last_message = { seq: m.seq, ts: m.ts, sender_kind: m.sender.kind, body: m.body };
+    room.last_seq = m.seq;
+    room.updated_at = new Date(m.ts).toISOString();
+    if (m.sender.kind === 'visitor') {
+      typing.delete(m.room);
+      const seen = m.room === openRoomId && document.visibilityState === 'visible';
+      if (!seen) room.unread += 1;
+    }
+  }
+
+  function openRoom(id) {
+    if (convo && openRoomId === id) return;
+    convo?.destroy();
+    convo = null;
+    openRoomId = id;
+    app.visibleRoom = id;
+    el.classList.toggle('has-room', Boolean(id));
+    if (!id) {
+      mount(pane, h('div', { class: 'convo-empty' },
+        h('div', { class: 'convo-empty-art' }, icon('chat', 34)),
+        h('h2', { text: 'Pick a conversation' }),
+        h('p', { class: 'muted', text: 'Replies you send here reach the visitor instantly.' })));
+      render();
+      return;
+    }
+    const room = rooms.get(id);
+    if (!room) {
+      mount(pane, h('div', { class: 'convo-empty' }, h('div', { class: 'spinner' })));
+      fetchRoom(id);
+      return;
+    }
+    convo = conversationView(app, room, {
+      visitorTyping: (typing.get(id) ?? 0) > Date.now(),
+      onChange(updated) {
+        rooms.set(updated.id, { ...rooms.get(updated.id), ...updated });
+        render();
+      },
+      onDelete(roomId) {
+        rooms.delete(roomId);
+        app.navigate(`/sites/${siteId}`, { replace: true });
+      },
+      onRead(roomId) {
+        const r = rooms.get(roomId);
+        if (r && r.unread) {
+          r.unread = 0;
+          render();
+        }
+      },
+    });
+    mount(pane, convo.el);
+    convo.focus();
+    render();
+  }
+
+  function forThisSite(frame) {
+    return frame.site === siteId || rooms.has(frame.room);
+  }
+
+  offs.push(
+    app.rt.on('message', (m) => {
+      if (m.site !== siteId) return;
+      if (!rooms.has(m.room)) {
+        fetchRoom(m.room, m);
+        return;
+      }
+      applyMessage(m);
+      render();
+    }),
+    app.rt.on('room', (e) => {
+      if (e.site !== siteId) return;
+      const room = rooms.get(e.room);
+      if (!room) {
+        fetchRoom(e.room);
+        return;
+      }
+      room.status = e.status;
+      room.updated_at = new Date().toISOString();
+      if (e.room === openRoomId) convo?.refresh({ status: e.status });
+      render();
+    }),
+    app.rt.on('presence', (p) => {
+      if (p.kind !== 'visitor' || !p.room || !forThisSite(p)) return;
+      const room = rooms.get(p.room);
+      if (!room) return;
+      room.visitor = { ...room.visitor, online: p.online };
+      render();
+    }),
+    app.rt.on('typing', (t) => {
+      if (t.sender.kind !== 'visitor' || !rooms.has(t.room)) return;
+      if (t.active) {
+        typing.set(t.room, Date.now() + TYPING_STALE_MS);
+        setTimeout(render, TYPING_STALE_MS + 50);
+      } else {
+        typing.delete(t.room);
+      }
+      render();
+    }),
+    app.rt.on('resync', (r) => {
+      if (rooms.has(r.room)) fetchRoom(r.room);
+    }),
+    app.rt.on('ready', (ready) => {
+      // Back after a drop: conversations that started meanwhile are not in `resume`.
+      if (ready.reconnected) loadPage(true);
+    }),
+  );
+
+  tabs.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-tab]');
+    if (!button || button.dataset.tab === tab) return;
+    tab = button.dataset.tab;
+    cursor = null;
+    loaded = [...rooms.values()].some((r) => r.status === tab);
+    render();
+    loadPage(true);
+  });
+  search.addEventListener('input', render);
+  more.addEventListener('click', () => loadPage(false));
+
+  app.clearUnseen(siteId);
+  render();
+  loadPage(true).then(() => {
+    if (openRoomId && !convo) openRoom(openRoomId);
+  });
+  openRoom(params.room ?? null);
+
+  return {
+    el,
+    update(next) {
+      if (next.site !== siteId) return false;
+      openRoom(next.room ?? null);
+      return true;
+    },
+    destroy() {
+      convo?.destroy();
+      if (app.visibleRoom === openRoomId) app.visibleRoom = null;
+      for (const off of offs) off();
+    },
+  };
+}

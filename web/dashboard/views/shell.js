@@ -1,0 +1,121 @@
+// The signed-in frame: the sidebar (sites, connection state, the owner) and the main area.
+
+import { h, icon, mount } from '../dom.js';
+import { avatar } from '../ui.js';
+import { enableNotifications, notificationsSupported, setSoundMuted, soundMuted } from '../notify.js';
+
+const STATE_LABELS = { live: 'Live', connecting: 'Connecting…', offline: 'Reconnecting…', stopped: 'Offline' };
+
+export function createShell(app) {
+  const siteList = h('div', { class: 'site-list' });
+  const status = h('div', { class: 'conn-status', role: 'status' });
+  const meLink = h('a', { href: '/account', class: 'me-link' });
+  const bell = h('button', { class: 'icon-btn', type: 'button' });
+  const main = h('main', { class: 'main', id: 'main' });
+  const banner = h('div', { class: 'verify-banner', hidden: true });
+  const sidebar = h('aside', { class: 'sidebar' },
+    h('div', { class: 'sidebar-head' },
+      h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark' }, icon('chat', 16)), h('span', { text: 'PinTalk' })),
+      h('button', { class: 'icon-btn menu-close', type: 'button', 'aria-label': 'Close menu', onclick: () => toggleMenu(false) }, icon('x'))),
+    h('nav', { class: 'site-nav', 'aria-label': 'Sites' },
+      h('div', { class: 'nav-label' }, h('span', { text: 'Sites' }),
+        h('a', { href: '/sites', class: 'nav-label-link', text: 'All' })),
+      siteList,
+      h('a', { href: '/sites/new', class: 'nav-add' }, icon('plus', 16), h('span', { text: 'Add a site' }))),
+    h('div', { class: 'sidebar-foot' },
+      h('div', { class: 'foot-row' }, status, bell),
+      meLink));
+  const topbar = h('header', { class: 'topbar' },
+    h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Open menu', onclick: () => toggleMenu(true) }, icon('menu')),
+    h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark' }, icon('chat', 16)), h('span', { text: 'PinTalk' })));
+  const scrim = h('div', { class: 'scrim', onclick: () => toggleMenu(false) });
+  const el = h('div', { class: 'app' }, sidebar, scrim, h('div', { class: 'main-wrap' }, topbar, banner, main));
+
+  let path = '/';
+  let params = {};
+
+  function toggleMenu(open) {
+    el.classList.toggle('menu-open', open);
+  }
+
+  function renderSites() {
+    mount(siteList, app.sites.map((site) => {
+      const active = params.site === site.id;
+      const unseen = app.unseen.get(site.id) ?? 0;
+      const inboxPath = `/sites/${site.id}`;
+      const settingsPath = `/sites/${site.id}/settings`;
+      return h('div', { class: `site-item${active ? ' active' : ''}` },
+        h('a', { href: inboxPath, class: 'site-link', dataset: { site: site.id } },
+          h('span', { class: 'site-dot', style: { background: site.widget.accent_color } }),
+          h('span', { class: 'site-name', text: site.name }),
+          unseen > 0 && h('span', { class: 'badge', text: String(unseen) })),
+        active && h('div', { class: 'site-sub' },
+          h('a', { href: inboxPath, class: path === inboxPath || path.startsWith(`${inboxPath}/rooms`) ? 'current' : '' }, icon('inbox', 16), h('span', { text: 'Inbox' })),
+          h('a', { href: settingsPath, class: path === settingsPath ? 'current' : '' }, icon('settings', 16), h('span', { text: 'Settings' }))));
+    }));
+  }
+
+  function renderMe() {
+    const me = app.me;
+    if (!me) return;
+    mount(meLink,
+      avatar({ id: me.id, name: me.name, url: me.avatar_url, size: 'sm' }),
+      h('span', { class: 'me-text' }, h('strong', { text: me.name }), h('small', { text: me.email })));
+    meLink.classList.toggle('current', path === '/account');
+    banner.hidden = me.email_verified;
+    mount(banner, icon('bell', 16), h('span', {},
+      h('strong', { text: 'Confirm your email address. ' }),
+      `Your widgets go live once you open the link we sent to ${me.email}.`));
+  }
+
+  function renderStatus() {
+    const { state } = app.rt;
+    status.dataset.state = state;
+    mount(status, h('span', { class: 'conn-dot' }), h('span', { text: STATE_LABELS[state] ?? state }));
+    status.title = state === 'offline' ? `Retrying in ${Math.max(1, Math.round((app.rt.retryAt - Date.now()) / 1000))} s` : '';
+  }
+
+  function renderBell() {
+    const muted = soundMuted();
+    bell.replaceChildren(icon('bell', 18));
+    bell.classList.toggle('muted', muted);
+    bell.title = muted ? 'Sound off — click to turn on' : 'Sound on — click to mute';
+    bell.setAttribute('aria-label', bell.title);
+  }
+
+  bell.addEventListener('click', async () => {
+    const muting = !soundMuted();
+    setSoundMuted(muting);
+    if (!muting && notificationsSupported()) await enableNotifications();
+    renderBell();
+  });
+
+  const offs = [
+    app.on('sites', renderSites),
+    app.on('unseen', renderSites),
+    app.on('me', renderMe),
+    app.rt.on('state', renderStatus),
+  ];
+  renderSites();
+  renderMe();
+  renderStatus();
+  renderBell();
+
+  return {
+    el,
+    setRoute(nextPath, nextParams) {
+      path = nextPath;
+      params = nextParams;
+      toggleMenu(false);
+      renderSites();
+      renderMe();
+    },
+    setMain(content) {
+      mount(main, content);
+      main.scrollTop = 0;
+    },
+    destroy() {
+      for (const off of offs) off();
+    },
+  };
+}

@@ -1,0 +1,215 @@
+// A site's settings: the snippet and key, the allowed origins, and the widget's look with
+// a live preview. Changes are kept as a draft until saved.
+
+import { api } from '../api.js';
+import { h, icon } from '../dom.js';
+import { busy, confirmDialog, copyButton, formError, toast } from '../ui.js';
+import { originsEditor } from './origins.js';
+import { widgetPreview } from './preview.js';
+
+const HEX = /^#[0-9a-fA-F]{6}$/;
+
+function draftOf(site) {
+  return { name: site.name, allowed_origins: [...site.allowed_origins], widget: { ...site.widget } };
+}
+
+function field(label, control, hint = null) {
+  return h('label', { class: 'field' }, h('span', { text: label }), control, hint && h('small', { class: 'hint', text: hint }));
+}
+
+export function settingsView(app, params) {
+  const site = app.site(params.site);
+  if (!site) {
+    return { el: h('div', { class: 'empty-page' }, h('h1', { text: 'Site not found' }), h('a', { href: '/sites', text: 'Your sites' })) };
+  }
+  const justCreated = app.justCreated === site.id;
+  app.justCreated = null;
+  let saved = draftOf(site);
+  let draft = draftOf(site);
+  const preview = widgetPreview();
+
+  // Install: snippet, key.
+  const snippet = h('pre', { class: 'snippet', dataset: { pt: 'snippet' } }, h('code', { text: site.snippet }));
+  const keyText = h('code', { class: 'key', text: site.site_key });
+  const rotate = h('button', { class: 'btn btn-ghost btn-sm', type: 'button' }, icon('key', 16), h('span', { text: 'Rotate key' }));
+  const install = h('section', { class: `card section${justCreated ? ' highlight' : ''}` },
+    h('div', { class: 'section-head' },
+      h('div', {}, h('h2', { text: justCreated ? 'Your site is ready — install the widget' : 'Install' }),
+        h('p', { class: 'muted small', text: 'Paste this line just before </body> on every page where the chat should appear.' })),
+      copyButton(() => snippet.textContent, 'Copy snippet')),
+    snippet,
+    h('div', { class: 'key-row' }, h('span', { class: 'muted small', text: 'Site key' }), keyText, rotate));
+
+  // General.
+  const name = h('input', { class: 'input', name: 'name', maxlength: '100', required: true, value: site.name });
+  const origins = originsEditor(site.allowed_origins, { onChange: (list) => { draft.allowed_origins = list; changed(); } });
+  const general = h('section', { class: 'card section' },
+    h('h2', { text: 'General' }),
+    field('Site name', name),
+    h('div', { class: 'field' }, h('span', { class: 'label', text: 'Allowed origins' }),
+      h('small', { class: 'hint', text: 'The widget only loads on these exact origins (scheme, host and port).' }),
+      origins.el));
+
+  // Widget.
+  const w = site.widget;
+  const title = h('input', { class: 'input', name: 'title', maxlength: '60', value: w.title });
+  const greeting = h('textarea', { class: 'input', name: 'greeting', rows: '2', maxlength: '500' });
+  greeting.value = w.greeting;
+  const colorPick = h('input', { class: 'color-pick', type: 'color', value: w.accent_color, 'aria-label': 'Pick the accent colour' });
+  const colorText = h('input', { class: 'input input-mono', name: 'accent_color', value: w.accent_color, maxlength: '7', 'aria-label': 'Accent colour (#rrggbb)' });
+  const positions = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Position' },
+    ...['left', 'right'].map((p) => h('button', { type: 'button', role: 'radio', dataset: { value: p }, text: p === 'left' ? 'Bottom left' : 'Bottom right' })));
+  const language = h('select', { class: 'input', name: 'language' },
+    h('option', { value: 'en', text: 'English' }), h('option', { value: 'ko', text: '한국어 (Korean)' }));
+  language.value = w.language;
+  const away = h('textarea', { class: 'input', name: 'away_message', rows: '2', maxlength: '500' });
+  away.value = w.away_message;
+  const showStatus = h('input', { type: 'checkbox', name: 'show_owner_status', checked: w.show_owner_status });
+  const widget = h('section', { class: 'card section' },
+    h('h2', { text: 'Widget' }),
+    h('div', { class: 'grid-2' },
+      field('Title', title),
+      h('div', { class: 'field' }, h('span', { class: 'label', text: 'Accent colour' }), h('div', { class: 'color-row' }, colorPick, colorText))),
+    field('Greeting', greeting, 'The first thing visitors read when they open the chat.'),
+    h('div', { class: 'grid-2' },
+      h('div', { class: 'field' }, h('span', { class: 'label', text: 'Position' }), positions),
+      field('Language', language)),
+    field('Away message', away, 'Shown while you are not online.'),
+    h('label', { class: 'switch' }, showStatus, h('span', { class: 'switch-track' }),
+      h('span', {}, h('strong', { text: 'Show my online status' }), h('small', { class: 'hint block', text: 'Visitors see whether you are online or away.' }))));
+
+  // Danger zone.
+  const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: 'Delete site' }));
+  const danger = h('section', { class: 'card section danger-zone' },
+    h('div', { class: 'section-head' },
+      h('div', {}, h('h2', { text: 'Delete this site' }),
+        h('p', { class: 'muted small', text: 'Its conversations, visitors and messages are deleted for good.' })),
+      remove));
+
+  const error = formError();
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', text: 'Save changes', disabled: true });
+  const discard = h('button', { class: 'btn btn-ghost', type: 'button', text: 'Discard', disabled: true });
+  const saveBar = h('div', { class: 'save-bar' }, h('span', { class: 'muted small save-state', text: 'All changes saved' }), discard, save);
+  const form = h('form', { class: 'settings-form' }, general, widget, error, saveBar);
+
+  function paintPositions() {
+    for (const b of positions.children) {
+      const on = b.dataset.value === draft.widget.position;
+      b.classList.toggle('on', on);
+      b.setAttribute('aria-checked', String(on));
+    }
+  }
+
+  function changed() {
+    const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
+    save.disabled = !dirty;
+    discard.disabled = !dirty;
+    saveBar.classList.toggle('dirty', dirty);
+    saveBar.querySelector('.save-state').textContent = dirty ? 'Unsaved changes' : 'All changes saved';
+    preview.update({ ...draft.widget, origin: draft.allowed_origins[0] });
+  }
+
+  function fill(from) {
+    draft = draftOf(from);
+    name.value = from.name;
+    origins.set(from.allowed_origins);
+    title.value = from.widget.title;
+    greeting.value = from.widget.greeting;
+    colorPick.value = from.widget.accent_color;
+    colorText.value = from.widget.accent_color;
+    language.value = from.widget.language;
+    away.value = from.widget.away_message;
+    showStatus.checked = from.widget.show_owner_status;
+    paintPositions();
+    changed();
+  }
+
+  name.addEventListener('input', () => { draft.name = name.value; changed(); });
+  title.addEventListener('input', () => { draft.widget.title = title.value; changed(); });
+  greeting.addEventListener('input', () => { draft.widget.greeting = greeting.value; changed(); });
+  away.addEventListener('input', () => { draft.widget.away_message = away.value; changed(); });
+  language.addEventListener('change', () => { draft.widget.language = language.value; changed(); });
+  showStatus.addEventListener('change', () => { draft.widget.show_owner_status = showStatus.checked; changed(); });
+  colorPick.addEventListener('input', () => {
+    colorText.value = colorPick.value;
+    draft.widget.accent_color = colorPick.value;
+    changed();
+  });
+  colorText.addEventListener('input', () => {
+    const value = colorText.value.trim();
+    colorText.classList.toggle('invalid', !HEX.test(value));
+    if (HEX.test(value)) {
+      colorPick.value = value.toLowerCase();
+      draft.widget.accent_color = value.toLowerCase();
+      changed();
+    }
+  });
+  positions.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-value]');
+    if (!button) return;
+    draft.widget.position = button.dataset.value;
+    paintPositions();
+    changed();
+  });
+  discard.addEventListener('click', () => fill(app.site(site.id) ?? site));
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.clear();
+    if (!origins.commit()) return;
+    draft.allowed_origins = origins.values();
+    busy(save, async () => {
+      const updated = await api('PATCH', `/sites/${site.id}`, { body: draft });
+      saved = draftOf(updated);
+      app.putSite(updated);
+      fill(updated);
+      toast('Settings saved', 'success');
+    }, (err) => error.show(err.message));
+  });
+
+  rotate.addEventListener('click', async () => {
+    const ok = await confirmDialog({
+      title: 'Rotate the site key?',
+      message: 'Pages that still embed the old key stop showing the widget until you paste the new snippet.',
+      confirmLabel: 'Rotate key',
+      danger: true,
+    });
+    if (!ok) return;
+    await busy(rotate, async () => {
+      const updated = await api('POST', `/sites/${site.id}/key`);
+      app.putSite(updated);
+      snippet.firstChild.textContent = updated.snippet;
+      keyText.textContent = updated.site_key;
+      toast('New key issued. Update the snippet on your pages.', 'success');
+    });
+  });
+
+  remove.addEventListener('click', async () => {
+    const ok = await confirmDialog({
+      title: `Delete ${site.name}?`,
+      message: 'Every conversation of this site is deleted and the widget stops working. This cannot be undone.',
+      confirmLabel: 'Delete site',
+      danger: true,
+      typeToConfirm: site.name,
+    });
+    if (!ok) return;
+    await busy(remove, async () => {
+      await api('DELETE', `/sites/${site.id}`);
+      app.removeSite(site.id);
+      toast(`${site.name} deleted`);
+      app.navigate('/', { replace: true });
+    });
+  });
+
+  fill(site);
+  return {
+    el: h('div', { class: 'page page-wide' },
+      h('header', { class: 'page-head' },
+        h('div', {}, h('h1', { text: `${site.name} settings` }),
+          h('p', { class: 'muted', text: 'How the chat looks and where it may run.' })),
+        h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: 'Open inbox' }))),
+      h('div', { class: 'settings-layout' },
+        h('div', { class: 'settings-main' }, install, form, danger),
+        h('aside', { class: 'settings-aside' }, preview.el))),
+  };
+}

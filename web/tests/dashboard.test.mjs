@@ -1,0 +1,580 @@
+// The owner dashboard (web/dashboard) driven in Chromium against the real server: signing
+// up and in, sites and their settings, and the inbox live against a visitor — the real
+// widget on a second origin, or a Node WebSocket client speaking docs/protocol.md as one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startApp, startHost, embedPage, launchBrowser, repoRoot } from './harness.mjs';
+
+const WAIT = 15_000;
+const screenshots = join(repoRoot, 'docs/img');
+
+let app;
+let host;
+let browser;
+let owners = 0;
+
+before(async () => {
+  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
+  mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+  await app?.stop();
+});
+
+/** A fresh verified owner with one site allowing the host origin. */
+async function ownerWithSite(widget = {}) {
+  owners += 1;
+  const owner = await app.owner(`owner${owners}@example.com`);
+  const site = await app.site(owner, [host.origin], widget);
+  return { owner, site };
+}
+
+/**
+ * A browser context signed in through the login form, on `path`, with its socket live.
+ * `prepare(context)` runs before the first page opens (e.g. to route its sockets).
+ */
+async function signIn(owner, path = '/', { viewport = { width: 1440, height: 900 }, prepare } = {}) {
+  const context = await browser.newContext({ viewport });
+  await prepare?.(context);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('dashboard page error:', err));
+  await page.goto(`${app.base}/login`);
+  await page.fill('input[name=email]', owner.email);
+  await page.fill('input[name=password]', owner.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+  if (path !== '/') await page.goto(app.base + path);
+  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+  return { context, page };
+}
+
+/** A visitor as the widget would be: a session over HTTP, then a socket (docs/protocol.md). */
+class NodeVisitor {
+  frames = [];
+  #waiters = [];
+
+  static async open(siteKey, origin = host.origin) {
+    const res = await fetch(`${app.base}/api/v1/widget/sessions?site_key=${siteKey}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ site_key: siteKey }),
+    });
+    const session = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(session));
+    const visitor = new NodeVisitor(session, origin);
+    await visitor.connect();
+    return visitor;
+  }
+
+  constructor(session, origin) {
+    this.session = session;
+    this.room = session.room.id;
+    this.origin = origin;
+    this.cids = 0;
+  }
+
+  async connect() {
+    this.ws = new WebSocket(this.session.gateway_url, { origin: this.origin });
+    this.closed = new Promise((resolve) => this.ws.on('close', (code) => resolve(code)));
+    this.ws.on('message', (data) => {
+      const frame = JSON.parse(String(data));
+      this.frames.push(frame);
+      this.#waiters = this.#waiters.filter((w) => !(w.match(frame) && (w.resolve(frame), true)));
+    });
+    await new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    });
+    this.ws.send(JSON.stringify({ type: 'auth', token: this.session.token }));
+    await this.next((f) => f.type === 'ready');
+  }
+
+  /** The first frame (already received or still to come) that matches. */
+  next(match, what = 'a frame') {
+    const seen = this.frames.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`visitor never got ${what}`)), WAIT);
+      this.#waiters.push({ match, resolve: (f) => { clearTimeout(timer); resolve(f); } });
+    });
+  }
+
+  /** Sends a message and waits for its ack (resending after a retriable error, as the protocol says). */
+  async say(body) {
+    const cid = `v-${++this.cids}`;
+    const frame = JSON.stringify({ type: 'send', room: this.room, body, cid });
+    this.ws.send(frame);
+    for (;;) {
+      const answer = await this.next((f) => f.cid === cid && (f.type === 'ack' || f.type === 'error'), `the ack of ${cid}`);
+      if (answer.type === 'ack') return answer;
+      assert.ok(answer.retriable, `send refused: ${answer.message}`);
+      this.frames.splice(this.frames.indexOf(answer), 1);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      this.ws.send(frame);
+    }
+  }
+
+  typing(active) {
+    this.ws.send(JSON.stringify({ type: 'typing', room: this.room, active }));
+  }
+
+  read(seq) {
+    this.ws.send(JSON.stringify({ type: 'read', room: this.room, seq }));
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
+
+/** A conversation's row in the inbox. */
+const row = (room) => `.room-row[data-room="${room}"]`;
+/** A message bubble's text in the open conversation. */
+const bubble = (text) => `.convo .msg .body >> text=${text}`;
+
+test('signing up, verifying, signing in and creating a site through the UI shows the snippet', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const email = 'new-owner@example.com';
+  const password = 'a long enough password';
+
+  await page.goto(`${app.base}/signup`);
+  await page.fill('input[name=name]', 'Mina Park');
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${app.base}/sites/new`);
+  await page.waitForSelector('.verify-banner:not([hidden])');
+
+  const token = await app.mailedToken(email, 'Verify');
+  await page.goto(`${app.base}/verify-email#token=${token}`);
+  await page.waitForSelector('[data-verified=true]', { timeout: WAIT });
+  assert.ok(!page.url().includes(token), 'the token is dropped from the address bar');
+
+  await page.goto(`${app.base}/account`);
+  await page.click('button:has-text("Sign out")');
+  await page.waitForURL(`${app.base}/login`);
+  assert.equal(await page.evaluate(() => localStorage.getItem('pintalk.session')), null);
+
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.form-error:has-text("wrong email or password")');
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${app.base}/sites/new`);
+  assert.equal(await page.isHidden('.verify-banner'), true, 'verified: no banner');
+
+  await page.fill('input[name=name]', 'Mina’s plants');
+  await page.fill('input[name=origin]', `${host.origin}/some/page`);
+  await page.click('button[type=submit]:has-text("Create site")');
+  const snippet = await page.waitForSelector('[data-pt=snippet]');
+  const text = await snippet.textContent();
+
+  const login = await app.api('POST', '/api/v1/auth/login', { body: { email, password } });
+  const sites = await app.api('GET', '/api/v1/sites', { token: login.body.access_token });
+  assert.equal(sites.body.length, 1);
+  assert.deepEqual(sites.body[0].allowed_origins, [host.origin], 'a pasted URL is cut to its origin');
+  assert.equal(text, sites.body[0].snippet);
+  assert.ok(text.includes(`data-site-key="${sites.body[0].site_key}"`));
+  await context.close();
+});
+
+test('site settings: the preview follows the form, saving persists, rotating the key changes the snippet', async () => {
+  const { owner, site } = await ownerWithSite();
+  const { context, page } = await signIn(owner, `/sites/${site.id}/settings`, { viewport: { width: 1440, height: 1400 } });
+  await page.waitForSelector('.pv-panel');
+
+  await page.fill('input[name=title]', 'Talk to Ann');
+  await page.fill('textarea[name=greeting]', 'Hello! Ask me anything about our teas.');
+  await page.fill('input[name=accent_color]', '#0e9f6e');
+  await page.click('.segmented button[data-value=left]');
+  assert.equal(await page.textContent('.pv-title'), 'Talk to Ann');
+  assert.equal(await page.$eval('.pv-head', (el) => getComputedStyle(el).backgroundColor), 'rgb(14, 159, 110)');
+  assert.ok(await page.$('.pv-corner.pv-left'));
+  assert.ok(await page.isVisible('.pv-msg:has-text("Ask me anything about our teas")'));
+  await page.evaluate(() => document.querySelector('.main').scrollTo(0, 0));
+  await page.screenshot({ path: join(screenshots, 'dashboard-site.png') });
+
+  await page.click('button:has-text("Save changes")');
+  await page.waitForSelector('.save-bar:not(.dirty)');
+  const saved = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
+  assert.equal(saved.body.widget.title, 'Talk to Ann');
+  assert.equal(saved.body.widget.accent_color, '#0e9f6e');
+  assert.equal(saved.body.widget.position, 'left');
+
+  await page.fill('input[name=origin]', 'not an origin');
+  await page.click('button[data-action=add-origin]');
+  await page.waitForSelector('.field-error:not([hidden])');
+
+  await page.click('button:has-text("Rotate key")');
+  await page.click('dialog button[value=ok]');
+  await page.waitForFunction((old) => !document.querySelector('[data-pt=snippet]').textContent.includes(old), site.site_key);
+  const rotated = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
+  assert.notEqual(rotated.body.site_key, site.site_key);
+  assert.equal(await page.textContent('[data-pt=snippet]'), rotated.body.snippet);
+  await context.close();
+});
+
+test('a visitor on the real widget and the owner on the dashboard talk live', async () => {
+  const { owner, site } = await ownerWithSite({ title: 'Ask Ann' });
+  const shop = host.page('/shop-widget', embedPage(app.base, site.site_key));
+  const { context: ownerContext, page: dashboard } = await signIn(owner, `/sites/${site.id}`);
+  const visitorContext = await browser.newContext();
+  const shopPage = await visitorContext.newPage();
+  await shopPage.goto(shop);
+  await shopPage.click('[data-pt=launcher]', { timeout: WAIT });
+  await shopPage.waitForSelector('[data-pt=panel]:not([hidden])');
+  await shopPage.fill('[data-pt=input]', 'Hello, is anyone there?');
+  await shopPage.press('[data-pt=input]', 'Enter');
+
+  const newRow = await dashboard.waitForSelector('.room-row[data-room]', { timeout: WAIT });
+  assert.ok((await newRow.textContent()).includes('Hello, is anyone there?'), 'the preview shows the message');
+  await newRow.click();
+  await dashboard.waitForSelector(bubble('Hello, is anyone there?'));
+  await dashboard.waitForSelector('.convo .presence-text[data-online=true]', { timeout: WAIT });
+
+  await dashboard.fill('[data-role=composer]', 'Hi! Ann here. How can I help?');
+  await dashboard.press('[data-role=composer]', 'Enter');
+  await shopPage.waitForSelector('[data-pt=message][data-mine=false] [data-pt=body] >> text=Hi! Ann here. How can I help?', { timeout: WAIT });
+  await dashboard.waitForSelector('.msg.mine[data-seq]:not(.pending)');
+  await ownerContext.close();
+  await visitorContext.close();
+});
+
+test('the inbox shows a new conversation live, with unread count, online dot and typing, and the owner replies', async () => {
+  const { owner, site } = await ownerWithSite();
+  const { context, page } = await signIn(owner, `/sites/${site.id}`);
+  await page.waitForSelector('.list-empty');
+
+  const visitor = await NodeVisitor.open(site.site_key);
+  await visitor.say('Do you ship to Busan?');
+  await visitor.say('And how long does it take?');
+  await page.waitForSelector(`${row(visitor.room)}[data-unread="2"]`, { timeout: WAIT });
+  await page.waitForSelector(`${row(visitor.room)} .presence[data-online=true]`);
+  assert.ok((await page.textContent(row(visitor.room))).includes('And how long does it take?'));
+
+  visitor.typing(true);
+  await page.waitForSelector(`${row(visitor.room)} .typing-text`);
+
+  await page.fill('.search-input', 'busan-nothing');
+  await page.waitForSelector('.list-empty');
+  await page.fill('.search-input', 'how long');
+  await page.waitForSelector(row(visitor.room));
+  await page.fill('.search-input', '');
+
+  await page.click(row(visitor.room));
+  await page.waitForSelector(bubble('Do you ship to Busan?'));
+  await page.waitForSelector('.convo .typing-row:not([hidden])');
+  // The owner now sees both messages: the read mark reaches the visitor and the badge goes.
+  await visitor.next((f) => f.type === 'read' && f.reader.kind === 'owner' && f.seq === 2, 'the owner read mark');
+  await page.waitForSelector(`${row(visitor.room)}[data-unread="0"]`);
+  visitor.typing(false);
+  await page.waitForSelector('.convo .typing-row[hidden]', { state: 'attached' });
+
+  await page.type('[data-role=composer]', 'Yes, we do.');
+  await visitor.next((f) => f.type === 'typing' && f.sender.kind === 'owner' && f.active, 'the owner typing');
+  await page.keyboard.down('Shift');
+  await page.keyboard.press('Enter');
+  await page.keyboard.up('Shift');
+  await page.type('[data-role=composer]', 'Two days.');
+  await page.keyboard.press('Enter');
+  const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the reply');
+  assert.equal(reply.body, 'Yes, we do.\nTwo days.', 'Shift+Enter is a new line; Enter sends');
+  assert.equal(reply.sender.name, 'Ann');
+  assert.equal(await page.inputValue('[data-role=composer]'), '');
+
+  visitor.read(reply.seq);
+  await page.waitForSelector(`.msg.mine[data-seq="${reply.seq}"] .receipt:text("Seen")`, { timeout: WAIT });
+
+  visitor.close();
+  await page.waitForSelector('.convo .presence-text[data-online=false]', { timeout: WAIT });
+  await context.close();
+});
+
+test('message text is never HTML, and links become safe anchors', async () => {
+  const { owner, site } = await ownerWithSite();
+  const { context, page } = await signIn(owner, `/sites/${site.id}`);
+  const visitor = await NodeVisitor.open(site.site_key);
+  await visitor.say('<img src=x onerror="window.__pwned=1"><b>bold</b> see https://example.com/a?b=1. javascript:alert(1)');
+  await page.click(row(visitor.room), { timeout: WAIT });
+  const body = await page.waitForSelector('.convo .msg.theirs .body');
+  assert.equal(await body.$('img'), null);
+  assert.equal(await body.$('b'), null);
+  assert.ok((await body.textContent()).startsWith('<img src=x onerror="window.__pwned=1"><b>bold</b>'));
+  const links = await body.$$eval('a', (as) => as.map((a) => ({ href: a.href, rel: a.rel, target: a.target, text: a.textContent })));
+  assert.deepEqual(links, [{ href: 'https://example.com/a?b=1', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'https://example.com/a?b=1' }]);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.ok(!(await page.innerHTML('.room-list')).includes('<b>'), 'previews are text too');
+  visitor.close();
+  await context.close();
+});
+
+test('history loads upward as the owner scrolls', async () => {
+  const { owner, site } = await ownerWithSite();
+  const visitor = await NodeVisitor.open(site.site_key);
+  for (let i = 1; i <= 120; i++) await visitor.say(`message number ${i}`);
+  const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`);
+  await page.waitForSelector('.msg[data-seq="120"]', { timeout: WAIT });
+  assert.equal(await page.$('.msg[data-seq="1"]'), null, 'only the newest page at first');
+  assert.equal(await page.$$eval('.msg[data-seq]', (els) => els.length), 50);
+  // Keep scrolling to the top until the first message is there.
+  await page.waitForFunction(() => {
+    document.querySelector('.messages').scrollTop = 0;
+    return document.querySelector('.msg[data-seq="1"]') !== null;
+  }, null, { timeout: WAIT, polling: 100 });
+  const seqs = await page.$$eval('.msg[data-seq]', (els) => els.map((e) => Number(e.dataset.seq)));
+  assert.deepEqual(seqs, Array.from({ length: 120 }, (_, i) => i + 1), 'every message once, in order');
+  visitor.close();
+  await context.close();
+});
+
+test('closing, reopening, the transcript, blocking the visitor and deleting the conversation', async () => {
+  const { owner, site } = await ownerWithSite();
+  const visitor = await NodeVisitor.open(site.site_key);
+  await visitor.say('Please send me the invoice.');
+  const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`);
+  await page.waitForSelector(bubble('Please send me the invoice.'), { timeout: WAIT });
+
+  await page.click('button[data-action=close]');
+  await page.waitForSelector('button[data-action=reopen]');
+  await page.waitForSelector(row(visitor.room), { state: 'detached' });
+  await page.click('.tabs button[data-tab=closed]');
+  await page.waitForSelector(row(visitor.room));
+  const closed = await app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
+  assert.equal(closed.body.status, 'closed');
+
+  await page.click('button[data-action=reopen]');
+  await page.waitForSelector('button[data-action=close]');
+  await page.click('.tabs button[data-tab=open]');
+  await page.waitForSelector(row(visitor.room));
+
+  await page.click('summary[data-action=more]');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('button[data-action=transcript-text]'),
+  ]);
+  assert.equal(download.suggestedFilename(), `transcript-${visitor.room}.txt`);
+  assert.ok(!download.url().includes('token'), 'no token in the download URL');
+  const transcript = readFileSync(await download.path(), 'utf8');
+  assert.match(transcript, /Visitor: Please send me the invoice\./);
+
+  await page.click('summary[data-action=more]');
+  await page.click('button[data-action=block]');
+  await page.click('dialog button[value=ok]');
+  await page.waitForSelector('.convo-note:has-text("You blocked this visitor")');
+  assert.equal(await visitor.closed, 4003, 'the visitor socket is closed as blocked');
+
+  await page.click('summary[data-action=more]');
+  await page.click('button[data-action=delete]');
+  await page.click('dialog button[value=ok]');
+  await page.waitForURL(`${app.base}/sites/${site.id}`);
+  await page.waitForSelector(row(visitor.room), { state: 'detached' });
+  const gone = await app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
+  assert.equal(gone.status, 404);
+  await context.close();
+});
+
+test('a visitor message while the tab is hidden raises a desktop notification and counts in the title', async () => {
+  const { owner, site } = await ownerWithSite();
+  const { context, page } = await signIn(owner, `/sites/${site.id}`);
+  await context.grantPermissions(['notifications'], { origin: app.base });
+  // Record notifications, and let the test say when the tab is hidden.
+  await page.evaluate(() => {
+    window.__notes = [];
+    window.Notification = class {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      constructor(title, options) { window.__notes.push({ title, body: options.body }); }
+      close() {}
+    };
+    let hidden = true;
+    Object.defineProperty(Document.prototype, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible'), configurable: true });
+    window.__show = () => { hidden = false; document.dispatchEvent(new Event('visibilitychange')); };
+  });
+  const visitor = await NodeVisitor.open(site.site_key);
+  await visitor.say('Anyone around?');
+  await page.waitForFunction(() => window.__notes.length === 1, null, { timeout: WAIT });
+  const [note] = await page.evaluate(() => window.__notes);
+  assert.equal(note.body, 'Anyone around?');
+  assert.ok(note.title.endsWith('Shop'));
+  assert.equal(await page.title(), '(1) PinTalk');
+  await page.evaluate(() => window.__show());
+  assert.equal(await page.title(), 'PinTalk');
+  visitor.close();
+  await context.close();
+});
+
+test('while the network is down the reply waits, then is sent once after the reconnect', async () => {
+  const { owner, site } = await ownerWithSite();
+  const visitor = await NodeVisitor.open(site.site_key);
+  await visitor.say('Are you there?');
+  // Every dashboard socket goes through a route the test can cut, like a network drop.
+  const links = [];
+  const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`, {
+    prepare: (ctx) => ctx.routeWebSocket(/\/ws$/, (ws) => {
+      ws.connectToServer();
+      links.push(ws);
+    }),
+  });
+  await page.waitForSelector(bubble('Are you there?'), { timeout: WAIT });
+
+  await context.setOffline(true);
+  links.at(-1).close({ code: 1012, reason: 'network gone' });
+  await page.waitForSelector('.conn-status:not([data-state=live])', { timeout: WAIT });
+  await visitor.say('Hello?');
+  await page.fill('[data-role=composer]', 'Sorry, one moment!');
+  await page.press('[data-role=composer]', 'Enter');
+  await page.waitForSelector('.msg.mine.pending');
+  await context.setOffline(false);
+
+  await page.waitForSelector('.conn-status[data-state=live]', { timeout: 40_000 });
+  await page.waitForSelector(bubble('Hello?'), { timeout: WAIT });
+  const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the queued reply');
+  assert.equal(reply.body, 'Sorry, one moment!');
+  await page.waitForSelector(`.msg.mine[data-seq="${reply.seq}"]`);
+  assert.equal(await page.$$eval('.msg.mine', (els) => els.length), 1, 'the reply exists once');
+  assert.equal(visitor.frames.filter((f) => f.type === 'message' && f.sender.kind === 'owner').length, 1);
+  assert.ok(links.length >= 2, 'the dashboard opened a new socket');
+  visitor.close();
+  await context.close();
+});
+
+test('changing the password keeps this dashboard signed in and live on the new session', async () => {
+  const { owner, site } = await ownerWithSite();
+  const { context, page } = await signIn(owner, '/account');
+  const before = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
+  await page.fill('input[name=current_password]', owner.password);
+  await page.fill('input[name=password]', 'a brand new password');
+  await page.click('button:has-text("Change password")');
+  await page.waitForSelector('.toast:has-text("Password changed")', { timeout: WAIT });
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
+  assert.notEqual(after.refresh, before.refresh);
+  // The server closed the old socket (4003); the dashboard reconnects with the new token.
+  await page.goto(`${app.base}/sites/${site.id}`);
+  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+  const visitor = await NodeVisitor.open(site.site_key);
+  await visitor.say('Still there?');
+  await page.waitForSelector(row(visitor.room), { timeout: WAIT });
+  const old = await app.api('GET', '/api/v1/me', { token: owner.access });
+  assert.equal(old.status, 401, 'the old session is over');
+  visitor.close();
+  await context.close();
+});
+
+test('the access token is refreshed before it expires', async () => {
+  const shortLived = await startApp({ PINTALK__AUTH__ACCESS_TOKEN_TTL_SECS: '62' });
+  try {
+    const owner = await shortLived.owner('refresh@example.com');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${shortLived.base}/login`);
+    await page.fill('input[name=email]', owner.email);
+    await page.fill('input[name=password]', owner.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${shortLived.base}/sites/new`);
+    const first = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
+    // Refreshes are due 60 s before expiry: with 62-second tokens, every few seconds.
+    await page.waitForFunction((old) => {
+      const now = JSON.parse(localStorage.getItem('pintalk.session'));
+      return now && now.refresh !== old;
+    }, first.refresh, { timeout: WAIT, polling: 200 });
+    await page.fill('input[name=name]', 'Still signed in');
+    await page.click('button[type=submit]:has-text("Create site")');
+    await page.waitForSelector('[data-pt=snippet]', { timeout: WAIT });
+    const reuse = await shortLived.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: first.refresh } });
+    assert.equal(reuse.status, 401, 'the first refresh token was rotated away');
+    await context.close();
+  } finally {
+    await shortLived.stop();
+  }
+});
+
+test('the inbox screenshot: a live conversation with replies', async () => {
+  const { owner, site } = await ownerWithSite({ accent_color: '#4f46e5' });
+  const others = [];
+  for (const text of ['Is the blue kettle back in stock?', 'Thanks, the order arrived today!']) {
+    const v = await NodeVisitor.open(site.site_key);
+    await v.say(text);
+    others.push(v);
+  }
+  const visitor = await NodeVisitor.open(site.site_key);
+  await visitor.say('Hi! Do you ship to Korea?');
+  await visitor.say('I found you on https://example.com/teas');
+  const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`);
+  await page.waitForSelector(bubble('Hi! Do you ship to Korea?'), { timeout: WAIT });
+  await page.fill('[data-role=composer]', 'Yes, we do! Shipping to Korea takes 3–5 days.');
+  await page.press('[data-role=composer]', 'Enter');
+  const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the reply');
+  visitor.read(reply.seq);
+  await page.waitForSelector('.receipt:text("Seen")', { timeout: WAIT });
+  await visitor.say('Perfect, thank you!');
+  await page.waitForSelector(bubble('Perfect, thank you!'));
+  await page.click('.notify-offer button[aria-label="Not now"]');
+  others[0].typing(true);
+  await page.waitForSelector('.typing-text');
+  await page.fill('[data-role=composer]', 'Anything else I can help with?');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.screenshot({ path: join(screenshots, 'dashboard-inbox.png') });
+  for (const v of [...others, visitor]) v.close();
+  await context.close();
+});
+
+test('a forgotten password is reset through the mailed link', async () => {
+  const { owner } = await ownerWithSite();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${app.base}/login`);
+  await page.click('a:has-text("Forgot password?")');
+  await page.fill('input[name=email]', owner.email);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.notice-success');
+
+  const token = await app.mailedToken(owner.email, 'Reset');
+  await page.goto(`${app.base}/reset-password#token=${token}`);
+  assert.ok(!page.url().includes(token), 'the token is dropped from the address bar');
+  await page.fill('input[name=password]', 'the new password');
+  await page.fill('input[name=confirm]', 'the new password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.notice-success:has-text("Your password is changed")');
+  await page.click('a:has-text("Sign in")');
+  await page.fill('input[name=email]', owner.email);
+  await page.fill('input[name=password]', 'the new password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+
+  await page.goto(`${app.base}/reset-password#token=${token}`);
+  await page.fill('input[name=password]', 'yet another password');
+  await page.fill('input[name=confirm]', 'yet another password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.form-error:not([hidden])');
+  await context.close();
+});
+
+test('the profile is edited, and deleting the account signs out and removes it', async () => {
+  const { owner } = await ownerWithSite();
+  const { context, page } = await signIn(owner, '/account');
+  await page.fill('input[name=name]', 'Ann Kim');
+  await page.fill('input[name=company]', 'Kim Teas');
+  await page.click('button:has-text("Save profile")');
+  await page.waitForSelector('.me-text strong:text("Ann Kim")');
+  const me = await app.api('GET', '/api/v1/me', { token: owner.access });
+  assert.equal(me.body.name, 'Ann Kim');
+  assert.equal(me.body.company, 'Kim Teas');
+
+  await page.click('button:has-text("Delete account")');
+  const confirm = page.locator('dialog button[value=ok]');
+  assert.equal(await confirm.isDisabled(), true, 'only after typing the email');
+  await page.fill('dialog input', owner.email);
+  await confirm.click();
+  await page.waitForURL(`${app.base}/login`);
+  const login = await app.api('POST', '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });
+  assert.equal(login.status, 401);
+  await context.close();
+});
