@@ -42,7 +42,7 @@ async function waitFor(url, tries = 200) {
 
 /** Starts the all-in-one server. */
 export async function startApp(env = {}) {
-  const binary = join(root, 'target/debug/pintalk');
+  const binary = join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/pintalk');
   if (!existsSync(binary)) throw new Error(`${binary} missing: build it first (scripts/test does)`);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'pintalk-web-'));
