@@ -230,7 +230,7 @@
     toggle: () => setOpen(!(ui ? S.open : S.wantOpen)),
     show: () => shown(true),
     hide: () => shown(false),
-    // Kept on this browser only: the session API has no field for it yet.
+    // Sent with the next session request, so the owner sees who they talk to.
     identify(who) {
       if (!who || typeof who !== 'object') return;
       const text = (v, max) => (v == null ? null : String(v).slice(0, max));
@@ -760,6 +760,10 @@
       req.visitor_id = S.saved.visitor_id;
       req.visitor_secret = S.saved.visitor_secret;
     }
+    const who = S.saved.identity;
+    if (who && who.name) req.name = who.name;
+    // Only a plausible address: a refused one would fail the session, not just the field.
+    if (who && who.email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(who.email)) req.email = who.email;
     let res;
     let body = {};
     try {

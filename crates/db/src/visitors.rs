@@ -47,3 +47,24 @@ pub fn block(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
     .execute(conn)?;
     Ok(())
 }
+
+/// Records the name and email a visitor gave (the widget's `identify`); `None` keeps
+/// what was there.
+pub fn identify(
+    conn: &mut DbConnection,
+    id: VisitorId,
+    name: Option<String>,
+    email: Option<String>,
+) -> Result<(), DbError> {
+    if let Some(name) = name {
+        diesel::update(visitors::table.find(id.to_string()))
+            .set(visitors::name.eq(name))
+            .execute(conn)?;
+    }
+    if let Some(email) = email {
+        diesel::update(visitors::table.find(id.to_string()))
+            .set(visitors::email.eq(email))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -19,6 +19,8 @@ use utoipa::ToSchema;
 
 use super::sites::WidgetSettings;
 use crate::body::Json;
+use crate::domain::email::EmailAddress;
+use crate::domain::text::bounded;
 use crate::error::ApiError;
 use crate::limits::{client_ip, enforce};
 use crate::state::AppState;
@@ -83,6 +85,12 @@ pub struct SessionRequest {
     pub visitor_id: Option<String>,
     #[serde(default)]
     pub visitor_secret: Option<String>,
+    /// From the page's `PinTalk('identify', {name, email})`: shown to the owner.
+    /// Up to 100 characters.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A visitor's conversation as the widget sees it.
@@ -124,22 +132,9 @@ pub async fn session(
     req: HttpRequest,
     body: Json<SessionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let SessionRequest {
-        site_key,
-        visitor_id,
-        visitor_secret,
-    } = body.into_inner();
-    let (site, origin, verified) = site_for_origin(&state, &req, &site_key).await?;
-    let result = visitor_session(
-        &state,
-        &req,
-        site,
-        &origin,
-        verified,
-        visitor_id,
-        visitor_secret,
-    )
-    .await;
+    let request = body.into_inner();
+    let (site, origin, verified) = site_for_origin(&state, &req, &request.site_key).await?;
+    let result = visitor_session(&state, &req, site, &origin, verified, request).await;
     Ok(with_cors(
         match result {
             Ok(session) => HttpResponse::Ok().json(session),
@@ -155,9 +150,23 @@ async fn visitor_session(
     site: Site,
     origin: &str,
     verified: bool,
-    visitor_id: Option<String>,
-    visitor_secret: Option<String>,
+    request: SessionRequest,
 ) -> Result<VisitorSession, ApiError> {
+    let SessionRequest {
+        visitor_id,
+        visitor_secret,
+        name,
+        email,
+        ..
+    } = request;
+    let name = name
+        .map(|n| bounded("name", &n, 0, 100, false))
+        .transpose()?
+        .filter(|n| !n.is_empty());
+    let email = email
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| EmailAddress::parse(&e).map(|e| e.as_str().to_owned()))
+        .transpose()?;
     if !verified {
         return Err(ApiError::new(
             ErrorCode::SiteNotLive,
@@ -201,6 +210,12 @@ async fn visitor_session(
                     ));
                 }
                 visitors::touch(conn, visitor.id)?;
+                visitors::identify(conn, visitor.id, name.clone(), email.clone())?;
+                let visitor = Visitor {
+                    name: name.or(visitor.name),
+                    email: email.or(visitor.email),
+                    ..visitor
+                };
                 if let Some(room) = rooms::latest_for_visitor(conn, visitor.id)? {
                     return Ok((visitor, room, None));
                 }
@@ -213,8 +228,8 @@ async fn visitor_session(
                 id: VisitorId::new(),
                 site_id,
                 secret_hash: token_hash(&secret),
-                name: None,
-                email: None,
+                name,
+                email,
                 blocked_at: None,
                 created_at: now,
                 last_seen_at: now,

@@ -259,3 +259,41 @@ async fn visitor_history_answers_cors_for_the_sessions_origin_only() {
         );
     }
 }
+
+#[actix_web::test]
+async fn identified_visitor_shows_with_name_and_email() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "ident@example.com").await;
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/widget/sessions?site_key={}", key(&site))))
+        .insert_header(("origin", SHOP))
+        .send_json(
+            &json!({ "site_key": key(&site), "name": "  Bo Kim ", "email": "Bo@Example.com" }),
+        )
+        .await
+        .unwrap();
+    let session = TestApp::reply(res).await;
+    assert_eq!(session.status, StatusCode::OK, "{:?}", session.body);
+    let room = session.body["room"]["id"].as_str().unwrap().to_owned();
+    let mut socket =
+        crate::socket::Socket::open(session.body["gateway_url"].as_str().unwrap(), SHOP).await;
+    let ready = socket
+        .auth(session.body["token"].as_str().unwrap(), json!({}))
+        .await;
+    assert_eq!(ready["you"]["name"], "Bo Kim");
+    socket.post(&room, "hello", "i1").await;
+    let detail = app
+        .get_auth(&format!("/api/v1/rooms/{room}"), &owner.access)
+        .await;
+    assert_eq!(detail.body["visitor"]["name"], "Bo Kim");
+    assert_eq!(detail.body["visitor"]["email"], "bo@example.com");
+    let bad = app
+        .client
+        .post(app.url(&format!("/api/v1/widget/sessions?site_key={}", key(&site))))
+        .insert_header(("origin", SHOP))
+        .send_json(&json!({ "site_key": key(&site), "email": "not an email" }))
+        .await
+        .unwrap();
+    assert_eq!(TestApp::reply(bad).await.code(), "invalid_email");
+}
