@@ -70,15 +70,18 @@ pub struct Applied {
 pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbError> {
     conn.transaction(|conn| {
         backend::insert_messages_ignoring_duplicates(conn, &batch.messages)?;
-        let mut highest: BTreeMap<RoomId, (i64, bool)> = BTreeMap::new();
+        // Per room: the highest seq, and the time of the latest visitor message.
+        let mut highest: BTreeMap<RoomId, (i64, Option<i64>)> = BTreeMap::new();
         for m in &batch.messages {
-            let entry = highest.entry(m.room_id).or_insert((0, false));
+            let entry = highest.entry(m.room_id).or_insert((0, None));
             entry.0 = entry.0.max(m.seq);
-            entry.1 |= m.sender_kind == "visitor";
+            if m.sender_kind == "visitor" {
+                entry.1 = entry.1.max(Some(m.created_at));
+            }
         }
         let mut applied = Applied::default();
         let now = now_ms();
-        for (&room, &(seq, visitor_wrote)) in &highest {
+        for (&room, &(seq, visitor_wrote_at)) in &highest {
             diesel::update(
                 rooms_table::table
                     .find(room.to_string())
@@ -96,13 +99,19 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
             {
                 applied.started.push(room);
             }
-            let closed = rooms_table::table
+            // A visitor writing after the room was closed reopens it; a message written
+            // before the close (and persisted after it) does not.
+            let closed_at: Option<Option<i64>> = rooms_table::table
                 .find(room.to_string())
-                .select(rooms_table::status)
-                .first::<String>(conn)
-                .optional()?
-                .is_some_and(|s| s == CLOSED);
-            if visitor_wrote && closed && rooms::set_status(conn, room, OPEN)? {
+                .filter(rooms_table::status.eq(CLOSED))
+                .select(rooms_table::closed_at)
+                .first(conn)
+                .optional()?;
+            let reopens = match (closed_at, visitor_wrote_at) {
+                (Some(closed_at), Some(wrote_at)) => closed_at.is_none_or(|c| wrote_at > c),
+                _ => false,
+            };
+            if reopens && rooms::set_status(conn, room, OPEN)? {
                 applied.reopened.push(room);
             }
         }

@@ -191,3 +191,92 @@ fn sites_are_scoped_to_their_owner() {
             .is_some()
     );
 }
+
+fn room_with_visitor(conn: &mut DbConnection, site: &Site) -> pintalk_db::models::Room {
+    use pintalk_core::ids::{RoomId, VisitorId};
+    let now = now_ms();
+    let visitor = pintalk_db::models::Visitor {
+        id: VisitorId::new(),
+        site_id: site.id,
+        secret_hash: "h".into(),
+        name: None,
+        email: None,
+        blocked_at: None,
+        created_at: now,
+        last_seen_at: now,
+    };
+    pintalk_db::visitors::insert(conn, visitor.clone()).unwrap();
+    let room = pintalk_db::models::Room {
+        id: RoomId::new(),
+        site_id: site.id,
+        visitor_id: visitor.id,
+        status: "open".into(),
+        last_seq: 0,
+        created_at: now,
+        updated_at: now,
+        closed_at: None,
+    };
+    pintalk_db::rooms::insert(conn, room.clone()).unwrap();
+    room
+}
+
+fn visitor_message(
+    room: &pintalk_db::models::Room,
+    seq: i64,
+    at: i64,
+) -> pintalk_db::models::StoredMessage {
+    pintalk_db::models::StoredMessage {
+        id: pintalk_core::ids::MessageId::new(),
+        room_id: room.id,
+        seq,
+        cid: format!("c{seq}"),
+        sender_kind: "visitor".into(),
+        sender_id: room.visitor_id.to_string(),
+        body: "hi".into(),
+        created_at: at,
+    }
+}
+
+#[test]
+fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_close() {
+    use pintalk_db::messages::{Batch, persist};
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "p@example.com");
+    let s = site(conn, o.id, "pk_p");
+    let room = room_with_visitor(conn, &s);
+    let before_close = now_ms() - 1000;
+    let first = Batch {
+        messages: vec![visitor_message(&room, 1, before_close)],
+        reads: vec![],
+    };
+    assert_eq!(persist(conn, &first).unwrap().started, vec![room.id]);
+    persist(conn, &first).unwrap();
+    assert_eq!(
+        pintalk_db::messages::page(conn, room.id, None, 10)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    pintalk_db::rooms::set_status(conn, room.id, "closed").unwrap();
+    // Written before the close, stored after it: the room stays closed.
+    let late = Batch {
+        messages: vec![visitor_message(&room, 2, before_close + 1)],
+        reads: vec![],
+    };
+    assert!(persist(conn, &late).unwrap().reopened.is_empty());
+    // Written after the close: it reopens.
+    let after = Batch {
+        messages: vec![visitor_message(&room, 3, now_ms() + 1000)],
+        reads: vec![],
+    };
+    assert_eq!(persist(conn, &after).unwrap().reopened, vec![room.id]);
+    assert_eq!(
+        pintalk_db::rooms::find(conn, room.id)
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        3
+    );
+}
