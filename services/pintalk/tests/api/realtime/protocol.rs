@@ -15,6 +15,16 @@ async fn session(app: &TestApp) -> (serde_json::Value, String) {
     (reply.body, url)
 }
 
+/// A visitor's room and authenticated socket.
+async fn visitor_socket(app: &TestApp) -> (String, Socket) {
+    let (session, url) = session(app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .auth(session["token"].as_str().unwrap(), json!({}))
+        .await;
+    (session["room"]["id"].as_str().unwrap().to_owned(), socket)
+}
+
 #[actix_web::test]
 async fn socket_without_auth_is_closed_after_the_deadline() {
     let app = TestApp::spawn().await;
@@ -57,12 +67,7 @@ async fn oversized_auth_frame_is_closed_with_1009() {
 #[actix_web::test]
 async fn bad_frames_get_errors_with_stable_codes_and_the_socket_lives_on() {
     let app = TestApp::spawn().await;
-    let (session, url) = session(&app).await;
-    let room = session["room"]["id"].as_str().unwrap().to_owned();
-    let mut socket = Socket::open(&url, SHOP).await;
-    socket
-        .auth(session["token"].as_str().unwrap(), json!({}))
-        .await;
+    let (room, mut socket) = visitor_socket(&app).await;
 
     socket.send_text("{not json".into()).await;
     assert_eq!(socket.next_of("error").await["code"], "bad_frame");
@@ -103,12 +108,7 @@ async fn bad_frames_get_errors_with_stable_codes_and_the_socket_lives_on() {
 #[actix_web::test]
 async fn frame_over_16_kib_closes_with_1009() {
     let app = TestApp::spawn().await;
-    let (session, url) = session(&app).await;
-    let room = session["room"]["id"].as_str().unwrap().to_owned();
-    let mut socket = Socket::open(&url, SHOP).await;
-    socket
-        .auth(session["token"].as_str().unwrap(), json!({}))
-        .await;
+    let (room, mut socket) = visitor_socket(&app).await;
     socket
         .send(json!({ "type": "send", "room": room, "body": "x".repeat(17 * 1024), "cid": "big" }))
         .await;
@@ -121,11 +121,7 @@ async fn frame_over_16_kib_closes_with_1009() {
 #[actix_web::test]
 async fn flooding_frames_are_rate_limited_and_retriable() {
     let app = TestApp::spawn().await;
-    let (session, url) = session(&app).await;
-    let mut socket = Socket::open(&url, SHOP).await;
-    socket
-        .auth(session["token"].as_str().unwrap(), json!({}))
-        .await;
+    let (_, mut socket) = visitor_socket(&app).await;
     for _ in 0..100 {
         socket.send(json!({ "type": "ping" })).await;
     }
@@ -139,12 +135,7 @@ async fn flooding_frames_are_rate_limited_and_retriable() {
 #[actix_web::test]
 async fn gateway_metrics_count_connections_and_messages() {
     let app = TestApp::spawn().await;
-    let (session, url) = session(&app).await;
-    let room = session["room"]["id"].as_str().unwrap().to_owned();
-    let mut socket = Socket::open(&url, SHOP).await;
-    socket
-        .auth(session["token"].as_str().unwrap(), json!({}))
-        .await;
+    let (room, mut socket) = visitor_socket(&app).await;
     socket.post(&room, "counted", "m-1").await;
     let mut res = app.client.get(app.url("/metrics")).send().await.unwrap();
     let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
@@ -159,11 +150,7 @@ async fn gateway_metrics_count_connections_and_messages() {
 #[actix_web::test]
 async fn silent_socket_is_closed_after_three_heartbeats() {
     let app = TestApp::spawn_with(|s| s.gateway.heartbeat_secs = 1).await;
-    let (session, url) = session(&app).await;
-    let mut socket = Socket::open(&url, SHOP).await;
-    socket
-        .auth(session["token"].as_str().unwrap(), json!({}))
-        .await;
+    let (_, mut socket) = visitor_socket(&app).await;
     // The test client answers no ping from here on.
     assert_eq!(
         socket.closed(Duration::from_secs(8)).await,
