@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId};
-use pintalk_core::protocol::{Message, Participant, ServerFrame};
+use pintalk_core::protocol::{Message, Participant};
 use tokio::sync::{Notify, mpsc};
 
 use crate::realtime::{
     Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent, Topic,
-    frame_halves, frame_text,
+    frame_halves, frame_text, read_receipt,
 };
 use crate::{BusError, Counter, Counters};
 
@@ -280,22 +280,11 @@ impl Bus for MemoryBus {
         reader: &Participant,
         seq: i64,
     ) -> Result<(), BusError> {
-        let ts = now_ms();
+        let (item, frame, topics) = read_receipt(room, site, reader, seq);
+        let frame: Arc<str> = frame.into();
         let mut state = self.state();
-        state.outbox.push(OutboxItem::Read {
-            room,
-            reader: reader.clone(),
-            seq,
-            ts,
-        });
-        let frame: Arc<str> = ServerFrame::Read {
-            room,
-            seq,
-            reader: reader.clone(),
-        }
-        .to_text()
-        .into();
-        state.deliver(&[Topic::Room(room), Topic::Site(site)], &frame);
+        state.outbox.push(item);
+        state.deliver(&topics, &frame);
         drop(state);
         self.outbox_ready.notify_waiters();
         Ok(())

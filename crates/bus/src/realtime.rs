@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{OwnerId, RoomId, SiteId};
-use pintalk_core::protocol::{Message, Participant};
+use pintalk_core::protocol::{Message, Participant, ServerFrame};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
@@ -178,6 +179,29 @@ pub trait Bus: Counters {
 
     /// How many members are present under `key`.
     async fn presence_count(&self, key: &str) -> Result<u64, BusError>;
+}
+
+/// A read receipt as both stores handle it: the outbox item for the persister, the
+/// `read` frame's text, and the topics that hear it.
+pub fn read_receipt(
+    room: RoomId,
+    site: SiteId,
+    reader: &Participant,
+    seq: i64,
+) -> (OutboxItem, String, [Topic; 2]) {
+    let item = OutboxItem::Read {
+        room,
+        reader: reader.clone(),
+        seq,
+        ts: now_ms(),
+    };
+    let frame = ServerFrame::Read {
+        room,
+        seq,
+        reader: reader.clone(),
+    }
+    .to_text();
+    (item, frame, [Topic::Room(room), Topic::Site(site)])
 }
 
 /// The two halves of a `message` frame's JSON around `seq` and `ts`, so the store can

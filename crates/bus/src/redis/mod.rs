@@ -23,7 +23,7 @@ use tokio::sync::{Mutex, mpsc};
 pub use self::keys::{Keys, SHARDS};
 use crate::realtime::{
     Appended, Bus, CID_MEMORY, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent,
-    Topic, frame_halves,
+    Topic, frame_halves, read_receipt,
 };
 use crate::{BusError, Counter, Counters};
 
@@ -363,26 +363,15 @@ impl Bus for RedisBus {
         reader: &Participant,
         seq: i64,
     ) -> Result<(), BusError> {
-        let item = OutboxItem::Read {
-            room,
-            reader: reader.clone(),
-            seq,
-            ts: now_ms(),
-        };
+        let (item, frame, [room_topic, site_topic]) = read_receipt(room, site, reader, seq);
         let item = serde_json::to_string(&item).map_err(|e| BusError::Corrupt(e.to_string()))?;
-        let frame = ServerFrame::Read {
-            room,
-            seq,
-            reader: reader.clone(),
-        }
-        .to_text();
         let mut conn = self.pool.get().await?;
         let _: () = redis::pipe()
             .xadd(self.keys.outbox_of(room), "*", &[("r", item)])
             .ignore()
-            .publish(self.keys.channel(Topic::Room(room)), &frame)
+            .publish(self.keys.channel(room_topic), &frame)
             .ignore()
-            .publish(self.keys.channel(Topic::Site(site)), &frame)
+            .publish(self.keys.channel(site_topic), &frame)
             .ignore()
             .query_async(&mut conn)
             .await?;
