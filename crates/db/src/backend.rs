@@ -86,13 +86,13 @@ impl Backend {
                     .to_str()
                     .ok_or_else(|| DbError::Config("path is not UTF-8".into()))?;
                 let mut conn = diesel::SqliteConnection::establish(path)?;
-                // The busy timeout first, so that writers (and the switch to WAL, when
-                // several connections open at once) queue instead of failing; foreign keys
-                // are off by default in SQLite; WAL lets readers run beside the writer.
+                // The busy timeout first, so that writers queue instead of failing;
+                // foreign keys are off by default in SQLite.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     PRAGMA synchronous = NORMAL;",
                 )?;
+                switch_to_wal(&mut conn)?;
                 Ok(DbConnection::Sqlite(conn))
             }
             #[cfg(feature = "mysql")]
@@ -107,22 +107,47 @@ impl Backend {
     }
 }
 
+/// WAL lets readers run beside the writer. The switch needs a moment alone with the file
+/// and SQLite answers "locked" at once instead of waiting out the busy timeout, so
+/// processes opening a new database together retry it; once switched, the file stays WAL.
+fn switch_to_wal(conn: &mut diesel::SqliteConnection) -> Result<(), DbError> {
+    let mut attempts = 0;
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL") {
+            Err(e) if attempts < 100 && e.to_string().contains("locked") => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// Applies every pending migration of the connection's backend; returns how many ran.
 ///
-/// Safe when several processes start at once: on MySQL they queue on a named lock (the
-/// first migrates, the others find nothing to do); SQLite serialises writers itself.
+/// Safe when several processes start at once: the first migrates, the others wait and
+/// then find nothing to do. On MySQL they queue on a named lock; on SQLite the whole run
+/// is one `BEGIN IMMEDIATE` transaction (the write lock is taken before the harness reads
+/// which migrations are applied — otherwise two processes both see none and the second
+/// fails on "table already exists"; the others wait out `busy_timeout`).
 pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
-    let applied = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    fn failed(e: impl std::fmt::Display) -> DbError {
+        DbError::Migration(e.to_string())
+    }
+    match conn {
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(failed)
+        }),
         #[cfg(feature = "mysql")]
         DbConnection::Mysql(c) => {
             c.batch_execute("DO GET_LOCK('pintalk_migrations', 300)")?;
             let applied = c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len());
             c.batch_execute("DO RELEASE_LOCK('pintalk_migrations')")?;
-            applied
+            applied.map_err(failed)
         }
-    };
-    applied.map_err(|e| DbError::Migration(e.to_string()))
+    }
 }
 
 /// Inserts messages, skipping any whose `(room_id, seq)` is already stored — the

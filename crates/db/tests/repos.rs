@@ -66,6 +66,26 @@ fn migrations_are_idempotent() {
 }
 
 #[test]
+fn processes_starting_at_once_migrate_once_and_all_succeed() {
+    let db = TestDatabase::new().expect("test database");
+    let applied: Vec<usize> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut conn = pintalk_db::Backend::from_url(&db.url)
+                        .unwrap()
+                        .connect()
+                        .unwrap();
+                    run_migrations(&mut conn).unwrap()
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(applied.iter().filter(|&&n| n > 0).count(), 1, "{applied:?}");
+}
+
+#[test]
 fn unknown_backend_and_uncompiled_backend_are_clear_errors() {
     let err = pintalk_db::Backend::from_url("postgres://x").unwrap_err();
     assert!(err.to_string().contains("sqlite:// or mysql://"), "{err}");
