@@ -52,9 +52,10 @@ impl Application {
         let state = web::Data::new(state(settings, signer, bus).await?);
         start_persister(&state);
         let mut server = HttpServer::new(move || {
+            // /metrics before the routes: the dashboard's fallback would answer it.
             App::new()
-                .configure(|cfg| configure(cfg, state.clone()))
                 .service(web::resource("/metrics").get(metrics_endpoint))
+                .configure(|cfg| configure(cfg, state.clone()))
         })
         .listen(listener)?;
         if workers > 0 {

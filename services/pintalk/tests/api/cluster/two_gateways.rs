@@ -67,6 +67,11 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
         .map(|m| (m["seq"].as_i64().unwrap(), m["body"].as_str().unwrap()))
         .collect();
     assert_eq!(got, [(1, "hello from A"), (2, "hello from B")]);
+    assert_eq!(
+        persisted(&cluster).await,
+        2,
+        "the account service's /metrics counts what its persister wrote"
+    );
 
     // The visitor leaves; after the grace period the owner hears it.
     drop(visitor);
@@ -77,4 +82,24 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
         }
     }
     panic!("visitor never went offline");
+}
+
+/// The account service's persisted counter, once it stops moving short of 2.
+async fn persisted(cluster: &Cluster) -> u64 {
+    let url = format!("http://127.0.0.1:{}/metrics", cluster.accounts[0].port);
+    let mut count = 0;
+    for _ in 0..100 {
+        let mut res = awc::Client::new().get(&url).send().await.unwrap();
+        let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+        count = text
+            .lines()
+            .find_map(|l| l.strip_prefix("pintalk_account_persisted_total "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0);
+        if count >= 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    count
 }

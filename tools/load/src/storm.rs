@@ -1,0 +1,198 @@
+//! W3, PinTalk only (the peers have no resume): a gateway holding thousands of visitors
+//! is killed; while they are away the other member of each conversation sends them
+//! messages; then every visitor comes back at once the way the widget does — a new
+//! ticket from the account service, a socket to the surviving gateway, `auth` with
+//! `resume` — and must receive exactly the messages it missed, in order.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use clap::Args;
+use futures_util::{StreamExt, stream};
+use serde::Serialize;
+
+use crate::chat::log;
+use crate::measure::{self, Latency, LatencySummary};
+use crate::socket::Socket;
+use crate::system::{Event, System};
+use crate::target::{Seat, Target, TargetArgs};
+
+const OPEN_CONCURRENCY: usize = 64;
+/// How long a returning visitor may take before it counts as not resumed.
+const RESUME_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Args, Debug)]
+pub struct StormArgs {
+    /// The first --server is the gateway that gets killed, the second survives.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long, default_value_t = 5000)]
+    pub clients: usize,
+    /// Messages each visitor misses while away.
+    #[arg(long, default_value_t = 20)]
+    pub missed: u64,
+    /// The process id of the first server, killed with SIGKILL.
+    #[arg(long)]
+    pub kill_pid: u32,
+    /// Returning visitors on their way at any moment (all of them, by default).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct StormReport {
+    pub clients: usize,
+    pub missed_each: u64,
+    pub resumed: usize,
+    /// From the first visitor setting off back until the last has every missed message.
+    pub all_resumed_secs: f64,
+    /// Each visitor's time to resume, from the same start.
+    pub resume_time: LatencySummary,
+    pub lost: u64,
+    pub duplicated: u64,
+    pub failures: usize,
+    pub first_failure: Option<String>,
+}
+
+pub async fn run(args: StormArgs) -> Result<StormReport> {
+    ensure!(
+        args.target.system == System::Pintalk,
+        "the storm needs PinTalk's resume"
+    );
+    ensure!(
+        args.target.servers.len() == 2,
+        "give the doomed gateway and the survivor"
+    );
+    let target = Target::prepare(args.target.clone()).await?;
+    let pintalk = target.pintalk.clone().context("PinTalk prepared")?;
+    let seats = target.seats(args.clients).await?;
+    // Visitors on the doomed gateway, the other members on the survivor.
+    let visitors = open_all(&target, &seats, 0).await?;
+    let mut others = open_all(&target, &seats, 1).await?;
+    log(&format!(
+        "{} visitors on the first gateway; killing it",
+        visitors.len()
+    ));
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &args.kill_pid.to_string()])
+        .status()?;
+    ensure!(killed.success(), "could not kill process {}", args.kill_pid);
+    drop(visitors);
+
+    // While the visitors are away, each conversation gets `missed` messages.
+    let sent: Vec<Result<()>> = stream::iter(others.iter_mut().zip(&seats))
+        .map(|(socket, seat)| send_and_wait_acks(socket, &seat.room, args.missed))
+        .buffer_unordered(OPEN_CONCURRENCY)
+        .collect()
+        .await;
+    sent.into_iter().collect::<Result<Vec<()>>>()?;
+    log("missed messages sent and acknowledged; the visitors come back");
+
+    let start = Instant::now();
+    let returns: Vec<Result<(Duration, u64, u64)>> = stream::iter(seats.iter().enumerate())
+        .map(|(n, seat)| {
+            let target = &target;
+            let pintalk = &pintalk;
+            async move {
+                let ticket = pintalk
+                    .session(seat.ticket.as_ref())
+                    .await
+                    .context("a new ticket")?;
+                let back = Seat {
+                    room: seat.room.clone(),
+                    ticket: Some(ticket),
+                };
+                // Nothing was delivered before the kill, so each resumes from 0.
+                let socket = target.open(1, n, &back, Some(0)).await?;
+                tokio::time::timeout(RESUME_TIMEOUT, replayed(socket, args.missed))
+                    .await
+                    .context("not resumed in time")?
+                    .map(|(lost, duplicated)| (start.elapsed(), lost, duplicated))
+            }
+        })
+        .buffer_unordered(args.concurrency.unwrap_or(args.clients).max(1))
+        .collect()
+        .await;
+    let all_resumed = start.elapsed();
+
+    let mut times = Latency::default();
+    let (mut lost, mut duplicated, mut failures, mut first_failure) = (0, 0, 0, None);
+    for r in returns {
+        match r {
+            Ok((took, l, d)) => {
+                times.record(u64::try_from(took.as_micros()).unwrap_or(u64::MAX));
+                lost += l;
+                duplicated += d;
+            }
+            Err(e) => {
+                failures += 1;
+                lost += args.missed;
+                first_failure.get_or_insert_with(|| format!("{e:#}"));
+            }
+        }
+    }
+    Ok(StormReport {
+        clients: args.clients,
+        missed_each: args.missed,
+        resumed: args.clients - failures,
+        all_resumed_secs: measure::secs(all_resumed),
+        resume_time: times.summary(),
+        lost,
+        duplicated,
+        failures,
+        first_failure,
+    })
+}
+
+async fn open_all(target: &Target, seats: &[Seat], server: usize) -> Result<Vec<Socket>> {
+    stream::iter(seats.iter().enumerate())
+        .map(|(n, seat)| target.open(server, n, seat, None))
+        .buffered(OPEN_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// Sends `n` messages at once (well within the per-socket burst) and waits for their acks.
+async fn send_and_wait_acks(socket: &mut Socket, room: &str, n: u64) -> Result<()> {
+    for i in 0..n {
+        let frame = System::Pintalk.send_frame(room, &format!("missed.{i}.x"), i);
+        socket.send(frame).await?;
+    }
+    let mut acked = 0;
+    while acked < n {
+        let text = socket
+            .next_text()
+            .await?
+            .context("closed before every ack")?;
+        match System::Pintalk.decode(&text) {
+            Event::Ack => acked += 1,
+            Event::Error(code) => bail!("send refused: {code}"),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Reads the replay until seqs 1..=missed have all arrived; returns (lost, duplicated).
+async fn replayed(mut socket: Socket, missed: u64) -> Result<(u64, u64)> {
+    let mut seen = BTreeSet::new();
+    let mut duplicated = 0;
+    while (seen.len() as u64) < missed {
+        let Some(text) = socket.next_text().await? else {
+            bail!("closed during the replay")
+        };
+        match System::Pintalk.decode(&text) {
+            Event::Chat { seq: Some(seq), .. } if !seen.insert(seq) => {
+                duplicated += 1;
+            }
+            Event::Error(code) => bail!("refused on return: {code}"),
+            _ => {}
+        }
+    }
+    let lost = (1..=missed).filter(|s| !seen.contains(s)).count() as u64;
+    socket.close().await;
+    Ok((lost, duplicated))
+}
