@@ -149,6 +149,7 @@ impl Collector {
 }
 
 pub async fn run(args: ChatArgs) -> Result<ChatReport> {
+    let processes = measure::and_load_tool(&args.processes);
     let target = Target::prepare(args.target.clone()).await?;
     let seats = target.seats(args.rooms).await?;
     let origin = Instant::now();
@@ -190,7 +191,7 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
             s.push((Latency::default(), 0));
         }
         collector.open_step.store(index as u64, Ordering::Relaxed);
-        let before = Snapshot::take(&args.processes)?;
+        let before = Snapshot::take(&processes)?;
         let watch = args
             .persister
             .clone()
@@ -198,7 +199,7 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
         let offered = offer(&args, &target, &seats, &outboxes, index, rate, origin, &cid).await;
         tokio::time::sleep(Duration::from_secs(args.drain_secs)).await;
         collector.open_step.store(u64::MAX, Ordering::Relaxed);
-        let after = Snapshot::take(&args.processes)?;
+        let after = Snapshot::take(&processes)?;
         let (latency, delivered) = collector
             .steps
             .lock()

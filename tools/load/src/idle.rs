@@ -41,10 +41,11 @@ pub struct IdleReport {
 }
 
 pub async fn run(args: IdleArgs) -> Result<IdleReport> {
+    let processes = measure::and_load_tool(&args.processes);
     let target = Target::prepare(args.target.clone()).await?;
     // Tickets first (HTTP): the clock below times only the sockets.
     let seats = target.seats(args.connections).await?;
-    let before = Snapshot::take(&args.processes)?;
+    let before = Snapshot::take(&processes)?;
     let start = Instant::now();
     let results: Vec<_> = stream::iter(seats.iter().enumerate())
         .map(|(n, seat)| target.open(n, n, seat, None))
@@ -70,9 +71,15 @@ pub async fn run(args: IdleArgs) -> Result<IdleReport> {
     ));
     // Let allocators and buffers settle before reading memory.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let after = Snapshot::take(&args.processes)?;
-    let processes = before.usage_until(&after);
-    let growth: i64 = processes.iter().map(|p| p.rss_growth_kib).sum();
+    let after = Snapshot::take(&processes)?;
+    let usage = before.usage_until(&after);
+    // The servers' growth: not Redis's (shared, and every system keeps its own kind of
+    // state there) nor the load tool's.
+    let growth: i64 = usage
+        .iter()
+        .filter(|p| p.name != "redis" && p.name != "load-tool")
+        .map(|p| p.rss_growth_kib)
+        .sum();
     let open = sockets.len();
     for socket in sockets {
         socket.close().await;
@@ -90,6 +97,6 @@ pub async fn run(args: IdleArgs) -> Result<IdleReport> {
         } else {
             growth as f64 / open as f64
         },
-        processes,
+        processes: usage,
     })
 }

@@ -65,6 +65,16 @@ impl std::str::FromStr for Process {
     }
 }
 
+/// The processes to report on, and the load tool itself: it shares the cores.
+pub fn and_load_tool(processes: &[Process]) -> Vec<Process> {
+    let mut all = processes.to_vec();
+    all.push(Process {
+        name: "load-tool".into(),
+        pid: std::process::id(),
+    });
+    all
+}
+
 /// One reading of each process: resident memory and CPU time so far.
 pub struct Snapshot {
     at: Instant,

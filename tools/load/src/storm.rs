@@ -5,6 +5,7 @@
 //! `resume` — and must receive exactly the messages it missed, in order.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -19,7 +20,8 @@ use crate::system::{Event, System};
 use crate::target::{Seat, Target, TargetArgs};
 
 const OPEN_CONCURRENCY: usize = 64;
-/// How long a returning visitor may take before it counts as not resumed.
+/// How long a returning visitor may take (retrying as the widget does) before it counts
+/// as not resumed.
 const RESUME_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Args, Debug)]
@@ -45,12 +47,17 @@ pub struct StormReport {
     pub clients: usize,
     pub missed_each: u64,
     pub resumed: usize,
-    /// From the first visitor setting off back until the last has every missed message.
+    /// From the first visitor setting off back (after the widget's first back-off delay
+    /// of 0.25–0.5 s) until the last has every missed message.
     pub all_resumed_secs: f64,
+    /// Attempts that failed and were retried after a back-off, as the widget would.
+    pub retries: u64,
     /// Each visitor's time to resume, from the same start.
     pub resume_time: LatencySummary,
+    /// Missed messages a resumed visitor did not get (a gap in its seqs).
     pub lost: u64,
     pub duplicated: u64,
+    /// Visitors not resumed within the time allowed.
     pub failures: usize,
     pub first_failure: Option<String>,
 }
@@ -90,25 +97,27 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
     log("missed messages sent and acknowledged; the visitors come back");
 
     let start = Instant::now();
+    let retries = AtomicU64::new(0);
     let returns: Vec<Result<(Duration, u64, u64)>> = stream::iter(seats.iter().enumerate())
         .map(|(n, seat)| {
             let target = &target;
             let pintalk = &pintalk;
+            let retries = &retries;
             async move {
-                let ticket = pintalk
-                    .session(seat.ticket.as_ref())
-                    .await
-                    .context("a new ticket")?;
-                let back = Seat {
-                    room: seat.room.clone(),
-                    ticket: Some(ticket),
-                };
-                // Nothing was delivered before the kill, so each resumes from 0.
-                let socket = target.open(1, n, &back, Some(0)).await?;
-                tokio::time::timeout(RESUME_TIMEOUT, replayed(socket, args.missed))
-                    .await
-                    .context("not resumed in time")?
-                    .map(|(lost, duplicated)| (start.elapsed(), lost, duplicated))
+                let deadline = start + RESUME_TIMEOUT;
+                let mut attempt = 0;
+                loop {
+                    tokio::time::sleep(backoff(n, attempt)).await;
+                    match tokio::time::timeout_at(deadline.into(), come_back(target, pintalk, n, seat, args.missed)).await {
+                        Err(_) => bail!("not resumed within {RESUME_TIMEOUT:?}"),
+                        Ok(Ok((lost, duplicated))) => return Ok((start.elapsed(), lost, duplicated)),
+                        Ok(Err(e)) if Instant::now() + backoff(n, attempt + 1) >= deadline => return Err(e),
+                        Ok(Err(_)) => {
+                            retries.fetch_add(1, Ordering::Relaxed);
+                            attempt += 1;
+                        }
+                    }
+                }
             }
         })
         .buffer_unordered(args.concurrency.unwrap_or(args.clients).max(1))
@@ -127,7 +136,6 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
             }
             Err(e) => {
                 failures += 1;
-                lost += args.missed;
                 first_failure.get_or_insert_with(|| format!("{e:#}"));
             }
         }
@@ -138,11 +146,36 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
         resumed: args.clients - failures,
         all_resumed_secs: measure::secs(all_resumed),
         resume_time: times.summary(),
+        retries: retries.load(Ordering::Relaxed),
         lost,
         duplicated,
         failures,
         first_failure,
     })
+}
+
+/// One visitor's way back, as the widget takes it: a new ticket, a socket to the
+/// surviving gateway, `auth` with `resume`, then the replay.
+async fn come_back(target: &Target, pintalk: &crate::pintalk::Pintalk, n: usize, seat: &Seat, missed: u64) -> Result<(u64, u64)> {
+    let ticket = pintalk.session(seat.ticket.as_ref()).await.context("a new ticket")?;
+    let back = Seat {
+        room: seat.room.clone(),
+        ticket: Some(ticket),
+    };
+    // Nothing was delivered before the kill, so each resumes from 0.
+    let socket = target.open(1, n, &back, Some(0)).await?;
+    replayed(socket, missed).await
+}
+
+/// The widget's reconnect delay: 0.5 s doubling up to 15 s, each time a random 50–100 %
+/// of it (here a fixed pseudo-random draw per visitor and attempt, so runs repeat).
+fn backoff(n: usize, attempt: u32) -> Duration {
+    let base = (500u64 << attempt.min(5)).min(15_000);
+    let mut x = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(attempt);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    Duration::from_millis(base / 2 + x % (base / 2 + 1))
 }
 
 async fn open_all(target: &Target, seats: &[Seat], server: usize) -> Result<Vec<Socket>> {
