@@ -58,10 +58,15 @@ pub struct Hub {
     bus: Arc<dyn Bus>,
     metrics: Arc<Metrics>,
     registry: RwLock<HashMap<Topic, Vec<Subscriber>>>,
-    /// Serialises subscription changes so "first in subscribes, last out unsubscribes"
-    /// cannot interleave with itself.
-    changes: Mutex<()>,
+    /// Serialise subscription changes per topic (by shard), so "first in subscribes, last
+    /// out unsubscribes" cannot interleave with itself for one topic — while sockets
+    /// joining different topics (the usual case: each visitor their own room) do not
+    /// queue behind each other's round trip to Redis.
+    changes: Vec<Mutex<()>>,
 }
+
+/// Locks for subscription changes; a power of two well above the cores.
+const CHANGE_SHARDS: usize = 64;
 
 impl Hub {
     pub fn new(bus: Arc<dyn Bus>, metrics: Arc<Metrics>) -> Self {
@@ -69,8 +74,14 @@ impl Hub {
             bus,
             metrics,
             registry: RwLock::default(),
-            changes: Mutex::new(()),
+            changes: (0..CHANGE_SHARDS).map(|_| Mutex::new(())).collect(),
         }
+    }
+
+    fn changes_of(&self, topic: &Topic) -> &Mutex<()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(topic);
+        &self.changes[hash as usize % CHANGE_SHARDS]
     }
 
     fn registry(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Topic, Vec<Subscriber>>> {
@@ -79,7 +90,7 @@ impl Hub {
 
     /// Adds a socket to `topic`, subscribing the bus if it is the first one here.
     pub async fn join(&self, topic: Topic, subscriber: Subscriber) -> Result<(), BusError> {
-        let _change = self.changes.lock().await;
+        let _change = self.changes_of(&topic).lock().await;
         let first = {
             let mut registry = self.registry();
             let list = registry.entry(topic).or_default();
@@ -95,7 +106,7 @@ impl Hub {
 
     /// Removes a socket from `topic`, unsubscribing the bus if it was the last one here.
     pub async fn leave(&self, topic: Topic, conn: u64) {
-        let _change = self.changes.lock().await;
+        let _change = self.changes_of(&topic).lock().await;
         let last = {
             let mut registry = self.registry();
             let Some(list) = registry.get_mut(&topic) else {

@@ -317,18 +317,23 @@ impl Bus for RedisBus {
         Ok(())
     }
 
+    // The sink is a handle on the one pub/sub connection: each caller takes a copy and
+    // the lock is not held across the round trip, so sockets joining different rooms
+    // subscribe concurrently (pipelined). The hub orders changes to any one topic.
     async fn subscribe(&self, topic: Topic) -> Result<(), BusError> {
-        let mut guard = self.pubsub.lock().await;
-        let sink = guard
-            .as_mut()
+        let mut sink = self
+            .pubsub
+            .lock()
+            .await
+            .clone()
             .ok_or_else(|| BusError::Config("subscribe before listen".into()))?;
         sink.subscribe(self.keys.channel(topic)).await?;
         Ok(())
     }
 
     async fn unsubscribe(&self, topic: Topic) -> Result<(), BusError> {
-        let mut guard = self.pubsub.lock().await;
-        if let Some(sink) = guard.as_mut() {
+        let sink = self.pubsub.lock().await.clone();
+        if let Some(mut sink) = sink {
             sink.unsubscribe(self.keys.channel(topic)).await?;
         }
         Ok(())
