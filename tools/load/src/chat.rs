@@ -103,6 +103,8 @@ pub struct StepReport {
 
 #[derive(Serialize)]
 pub struct PersisterStep {
+    /// Rows written during the step and its drain.
+    pub persisted: u64,
     pub persisted_per_sec: f64,
     pub backlog_start: u64,
     pub backlog_end: u64,
@@ -373,6 +375,7 @@ async fn watch_persister(api: String, secs: u64) -> Result<PersisterStep> {
         series.push(last.backlog);
     }
     Ok(PersisterStep {
+        persisted: last.persisted.saturating_sub(first.persisted),
         persisted_per_sec: last.persisted.saturating_sub(first.persisted) as f64
             / start.elapsed().as_secs_f64(),
         backlog_start: first.backlog,

@@ -108,10 +108,19 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
                 let mut attempt = 0;
                 loop {
                     tokio::time::sleep(backoff(n, attempt)).await;
-                    match tokio::time::timeout_at(deadline.into(), come_back(target, pintalk, n, seat, args.missed)).await {
+                    match tokio::time::timeout_at(
+                        deadline.into(),
+                        come_back(target, pintalk, n, seat, args.missed),
+                    )
+                    .await
+                    {
                         Err(_) => bail!("not resumed within {RESUME_TIMEOUT:?}"),
-                        Ok(Ok((lost, duplicated))) => return Ok((start.elapsed(), lost, duplicated)),
-                        Ok(Err(e)) if Instant::now() + backoff(n, attempt + 1) >= deadline => return Err(e),
+                        Ok(Ok((lost, duplicated))) => {
+                            return Ok((start.elapsed(), lost, duplicated));
+                        }
+                        Ok(Err(e)) if Instant::now() + backoff(n, attempt + 1) >= deadline => {
+                            return Err(e);
+                        }
                         Ok(Err(_)) => {
                             retries.fetch_add(1, Ordering::Relaxed);
                             attempt += 1;
@@ -156,8 +165,17 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
 
 /// One visitor's way back, as the widget takes it: a new ticket, a socket to the
 /// surviving gateway, `auth` with `resume`, then the replay.
-async fn come_back(target: &Target, pintalk: &crate::pintalk::Pintalk, n: usize, seat: &Seat, missed: u64) -> Result<(u64, u64)> {
-    let ticket = pintalk.session(seat.ticket.as_ref()).await.context("a new ticket")?;
+async fn come_back(
+    target: &Target,
+    pintalk: &crate::pintalk::Pintalk,
+    n: usize,
+    seat: &Seat,
+    missed: u64,
+) -> Result<(u64, u64)> {
+    let ticket = pintalk
+        .session(seat.ticket.as_ref())
+        .await
+        .context("a new ticket")?;
     let back = Seat {
         room: seat.room.clone(),
         ticket: Some(ticket),
