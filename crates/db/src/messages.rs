@@ -80,10 +80,6 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
             }
         }
         let mut applied = Applied::default();
-        if highest.is_empty() {
-            advance_cursors(conn, &batch.reads)?;
-            return Ok(applied);
-        }
         // One statement and one query for the whole batch, whatever the number of rooms:
         // a busy site's batch spans hundreds of rooms, and a round trip per room was what
         // the database spent its time on.
@@ -116,16 +112,11 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
                 applied.reopened.push(room);
             }
         }
-        advance_cursors(conn, &batch.reads)?;
+        for cursor in &batch.reads {
+            backend::advance_read_cursor(conn, cursor)?;
+        }
         Ok(applied)
     })
-}
-
-fn advance_cursors(conn: &mut DbConnection, reads: &[ReadCursor]) -> Result<(), DbError> {
-    for cursor in reads {
-        backend::advance_read_cursor(conn, cursor)?;
-    }
-    Ok(())
 }
 
 /// Moves each room's `last_seq` up to the batch's highest (never down) and stamps
@@ -140,6 +131,9 @@ fn raise_last_seqs(
     highest: &BTreeMap<RoomId, (i64, Option<i64>)>,
 ) -> Result<(), DbError> {
     use std::fmt::Write;
+    if highest.is_empty() {
+        return Ok(());
+    }
     let mut new_seq = String::from("CASE id");
     let mut ids = String::new();
     for (room, (seq, _)) in highest {

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Args;
-use futures_util::{StreamExt, stream};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
+use crate::log;
 use crate::measure::{
     self, Latency, LatencySummary, PersisterReading, Process, ProcessUsage, Snapshot,
 };
@@ -25,8 +25,6 @@ use crate::socket::Socket;
 use crate::system::Event;
 use crate::target::{Target, TargetArgs};
 
-/// Sockets opened at once while setting up.
-const OPEN_CONCURRENCY: usize = 64;
 /// Frames waiting for one socket's writer; past it the tool counts the send as offered
 /// and lost (the server is not taking frames).
 const OUTBOX_FRAMES: usize = 256;
@@ -159,28 +157,17 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
         open_step: AtomicU64::new(u64::MAX),
         ..Collector::default()
     });
-    // Member 0 of every conversation on the first server, member 1 on the second.
-    let sockets: Vec<Result<Socket>> = stream::iter(
-        seats
-            .iter()
-            .enumerate()
-            .flat_map(|(i, seat)| [(i, 0, seat), (i, 1, seat)]),
-    )
-    .map(|(i, member, seat)| target.open(member, 2 * i + member, seat, None))
-    .buffered(OPEN_CONCURRENCY)
-    .collect()
-    .await;
-    let mut outboxes = Vec::with_capacity(sockets.len());
-    for (n, socket) in sockets.into_iter().enumerate() {
-        let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
-        outboxes.push(tx);
-        tokio::spawn(member(
-            socket?,
-            (n % 2) as u8,
-            rx,
-            collector.clone(),
-            origin,
-        ));
+    // Member 0 of every conversation on the first server, member 1 on the second; the
+    // outbox of member m of conversation i is outboxes[2 * i + m].
+    let firsts = target.open_all(&seats, 0).await?;
+    let seconds = target.open_all(&seats, 1).await?;
+    let mut outboxes = Vec::with_capacity(2 * seats.len());
+    for (first, second) in firsts.into_iter().zip(seconds) {
+        for (me, socket) in [(0, first), (1, second)] {
+            let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
+            outboxes.push(tx);
+            tokio::spawn(member(socket, me, rx, collector.clone(), origin));
+        }
     }
     log(&format!("{} sockets open; warming up", outboxes.len()));
     // Peers join rooms asynchronously and acknowledge nothing: let the joins settle.
@@ -383,10 +370,6 @@ async fn watch_persister(api: String, secs: u64) -> Result<PersisterStep> {
         backlog_max: series.iter().copied().max().unwrap_or(0),
         backlog_series: series,
     })
-}
-
-pub fn log(line: &str) {
-    eprintln!("[load] {line}");
 }
 
 #[cfg(test)]

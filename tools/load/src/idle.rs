@@ -8,7 +8,7 @@ use clap::Args;
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
-use crate::chat::log;
+use crate::log;
 use crate::measure::{self, Process, ProcessUsage, Snapshot};
 use crate::target::{Target, TargetArgs};
 

@@ -76,6 +76,11 @@ fn main() -> Result<()> {
     })
 }
 
+/// A progress line on stderr (stdout carries the report).
+pub fn log(line: &str) {
+    eprintln!("[load] {line}");
+}
+
 fn finish(report: &impl Serialize, json: Option<PathBuf>, failed_check: bool) -> Result<()> {
     let text = serde_json::to_string_pretty(report)?;
     println!("{text}");

@@ -42,10 +42,7 @@ fn expect(reply: Reply, status: u16, what: &str) -> Result<Value> {
 impl Pintalk {
     /// A new verified owner (a unique email per run) with one site allowing `origin`.
     pub async fn owner_with_site(api: &str, mail_dir: &Path, origin: &str) -> Result<Pintalk> {
-        let email = format!(
-            "load-{}@bench.example",
-            std::process::id() as u128 * 1_000_000 + now_micros() % 1_000_000
-        );
+        let email = format!("load-{}-{}@bench.example", std::process::id(), now_micros());
         let password = "load tool password";
         let signup = json!({ "email": email, "password": password, "name": "Load" });
         expect(

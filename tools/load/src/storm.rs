@@ -13,13 +13,12 @@ use clap::Args;
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
-use crate::chat::log;
+use crate::log;
 use crate::measure::{self, Latency, LatencySummary};
 use crate::socket::Socket;
 use crate::system::{Event, System};
-use crate::target::{Seat, Target, TargetArgs};
+use crate::target::{OPEN_CONCURRENCY, Seat, Target, TargetArgs};
 
-const OPEN_CONCURRENCY: usize = 64;
 /// How long a returning visitor may take (retrying as the widget does) before it counts
 /// as not resumed.
 const RESUME_TIMEOUT: Duration = Duration::from_secs(60);
@@ -75,8 +74,8 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
     let pintalk = target.pintalk.clone().context("PinTalk prepared")?;
     let seats = target.seats(args.clients).await?;
     // Visitors on the doomed gateway, the other members on the survivor.
-    let visitors = open_all(&target, &seats, 0).await?;
-    let mut others = open_all(&target, &seats, 1).await?;
+    let visitors = target.open_all(&seats, 0).await?;
+    let mut others = target.open_all(&seats, 1).await?;
     log(&format!(
         "{} visitors on the first gateway; killing it",
         visitors.len()
@@ -194,16 +193,6 @@ fn backoff(n: usize, attempt: u32) -> Duration {
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
     x ^= x >> 33;
     Duration::from_millis(base / 2 + x % (base / 2 + 1))
-}
-
-async fn open_all(target: &Target, seats: &[Seat], server: usize) -> Result<Vec<Socket>> {
-    stream::iter(seats.iter().enumerate())
-        .map(|(n, seat)| target.open(server, n, seat, None))
-        .buffered(OPEN_CONCURRENCY)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .collect()
 }
 
 /// Sends `n` messages at once (well within the per-socket burst) and waits for their acks.

@@ -6,10 +6,14 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use futures_util::{StreamExt, stream};
 
 use crate::pintalk::{Pintalk, Ticket};
 use crate::socket::{Join, Socket};
 use crate::system::System;
+
+/// Sockets (or tickets) being opened at any moment while a workload sets up.
+pub const OPEN_CONCURRENCY: usize = 64;
 
 #[derive(Args, Clone, Debug)]
 pub struct TargetArgs {
@@ -103,5 +107,16 @@ impl Target {
             None => Join::Peer { room: &seat.room },
         };
         Socket::open(self.args.system, &url, &self.args.origin, n, join).await
+    }
+
+    /// A socket on `server` for every seat, in the seats' order; fails if any fails.
+    pub async fn open_all(&self, seats: &[Seat], server: usize) -> Result<Vec<Socket>> {
+        stream::iter(seats.iter().enumerate())
+            .map(|(n, seat)| self.open(server, n, seat, None))
+            .buffered(OPEN_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect()
     }
 }

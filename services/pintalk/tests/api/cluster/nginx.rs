@@ -117,22 +117,16 @@ fn render(ports: &Ports, listen: u16, access_log: &Path) -> String {
     rendered
 }
 
-/// Open sockets per gateway, from each gateway's own /metrics.
+/// Open sockets per gateway, from each gateway's own /metrics (0 for a stopped one).
 async fn connections(cluster: &Cluster) -> Vec<i64> {
     let mut counts = Vec::new();
     for gateway in &cluster.gateways {
-        let url = format!("http://127.0.0.1:{}/metrics", gateway.port);
-        let Ok(mut res) = awc::Client::new().get(url).send().await else {
-            counts.push(0);
-            continue;
-        };
-        let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
-        let count = text
-            .lines()
-            .find_map(|l| l.strip_prefix("pintalk_gateway_connections "))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or(0);
-        counts.push(count);
+        counts.push(
+            gateway
+                .metric("pintalk_gateway_connections")
+                .await
+                .unwrap_or(0),
+        );
     }
     counts
 }

@@ -101,6 +101,16 @@ impl Service {
         }
     }
 
+    /// One value from the service's /metrics; `None` when it cannot be read (it is down).
+    pub async fn metric(&self, name: &str) -> Option<i64> {
+        let url = format!("http://127.0.0.1:{}/metrics", self.port);
+        let mut res = awc::Client::new().get(url).send().await.ok()?;
+        let text = String::from_utf8(res.body().await.ok()?.to_vec()).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|n| n.trim().parse().ok())
+    }
+
     pub fn ws_url(&self) -> String {
         format!("ws://127.0.0.1:{}/ws", self.port)
     }

@@ -84,17 +84,13 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
     panic!("visitor never went offline");
 }
 
-/// The account service's persisted counter, once it stops moving short of 2.
-async fn persisted(cluster: &Cluster) -> u64 {
-    let url = format!("http://127.0.0.1:{}/metrics", cluster.accounts[0].port);
+/// The account service's persisted counter, once it reaches 2 (or after 5 s).
+async fn persisted(cluster: &Cluster) -> i64 {
     let mut count = 0;
     for _ in 0..100 {
-        let mut res = awc::Client::new().get(&url).send().await.unwrap();
-        let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
-        count = text
-            .lines()
-            .find_map(|l| l.strip_prefix("pintalk_account_persisted_total "))
-            .and_then(|n| n.trim().parse().ok())
+        count = cluster.accounts[0]
+            .metric("pintalk_account_persisted_total")
+            .await
             .unwrap_or(0);
         if count >= 2 {
             break;
