@@ -55,6 +55,7 @@ pub struct GatewaySettings {
 pub struct PersisterSettings {
     pub claim_idle_ms: u64,
     pub batch: usize,
+    pub fill_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

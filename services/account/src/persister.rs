@@ -42,6 +42,8 @@ pub struct Persister {
     /// How long an entry may sit unacknowledged with another consumer before it is
     /// taken over.
     claim_idle: Duration,
+    /// The pause after a batch that was not full, so the next one fills.
+    fill: Duration,
 }
 
 impl Persister {
@@ -62,6 +64,7 @@ impl Persister {
             metrics,
             batch: settings.batch.max(1),
             claim_idle: Duration::from_millis(settings.claim_idle_ms),
+            fill: Duration::from_millis(settings.fill_ms),
         }
     }
 
@@ -100,8 +103,12 @@ impl Persister {
             }
             match self.persist(&held).await {
                 Ok(()) => {
+                    let full = held.len() >= self.batch;
                     held.clear();
                     backoff = Duration::from_millis(100);
+                    if !full {
+                        tokio::time::sleep(self.fill).await;
+                    }
                 }
                 Err(e) => {
                     self.metrics.errors.inc();

@@ -53,6 +53,7 @@ pub async fn run(args: IdleArgs) -> Result<IdleReport> {
         .collect()
         .await;
     let open_secs = start.elapsed();
+    let opened = Snapshot::take(&processes)?;
     let mut sockets = Vec::new();
     let mut first_failure = None;
     for result in results {
@@ -72,7 +73,16 @@ pub async fn run(args: IdleArgs) -> Result<IdleReport> {
     // Let allocators and buffers settle before reading memory.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let after = Snapshot::take(&processes)?;
-    let usage = before.usage_until(&after);
+    // CPU while the sockets opened; memory once they have settled.
+    let usage: Vec<ProcessUsage> = before
+        .usage_until(&after)
+        .into_iter()
+        .zip(before.usage_until(&opened))
+        .map(|(settled, opening)| ProcessUsage {
+            cpu_percent: opening.cpu_percent,
+            ..settled
+        })
+        .collect();
     // The servers' growth: not Redis's (shared, and every system keeps its own kind of
     // state there) nor the load tool's.
     let growth: i64 = usage
