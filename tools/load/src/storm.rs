@@ -14,7 +14,7 @@ use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
 use crate::log;
-use crate::measure::{self, Latency, LatencySummary};
+use crate::measure::{self, Latency, LatencySummary, Process, ProcessUsage, Snapshot};
 use crate::socket::Socket;
 use crate::system::{Event, System};
 use crate::target::{OPEN_CONCURRENCY, Seat, Target, TargetArgs};
@@ -36,6 +36,10 @@ pub struct StormArgs {
     /// The process id of the first server, killed with SIGKILL.
     #[arg(long)]
     pub kill_pid: u32,
+    /// Server processes to report on during the return, `NAME=PID` (the killed one is
+    /// left out).
+    #[arg(long = "process")]
+    pub processes: Vec<Process>,
     /// Returning visitors on their way at any moment (all of them, by default).
     #[arg(long)]
     pub concurrency: Option<usize>,
@@ -59,6 +63,8 @@ pub struct StormReport {
     /// Visitors not resumed within the time allowed.
     pub failures: usize,
     pub first_failure: Option<String>,
+    /// CPU and memory of each process over the return.
+    pub processes: Vec<ProcessUsage>,
 }
 
 pub async fn run(args: StormArgs) -> Result<StormReport> {
@@ -95,6 +101,11 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
     sent.into_iter().collect::<Result<Vec<()>>>()?;
     log("missed messages sent and acknowledged; the visitors come back");
 
+    let survivors: Vec<Process> = measure::and_load_tool(&args.processes)
+        .into_iter()
+        .filter(|p| p.pid != args.kill_pid)
+        .collect();
+    let before = Snapshot::take(&survivors)?;
     let start = Instant::now();
     let retries = AtomicU64::new(0);
     let returns: Vec<Result<(Duration, u64, u64)>> = stream::iter(seats.iter().enumerate())
@@ -132,6 +143,7 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
         .collect()
         .await;
     let all_resumed = start.elapsed();
+    let processes = before.usage_until(&Snapshot::take(&survivors)?);
 
     let mut times = Latency::default();
     let (mut lost, mut duplicated, mut failures, mut first_failure) = (0, 0, 0, None);
@@ -159,6 +171,7 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
         duplicated,
         failures,
         first_failure,
+        processes,
     })
 }
 
