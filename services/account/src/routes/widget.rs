@@ -144,6 +144,9 @@ pub async fn session(
     ))
 }
 
+/// How stale a returning visitor's `last_seen_at` may get before a session rewrites it.
+const LAST_SEEN_PRECISION_MS: i64 = 60_000;
+
 async fn visitor_session(
     state: &AppState,
     req: &HttpRequest,
@@ -209,7 +212,11 @@ async fn visitor_session(
                         "this visitor was blocked",
                     ));
                 }
-                visitors::touch(conn, visitor.id)?;
+                // Minute precision is plenty, and a reconnect storm of recent visitors
+                // then costs the database no writes.
+                if now_ms() - visitor.last_seen_at >= LAST_SEEN_PRECISION_MS {
+                    visitors::touch(conn, visitor.id)?;
+                }
                 visitors::identify(conn, visitor.id, name.clone(), email.clone())?;
                 let visitor = Visitor {
                     name: name.or(visitor.name),
