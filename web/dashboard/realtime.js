@@ -1,7 +1,9 @@
 // The owner's one socket to the gateway (docs/protocol.md): a fresh ticket for every
-// connection, `auth` with `resume` (the highest seq held per room), exponential back-off
-// with jitter, and an outbox of sends that are resent with the same cid until acked.
-// Frames are re-dispatched as events named by their `type`.
+// connection, `auth` with `resume` (the highest seq held per room, with its epoch),
+// exponential back-off with jitter, and an outbox of sends that are resent with the same
+// cid until acked. Frames are re-dispatched as events named by their `type`. A message or
+// ack of a new epoch (the room's numbering was restored after Redis lost data) first
+// emits `resync` with `after_seq: 0`: views drop what they hold of the room and reload.
 
 import { api } from './api.js';
 import { SessionEnded } from './session.js';
@@ -24,6 +26,8 @@ export class Realtime extends EventTarget {
   sites = [];
   /** Room id → the highest seq this client holds (what `resume` asks after). */
   #held = new Map();
+  /** Room id → the epoch those seqs belong to, once known. */
+  #epochs = new Map();
   /** cid → the `send` frame, until its ack. */
   #outbox = new Map();
   #ws = null;
@@ -86,9 +90,35 @@ export class Realtime extends EventTarget {
     return () => this.removeEventListener(type, listener);
   }
 
-  /** Records that the client holds `room` up to `seq` (only ever raises). */
-  hold(room, seq) {
+  /** Records that the client holds `room` up to `seq` (only ever raises), in `epoch`. */
+  hold(room, seq, epoch) {
+    if (!this.#sameEpoch(room, epoch)) return;
     if (seq > (this.#held.get(room) ?? 0)) this.#held.set(room, seq);
+  }
+
+  /**
+   * Whether `epoch` is the numbering this client holds `room` in (remembering it if none
+   * was known); if not, everything held of the room is void: `resync` from 0.
+   */
+  #sameEpoch(room, epoch) {
+    if (epoch == null) return true;
+    const known = this.#epochs.get(room);
+    this.#epochs.set(room, epoch);
+    if (known == null || known === epoch) return true;
+    this.#held.set(room, 0);
+    this.#emit('resync', { type: 'resync', room, after_seq: 0, epoch });
+    return false;
+  }
+
+  /** What `auth` resumes: per room the seq held, with its epoch when known. */
+  #resume() {
+    const rooms = [...this.#held.entries()].slice(-MAX_RESUME_ROOMS);
+    return Object.fromEntries(
+      rooms.map(([room, seq]) => {
+        const epoch = this.#epochs.get(room);
+        return [room, epoch == null ? seq : { seq, epoch }];
+      }),
+    );
   }
 
   /** Queues a message; it is sent now if live, else on the next `ready`. Returns its cid. */
@@ -154,7 +184,7 @@ export class Realtime extends EventTarget {
       const auth = { type: 'auth', token: ticket.token };
       // A first connection has missed nothing: the views load over HTTP once it is ready.
       if (this.#connectedBefore && this.#held.size) {
-        auth.resume = Object.fromEntries([...this.#held.entries()].slice(-MAX_RESUME_ROOMS));
+        auth.resume = this.#resume();
       }
       ws.send(JSON.stringify(auth));
     };
@@ -216,6 +246,7 @@ export class Realtime extends EventTarget {
         for (const send of this.#outbox.values()) this.#write(send);
         return;
       case 'message': {
+        this.#sameEpoch(frame.room, frame.epoch);
         // `fresh`: not a seq this client already held (a replay may repeat one).
         const held = this.#held.get(frame.room) ?? 0;
         const fresh = frame.seq > held;
@@ -226,8 +257,15 @@ export class Realtime extends EventTarget {
         return;
       }
       case 'ack':
+        this.#sameEpoch(frame.room, frame.epoch);
         this.#outbox.delete(frame.cid);
         this.#emit('ack', frame);
+        return;
+      case 'resync':
+        // What is held after `after_seq` is void (a new epoch says 0): views reload it.
+        if (frame.epoch != null) this.#epochs.set(frame.room, frame.epoch);
+        this.#held.set(frame.room, Math.min(this.#held.get(frame.room) ?? 0, frame.after_seq));
+        this.#emit('resync', frame);
         return;
       case 'error':
         if (frame.cid && this.#outbox.has(frame.cid)) {

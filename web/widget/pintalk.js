@@ -154,6 +154,7 @@
     token: '',
     baseSeq: -1, // the room's last seq when this page loaded it: up to here is history
     held: 0, // the highest seq received in a `message` frame: where to resume from
+    epoch: null, // the numbering those seqs belong to, once a frame or page said
     seenUpto: 0, // the visitor has seen (panel open, page visible) up to here
     readSent: 0,
     ownerRead: 0,
@@ -596,8 +597,34 @@
     return m;
   }
 
+  // Whether `epoch` is the numbering the widget holds (remembering it if none was known).
+  // If not, the room's counter was restored after the server lost data: every seq held may
+  // name another message now, so they all go and the history loads again.
+  function sameEpoch(epoch) {
+    if (epoch == null || epoch === S.epoch) return true;
+    const known = S.epoch;
+    S.epoch = epoch;
+    if (known == null) return true;
+    forget(0);
+    history();
+    return false;
+  }
+
+  // Drops the messages held after `seq` (a `resync` said they are void or missing).
+  function forget(seq) {
+    S.msgs.forEach((m, s) => {
+      if (s > seq) {
+        m.remove();
+        S.msgs.delete(s);
+      }
+    });
+    S.held = Math.min(S.held, seq);
+    days();
+  }
+
   function addMessage(f, fromHttp) {
     if (f.room !== S.room) return;
+    if (!fromHttp) sameEpoch(f.epoch);
     if (!fromHttp) S.held = Math.max(S.held, f.seq);
     if (S.msgs.has(f.seq)) return; // a replay may bring one twice
     const mine = f.sender.kind === 'visitor';
@@ -666,7 +693,9 @@
         credentials: 'omit',
       });
       if (res.ok && gen === S.gen) {
-        for (const m of (await res.json()).messages) addMessage(m, true);
+        const page = await res.json();
+        sameEpoch(page.epoch);
+        for (const m of page.messages) addMessage(m, true);
         if (before) ui.log.scrollTop += ui.log.scrollHeight - height;
       }
     } catch (e) {
@@ -805,12 +834,13 @@
       S.seenUpto = S.readSent = read && read.room === room.id ? read.seq : 0;
       S.ownerRead = 0;
       S.held = Math.max(0, room.last_seq - HISTORY);
+      S.epoch = null;
     }
     S.token = session.token;
     // A new visitor's new room has nothing to replay; anyone else resumes (last_seq counts
     // only persisted messages, so it may lag behind what the gateway can replay).
     const resume = {};
-    if (S.held || !session.visitor_secret) resume[S.room] = S.held;
+    if (S.held || !session.visitor_secret) resume[S.room] = S.epoch == null ? S.held : { seq: S.held, epoch: S.epoch };
     const ws = new WebSocket(session.gateway_url);
     S.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token: session.token, resume }));
@@ -889,6 +919,7 @@
         addMessage(f);
         break;
       case 'ack':
+        if (f.room === S.room) sameEpoch(f.epoch);
         if (f.room === S.room && S.pending.has(f.cid)) {
           const stick = nearBottom();
           const m = settle(f.cid, f.seq, f.ts);
@@ -907,6 +938,9 @@
         }
         break;
       case 'resync':
+        if (f.room !== S.room) break;
+        if (f.epoch != null) S.epoch = f.epoch;
+        forget(f.after_seq);
         history();
         break;
       case 'error':
@@ -935,6 +969,7 @@
     S.saved = { outbox: [] };
     S.room = S.token = '';
     S.held = S.seenUpto = S.readSent = S.ownerRead = 0;
+    S.epoch = null;
     S.msgs.clear();
     S.pending.clear();
     if (!ui) return;

@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 pub use counters::{Counter, Counters};
 pub use memory::MemoryBus;
-pub use realtime::{Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, Recent, Topic};
+pub use realtime::{
+    Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, Recent, SEEDED_CIDS, SentCid, Topic,
+};
 pub use redis::RedisBus;
 
 /// How many outbox streams the Redis store spreads rooms over (each bounded by

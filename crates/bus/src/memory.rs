@@ -13,8 +13,8 @@ use pintalk_core::protocol::{Message, Participant};
 use tokio::sync::{Notify, mpsc};
 
 use crate::realtime::{
-    Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent, Topic,
-    frame_halves, frame_text, read_receipt,
+    Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent, SentCid,
+    Topic, cid_key, contiguous_after, frame_halves, frame_text, read_receipt,
 };
 use crate::{BusError, Counter, Counters};
 
@@ -42,12 +42,30 @@ struct State {
 struct Room {
     /// `None` until seeded.
     seq: Option<i64>,
+    /// When the room was seeded: its numbering's epoch. The memory dies with the
+    /// process, so a restart seeds again from SQL with a later epoch.
+    epoch: i64,
     site: Option<SiteId>,
     /// seq → message and its frame text, the last RECENT_WINDOW of them.
     window: BTreeMap<i64, (Message, Arc<str>)>,
-    /// cid → (seq, ts); bounded like the window's big brother.
+    /// (sender, cid) key → (seq, ts); bounded like the window's big brother.
     cids: HashMap<String, (i64, i64)>,
     cid_order: VecDeque<String>,
+}
+
+impl Room {
+    fn remember(&mut self, key: String, seq: i64, ts: i64) {
+        if self.cids.contains_key(&key) {
+            return;
+        }
+        self.cids.insert(key.clone(), (seq, ts));
+        self.cid_order.push_back(key);
+        if self.cid_order.len() > MEMORY_CIDS_PER_ROOM
+            && let Some(old) = self.cid_order.pop_front()
+        {
+            self.cids.remove(&old);
+        }
+    }
 }
 
 /// How many cids a room remembers in memory (Redis remembers them for a day instead).
@@ -152,12 +170,14 @@ impl Bus for MemoryBus {
         let mut state = self.state();
         let backlog = state.outbox.len();
         let room = state.rooms.entry(draft.room).or_default();
-        if let Some(&(seq, ts)) = room.cids.get(&draft.cid) {
-            return Ok(Appended::Duplicate { seq, ts });
-        }
         let Some(last) = room.seq else {
             return Ok(Appended::NotSeeded);
         };
+        let epoch = room.epoch;
+        let key = cid_key(&draft.sender, &draft.cid);
+        if let Some(&(seq, ts)) = room.cids.get(&key) {
+            return Ok(Appended::Duplicate { seq, ts, epoch });
+        }
         if room.site != Some(draft.site) {
             return Ok(Appended::WrongSite);
         }
@@ -167,11 +187,12 @@ impl Bus for MemoryBus {
         let (seq, ts) = (last + 1, now_ms());
         room.seq = Some(seq);
         let (head, tail) = frame_halves(draft);
-        let frame: Arc<str> = frame_text(&head, seq, ts, &tail).into();
+        let frame: Arc<str> = frame_text(&head, seq, epoch, ts, &tail).into();
         let message = Message {
             room: draft.room,
             site: draft.site,
             seq,
+            epoch,
             ts,
             cid: draft.cid.clone(),
             sender: draft.sender.clone(),
@@ -181,29 +202,33 @@ impl Bus for MemoryBus {
         while room.window.len() > RECENT_WINDOW {
             room.window.pop_first();
         }
-        room.cids.insert(draft.cid.clone(), (seq, ts));
-        room.cid_order.push_back(draft.cid.clone());
-        if room.cid_order.len() > MEMORY_CIDS_PER_ROOM
-            && let Some(old) = room.cid_order.pop_front()
-        {
-            room.cids.remove(&old);
-        }
+        room.remember(key, seq, ts);
         state.outbox.push(OutboxItem::Message(message));
         state.deliver(&[Topic::Room(draft.room), Topic::Site(draft.site)], &frame);
         drop(state);
         self.outbox_ready.notify_waiters();
-        Ok(Appended::Stored { seq, ts })
+        Ok(Appended::Stored { seq, ts, epoch })
     }
 
-    async fn seed(&self, room: RoomId, site: SiteId, last_seq: i64) -> Result<bool, BusError> {
+    async fn seed(
+        &self,
+        room: RoomId,
+        site: SiteId,
+        last_seq: i64,
+        cids: &[SentCid],
+    ) -> Result<i64, BusError> {
         let mut state = self.state();
         let room = state.rooms.entry(room).or_default();
         room.site = Some(site);
         if room.seq.is_some() {
-            return Ok(false);
+            return Ok(room.epoch);
         }
         room.seq = Some(last_seq);
-        Ok(true)
+        room.epoch = now_ms();
+        for sent in cids {
+            room.remember(cid_key(&sent.sender, &sent.cid), sent.seq, sent.ts);
+        }
+        Ok(room.epoch)
     }
 
     async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError> {
@@ -216,14 +241,15 @@ impl Bus for MemoryBus {
 
     async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError> {
         let state = self.state();
-        let Some(room) = state.rooms.get(&room) else {
-            return Ok(Recent::Gap);
+        let Some((room, last)) = state.rooms.get(&room).and_then(|r| Some((r, r.seq?))) else {
+            return Ok(Recent::NotSeeded);
         };
-        let Some(last) = room.seq else {
-            return Ok(Recent::Gap);
-        };
+        let epoch = room.epoch;
         if after_seq >= last {
-            return Ok(Recent::Complete(Vec::new()));
+            return Ok(Recent::Complete {
+                epoch,
+                messages: Vec::new(),
+            });
         }
         let messages: Vec<Message> = room
             .window
@@ -231,10 +257,10 @@ impl Bus for MemoryBus {
             .map(|(_, (m, _))| m.clone())
             .collect();
         // Complete only if the window reaches back to the first wanted seq.
-        if messages.first().map(|m| m.seq) == Some(after_seq + 1) {
-            Ok(Recent::Complete(messages))
+        if !messages.is_empty() && contiguous_after(after_seq, &messages) {
+            Ok(Recent::Complete { epoch, messages })
         } else {
-            Ok(Recent::Gap)
+            Ok(Recent::Gap { epoch })
         }
     }
 

@@ -29,12 +29,15 @@ pub struct Draft {
 /// What became of an append.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Appended {
-    /// Stored with this seq and time; fanned out and queued for SQL.
-    Stored { seq: i64, ts: i64 },
-    /// The room already has a message with this `cid`: its original seq and time.
-    Duplicate { seq: i64, ts: i64 },
-    /// The room's counter is missing (new room not seeded yet, or Redis lost its data):
-    /// refused until the counter is seeded from SQL. Retriable.
+    /// Stored with this seq and time in the room's current epoch; fanned out and queued
+    /// for SQL.
+    Stored { seq: i64, ts: i64, epoch: i64 },
+    /// The sender already sent a message with this `cid` to the room: its original seq
+    /// and time (valid in the room's current epoch).
+    Duplicate { seq: i64, ts: i64, epoch: i64 },
+    /// The room's counter is missing or belongs to a Redis that restarted (new room not
+    /// seeded yet, or Redis lost data): refused until the counter is seeded again from
+    /// SQL, in a new epoch. Retriable.
     NotSeeded,
     /// The outbox holds more unpersisted entries than allowed. Retriable.
     BacklogFull,
@@ -86,14 +89,58 @@ pub const RECENT_WINDOW: usize = 200;
 /// How long a room's `cid`s are remembered for de-duplication after its last message.
 pub const CID_MEMORY: Duration = Duration::from_secs(24 * 3600);
 
+/// How many of a room's latest stored messages give their `cid`s back to the bus when its
+/// counter is seeded from SQL, so a resend after Redis lost data is still recognised.
+pub const SEEDED_CIDS: usize = 1000;
+
 /// The recent history of a room after a given seq.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Recent {
-    /// Every message after the seq, in order (possibly none).
-    Complete(Vec<Message>),
-    /// Some messages after the seq are no longer in the window (or the room is not
-    /// seeded): fetch history over HTTP.
-    Gap,
+    /// Every message after the seq, in order (possibly none), each stamped with the
+    /// room's current epoch.
+    Complete { epoch: i64, messages: Vec<Message> },
+    /// Some messages after the seq are no longer in the window: fetch history over HTTP.
+    Gap { epoch: i64 },
+    /// The room is not seeded (new, or Redis lost data): its next epoch is not known yet.
+    NotSeeded,
+}
+
+impl Recent {
+    /// The room's current epoch, if it is seeded.
+    pub fn epoch(&self) -> Option<i64> {
+        match self {
+            Recent::Complete { epoch, .. } | Recent::Gap { epoch } => Some(*epoch),
+            Recent::NotSeeded => None,
+        }
+    }
+}
+
+/// A message already stored in SQL whose `cid` a seed hands back to the bus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentCid {
+    pub sender: Participant,
+    pub cid: String,
+    pub seq: i64,
+    pub ts: i64,
+}
+
+/// The de-duplication key of a `cid`: a cid is its sender's idempotency key, so two
+/// senders may use the same one in a room.
+pub fn cid_key(sender: &Participant, cid: &str) -> String {
+    let kind = match sender.kind {
+        pintalk_core::protocol::ParticipantKind::Owner => 'o',
+        pintalk_core::protocol::ParticipantKind::Visitor => 'v',
+    };
+    format!("{kind}:{}:{cid}", sender.id)
+}
+
+/// Whether `messages` are exactly the seqs after `after_seq`, with no hole: a replay is
+/// only worth sending whole.
+pub fn contiguous_after(after_seq: i64, messages: &[Message]) -> bool {
+    messages
+        .iter()
+        .zip(after_seq + 1..)
+        .all(|(m, expected)| m.seq == expected)
 }
 
 /// Everything the services share through the bus.
@@ -104,9 +151,16 @@ pub trait Bus: Counters {
     /// and the site's topics. `max_backlog` (0: unbounded) refuses when the outbox is full.
     async fn append(&self, draft: &Draft, max_backlog: u64) -> Result<Appended, BusError>;
 
-    /// Records the room's site and sets its counter to `last_seq` unless the counter
-    /// already exists; true if it was set.
-    async fn seed(&self, room: RoomId, site: SiteId, last_seq: i64) -> Result<bool, BusError>;
+    /// Records the room's site and, unless the room is seeded already, starts a new epoch
+    /// whose counter continues from the higher of `last_seq` (SQL's) and what the bus
+    /// still holds, and remembers `cids` for de-duplication. Returns the current epoch.
+    async fn seed(
+        &self,
+        room: RoomId,
+        site: SiteId,
+        last_seq: i64,
+        cids: &[SentCid],
+    ) -> Result<i64, BusError>;
 
     /// The site a seeded room belongs to.
     async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError>;
@@ -114,7 +168,7 @@ pub trait Bus: Counters {
     /// The room's current seq, if it is seeded.
     async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError>;
 
-    /// The messages after `after_seq`, from the recent-history window.
+    /// The messages after `after_seq`, from the recent-history window, and the epoch.
     async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError>;
 
     /// Asks whoever can read SQL (the persister) to seed this room's counter.
@@ -206,7 +260,7 @@ pub fn read_receipt(
 
 /// The two halves of a `message` frame's JSON around `seq` and `ts`, so the store can
 /// fill them in without parsing: `head` ends with `"seq":`, `tail` starts with the field
-/// after `ts`. The frame is serialised once, here, and shared by every recipient.
+/// after `ts` (`epoch` and `ts` go between). The frame is serialised once, here, and shared by every recipient.
 pub fn frame_halves(draft: &Draft) -> (String, String) {
     #[derive(Serialize)]
     struct Tail<'a> {
@@ -231,9 +285,9 @@ pub fn frame_halves(draft: &Draft) -> (String, String) {
     )
 }
 
-/// Joins the halves with a seq and a time: the complete `message` frame.
-pub fn frame_text(head: &str, seq: i64, ts: i64, tail: &str) -> String {
-    format!("{head}{seq},\"ts\":{ts}{tail}")
+/// Joins the halves with a seq, an epoch and a time: the complete `message` frame.
+pub fn frame_text(head: &str, seq: i64, epoch: i64, ts: i64, tail: &str) -> String {
+    format!("{head}{seq},\"epoch\":{epoch},\"ts\":{ts}{tail}")
 }
 
 #[cfg(test)]
@@ -256,13 +310,19 @@ mod tests {
             body: "he said \"hi\" <b>".into(),
         };
         let (head, tail) = frame_halves(&draft);
-        let text = frame_text(&head, 7, 1_700_000_000_000, &tail);
+        let text = frame_text(&head, 7, 1_795_000_000_000, 1_700_000_000_000, &tail);
         let ServerFrame::Message(m) = serde_json::from_str(&text).unwrap() else {
             panic!("{text}")
         };
         assert_eq!(
-            (m.seq, m.ts, m.body.as_str(), m.room),
-            (7, 1_700_000_000_000, draft.body.as_str(), draft.room)
+            (m.seq, m.epoch, m.ts, m.body.as_str(), m.room),
+            (
+                7,
+                1_795_000_000_000,
+                1_700_000_000_000,
+                draft.body.as_str(),
+                draft.room
+            )
         );
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pintalk_bus::realtime::RECENT_WINDOW;
-use pintalk_bus::{Appended, Bus, Draft, MemoryBus, OutboxItem, Recent, RedisBus, Topic};
+use pintalk_bus::{Appended, Bus, Draft, MemoryBus, OutboxItem, Recent, RedisBus, SentCid, Topic};
 use pintalk_core::ids::{RoomId, SiteId};
 use pintalk_core::protocol::{Participant, ParticipantKind, ServerFrame};
 
@@ -21,10 +21,13 @@ fn unique() -> String {
     pintalk_core::secret::hex(&pintalk_core::secret::random_bytes::<8>())
 }
 
+fn redis_url() -> String {
+    std::env::var("PINTALK_TEST_REDIS")
+        .expect("PINTALK_TEST_REDIS must name a Redis server (scripts/test sets it)")
+}
+
 async fn redis() -> RedisBus {
-    let url = std::env::var("PINTALK_TEST_REDIS")
-        .expect("PINTALK_TEST_REDIS must name a Redis server (scripts/test sets it)");
-    RedisBus::connect(&url, 4, &format!("pintalk-test-{}", unique()))
+    RedisBus::connect(&redis_url(), 4, &format!("pintalk-test-{}", unique()))
         .await
         .expect("Redis reachable")
 }
@@ -34,6 +37,14 @@ fn visitor() -> Participant {
         kind: ParticipantKind::Visitor,
         id: "v1".into(),
         name: Some("Vi".into()),
+    }
+}
+
+fn owner() -> Participant {
+    Participant {
+        kind: ParticipantKind::Owner,
+        id: "o1".into(),
+        name: Some("Ann".into()),
     }
 }
 
@@ -49,14 +60,21 @@ fn draft(room: RoomId, site: SiteId, cid: &str) -> Draft {
 
 async fn seeded(bus: &dyn Bus) -> (RoomId, SiteId) {
     let (room, site) = (RoomId::new(), SiteId::new());
-    assert!(bus.seed(room, site, 0).await.unwrap());
+    bus.seed(room, site, 0, &[]).await.unwrap();
     (room, site)
 }
 
 async fn stored(bus: &dyn Bus, d: &Draft) -> (i64, i64) {
     match bus.append(d, 0).await.unwrap() {
-        Appended::Stored { seq, ts } => (seq, ts),
+        Appended::Stored { seq, ts, .. } => (seq, ts),
         other => panic!("not stored: {other:?}"),
+    }
+}
+
+fn replayed(recent: Recent) -> Vec<pintalk_core::protocol::Message> {
+    match recent {
+        Recent::Complete { messages, .. } => messages,
+        other => panic!("not a complete replay: {other:?}"),
     }
 }
 
@@ -92,15 +110,29 @@ async fn append_refuses_an_unseeded_room_then_numbers_from_the_seed(bus: &dyn Bu
         Appended::NotSeeded
     );
     assert_eq!(bus.last_seq(room).await.unwrap(), None);
-    assert!(bus.seed(room, site, 41).await.unwrap());
-    assert!(
-        !bus.seed(room, site, 0).await.unwrap(),
-        "seeding never lowers a counter"
+    let epoch = bus.seed(room, site, 41, &[]).await.unwrap();
+    assert_eq!(
+        bus.seed(room, site, 0, &[]).await.unwrap(),
+        epoch,
+        "a seeded room keeps its epoch"
     );
     assert_eq!(bus.room_site(room).await.unwrap(), Some(site));
-    assert_eq!(stored(bus, &draft(room, site, "a")).await.0, 42);
+    assert_eq!(
+        bus.append(&draft(room, site, "a"), 0).await.unwrap(),
+        Appended::Stored {
+            seq: 42,
+            ts: bus_ts(bus, room, 42).await,
+            epoch
+        },
+        "seeding never lowers a counter, and the ack names the epoch"
+    );
     assert_eq!(stored(bus, &draft(room, site, "b")).await.0, 43);
     assert_eq!(bus.last_seq(room).await.unwrap(), Some(43));
+    assert!(
+        replayed(bus.recent(room, 41).await.unwrap())
+            .iter()
+            .all(|m| m.epoch == epoch)
+    );
     // A draft naming another site is refused: a room's site is fixed.
     let wrong = bus
         .append(&draft(room, SiteId::new(), "c"), 0)
@@ -113,12 +145,9 @@ async fn resend_with_same_cid_returns_original_ack_and_is_stored_once(bus: &dyn 
     let (room, site) = seeded(bus).await;
     let (seq, ts) = stored(bus, &draft(room, site, "same")).await;
     let again = bus.append(&draft(room, site, "same"), 0).await.unwrap();
-    assert_eq!(again, Appended::Duplicate { seq, ts });
+    assert!(matches!(again, Appended::Duplicate { seq: s, ts: t, .. } if (s, t) == (seq, ts)));
     assert_eq!(bus.last_seq(room).await.unwrap(), Some(1));
-    let Recent::Complete(messages) = bus.recent(room, 0).await.unwrap() else {
-        panic!("gap")
-    };
-    assert_eq!(messages.len(), 1);
+    assert_eq!(replayed(bus.recent(room, 0).await.unwrap()).len(), 1);
     // The same cid in another room is another message.
     let (other, other_site) = seeded(bus).await;
     assert!(matches!(
@@ -134,24 +163,87 @@ async fn recent_replays_exactly_the_gap_or_says_it_is_too_old(bus: &dyn Bus) {
     for i in 0..5 {
         stored(bus, &draft(room, site, &format!("c{i}"))).await;
     }
-    let Recent::Complete(gap) = bus.recent(room, 2).await.unwrap() else {
-        panic!("gap")
-    };
+    let gap = replayed(bus.recent(room, 2).await.unwrap());
     assert_eq!(gap.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![3, 4, 5]);
     assert_eq!(gap[0].body, "body of c2");
     assert_eq!(gap[0].sender, visitor());
-    assert_eq!(bus.recent(room, 5).await.unwrap(), Recent::Complete(vec![]));
-    assert_eq!(bus.recent(RoomId::new(), 0).await.unwrap(), Recent::Gap);
+    assert!(replayed(bus.recent(room, 5).await.unwrap()).is_empty());
+    assert_eq!(
+        bus.recent(RoomId::new(), 0).await.unwrap(),
+        Recent::NotSeeded
+    );
 
     let (long, site) = seeded(bus).await;
     for i in 0..RECENT_WINDOW + 3 {
         stored(bus, &draft(long, site, &format!("l{i}"))).await;
     }
-    assert_eq!(bus.recent(long, 0).await.unwrap(), Recent::Gap);
-    let Recent::Complete(tail) = bus.recent(long, 3).await.unwrap() else {
-        panic!("gap")
+    assert!(matches!(
+        bus.recent(long, 0).await.unwrap(),
+        Recent::Gap { .. }
+    ));
+    assert_eq!(
+        replayed(bus.recent(long, 3).await.unwrap()).len(),
+        RECENT_WINDOW
+    );
+}
+
+/// The time the bus gave a stored seq, read back from its replay window.
+async fn bus_ts(bus: &dyn Bus, room: RoomId, seq: i64) -> i64 {
+    replayed(bus.recent(room, seq - 1).await.unwrap())
+        .first()
+        .map_or(0, |m| m.ts)
+}
+
+async fn two_senders_with_the_same_cid_both_get_their_message_stored(bus: &dyn Bus) {
+    let (room, site) = seeded(bus).await;
+    let (visitors, _) = stored(bus, &draft(room, site, "c-1")).await;
+    let owners = Draft {
+        sender: owner(),
+        body: "the owner's own c-1".into(),
+        ..draft(room, site, "c-1")
     };
-    assert_eq!(tail.len(), RECENT_WINDOW);
+    let (owners_seq, _) = stored(bus, &owners).await;
+    assert_eq!((visitors, owners_seq), (1, 2));
+    // Each sender's resend is still recognised as its own.
+    assert!(matches!(
+        bus.append(&owners, 0).await.unwrap(),
+        Appended::Duplicate { seq: 2, .. }
+    ));
+    let bodies: Vec<String> = replayed(bus.recent(room, 0).await.unwrap())
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
+    assert_eq!(bodies, vec!["body of c-1", "the owner's own c-1"]);
+}
+
+async fn a_seed_remembers_stored_cids_so_a_resend_is_recognised(bus: &dyn Bus) {
+    let (room, site) = (RoomId::new(), SiteId::new());
+    let sent = SentCid {
+        sender: visitor(),
+        cid: "before-the-loss".into(),
+        seq: 7,
+        ts: 1_700_000_000_000,
+    };
+    let epoch = bus.seed(room, site, 7, &[sent]).await.unwrap();
+    assert_eq!(
+        bus.append(&draft(room, site, "before-the-loss"), 0)
+            .await
+            .unwrap(),
+        Appended::Duplicate {
+            seq: 7,
+            ts: 1_700_000_000_000,
+            epoch
+        }
+    );
+    // Another sender's message with that cid is new.
+    let owners = Draft {
+        sender: owner(),
+        ..draft(room, site, "before-the-loss")
+    };
+    assert!(matches!(
+        bus.append(&owners, 0).await.unwrap(),
+        Appended::Stored { seq: 8, .. }
+    ));
 }
 
 async fn appended_messages_are_published_to_subscribed_topics_only(bus: &dyn Bus) {
@@ -305,4 +397,98 @@ both_stores!(
     full_backlog_refuses_appends,
     presence_counts_members_until_they_leave_or_lapse,
     seed_requests_are_taken_once,
+    two_senders_with_the_same_cid_both_get_their_message_stored,
+    a_seed_remembers_stored_cids_so_a_resend_is_recognised,
 );
+
+/// Redis only: what a restart looks like to the bus. A Redis that restarted (here: whose
+/// recorded run id is not its own, as after a restart from an AOF file) has a new
+/// generation once a new connection is fenced; its rooms refuse appends until seeded
+/// again, in a new epoch that continues from the higher of SQL's seq and the counter
+/// Redis kept, never reusing a seq.
+#[tokio::test]
+async fn after_a_redis_restart_rooms_wait_for_a_new_epoch_that_reuses_no_seq() {
+    let namespace = format!("pintalk-test-{}", unique());
+    let before = RedisBus::connect(&redis_url(), 2, &namespace)
+        .await
+        .unwrap();
+    let (room, site) = (RoomId::new(), SiteId::new());
+    let first = before.seed(room, site, 0, &[]).await.unwrap();
+    for i in 0..3 {
+        stored(&before, &draft(room, site, &format!("r{i}"))).await;
+    }
+    // Forget the run id every shard recorded: the next connection sees "another" Redis.
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{{{namespace}:o*}}:run-id"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), pintalk_bus::redis_shards() as usize);
+    for key in &keys {
+        let _: () = redis::cmd("SET")
+            .arg(key)
+            .arg("an-earlier-process")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
+    let after = RedisBus::connect(&redis_url(), 2, &namespace)
+        .await
+        .unwrap();
+    assert_eq!(
+        after.append(&draft(room, site, "r3"), 0).await.unwrap(),
+        Appended::NotSeeded
+    );
+    assert_eq!(after.recent(room, 0).await.unwrap(), Recent::NotSeeded);
+    // SQL holds only seq 2; Redis kept 3: numbering goes on from 3, in a new epoch.
+    let second = after.seed(room, site, 2, &[]).await.unwrap();
+    assert_ne!(second, first);
+    match after.append(&draft(room, site, "r3"), 0).await.unwrap() {
+        Appended::Stored { seq, epoch, .. } => assert_eq!((seq, epoch), (4, second)),
+        other => panic!("{other:?}"),
+    }
+    // The resend of a message Redis kept is still a duplicate, now in the new epoch.
+    assert!(matches!(
+        after.append(&draft(room, site, "r1"), 0).await.unwrap(),
+        Appended::Duplicate { seq: 2, epoch, .. } if epoch == second
+    ));
+}
+
+/// Redis only: SQL ahead of what Redis kept (messages persisted, then lost from an AOF
+/// that had not reached the disk): the counter continues from SQL's, and the replay
+/// window, which cannot reach across SQL's newest messages, is emptied.
+#[tokio::test]
+async fn a_seed_behind_sql_continues_from_sql_and_drops_the_window() {
+    let namespace = format!("pintalk-test-{}", unique());
+    let bus = RedisBus::connect(&redis_url(), 2, &namespace)
+        .await
+        .unwrap();
+    let (room, site) = (RoomId::new(), SiteId::new());
+    bus.seed(room, site, 0, &[]).await.unwrap();
+    stored(&bus, &draft(room, site, "w1")).await;
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let epoch_key = format!(
+        "{}",
+        String::from_utf8_lossy(
+            &redis::cmd("KEYS")
+                .arg(format!("{{{namespace}:o*}}:epoch:{room}"))
+                .query_async::<Vec<Vec<u8>>>(&mut conn)
+                .await
+                .unwrap()[0]
+        )
+    );
+    let _: () = redis::cmd("DEL")
+        .arg(&epoch_key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    bus.seed(room, site, 5, &[]).await.unwrap();
+    assert!(matches!(
+        bus.recent(room, 0).await.unwrap(),
+        Recent::Gap { .. }
+    ));
+    assert_eq!(stored(&bus, &draft(room, site, "w2")).await.0, 6);
+}

@@ -17,8 +17,10 @@ pub const VERSION: u32 = 1;
 pub mod limits {
     /// The largest frame, in bytes, once authenticated; bigger closes with 1009.
     pub const MAX_FRAME_BYTES: usize = 16 * 1024;
-    /// The largest frame before authentication (the `auth` frame).
-    pub const MAX_AUTH_FRAME_BYTES: usize = 4 * 1024;
+    /// The largest frame before authentication (the `auth` frame): room for a token and
+    /// a `resume` of [`MAX_RESUME_ROOMS`] rooms at their largest (`{"seq":…,"epoch":…}`
+    /// with 19-digit numbers is 103 bytes a room, 20.6 KB for 200), and nothing more.
+    pub const MAX_AUTH_FRAME_BYTES: usize = 24 * 1024;
     /// Seconds a new socket has to send `auth`.
     pub const AUTH_DEADLINE_SECS: u64 = 5;
     /// The longest message body, in characters.
@@ -85,10 +87,10 @@ pub enum ClientFrame {
     Auth {
         token: String,
         #[serde(default)]
-        resume: BTreeMap<RoomId, i64>,
+        resume: BTreeMap<RoomId, ResumeFrom>,
     },
-    /// Post a message; `cid` is the client's own id for it, unique per room, which makes
-    /// resending safe.
+    /// Post a message; `cid` is the sender's own id for it, unique per sender and room,
+    /// which makes resending safe.
     Send {
         room: RoomId,
         body: String,
@@ -110,14 +112,51 @@ fn active_default() -> bool {
     true
 }
 
+/// Where a client stands in a room it resumes: the last seq it holds and the epoch that
+/// numbering belongs to. A bare number (protocol 1 before epochs) is a seq of an unknown
+/// epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ResumeFrom {
+    Position {
+        seq: i64,
+        #[serde(default)]
+        epoch: Option<i64>,
+    },
+    Seq(i64),
+}
+
+impl ResumeFrom {
+    /// The last seq the client holds.
+    pub fn seq(self) -> i64 {
+        match self {
+            ResumeFrom::Position { seq, .. } | ResumeFrom::Seq(seq) => seq,
+        }
+    }
+
+    /// The epoch of that seq, if the client said.
+    pub fn epoch(self) -> Option<i64> {
+        match self {
+            ResumeFrom::Position { epoch, .. } => epoch,
+            ResumeFrom::Seq(_) => None,
+        }
+    }
+}
+
 /// One chat message as delivered (`message` frame) and stored.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub room: RoomId,
     pub site: SiteId,
-    /// The room's sequence number: gap-free, increasing, the message's identity.
+    /// The room's sequence number: gap-free, increasing, the message's identity within
+    /// its epoch.
     pub seq: i64,
+    /// The numbering `seq` belongs to. It changes only when the room's counter had to be
+    /// restored (Redis lost data); a client holding another epoch's messages drops them
+    /// and fetches the history again. 0 where unknown (history read from SQL alone).
+    #[serde(default)]
+    pub epoch: i64,
     /// Server time of the append, UTC milliseconds.
     pub ts: i64,
     /// The sender's client id for the message.
@@ -167,6 +206,8 @@ pub enum ServerFrame {
         cid: String,
         seq: i64,
         ts: i64,
+        /// The epoch `seq` belongs to (see [`Message::epoch`]).
+        epoch: i64,
     },
     /// A message, live or replayed after `auth` with `resume`.
     Message(Message),
@@ -198,9 +239,17 @@ pub enum ServerFrame {
         site: SiteId,
         status: RoomStatus,
     },
-    /// The messages after `after_seq` are older than the replay window: fetch them over
-    /// HTTP (`GET /api/v1/rooms/{room}/messages`), then carry on with live frames.
-    Resync { room: RoomId, after_seq: i64 },
+    /// The messages after `after_seq` cannot be replayed: drop any you hold after it and
+    /// fetch them over HTTP (`GET /api/v1/rooms/{room}/messages`), then carry on with live
+    /// frames. `after_seq` is 0 when the room's numbering changed (a new `epoch`).
+    Resync {
+        room: RoomId,
+        after_seq: i64,
+        /// The room's current epoch, when the room is ready (absent while it is being
+        /// restored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<i64>,
+    },
     /// The answer to `ping`.
     Pong,
     /// Something was refused. `cid` names the `send` it answers, if any; `retriable`

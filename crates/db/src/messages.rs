@@ -39,6 +39,23 @@ pub fn max_seq(conn: &mut DbConnection, room: RoomId) -> Result<i64, DbError> {
     Ok(max.unwrap_or(0))
 }
 
+/// The latest `limit` messages of `room` written at or after `since` (UTC ms), newest
+/// first: whose `cid`s a seed gives back to the bus for de-duplication.
+pub fn latest(
+    conn: &mut DbConnection,
+    room: RoomId,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<StoredMessage>, DbError> {
+    Ok(messages::table
+        .filter(messages::room_id.eq(room.to_string()))
+        .filter(messages::created_at.ge(since))
+        .order(messages::seq.desc())
+        .limit(limit)
+        .select(StoredMessage::as_select())
+        .load(conn)?)
+}
+
 /// A read cursor to move forward.
 #[derive(Clone, Debug)]
 pub struct ReadCursor {
@@ -66,7 +83,8 @@ pub struct Applied {
 }
 
 /// Writes a batch in one transaction, idempotently: a message already stored (same room
-/// and seq) is skipped, cursors only move forward, so replaying a batch changes nothing.
+/// and seq, or the same sender and cid in the room) is skipped, cursors only move
+/// forward, so replaying a batch changes nothing.
 pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbError> {
     conn.transaction(|conn| {
         backend::insert_messages_ignoring_duplicates(conn, &batch.messages)?;

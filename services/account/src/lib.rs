@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod persister;
 pub mod request_id;
 pub mod routes;
+pub mod seeding;
 pub mod state;
 
 use std::net::TcpListener;

@@ -11,11 +11,13 @@ use std::time::{Duration, Instant};
 use pintalk_bus::{Bus, OutboxEntry, OutboxItem, Topic};
 use pintalk_core::ids::{MessageId, RoomId, SiteId};
 use pintalk_core::protocol::{ParticipantKind, RoomEventKind, RoomStatus, ServerFrame};
+use pintalk_db::Pool;
 use pintalk_db::messages::{self, Applied, Batch, ReadCursor};
 use pintalk_db::models::StoredMessage;
-use pintalk_db::{Pool, rooms};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
+
+use crate::seeding;
 
 /// How often to look for entries a dead consumer left pending (at most).
 const CLAIM_EVERY: Duration = Duration::from_secs(5);
@@ -217,29 +219,19 @@ impl Persister {
         Ok(())
     }
 
-    /// Seeds the counters gateways asked for, from the highest seq in SQL, so a new
-    /// message can never reuse a stored seq.
+    /// Seeds the counters gateways asked for (see [`seeding::seed_room`]).
     async fn seed_requested_rooms(&self) -> anyhow::Result<()> {
         let requested = self.bus.take_seed_requests(100).await?;
         for room in requested {
-            let pool = self.pool.clone();
-            let found =
-                tokio::task::spawn_blocking(move || -> anyhow::Result<Option<(SiteId, i64)>> {
-                    let mut conn = pool.get()?;
-                    let Some(row) = rooms::find(&mut conn, room)? else {
-                        return Ok(None);
-                    };
-                    Ok(Some((row.site_id, messages::max_seq(&mut conn, room)?)))
-                })
-                .await??;
-            if let Some((site, last_seq)) = found {
-                self.bus.seed(room, site, last_seq).await?;
-                log::info!("persister: seeded {room} at seq {last_seq}");
+            if let Some(epoch) = seeding::seed_room(&self.pool, self.bus.as_ref(), room).await? {
+                log::info!("persister: seeded {room} (epoch {epoch})");
             }
         }
         Ok(())
     }
 }
+
+impl Persister {}
 
 /// The stored spelling of a participant kind.
 pub fn kind_name(kind: ParticipantKind) -> &'static str {

@@ -192,7 +192,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
       const page = await api('GET', `/rooms/${room.id}/messages?limit=${limit}`);
       if (destroyed) return;
       apply(page);
-      rt.hold(room.id, list.maxSeq());
+      rt.hold(room.id, list.maxSeq(), page.epoch);
       markRead();
     } catch (err) {
       if (!destroyed) toast(err.message, 'error');
@@ -283,7 +283,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
       if (mine(e) && e.status !== room.status) applyRoom({ status: e.status });
     }),
     rt.on('resync', (r) => {
-      if (mine(r)) loadNewest(200, (page) => list.replaceNewest(page.messages, page.has_more));
+      if (mine(r)) loadNewest(200, (page) => list.replaceNewest(page.messages, page.has_more, r.after_seq));
     }),
     rt.on('ready', markRead),
   );

@@ -58,10 +58,17 @@ export class MessageList {
   }
 
   /**
-   * After a `resync`: the newest page replaces what was held if they do not join up
-   * (older ones load again on scroll).
+   * After a `resync`: what was held after `afterSeq` is void (another epoch's numbering
+   * says 0) and goes; the newest page replaces the rest if they do not join up (older
+   * ones load again on scroll).
    */
-  replaceNewest(messages, hasMore) {
+  replaceNewest(messages, hasMore, afterSeq = Infinity) {
+    for (const seq of [...this.#bySeq.keys()]) {
+      if (seq > afterSeq) {
+        this.#bySeq.delete(seq);
+        this.#nodes.delete(`s:${seq}`);
+      }
+    }
     const oldest = messages[0]?.seq ?? 0;
     const held = this.maxSeq();
     if (oldest > held + 1) {

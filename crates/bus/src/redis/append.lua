@@ -1,14 +1,25 @@
--- Appends one message to a room, atomically. See crates/bus/src/log.rs (Bus::append).
--- KEYS: 1 seq counter, 2 window zset, 3 cids hash, 4 outbox stream, 5 room's site
+-- Appends one message to a room, atomically. See crates/bus/src/realtime.rs (Bus::append).
+-- KEYS: 1 seq counter, 2 window zset, 3 cids hash, 4 outbox stream, 5 room's site,
+--       6 room's epoch ("<epoch>:<generation>"), 7 the shard's generation
 --       (all under one hash tag).
--- ARGV: 1 cid, 2 frame head, 3 frame tail, 4 window size, 5 cid memory (s),
---       6 max outbox length (0: unbounded), 7 room channel, 8 site channel, 9 site id.
+-- ARGV: 1 cid key (sender-scoped), 2 frame head, 3 frame tail, 4 window size,
+--       5 cid memory (s), 6 max outbox length (0: unbounded), 7 room channel,
+--       8 site channel, 9 site id.
+--
+-- A room is seeded while its epoch was started under the shard's current generation: a
+-- Redis that restarted (and so may have lost the last acked appends) has a new
+-- generation, and its rooms wait for a new epoch from SQL before numbering goes on.
+local current = redis.call('GET', KEYS[6])
+if not current then
+  return {'not_seeded'}
+end
+local epoch, started_in = string.match(current, '^(%d+):(%d+)$')
+if started_in ~= (redis.call('GET', KEYS[7]) or '0') then
+  return {'not_seeded'}
+end
 local known = redis.call('HGET', KEYS[3], ARGV[1])
 if known then
-  return {'duplicate', known}
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return {'not_seeded'}
+  return {'duplicate', known .. ':' .. epoch}
 end
 if redis.call('GET', KEYS[5]) ~= ARGV[9] then
   return {'wrong_site'}
@@ -20,7 +31,7 @@ end
 local seq = redis.call('INCR', KEYS[1])
 local now = redis.call('TIME')
 local ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local frame = ARGV[2] .. seq .. ',"ts":' .. ts .. ARGV[3]
+local frame = ARGV[2] .. seq .. ',"epoch":' .. epoch .. ',"ts":' .. ts .. ARGV[3]
 redis.call('ZADD', KEYS[2], seq, frame)
 redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
 redis.call('EXPIRE', KEYS[2], ARGV[5])
@@ -29,4 +40,4 @@ redis.call('EXPIRE', KEYS[3], ARGV[5])
 redis.call('XADD', KEYS[4], '*', 'm', frame)
 redis.call('PUBLISH', ARGV[7], frame)
 redis.call('PUBLISH', ARGV[8], frame)
-return {'stored', seq .. ':' .. ts}
+return {'stored', seq .. ':' .. ts .. ':' .. epoch}

@@ -50,7 +50,26 @@ impl Keys {
         format!("{}:window:{room}", self.tag(Self::shard(room)))
     }
 
-    /// The room's cid → "seq:ts" hash for de-duplication.
+    /// The room's current epoch and the generation it was started in: "<epoch>:<gen>".
+    pub fn epoch(&self, room: RoomId) -> String {
+        format!("{}:epoch:{room}", self.tag(Self::shard(room)))
+    }
+
+    /// A shard's generation: goes up each time a restarted Redis is noticed.
+    pub fn generation(&self, shard: u32) -> String {
+        format!("{}:generation", self.tag(shard))
+    }
+
+    pub fn generation_of(&self, room: RoomId) -> String {
+        self.generation(Self::shard(room))
+    }
+
+    /// The run id of the Redis process a shard's generation was recorded on.
+    pub fn run_id(&self, shard: u32) -> String {
+        format!("{}:run-id", self.tag(shard))
+    }
+
+    /// The room's (sender, cid) → "seq:ts" hash for de-duplication.
     pub fn cids(&self, room: RoomId) -> String {
         format!("{}:cids:{room}", self.tag(Self::shard(room)))
     }
@@ -121,6 +140,8 @@ mod tests {
             keys.site(room),
             keys.window(room),
             keys.cids(room),
+            keys.epoch(room),
+            keys.generation_of(room),
         ] {
             assert_eq!(tag(key), outbox);
         }

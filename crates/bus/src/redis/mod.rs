@@ -1,6 +1,10 @@
 //! The Redis store, shared by every process pointed at the same Redis: commands through a
-//! deadpool of multiplexed connections, pub/sub on one dedicated connection, and the two
+//! deadpool of multiplexed connections, pub/sub on one dedicated connection, and the
 //! scripts loaded once and run by SHA (`EVALSHA`, reloaded if Redis forgot them).
+//!
+//! Every new connection is fenced before use (`fence.lua`): if Redis restarted since the
+//! run id its shards recorded, their generation goes up and every room waits for a new
+//! epoch, so seqs acked and lost in the restart are never handed out again.
 
 mod keys;
 
@@ -9,11 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use deadpool_redis::{Config, Pool, Runtime};
+use deadpool_redis::{Config, Hook, HookError, Pool, Runtime};
 use futures_util::StreamExt;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId};
-use pintalk_core::protocol::{Participant, ServerFrame};
+use pintalk_core::protocol::{Message, Participant, ServerFrame};
 use redis::streams::{
     StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
 };
@@ -23,7 +27,7 @@ use tokio::sync::{Mutex, mpsc};
 pub use self::keys::{Keys, SHARDS};
 use crate::realtime::{
     Appended, Bus, CID_MEMORY, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent,
-    Topic, frame_halves, read_receipt,
+    SentCid, Topic, cid_key, contiguous_after, frame_halves, read_receipt,
 };
 use crate::{BusError, Counter, Counters};
 
@@ -40,6 +44,7 @@ pub struct RedisBus {
     client: redis::Client,
     keys: Keys,
     append: Arc<Script>,
+    seed: Arc<Script>,
     presence: Arc<Script>,
     /// The subscribe/unsubscribe half of the pub/sub connection, once `listen` opened it.
     pubsub: Arc<Mutex<Option<redis::aio::PubSubSink>>>,
@@ -51,14 +56,24 @@ impl RedisBus {
     pub async fn connect(url: &str, pool_size: usize, namespace: &str) -> Result<Self, BusError> {
         let mut config = Config::from_url(url);
         config.pool = Some(deadpool_redis::PoolConfig::new(pool_size.max(1)));
+        let keys = Keys::new(namespace);
+        let fence_keys = keys.clone();
         let pool = config
-            .create_pool(Some(Runtime::Tokio1))
+            .builder()
+            .map_err(|e| BusError::Config(e.to_string()))?
+            .runtime(Runtime::Tokio1)
+            .post_create(Hook::async_fn(move |conn, _| {
+                let keys = fence_keys.clone();
+                Box::pin(async move { fence(conn, &keys).await.map_err(HookError::Backend) })
+            }))
+            .build()
             .map_err(|e| BusError::Config(e.to_string()))?;
         let bus = Self {
             pool,
             client: redis::Client::open(url)?,
-            keys: Keys::new(namespace),
+            keys,
             append: Arc::new(Script::new(include_str!("append.lua"))),
+            seed: Arc::new(Script::new(include_str!("seed.lua"))),
             presence: Arc::new(Script::new(include_str!("presence.lua"))),
             pubsub: Arc::new(Mutex::new(None)),
         };
@@ -102,11 +117,48 @@ impl RedisBus {
     }
 }
 
-/// Splits the script's "seq:ts" answer.
-fn seq_ts(text: &str) -> Result<(i64, i64), BusError> {
-    text.split_once(':')
-        .and_then(|(s, t)| Some((s.parse().ok()?, t.parse().ok()?)))
-        .ok_or_else(|| BusError::Corrupt(format!("bad seq:ts {text:?}")))
+/// Records this Redis's run id on every shard, starting a new generation where it differs
+/// (Redis restarted: the last acked appends may be lost). Idempotent; one round trip.
+async fn fence(
+    conn: &mut redis::aio::MultiplexedConnection,
+    keys: &Keys,
+) -> redis::RedisResult<()> {
+    let info: String = redis::cmd("INFO").arg("server").query_async(conn).await?;
+    let run_id = info
+        .lines()
+        .find_map(|line| line.strip_prefix("run_id:"))
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    let mut pipe = redis::pipe();
+    for shard in 0..SHARDS {
+        // EVAL, not EVALSHA: a Redis that just restarted has no scripts loaded.
+        pipe.cmd("EVAL")
+            .arg(include_str!("fence.lua"))
+            .arg(2)
+            .arg(keys.run_id(shard))
+            .arg(keys.generation(shard))
+            .arg(&run_id)
+            .ignore();
+    }
+    pipe.query_async(conn).await
+}
+
+/// Splits a script's "seq:ts:epoch" answer.
+fn seq_ts_epoch(text: &str) -> Result<(i64, i64, i64), BusError> {
+    let mut parts = text.splitn(3, ':').map(str::parse::<i64>);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(Ok(seq)), Some(Ok(ts)), Some(Ok(epoch))) => Ok((seq, ts, epoch)),
+        _ => Err(BusError::Corrupt(format!("bad seq:ts:epoch {text:?}"))),
+    }
+}
+
+/// The epoch of a room's "<epoch>:<generation>" record, if it is current.
+fn current_epoch(record: Option<&str>, generation: Option<&str>) -> Option<i64> {
+    let (epoch, started_in) = record?.split_once(':')?;
+    (started_in == generation.unwrap_or("0"))
+        .then(|| epoch.parse().ok())
+        .flatten()
 }
 
 /// Reads an outbox stream entry: `m` holds a message frame, `r` a read cursor.
@@ -210,7 +262,9 @@ impl Bus for RedisBus {
             .key(self.keys.cids(draft.room))
             .key(self.keys.outbox_of(draft.room))
             .key(self.keys.site(draft.room))
-            .arg(&draft.cid)
+            .key(self.keys.epoch(draft.room))
+            .key(self.keys.generation_of(draft.room))
+            .arg(cid_key(&draft.sender, &draft.cid))
             .arg(head)
             .arg(tail)
             .arg(RECENT_WINDOW)
@@ -223,10 +277,10 @@ impl Bus for RedisBus {
             .await?;
         match reply.as_slice() {
             [kind, at] if kind == "stored" => {
-                seq_ts(at).map(|(seq, ts)| Appended::Stored { seq, ts })
+                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Stored { seq, ts, epoch })
             }
             [kind, at] if kind == "duplicate" => {
-                seq_ts(at).map(|(seq, ts)| Appended::Duplicate { seq, ts })
+                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Duplicate { seq, ts, epoch })
             }
             [kind] if kind == "not_seeded" => Ok(Appended::NotSeeded),
             [kind] if kind == "backlog_full" => Ok(Appended::BacklogFull),
@@ -235,15 +289,34 @@ impl Bus for RedisBus {
         }
     }
 
-    async fn seed(&self, room: RoomId, site: SiteId, last_seq: i64) -> Result<bool, BusError> {
+    async fn seed(
+        &self,
+        room: RoomId,
+        site: SiteId,
+        last_seq: i64,
+        cids: &[SentCid],
+    ) -> Result<i64, BusError> {
+        let mut invocation = self.seed.prepare_invoke();
+        invocation
+            .key(self.keys.seq(room))
+            .key(self.keys.site(room))
+            .key(self.keys.epoch(room))
+            .key(self.keys.generation_of(room))
+            .key(self.keys.cids(room))
+            .key(self.keys.window(room))
+            .arg(site.to_string())
+            .arg(last_seq)
+            .arg(CID_MEMORY.as_secs());
+        for sent in cids {
+            invocation
+                .arg(cid_key(&sent.sender, &sent.cid))
+                .arg(format!("{}:{}", sent.seq, sent.ts));
+        }
         let mut conn = self.pool.get().await?;
-        let (set,): (bool,) = redis::pipe()
-            .set(self.keys.site(room), site.to_string())
-            .ignore()
-            .set_nx(self.keys.seq(room), last_seq)
-            .query_async(&mut conn)
-            .await?;
-        Ok(set)
+        let epoch: String = invocation.invoke_async(&mut conn).await?;
+        epoch
+            .parse()
+            .map_err(|_| BusError::Corrupt(format!("seed answered {epoch:?}")))
     }
 
     async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError> {
@@ -254,26 +327,44 @@ impl Bus for RedisBus {
 
     async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError> {
         let mut conn = self.pool.get().await?;
-        Ok(conn.get(self.keys.seq(room)).await?)
+        let (last, record, generation): (Option<i64>, Option<String>, Option<String>) =
+            redis::pipe()
+                .get(self.keys.seq(room))
+                .get(self.keys.epoch(room))
+                .get(self.keys.generation_of(room))
+                .query_async(&mut conn)
+                .await?;
+        Ok(last.filter(|_| current_epoch(record.as_deref(), generation.as_deref()).is_some()))
     }
 
     async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError> {
         let mut conn = self.pool.get().await?;
-        let (last, frames): (Option<i64>, Vec<String>) = redis::pipe()
+        type Reply = (Option<i64>, Option<String>, Option<String>, Vec<String>);
+        let (last, record, generation, frames): Reply = redis::pipe()
             .get(self.keys.seq(room))
+            .get(self.keys.epoch(room))
+            .get(self.keys.generation_of(room))
             .zrangebyscore(self.keys.window(room), after_seq.saturating_add(1), "+inf")
             .query_async(&mut conn)
             .await?;
-        let Some(last) = last else {
-            return Ok(Recent::Gap);
+        let (Some(last), Some(epoch)) = (
+            last,
+            current_epoch(record.as_deref(), generation.as_deref()),
+        ) else {
+            return Ok(Recent::NotSeeded);
         };
         if after_seq >= last {
-            return Ok(Recent::Complete(Vec::new()));
+            return Ok(Recent::Complete {
+                epoch,
+                messages: Vec::new(),
+            });
         }
         let mut messages = Vec::with_capacity(frames.len());
         for frame in frames {
             match serde_json::from_str::<ServerFrame>(&frame) {
-                Ok(ServerFrame::Message(m)) => messages.push(m),
+                // A frame kept from before the epoch began holds a seq at or below its
+                // base: the same message in the new numbering.
+                Ok(ServerFrame::Message(m)) => messages.push(Message { epoch, ..m }),
                 _ => {
                     return Err(BusError::Corrupt(format!(
                         "window of {room} holds a non-message"
@@ -281,10 +372,10 @@ impl Bus for RedisBus {
                 }
             }
         }
-        if messages.first().map(|m| m.seq) == Some(after_seq + 1) {
-            Ok(Recent::Complete(messages))
+        if !messages.is_empty() && contiguous_after(after_seq, &messages) {
+            Ok(Recent::Complete { epoch, messages })
         } else {
-            Ok(Recent::Gap)
+            Ok(Recent::Gap { epoch })
         }
     }
 

@@ -333,6 +333,10 @@ pub struct History {
     pub messages: Vec<Message>,
     /// Whether older messages exist.
     pub has_more: bool,
+    /// The room's current epoch (see the realtime protocol), which every message here
+    /// belongs to; null while the room's numbering is being restored, when the messages
+    /// are those stored in SQL, valid in whatever epoch comes next.
+    pub epoch: Option<i64>,
 }
 
 fn message_of(site: SiteId, m: StoredMessage) -> Message {
@@ -340,6 +344,7 @@ fn message_of(site: SiteId, m: StoredMessage) -> Message {
         room: m.room_id,
         site,
         seq: m.seq,
+        epoch: 0,
         ts: m.created_at,
         cid: m.cid,
         sender: Participant {
@@ -364,19 +369,24 @@ async fn readable_room(state: &AppState, reader: &Reader, id: RoomId) -> Result<
     }
 }
 
-/// Up to `limit` messages below `before`, merging SQL with the bus's unpersisted tail.
+/// Up to `limit` messages below `before`, merging SQL with the bus's unpersisted tail,
+/// and the room's current epoch (every message stamped with it).
 async fn merged_history(
     state: &AppState,
     room: &Room,
     before: Option<i64>,
     limit: i64,
-) -> Result<Vec<Message>, ApiError> {
+) -> Result<(Vec<Message>, Option<i64>), ApiError> {
     let (id, site, persisted) = (room.id, room.site_id, room.last_seq);
+    // The bus first: a message persisted between the two reads is then in SQL's answer
+    // rather than in neither.
+    let recent = state.bus.recent(id, persisted).await?;
     let stored = state
         .db(move |conn| Ok(messages::page(conn, id, before, limit)?))
         .await?;
     let mut merged: Vec<Message> = stored.into_iter().map(|m| message_of(site, m)).collect();
-    if let Recent::Complete(tail) = state.bus.recent(id, persisted).await? {
+    let epoch = recent.epoch();
+    if let Recent::Complete { messages: tail, .. } = recent {
         let newest_stored = merged.last().map_or(0, |m| m.seq);
         merged.extend(
             tail.into_iter()
@@ -387,7 +397,12 @@ async fn merged_history(
         .len()
         .saturating_sub(usize::try_from(limit).unwrap_or(0));
     merged.drain(..excess);
-    Ok(merged)
+    if let Some(epoch) = epoch {
+        for message in &mut merged {
+            message.epoch = epoch;
+        }
+    }
+    Ok((merged, epoch))
 }
 
 /// A page of a room's messages, oldest first; an acked message is here at once.
@@ -415,7 +430,7 @@ pub async fn list_messages(
         ));
     }
     let room = readable_room(&state, &reader, path.id).await?;
-    let messages = merged_history(&state, &room, query.before_seq, limit).await?;
+    let (messages, epoch) = merged_history(&state, &room, query.before_seq, limit).await?;
     let has_more = messages.first().is_some_and(|m| m.seq > 1);
     let mut response = HttpResponse::Ok();
     // The widget reads its history from the customer's page: CORS for exactly the origin
@@ -427,7 +442,11 @@ pub async fn list_messages(
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
             .insert_header((header::VARY, "Origin"));
     }
-    Ok(response.json(History { messages, has_more }))
+    Ok(response.json(History {
+        messages,
+        has_more,
+        epoch,
+    }))
 }
 
 fn request_origin(req: &HttpRequest) -> Option<&str> {
@@ -481,7 +500,7 @@ pub async fn transcript(
     query: web::Query<TranscriptQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let room = owned_room(&state, &auth, path.id).await?;
-    let messages = merged_history(&state, &room, None, TRANSCRIPT_MAX).await?;
+    let (messages, epoch) = merged_history(&state, &room, None, TRANSCRIPT_MAX).await?;
     let has_more = messages.first().is_some_and(|m| m.seq > 1);
     let name = format!("transcript-{}", room.id);
     match query.format.unwrap_or(TranscriptFormat::Text) {
@@ -490,7 +509,11 @@ pub async fn transcript(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}.json\""),
             ))
-            .json(History { messages, has_more })),
+            .json(History {
+                messages,
+                has_more,
+                epoch,
+            })),
         TranscriptFormat::Text => {
             let mut text = String::new();
             for m in &messages {

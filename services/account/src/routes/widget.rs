@@ -246,8 +246,15 @@ async fn visitor_session(
             Ok((visitor, room, Some(secret)))
         })
         .await?;
-    // Seeding is idempotent: it also restores the counter if the bus lost it.
-    state.bus.seed(room.id, site_id, room.last_seq).await?;
+    // A new room starts its numbering here; a known one only if the bus lost it, so a
+    // returning visitor's session costs one look-up, not a seed.
+    if room.last_seq == 0 {
+        state.bus.seed(room.id, site_id, 0, &[]).await?;
+    } else if state.bus.last_seq(room.id).await?.is_none() {
+        crate::seeding::seed_room(&state.pool, state.bus.as_ref(), room.id)
+            .await
+            .map_err(ApiError::Internal)?;
+    }
     let ttl = state.settings.gateway.token_ttl_secs;
     let grant = VisitorSocketGrant {
         site: site_id,

@@ -178,11 +178,23 @@ impl Connection {
             .append(&draft, self.gateway.settings.gateway.max_backlog)
             .await
         {
-            Ok(Appended::Stored { seq, ts }) => {
+            Ok(Appended::Stored { seq, ts, epoch }) => {
                 self.gateway.metrics.messages_in.inc();
-                ServerFrame::Ack { room, cid, seq, ts }
+                ServerFrame::Ack {
+                    room,
+                    cid,
+                    seq,
+                    ts,
+                    epoch,
+                }
             }
-            Ok(Appended::Duplicate { seq, ts }) => ServerFrame::Ack { room, cid, seq, ts },
+            Ok(Appended::Duplicate { seq, ts, epoch }) => ServerFrame::Ack {
+                room,
+                cid,
+                seq,
+                ts,
+                epoch,
+            },
             Ok(Appended::NotSeeded) => {
                 if self.gateway.bus.request_seed(room).await.is_err() {
                     self.gateway.metrics.bus_errors.inc();

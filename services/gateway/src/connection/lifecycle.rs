@@ -57,7 +57,7 @@ impl Connection {
 
     pub(super) async fn serve(
         &mut self,
-        resume: std::collections::BTreeMap<RoomId, i64>,
+        resume: std::collections::BTreeMap<RoomId, ResumeFrom>,
         stream: &mut AggregatedMessageStream,
     ) -> Ending {
         self.gateway.metrics.connections.inc();
@@ -127,7 +127,7 @@ impl Connection {
     /// `ready`, the visitor's view of owner presence, then each resumed room's gap.
     pub(super) async fn greet(
         &mut self,
-        resume: std::collections::BTreeMap<RoomId, i64>,
+        resume: std::collections::BTreeMap<RoomId, ResumeFrom>,
     ) -> Result<(), Ending> {
         let (sites, rooms) = match &self.identity {
             Identity::Owner { sites, .. } => (sites.clone(), Vec::new()),
@@ -157,51 +157,59 @@ impl Connection {
             };
             self.send(&frame).await?;
         }
-        for (room, after) in resume {
-            match self.site_of(room).await {
-                Ok(_) => {}
-                Err(NoAccess::NotGranted) => {
-                    self.send(&room_not_granted(room, None)).await?;
-                    continue;
-                }
-                // Its window is surely gone too: fetch over HTTP, which checks access.
-                Err(NoAccess::Unknown) => {
-                    self.send(&ServerFrame::Resync {
-                        room,
-                        after_seq: after,
-                    })
-                    .await?;
-                    continue;
-                }
-            }
-            match self.gateway.bus.recent(room, after).await {
-                Ok(Recent::Complete(messages)) => {
-                    let mut last = after;
-                    for message in messages {
-                        last = message.seq;
-                        self.send(&ServerFrame::Message(message)).await?;
-                    }
-                    self.sent.insert(room, last);
-                }
-                Ok(Recent::Gap) => {
-                    self.send(&ServerFrame::Resync {
-                        room,
-                        after_seq: after,
-                    })
-                    .await?
-                }
-                Err(e) => {
-                    log::warn!("resume of {room}: {e}");
-                    self.gateway.metrics.bus_errors.inc();
-                    self.send(&ServerFrame::Resync {
-                        room,
-                        after_seq: after,
-                    })
-                    .await?;
-                }
-            }
+        for (room, from) in resume {
+            self.resume(room, from).await?;
         }
         Ok(())
+    }
+
+    /// Replays one resumed room's gap, or tells the client to fetch it (`resync`). A
+    /// client whose seqs belong to another epoch than the room's current one drops them
+    /// all (`after_seq` 0): seqs above the new epoch's start may name other messages now.
+    async fn resume(&mut self, room: RoomId, from: ResumeFrom) -> Result<(), Ending> {
+        let after = from.seq();
+        let resync = |after_seq, epoch| ServerFrame::Resync {
+            room,
+            after_seq,
+            epoch,
+        };
+        match self.site_of(room).await {
+            Ok(_) => {}
+            Err(NoAccess::NotGranted) => return self.send(&room_not_granted(room, None)).await,
+            // Not seeded: its next epoch is a new one, so nothing the client holds above
+            // what SQL has can be trusted; it fetches over HTTP, which checks access.
+            Err(NoAccess::Unknown) => return self.send(&resync(0, None)).await,
+        }
+        match self.gateway.bus.recent(room, after).await {
+            Ok(recent)
+                if from
+                    .epoch()
+                    .is_some_and(|held| Some(held) != recent.epoch()) =>
+            {
+                self.send(&resync(0, recent.epoch())).await
+            }
+            Ok(Recent::Complete { messages, .. }) => {
+                let mut last = after;
+                for message in messages {
+                    last = message.seq;
+                    self.send(&ServerFrame::Message(message)).await?;
+                }
+                self.sent.insert(room, last);
+                Ok(())
+            }
+            Ok(Recent::Gap { epoch }) => self.send(&resync(after, Some(epoch))).await,
+            Ok(Recent::NotSeeded) => {
+                if self.gateway.bus.request_seed(room).await.is_err() {
+                    self.gateway.metrics.bus_errors.inc();
+                }
+                self.send(&resync(0, None)).await
+            }
+            Err(e) => {
+                log::warn!("resume of {room}: {e}");
+                self.gateway.metrics.bus_errors.inc();
+                self.send(&resync(after, None)).await
+            }
+        }
     }
 
     /// Writes a queued frame, skipping messages a resume replay already wrote.
@@ -231,6 +239,12 @@ impl Connection {
                 .await
                 .map_err(|_| Ending::new(1000, "gone")),
             Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
+            Some(Ok(AggregatedMessage::Text(text))) if text.len() > limits::MAX_FRAME_BYTES => {
+                Err(Ending::new(close::TOO_BIG, "frame too big"))
+            }
+            Some(Ok(AggregatedMessage::Binary(bytes))) if bytes.len() > limits::MAX_FRAME_BYTES => {
+                Err(Ending::new(close::TOO_BIG, "frame too big"))
+            }
             Some(Ok(AggregatedMessage::Binary(_))) => {
                 self.send(&ServerFrame::error(
                     ErrorCode::BadFrame,

@@ -19,7 +19,7 @@ use pintalk_bus::{Appended, Draft, Recent, Topic};
 use pintalk_core::ErrorCode;
 use pintalk_core::ids::{RoomId, SiteId};
 use pintalk_core::protocol::{
-    ClientFrame, Participant, ServerFrame, VERSION, close, limits, valid_cid,
+    ClientFrame, Participant, ResumeFrom, ServerFrame, VERSION, close, limits, valid_cid,
 };
 use tokio::sync::mpsc;
 
@@ -60,10 +60,12 @@ pub async fn open(
         .and_then(|o| o.to_str().ok())
         .map(str::to_owned);
     let (response, session, stream) = actix_ws::handle(&req, body)?;
+    // The stream admits the larger `auth` frame; frames after it are held to
+    // MAX_FRAME_BYTES as they arrive (`Connection::receive`).
     let stream = stream
-        .max_frame_size(limits::MAX_FRAME_BYTES)
+        .max_frame_size(limits::MAX_AUTH_FRAME_BYTES)
         .aggregate_continuations()
-        .max_continuation_size(limits::MAX_FRAME_BYTES);
+        .max_continuation_size(limits::MAX_AUTH_FRAME_BYTES);
     let gateway = gateway.into_inner();
     actix_web::rt::spawn(async move {
         let _slot = slot;
@@ -141,7 +143,7 @@ async fn run(
 async fn first_frame(
     session: &mut Session,
     stream: &mut AggregatedMessageStream,
-) -> Result<(String, std::collections::BTreeMap<RoomId, i64>), Option<Ending>> {
+) -> Result<(String, std::collections::BTreeMap<RoomId, ResumeFrom>), Option<Ending>> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(limits::AUTH_DEADLINE_SECS);
     loop {
         let next = tokio::time::timeout_at(deadline, stream.recv()).await;

@@ -9,29 +9,46 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-/// A redis-server of the test's own, on its own port, keeping nothing on disk.
+/// A redis-server of the test's own, on its own port: keeping nothing on disk, or an
+/// append-only file with `appendfsync everysec` in a directory of its own.
 pub struct PrivateRedis {
     pub port: u16,
     child: Child,
+    /// Where the append-only file lives, when it keeps one.
+    aof: Option<std::path::PathBuf>,
 }
 
 impl PrivateRedis {
     pub fn start(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
+        Self::launch(port, None)
+    }
+
+    /// Keeps an AOF (`everysec`, Redis's default fsync policy) in `dir`.
+    pub fn start_with_aof(port: u16, dir: std::path::PathBuf) -> Self {
+        Self::launch(port, Some(dir))
+    }
+
+    fn launch(port: u16, aof: Option<std::path::PathBuf>) -> Self {
+        let port_arg = port.to_string();
+        let mut args = vec!["--port", &port_arg, "--bind", "127.0.0.1", "--save", ""];
+        let dir = aof.as_ref().map(|d| d.display().to_string());
+        match &dir {
+            Some(dir) => args.extend([
                 "--appendonly",
-                "no",
-            ])
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--dir",
+                dir,
+            ]),
+            None => args.extend(["--appendonly", "no"]),
+        }
+        let child = Command::new("redis-server")
+            .args(&args)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server on PATH (scripts/test checks for it)");
-        let redis = PrivateRedis { port, child };
+        let redis = PrivateRedis { port, child, aof };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return redis;
@@ -53,6 +70,13 @@ impl PrivateRedis {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         *self = PrivateRedis::start(self.port);
+    }
+
+    /// `kill -9`, then a restart on the same port from what its AOF had on disk.
+    pub fn crash_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        *self = PrivateRedis::launch(self.port, self.aof.take());
     }
 }
 

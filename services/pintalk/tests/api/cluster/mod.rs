@@ -3,6 +3,7 @@
 //! (MariaDB in scripts/test's second pass). Processes are killed and restarted here.
 
 mod failover;
+mod faults;
 mod nginx;
 mod processes;
 mod two_gateways;

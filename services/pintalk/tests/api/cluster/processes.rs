@@ -152,7 +152,16 @@ impl Cluster {
         gateways: usize,
         front: impl FnOnce(&Ports) -> Option<String>,
     ) -> Self {
-        let redis = PrivateRedis::start(free_port());
+        Self::start_on(PrivateRedis::start(free_port()), accounts, gateways, front).await
+    }
+
+    /// As [`Cluster::start_with`], on a Redis the caller started.
+    pub async fn start_on(
+        redis: PrivateRedis,
+        accounts: usize,
+        gateways: usize,
+        front: impl FnOnce(&Ports) -> Option<String>,
+    ) -> Self {
         let db = TestDatabase::new().unwrap();
         let data = tempfile::tempdir().unwrap();
         let (mail, smtp_port) = MailBox::start().await;

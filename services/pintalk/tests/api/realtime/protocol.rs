@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use pintalk_core::protocol::limits;
 use serde_json::json;
 
 use super::{SHOP, key, owner_with_site};
@@ -56,11 +57,67 @@ async fn oversized_auth_frame_is_closed_with_1009() {
     let (_, url) = session(&app).await;
     let mut socket = Socket::open(&url, SHOP).await;
     socket
-        .send(json!({ "type": "auth", "token": "x".repeat(5000) }))
+        .send(json!({ "type": "auth", "token": "x".repeat(limits::MAX_AUTH_FRAME_BYTES) }))
         .await;
     assert_eq!(
         socket.closed(Duration::from_secs(2)).await,
         Closed::Code(1009)
+    );
+}
+
+/// The documented maximum resume — 200 rooms, each at the largest seq and epoch — fits
+/// the `auth` frame with a real ticket, and is answered room by room; one room more is
+/// refused.
+#[actix_web::test]
+async fn the_largest_documented_resume_fits_and_one_room_more_is_refused() {
+    let app = TestApp::spawn().await;
+    let (_, site) = owner_with_site(&app, "resume@example.com").await;
+    let ticket = || async {
+        let reply = app.widget_session(key(&site), SHOP, None).await;
+        (
+            reply.body["token"].as_str().unwrap().to_owned(),
+            reply.body["gateway_url"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (token, url) = ticket().await;
+    let largest = |rooms: usize| -> serde_json::Map<String, serde_json::Value> {
+        (0..rooms)
+            .map(|_| {
+                (
+                    pintalk_core::ids::RoomId::new().to_string(),
+                    json!({ "seq": i64::MAX, "epoch": i64::MAX }),
+                )
+            })
+            .collect()
+    };
+    let frame =
+        json!({ "type": "auth", "token": token, "resume": largest(limits::MAX_RESUME_ROOMS) });
+    assert!(frame.to_string().len() <= limits::MAX_AUTH_FRAME_BYTES);
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket.send(frame).await;
+    assert_eq!(socket.next().await["type"], "ready");
+    // A visitor may resume only their own room: each foreign one is answered, none is
+    // skipped, and the socket stays open.
+    let mut refused = 0;
+    while refused < limits::MAX_RESUME_ROOMS {
+        let frame = socket.next().await;
+        if frame["type"] == "error" {
+            assert_eq!(frame["code"], "room_not_granted");
+            refused += 1;
+        }
+    }
+    socket.send(json!({ "type": "ping" })).await;
+    assert_eq!(socket.next_of("pong").await["type"], "pong");
+
+    let (token, url) = ticket().await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket
+        .send(json!({ "type": "auth", "token": token, "resume": largest(limits::MAX_RESUME_ROOMS + 1) }))
+        .await;
+    assert_eq!(socket.next().await["code"], "bad_frame");
+    assert_eq!(
+        socket.closed(Duration::from_secs(2)).await,
+        Closed::Code(4002)
     );
 }
 
