@@ -3,13 +3,11 @@
 // widget on a second origin, or a Node WebSocket client speaking docs/protocol.md as one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { startApp, startHost, embedPage, launchBrowser, repoRoot } from './harness.mjs';
+import { startApp, startHost, embedPage, launchBrowser, screenshot } from './harness.mjs';
 
 const WAIT = 15_000;
-const screenshots = join(repoRoot, 'docs/img');
 
 let app;
 let host;
@@ -18,7 +16,6 @@ let owners = 0;
 
 before(async () => {
   [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  mkdirSync(screenshots, { recursive: true });
 });
 
 after(async () => {
@@ -200,7 +197,7 @@ test('site settings: the preview follows the form, saving persists, rotating the
   assert.ok(await page.$('.pv-corner.pv-left'));
   assert.ok(await page.isVisible('.pv-msg:has-text("Ask me anything about our teas")'));
   await page.evaluate(() => document.querySelector('.main').scrollTo(0, 0));
-  await page.screenshot({ path: join(screenshots, 'dashboard-site.png') });
+  await screenshot(page, 'dashboard-site.png');
 
   await page.click('button:has-text("Save changes")');
   await page.waitForSelector('.save-bar:not(.dirty)');
@@ -521,7 +518,7 @@ test('the inbox screenshot: a live conversation with replies', async () => {
   await page.waitForSelector('.typing-text');
   await page.fill('[data-role=composer]', 'Anything else I can help with?');
   await page.evaluate(() => document.activeElement.blur());
-  await page.screenshot({ path: join(screenshots, 'dashboard-inbox.png') });
+  await screenshot(page, 'dashboard-inbox.png');
   for (const v of [...others, visitor]) v.close();
   await context.close();
 });
