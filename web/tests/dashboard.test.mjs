@@ -42,8 +42,8 @@ async function signIn(owner, path = '/', { viewport = { width: 1440, height: 900
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('dashboard page error:', err));
   await page.goto(`${app.base}/login`);
-  await page.fill('input[name=email]', owner.email);
-  await page.fill('input[name=password]', owner.password);
+  await page.locator('input[name=email]').fill(owner.email);
+  await page.locator('input[name=password]').fill(owner.password);
   await page.locator('button[type=submit]').click();
   await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
   if (path !== '/') await page.goto(app.base + path);
@@ -142,9 +142,9 @@ test('signing up, verifying, signing in and creating a site through the UI shows
   const password = 'a long enough password';
 
   await page.goto(`${app.base}/signup`);
-  await page.fill('input[name=name]', 'Mina Park');
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
+  await page.locator('input[name=name]').fill('Mina Park');
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
   await page.waitForURL(`${app.base}/sites/new`);
   await page.locator('.verify-banner:not([hidden])').waitFor();
@@ -160,17 +160,17 @@ test('signing up, verifying, signing in and creating a site through the UI shows
   await page.waitForURL(`${app.base}/login`);
   assert.equal(await page.evaluate(() => localStorage.getItem('pintalk.session')), null);
 
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', 'not the password');
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill('not the password');
   await page.locator('button[type=submit]').click();
   await page.locator('.form-error:has-text("wrong email or password")').waitFor();
-  await page.fill('input[name=password]', password);
+  await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
   await page.waitForURL(`${app.base}/sites/new`);
-  assert.equal(await page.isHidden('.verify-banner'), true, 'verified: no banner');
+  assert.equal(await page.locator('.verify-banner').isHidden(), true, 'verified: no banner');
 
-  await page.fill('input[name=name]', 'Mina’s plants');
-  await page.fill('input[name=origin]', `${host.origin}/some/page`);
+  await page.locator('input[name=name]').fill('Mina’s plants');
+  await page.locator('input[name=origin]').fill(`${host.origin}/some/page`);
   await page.locator('button[type=submit]:has-text("Create site")').click();
   const snippet = page.locator('[data-pt=snippet]');
   await snippet.waitFor();
@@ -190,14 +190,14 @@ test('site settings: the preview follows the form, saving persists, rotating the
   const { context, page } = await signIn(owner, `/sites/${site.id}/settings`, { viewport: { width: 1440, height: 1400 } });
   await page.locator('.pv-panel').waitFor();
 
-  await page.fill('input[name=title]', 'Talk to Ann');
-  await page.fill('textarea[name=greeting]', 'Hello! Ask me anything about our teas.');
-  await page.fill('input[name=accent_color]', '#0e9f6e');
+  await page.locator('input[name=title]').fill('Talk to Ann');
+  await page.locator('textarea[name=greeting]').fill('Hello! Ask me anything about our teas.');
+  await page.locator('input[name=accent_color]').fill('#0e9f6e');
   await page.locator('.segmented button[data-value=left]').click();
-  assert.equal(await page.textContent('.pv-title'), 'Talk to Ann');
+  assert.equal(await page.locator('.pv-title').textContent(), 'Talk to Ann');
   assert.equal(await page.locator('.pv-head').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(14, 159, 110)');
   assert.equal(await page.locator('.pv-corner.pv-left').count(), 1);
-  assert.ok(await page.isVisible('.pv-msg:has-text("Ask me anything about our teas")'));
+  assert.ok(await page.locator('.pv-msg:has-text("Ask me anything about our teas")').isVisible());
   await page.evaluate(() => document.querySelector('.main').scrollTo(0, 0));
   await screenshot(page, 'dashboard-site.png');
 
@@ -208,7 +208,7 @@ test('site settings: the preview follows the form, saving persists, rotating the
   assert.equal(saved.body.widget.accent_color, '#0e9f6e');
   assert.equal(saved.body.widget.position, 'left');
 
-  await page.fill('input[name=origin]', 'not an origin');
+  await page.locator('input[name=origin]').fill('not an origin');
   await page.locator('button[data-action=add-origin]').click();
   await page.locator('.field-error:not([hidden])').waitFor();
 
@@ -217,7 +217,7 @@ test('site settings: the preview follows the form, saving persists, rotating the
   await page.waitForFunction((old) => !document.querySelector('[data-pt=snippet]').textContent.includes(old), site.site_key);
   const rotated = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
   assert.notEqual(rotated.body.site_key, site.site_key);
-  assert.equal(await page.textContent('[data-pt=snippet]'), rotated.body.snippet);
+  assert.equal(await page.locator('[data-pt=snippet]').textContent(), rotated.body.snippet);
   await context.close();
 });
 
@@ -230,8 +230,8 @@ test('a visitor on the real widget and the owner on the dashboard talk live', as
   await shopPage.goto(shop);
   await shopPage.locator('[data-pt=launcher]').click({ timeout: WAIT });
   await shopPage.locator('[data-pt=panel]:not([hidden])').waitFor();
-  await shopPage.fill('[data-pt=input]', 'Hello, is anyone there?');
-  await shopPage.press('[data-pt=input]', 'Enter');
+  await shopPage.locator('[data-pt=input]').fill('Hello, is anyone there?');
+  await shopPage.locator('[data-pt=input]').press('Enter');
 
   // A locator, not a handle: the inbox re-renders its rows on every frame (presence, the
   // room's `created`), so an element found once may be gone by the time it is clicked.
@@ -242,8 +242,8 @@ test('a visitor on the real widget and the owner on the dashboard talk live', as
   await dashboard.locator(bubble('Hello, is anyone there?')).waitFor();
   await dashboard.locator('.convo .presence-text[data-online=true]').waitFor({ timeout: WAIT });
 
-  await dashboard.fill('[data-role=composer]', 'Hi! Ann here. How can I help?');
-  await dashboard.press('[data-role=composer]', 'Enter');
+  await dashboard.locator('[data-role=composer]').fill('Hi! Ann here. How can I help?');
+  await dashboard.locator('[data-role=composer]').press('Enter');
   await shopPage.locator('[data-pt=message][data-mine=false] [data-pt=body] >> text=Hi! Ann here. How can I help?').waitFor({ timeout: WAIT });
   await dashboard.locator('.msg.mine[data-seq]:not(.pending)').waitFor();
   await ownerContext.close();
@@ -260,16 +260,16 @@ test('the inbox shows a new conversation live, with unread count, online dot and
   await visitor.say('And how long does it take?');
   await page.locator(`${row(visitor.room)}[data-unread="2"]`).waitFor({ timeout: WAIT });
   await page.locator(`${row(visitor.room)} .presence[data-online=true]`).waitFor();
-  assert.ok((await page.textContent(row(visitor.room))).includes('And how long does it take?'));
+  assert.ok((await page.locator(row(visitor.room)).textContent()).includes('And how long does it take?'));
 
   visitor.typing(true);
   await page.locator(`${row(visitor.room)} .typing-text`).waitFor();
 
-  await page.fill('.search-input', 'busan-nothing');
+  await page.locator('.search-input').fill('busan-nothing');
   await page.locator('.list-empty').waitFor();
-  await page.fill('.search-input', 'how long');
+  await page.locator('.search-input').fill('how long');
   await page.locator(row(visitor.room)).waitFor();
-  await page.fill('.search-input', '');
+  await page.locator('.search-input').fill('');
 
   await page.locator(row(visitor.room)).click();
   await page.locator(bubble('Do you ship to Busan?')).waitFor();
@@ -280,17 +280,17 @@ test('the inbox shows a new conversation live, with unread count, online dot and
   visitor.typing(false);
   await page.locator('.convo .typing-row[hidden]').waitFor({ state: 'attached' });
 
-  await page.type('[data-role=composer]', 'Yes, we do.');
+  await page.locator('[data-role=composer]').pressSequentially('Yes, we do.');
   await visitor.next((f) => f.type === 'typing' && f.sender.kind === 'owner' && f.active, 'the owner typing');
   await page.keyboard.down('Shift');
   await page.keyboard.press('Enter');
   await page.keyboard.up('Shift');
-  await page.type('[data-role=composer]', 'Two days.');
+  await page.locator('[data-role=composer]').pressSequentially('Two days.');
   await page.keyboard.press('Enter');
   const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the reply');
   assert.equal(reply.body, 'Yes, we do.\nTwo days.', 'Shift+Enter is a new line; Enter sends');
   assert.equal(reply.sender.name, 'Ann');
-  assert.equal(await page.inputValue('[data-role=composer]'), '');
+  assert.equal(await page.locator('[data-role=composer]').inputValue(), '');
 
   visitor.read(reply.seq);
   await page.locator(`.msg.mine[data-seq="${reply.seq}"] .receipt:text("Seen")`).waitFor({ timeout: WAIT });
@@ -314,7 +314,7 @@ test('message text is never HTML, and links become safe anchors', async () => {
   const links = await body.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.href, rel: a.rel, target: a.target, text: a.textContent })));
   assert.deepEqual(links, [{ href: 'https://example.com/a?b=1', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'https://example.com/a?b=1' }]);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
-  assert.ok(!(await page.innerHTML('.room-list')).includes('<b>'), 'previews are text too');
+  assert.ok(!(await page.locator('.room-list').innerHTML()).includes('<b>'), 'previews are text too');
   visitor.close();
   await context.close();
 });
@@ -432,8 +432,8 @@ test('while the network is down the reply waits, then is sent once after the rec
   links.at(-1).close({ code: 1012, reason: 'network gone' });
   await page.locator('.conn-status:not([data-state=live])').waitFor({ timeout: WAIT });
   await visitor.say('Hello?');
-  await page.fill('[data-role=composer]', 'Sorry, one moment!');
-  await page.press('[data-role=composer]', 'Enter');
+  await page.locator('[data-role=composer]').fill('Sorry, one moment!');
+  await page.locator('[data-role=composer]').press('Enter');
   await page.locator('.msg.mine.pending').waitFor();
   await context.setOffline(false);
 
@@ -453,8 +453,8 @@ test('changing the password keeps this dashboard signed in and live on the new s
   const { owner, site } = await ownerWithSite();
   const { context, page } = await signIn(owner, '/account');
   const before = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
-  await page.fill('input[name=current_password]', owner.password);
-  await page.fill('input[name=password]', 'a brand new password');
+  await page.locator('input[name=current_password]').fill(owner.password);
+  await page.locator('input[name=password]').fill('a brand new password');
   await page.locator('button:has-text("Change password")').click();
   await page.locator('.toast:has-text("Password changed")').waitFor({ timeout: WAIT });
   const after = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
@@ -478,8 +478,8 @@ test('the access token is refreshed before it expires', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${shortLived.base}/login`);
-    await page.fill('input[name=email]', owner.email);
-    await page.fill('input[name=password]', owner.password);
+    await page.locator('input[name=email]').fill(owner.email);
+    await page.locator('input[name=password]').fill(owner.password);
     await page.locator('button[type=submit]').click();
     await page.waitForURL(`${shortLived.base}/sites/new`);
     const first = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
@@ -488,7 +488,7 @@ test('the access token is refreshed before it expires', async () => {
       const now = JSON.parse(localStorage.getItem('pintalk.session'));
       return now && now.refresh !== old;
     }, first.refresh, { timeout: WAIT, polling: 200 });
-    await page.fill('input[name=name]', 'Still signed in');
+    await page.locator('input[name=name]').fill('Still signed in');
     await page.locator('button[type=submit]:has-text("Create site")').click();
     await page.locator('[data-pt=snippet]').waitFor({ timeout: WAIT });
     const reuse = await shortLived.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: first.refresh } });
@@ -512,8 +512,8 @@ test('the inbox screenshot: a live conversation with replies', async () => {
   await visitor.say('I found you on https://example.com/teas');
   const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`);
   await page.locator(bubble('Hi! Do you ship to Korea?')).waitFor({ timeout: WAIT });
-  await page.fill('[data-role=composer]', 'Yes, we do! Shipping to Korea takes 3–5 days.');
-  await page.press('[data-role=composer]', 'Enter');
+  await page.locator('[data-role=composer]').fill('Yes, we do! Shipping to Korea takes 3–5 days.');
+  await page.locator('[data-role=composer]').press('Enter');
   const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the reply');
   visitor.read(reply.seq);
   await page.locator('.receipt:text("Seen")').waitFor({ timeout: WAIT });
@@ -522,7 +522,7 @@ test('the inbox screenshot: a live conversation with replies', async () => {
   await page.locator('.notify-offer button[aria-label="Not now"]').click();
   others[0].typing(true);
   await page.locator('.typing-text').waitFor();
-  await page.fill('[data-role=composer]', 'Anything else I can help with?');
+  await page.locator('[data-role=composer]').fill('Anything else I can help with?');
   await page.evaluate(() => document.activeElement.blur());
   await screenshot(page, 'dashboard-inbox.png');
   for (const v of [...others, visitor]) v.close();
@@ -535,26 +535,26 @@ test('a forgotten password is reset through the mailed link', async () => {
   const page = await context.newPage();
   await page.goto(`${app.base}/login`);
   await page.locator('a:has-text("Forgot password?")').click();
-  await page.fill('input[name=email]', owner.email);
+  await page.locator('input[name=email]').fill(owner.email);
   await page.locator('button[type=submit]').click();
   await page.locator('.notice-success').waitFor();
 
   const token = await app.mailedToken(owner.email, 'Reset');
   await page.goto(`${app.base}/reset-password#token=${token}`);
   assert.ok(!page.url().includes(token), 'the token is dropped from the address bar');
-  await page.fill('input[name=password]', 'the new password');
-  await page.fill('input[name=confirm]', 'the new password');
+  await page.locator('input[name=password]').fill('the new password');
+  await page.locator('input[name=confirm]').fill('the new password');
   await page.locator('button[type=submit]').click();
   await page.locator('.notice-success:has-text("Your password is changed")').waitFor();
   await page.locator('a:has-text("Sign in")').click();
-  await page.fill('input[name=email]', owner.email);
-  await page.fill('input[name=password]', 'the new password');
+  await page.locator('input[name=email]').fill(owner.email);
+  await page.locator('input[name=password]').fill('the new password');
   await page.locator('button[type=submit]').click();
   await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
 
   await page.goto(`${app.base}/reset-password#token=${token}`);
-  await page.fill('input[name=password]', 'yet another password');
-  await page.fill('input[name=confirm]', 'yet another password');
+  await page.locator('input[name=password]').fill('yet another password');
+  await page.locator('input[name=confirm]').fill('yet another password');
   await page.locator('button[type=submit]').click();
   await page.locator('.form-error:not([hidden])').waitFor();
   await context.close();
@@ -563,8 +563,8 @@ test('a forgotten password is reset through the mailed link', async () => {
 test('the profile is edited, and deleting the account signs out and removes it', async () => {
   const { owner } = await ownerWithSite();
   const { context, page } = await signIn(owner, '/account');
-  await page.fill('input[name=name]', 'Ann Kim');
-  await page.fill('input[name=company]', 'Kim Teas');
+  await page.locator('input[name=name]').fill('Ann Kim');
+  await page.locator('input[name=company]').fill('Kim Teas');
   await page.locator('button:has-text("Save profile")').click();
   await page.locator('.me-text strong:text("Ann Kim")').waitFor();
   const me = await app.api('GET', '/api/v1/me', { token: owner.access });
@@ -574,7 +574,7 @@ test('the profile is edited, and deleting the account signs out and removes it',
   await page.locator('button:has-text("Delete account")').click();
   const confirm = page.locator('dialog button[value=ok]');
   assert.equal(await confirm.isDisabled(), true, 'only after typing the email');
-  await page.fill('dialog input', owner.email);
+  await page.locator('dialog input').fill(owner.email);
   await confirm.click();
   await page.waitForURL(`${app.base}/login`);
   const login = await app.api('POST', '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });
