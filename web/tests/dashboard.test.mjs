@@ -3,13 +3,11 @@
 // widget on a second origin, or a Node WebSocket client speaking docs/protocol.md as one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { startApp, startHost, embedPage, launchBrowser, repoRoot } from './harness.mjs';
+import { startApp, startHost, embedPage, launchBrowser, screenshot } from './harness.mjs';
 
 const WAIT = 15_000;
-const screenshots = join(repoRoot, 'docs/img');
 
 let app;
 let host;
@@ -18,7 +16,6 @@ let owners = 0;
 
 before(async () => {
   [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  mkdirSync(screenshots, { recursive: true });
 });
 
 after(async () => {
@@ -45,12 +42,12 @@ async function signIn(owner, path = '/', { viewport = { width: 1440, height: 900
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('dashboard page error:', err));
   await page.goto(`${app.base}/login`);
-  await page.fill('input[name=email]', owner.email);
-  await page.fill('input[name=password]', owner.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+  await page.locator('input[name=email]').fill(owner.email);
+  await page.locator('input[name=password]').fill(owner.password);
+  await page.locator('button[type=submit]').click();
+  await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
   if (path !== '/') await page.goto(app.base + path);
-  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+  await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
   return { context, page };
 }
 
@@ -145,36 +142,38 @@ test('signing up, verifying, signing in and creating a site through the UI shows
   const password = 'a long enough password';
 
   await page.goto(`${app.base}/signup`);
-  await page.fill('input[name=name]', 'Mina Park');
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
+  await page.locator('input[name=name]').fill('Mina Park');
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
   await page.waitForURL(`${app.base}/sites/new`);
-  await page.waitForSelector('.verify-banner:not([hidden])');
+  await page.locator('.verify-banner:not([hidden])').waitFor();
 
   const token = await app.mailedToken(email, 'Verify');
   await page.goto(`${app.base}/verify-email#token=${token}`);
-  await page.waitForSelector('[data-verified=true]', { timeout: WAIT });
+  await page.locator('[data-verified=true]').waitFor({ timeout: WAIT });
   assert.ok(!page.url().includes(token), 'the token is dropped from the address bar');
 
   await page.goto(`${app.base}/account`);
-  await page.click('button:has-text("Sign out")');
+  // Exactly "Sign out": `:has-text` would match "Sign out everywhere" too.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL(`${app.base}/login`);
   assert.equal(await page.evaluate(() => localStorage.getItem('pintalk.session')), null);
 
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', 'not the password');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.form-error:has-text("wrong email or password")');
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill('not the password');
+  await page.locator('button[type=submit]').click();
+  await page.locator('.form-error:has-text("wrong email or password")').waitFor();
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
   await page.waitForURL(`${app.base}/sites/new`);
-  assert.equal(await page.isHidden('.verify-banner'), true, 'verified: no banner');
+  assert.equal(await page.locator('.verify-banner').isHidden(), true, 'verified: no banner');
 
-  await page.fill('input[name=name]', 'Mina’s plants');
-  await page.fill('input[name=origin]', `${host.origin}/some/page`);
-  await page.click('button[type=submit]:has-text("Create site")');
-  const snippet = await page.waitForSelector('[data-pt=snippet]');
+  await page.locator('input[name=name]').fill('Mina’s plants');
+  await page.locator('input[name=origin]').fill(`${host.origin}/some/page`);
+  await page.locator('button[type=submit]:has-text("Create site")').click();
+  const snippet = page.locator('[data-pt=snippet]');
+  await snippet.waitFor();
   const text = await snippet.textContent();
 
   const login = await app.api('POST', '/api/v1/auth/login', { body: { email, password } });
@@ -189,36 +188,36 @@ test('signing up, verifying, signing in and creating a site through the UI shows
 test('site settings: the preview follows the form, saving persists, rotating the key changes the snippet', async () => {
   const { owner, site } = await ownerWithSite();
   const { context, page } = await signIn(owner, `/sites/${site.id}/settings`, { viewport: { width: 1440, height: 1400 } });
-  await page.waitForSelector('.pv-panel');
+  await page.locator('.pv-panel').waitFor();
 
-  await page.fill('input[name=title]', 'Talk to Ann');
-  await page.fill('textarea[name=greeting]', 'Hello! Ask me anything about our teas.');
-  await page.fill('input[name=accent_color]', '#0e9f6e');
-  await page.click('.segmented button[data-value=left]');
-  assert.equal(await page.textContent('.pv-title'), 'Talk to Ann');
-  assert.equal(await page.$eval('.pv-head', (el) => getComputedStyle(el).backgroundColor), 'rgb(14, 159, 110)');
-  assert.ok(await page.$('.pv-corner.pv-left'));
-  assert.ok(await page.isVisible('.pv-msg:has-text("Ask me anything about our teas")'));
+  await page.locator('input[name=title]').fill('Talk to Ann');
+  await page.locator('textarea[name=greeting]').fill('Hello! Ask me anything about our teas.');
+  await page.locator('input[name=accent_color]').fill('#0e9f6e');
+  await page.locator('.segmented button[data-value=left]').click();
+  assert.equal(await page.locator('.pv-title').textContent(), 'Talk to Ann');
+  assert.equal(await page.locator('.pv-head').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(14, 159, 110)');
+  assert.equal(await page.locator('.pv-corner.pv-left').count(), 1);
+  assert.ok(await page.locator('.pv-msg:has-text("Ask me anything about our teas")').isVisible());
   await page.evaluate(() => document.querySelector('.main').scrollTo(0, 0));
-  await page.screenshot({ path: join(screenshots, 'dashboard-site.png') });
+  await screenshot(page, 'dashboard-site.png');
 
-  await page.click('button:has-text("Save changes")');
-  await page.waitForSelector('.save-bar:not(.dirty)');
+  await page.locator('button:has-text("Save changes")').click();
+  await page.locator('.save-bar:not(.dirty)').waitFor();
   const saved = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
   assert.equal(saved.body.widget.title, 'Talk to Ann');
   assert.equal(saved.body.widget.accent_color, '#0e9f6e');
   assert.equal(saved.body.widget.position, 'left');
 
-  await page.fill('input[name=origin]', 'not an origin');
-  await page.click('button[data-action=add-origin]');
-  await page.waitForSelector('.field-error:not([hidden])');
+  await page.locator('input[name=origin]').fill('not an origin');
+  await page.locator('button[data-action=add-origin]').click();
+  await page.locator('.field-error:not([hidden])').waitFor();
 
-  await page.click('button:has-text("Rotate key")');
-  await page.click('dialog button[value=ok]');
+  await page.locator('button:has-text("Rotate key")').click();
+  await page.locator('dialog button[value=ok]').click();
   await page.waitForFunction((old) => !document.querySelector('[data-pt=snippet]').textContent.includes(old), site.site_key);
   const rotated = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
   assert.notEqual(rotated.body.site_key, site.site_key);
-  assert.equal(await page.textContent('[data-pt=snippet]'), rotated.body.snippet);
+  assert.equal(await page.locator('[data-pt=snippet]').textContent(), rotated.body.snippet);
   await context.close();
 });
 
@@ -229,21 +228,24 @@ test('a visitor on the real widget and the owner on the dashboard talk live', as
   const visitorContext = await browser.newContext();
   const shopPage = await visitorContext.newPage();
   await shopPage.goto(shop);
-  await shopPage.click('[data-pt=launcher]', { timeout: WAIT });
-  await shopPage.waitForSelector('[data-pt=panel]:not([hidden])');
-  await shopPage.fill('[data-pt=input]', 'Hello, is anyone there?');
-  await shopPage.press('[data-pt=input]', 'Enter');
+  await shopPage.locator('[data-pt=launcher]').click({ timeout: WAIT });
+  await shopPage.locator('[data-pt=panel]:not([hidden])').waitFor();
+  await shopPage.locator('[data-pt=input]').fill('Hello, is anyone there?');
+  await shopPage.locator('[data-pt=input]').press('Enter');
 
-  const newRow = await dashboard.waitForSelector('.room-row[data-room]', { timeout: WAIT });
+  // A locator, not a handle: the inbox re-renders its rows on every frame (presence, the
+  // room's `created`), so an element found once may be gone by the time it is clicked.
+  const newRow = dashboard.locator('.room-row[data-room]');
+  await newRow.waitFor({ timeout: WAIT });
   assert.ok((await newRow.textContent()).includes('Hello, is anyone there?'), 'the preview shows the message');
   await newRow.click();
-  await dashboard.waitForSelector(bubble('Hello, is anyone there?'));
-  await dashboard.waitForSelector('.convo .presence-text[data-online=true]', { timeout: WAIT });
+  await dashboard.locator(bubble('Hello, is anyone there?')).waitFor();
+  await dashboard.locator('.convo .presence-text[data-online=true]').waitFor({ timeout: WAIT });
 
-  await dashboard.fill('[data-role=composer]', 'Hi! Ann here. How can I help?');
-  await dashboard.press('[data-role=composer]', 'Enter');
-  await shopPage.waitForSelector('[data-pt=message][data-mine=false] [data-pt=body] >> text=Hi! Ann here. How can I help?', { timeout: WAIT });
-  await dashboard.waitForSelector('.msg.mine[data-seq]:not(.pending)');
+  await dashboard.locator('[data-role=composer]').fill('Hi! Ann here. How can I help?');
+  await dashboard.locator('[data-role=composer]').press('Enter');
+  await shopPage.locator('[data-pt=message][data-mine=false] [data-pt=body] >> text=Hi! Ann here. How can I help?').waitFor({ timeout: WAIT });
+  await dashboard.locator('.msg.mine[data-seq]:not(.pending)').waitFor();
   await ownerContext.close();
   await visitorContext.close();
 });
@@ -251,50 +253,50 @@ test('a visitor on the real widget and the owner on the dashboard talk live', as
 test('the inbox shows a new conversation live, with unread count, online dot and typing, and the owner replies', async () => {
   const { owner, site } = await ownerWithSite();
   const { context, page } = await signIn(owner, `/sites/${site.id}`);
-  await page.waitForSelector('.list-empty');
+  await page.locator('.list-empty').waitFor();
 
   const visitor = await NodeVisitor.open(site.site_key);
   await visitor.say('Do you ship to Busan?');
   await visitor.say('And how long does it take?');
-  await page.waitForSelector(`${row(visitor.room)}[data-unread="2"]`, { timeout: WAIT });
-  await page.waitForSelector(`${row(visitor.room)} .presence[data-online=true]`);
-  assert.ok((await page.textContent(row(visitor.room))).includes('And how long does it take?'));
+  await page.locator(`${row(visitor.room)}[data-unread="2"]`).waitFor({ timeout: WAIT });
+  await page.locator(`${row(visitor.room)} .presence[data-online=true]`).waitFor();
+  assert.ok((await page.locator(row(visitor.room)).textContent()).includes('And how long does it take?'));
 
   visitor.typing(true);
-  await page.waitForSelector(`${row(visitor.room)} .typing-text`);
+  await page.locator(`${row(visitor.room)} .typing-text`).waitFor();
 
-  await page.fill('.search-input', 'busan-nothing');
-  await page.waitForSelector('.list-empty');
-  await page.fill('.search-input', 'how long');
-  await page.waitForSelector(row(visitor.room));
-  await page.fill('.search-input', '');
+  await page.locator('.search-input').fill('busan-nothing');
+  await page.locator('.list-empty').waitFor();
+  await page.locator('.search-input').fill('how long');
+  await page.locator(row(visitor.room)).waitFor();
+  await page.locator('.search-input').fill('');
 
-  await page.click(row(visitor.room));
-  await page.waitForSelector(bubble('Do you ship to Busan?'));
-  await page.waitForSelector('.convo .typing-row:not([hidden])');
+  await page.locator(row(visitor.room)).click();
+  await page.locator(bubble('Do you ship to Busan?')).waitFor();
+  await page.locator('.convo .typing-row:not([hidden])').waitFor();
   // The owner now sees both messages: the read mark reaches the visitor and the badge goes.
   await visitor.next((f) => f.type === 'read' && f.reader.kind === 'owner' && f.seq === 2, 'the owner read mark');
-  await page.waitForSelector(`${row(visitor.room)}[data-unread="0"]`);
+  await page.locator(`${row(visitor.room)}[data-unread="0"]`).waitFor();
   visitor.typing(false);
-  await page.waitForSelector('.convo .typing-row[hidden]', { state: 'attached' });
+  await page.locator('.convo .typing-row[hidden]').waitFor({ state: 'attached' });
 
-  await page.type('[data-role=composer]', 'Yes, we do.');
+  await page.locator('[data-role=composer]').pressSequentially('Yes, we do.');
   await visitor.next((f) => f.type === 'typing' && f.sender.kind === 'owner' && f.active, 'the owner typing');
   await page.keyboard.down('Shift');
   await page.keyboard.press('Enter');
   await page.keyboard.up('Shift');
-  await page.type('[data-role=composer]', 'Two days.');
+  await page.locator('[data-role=composer]').pressSequentially('Two days.');
   await page.keyboard.press('Enter');
   const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the reply');
   assert.equal(reply.body, 'Yes, we do.\nTwo days.', 'Shift+Enter is a new line; Enter sends');
   assert.equal(reply.sender.name, 'Ann');
-  assert.equal(await page.inputValue('[data-role=composer]'), '');
+  assert.equal(await page.locator('[data-role=composer]').inputValue(), '');
 
   visitor.read(reply.seq);
-  await page.waitForSelector(`.msg.mine[data-seq="${reply.seq}"] .receipt:text("Seen")`, { timeout: WAIT });
+  await page.locator(`.msg.mine[data-seq="${reply.seq}"] .receipt:text("Seen")`).waitFor({ timeout: WAIT });
 
   visitor.close();
-  await page.waitForSelector('.convo .presence-text[data-online=false]', { timeout: WAIT });
+  await page.locator('.convo .presence-text[data-online=false]').waitFor({ timeout: WAIT });
   await context.close();
 });
 
@@ -303,15 +305,16 @@ test('message text is never HTML, and links become safe anchors', async () => {
   const { context, page } = await signIn(owner, `/sites/${site.id}`);
   const visitor = await NodeVisitor.open(site.site_key);
   await visitor.say('<img src=x onerror="window.__pwned=1"><b>bold</b> see https://example.com/a?b=1. javascript:alert(1)');
-  await page.click(row(visitor.room), { timeout: WAIT });
-  const body = await page.waitForSelector('.convo .msg.theirs .body');
-  assert.equal(await body.$('img'), null);
-  assert.equal(await body.$('b'), null);
+  await page.locator(row(visitor.room)).click({ timeout: WAIT });
+  const body = page.locator('.convo .msg.theirs .body');
+  await body.waitFor();
+  assert.equal(await body.locator('img').count(), 0);
+  assert.equal(await body.locator('b').count(), 0);
   assert.ok((await body.textContent()).startsWith('<img src=x onerror="window.__pwned=1"><b>bold</b>'));
-  const links = await body.$$eval('a', (as) => as.map((a) => ({ href: a.href, rel: a.rel, target: a.target, text: a.textContent })));
+  const links = await body.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.href, rel: a.rel, target: a.target, text: a.textContent })));
   assert.deepEqual(links, [{ href: 'https://example.com/a?b=1', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'https://example.com/a?b=1' }]);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
-  assert.ok(!(await page.innerHTML('.room-list')).includes('<b>'), 'previews are text too');
+  assert.ok(!(await page.locator('.room-list').innerHTML()).includes('<b>'), 'previews are text too');
   visitor.close();
   await context.close();
 });
@@ -321,15 +324,15 @@ test('history loads upward as the owner scrolls', async () => {
   const visitor = await NodeVisitor.open(site.site_key);
   for (let i = 1; i <= 120; i++) await visitor.say(`message number ${i}`);
   const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`);
-  await page.waitForSelector('.msg[data-seq="120"]', { timeout: WAIT });
-  assert.equal(await page.$('.msg[data-seq="1"]'), null, 'only the newest page at first');
-  assert.equal(await page.$$eval('.msg[data-seq]', (els) => els.length), 50);
+  await page.locator('.msg[data-seq="120"]').waitFor({ timeout: WAIT });
+  assert.equal(await page.locator('.msg[data-seq="1"]').count(), 0, 'only the newest page at first');
+  assert.equal(await page.locator('.msg[data-seq]').count(), 50);
   // Keep scrolling to the top until the first message is there.
   await page.waitForFunction(() => {
     document.querySelector('.messages').scrollTop = 0;
     return document.querySelector('.msg[data-seq="1"]') !== null;
   }, null, { timeout: WAIT, polling: 100 });
-  const seqs = await page.$$eval('.msg[data-seq]', (els) => els.map((e) => Number(e.dataset.seq)));
+  const seqs = await page.locator('.msg[data-seq]').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
   assert.deepEqual(seqs, Array.from({ length: 120 }, (_, i) => i + 1), 'every message once, in order');
   visitor.close();
   await context.close();
@@ -340,42 +343,42 @@ test('closing, reopening, the transcript, blocking the visitor and deleting the 
   const visitor = await NodeVisitor.open(site.site_key);
   await visitor.say('Please send me the invoice.');
   const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`);
-  await page.waitForSelector(bubble('Please send me the invoice.'), { timeout: WAIT });
+  await page.locator(bubble('Please send me the invoice.')).waitFor({ timeout: WAIT });
 
-  await page.click('button[data-action=close]');
-  await page.waitForSelector('button[data-action=reopen]');
-  await page.waitForSelector(row(visitor.room), { state: 'detached' });
-  await page.click('.tabs button[data-tab=closed]');
-  await page.waitForSelector(row(visitor.room));
+  await page.locator('button[data-action=close]').click();
+  await page.locator('button[data-action=reopen]').waitFor();
+  await page.locator(row(visitor.room)).waitFor({ state: 'detached' });
+  await page.locator('.tabs button[data-tab=closed]').click();
+  await page.locator(row(visitor.room)).waitFor();
   const closed = await app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
   assert.equal(closed.body.status, 'closed');
 
-  await page.click('button[data-action=reopen]');
-  await page.waitForSelector('button[data-action=close]');
-  await page.click('.tabs button[data-tab=open]');
-  await page.waitForSelector(row(visitor.room));
+  await page.locator('button[data-action=reopen]').click();
+  await page.locator('button[data-action=close]').waitFor();
+  await page.locator('.tabs button[data-tab=open]').click();
+  await page.locator(row(visitor.room)).waitFor();
 
-  await page.click('summary[data-action=more]');
+  await page.locator('summary[data-action=more]').click();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.click('button[data-action=transcript-text]'),
+    page.locator('button[data-action=transcript-text]').click(),
   ]);
   assert.equal(download.suggestedFilename(), `transcript-${visitor.room}.txt`);
   assert.ok(!download.url().includes('token'), 'no token in the download URL');
   const transcript = readFileSync(await download.path(), 'utf8');
   assert.match(transcript, /Visitor: Please send me the invoice\./);
 
-  await page.click('summary[data-action=more]');
-  await page.click('button[data-action=block]');
-  await page.click('dialog button[value=ok]');
-  await page.waitForSelector('.convo-note:has-text("You blocked this visitor")');
+  await page.locator('summary[data-action=more]').click();
+  await page.locator('button[data-action=block]').click();
+  await page.locator('dialog button[value=ok]').click();
+  await page.locator('.convo-note:has-text("You blocked this visitor")').waitFor();
   assert.equal(await visitor.closed, 4003, 'the visitor socket is closed as blocked');
 
-  await page.click('summary[data-action=more]');
-  await page.click('button[data-action=delete]');
-  await page.click('dialog button[value=ok]');
+  await page.locator('summary[data-action=more]').click();
+  await page.locator('button[data-action=delete]').click();
+  await page.locator('dialog button[value=ok]').click();
   await page.waitForURL(`${app.base}/sites/${site.id}`);
-  await page.waitForSelector(row(visitor.room), { state: 'detached' });
+  await page.locator(row(visitor.room)).waitFor({ state: 'detached' });
   const gone = await app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
   assert.equal(gone.status, 404);
   await context.close();
@@ -423,23 +426,23 @@ test('while the network is down the reply waits, then is sent once after the rec
       links.push(ws);
     }),
   });
-  await page.waitForSelector(bubble('Are you there?'), { timeout: WAIT });
+  await page.locator(bubble('Are you there?')).waitFor({ timeout: WAIT });
 
   await context.setOffline(true);
   links.at(-1).close({ code: 1012, reason: 'network gone' });
-  await page.waitForSelector('.conn-status:not([data-state=live])', { timeout: WAIT });
+  await page.locator('.conn-status:not([data-state=live])').waitFor({ timeout: WAIT });
   await visitor.say('Hello?');
-  await page.fill('[data-role=composer]', 'Sorry, one moment!');
-  await page.press('[data-role=composer]', 'Enter');
-  await page.waitForSelector('.msg.mine.pending');
+  await page.locator('[data-role=composer]').fill('Sorry, one moment!');
+  await page.locator('[data-role=composer]').press('Enter');
+  await page.locator('.msg.mine.pending').waitFor();
   await context.setOffline(false);
 
-  await page.waitForSelector('.conn-status[data-state=live]', { timeout: 40_000 });
-  await page.waitForSelector(bubble('Hello?'), { timeout: WAIT });
+  await page.locator('.conn-status[data-state=live]').waitFor({ timeout: 40_000 });
+  await page.locator(bubble('Hello?')).waitFor({ timeout: WAIT });
   const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the queued reply');
   assert.equal(reply.body, 'Sorry, one moment!');
-  await page.waitForSelector(`.msg.mine[data-seq="${reply.seq}"]`);
-  assert.equal(await page.$$eval('.msg.mine', (els) => els.length), 1, 'the reply exists once');
+  await page.locator(`.msg.mine[data-seq="${reply.seq}"]`).waitFor();
+  assert.equal(await page.locator('.msg.mine').count(), 1, 'the reply exists once');
   assert.equal(visitor.frames.filter((f) => f.type === 'message' && f.sender.kind === 'owner').length, 1);
   assert.ok(links.length >= 2, 'the dashboard opened a new socket');
   visitor.close();
@@ -450,18 +453,18 @@ test('changing the password keeps this dashboard signed in and live on the new s
   const { owner, site } = await ownerWithSite();
   const { context, page } = await signIn(owner, '/account');
   const before = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
-  await page.fill('input[name=current_password]', owner.password);
-  await page.fill('input[name=password]', 'a brand new password');
-  await page.click('button:has-text("Change password")');
-  await page.waitForSelector('.toast:has-text("Password changed")', { timeout: WAIT });
+  await page.locator('input[name=current_password]').fill(owner.password);
+  await page.locator('input[name=password]').fill('a brand new password');
+  await page.locator('button:has-text("Change password")').click();
+  await page.locator('.toast:has-text("Password changed")').waitFor({ timeout: WAIT });
   const after = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
   assert.notEqual(after.refresh, before.refresh);
   // The server closed the old socket (4003); the dashboard reconnects with the new token.
   await page.goto(`${app.base}/sites/${site.id}`);
-  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+  await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
   const visitor = await NodeVisitor.open(site.site_key);
   await visitor.say('Still there?');
-  await page.waitForSelector(row(visitor.room), { timeout: WAIT });
+  await page.locator(row(visitor.room)).waitFor({ timeout: WAIT });
   const old = await app.api('GET', '/api/v1/me', { token: owner.access });
   assert.equal(old.status, 401, 'the old session is over');
   visitor.close();
@@ -475,9 +478,9 @@ test('the access token is refreshed before it expires', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${shortLived.base}/login`);
-    await page.fill('input[name=email]', owner.email);
-    await page.fill('input[name=password]', owner.password);
-    await page.click('button[type=submit]');
+    await page.locator('input[name=email]').fill(owner.email);
+    await page.locator('input[name=password]').fill(owner.password);
+    await page.locator('button[type=submit]').click();
     await page.waitForURL(`${shortLived.base}/sites/new`);
     const first = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
     // Refreshes are due 60 s before expiry: with 62-second tokens, every few seconds.
@@ -485,9 +488,9 @@ test('the access token is refreshed before it expires', async () => {
       const now = JSON.parse(localStorage.getItem('pintalk.session'));
       return now && now.refresh !== old;
     }, first.refresh, { timeout: WAIT, polling: 200 });
-    await page.fill('input[name=name]', 'Still signed in');
-    await page.click('button[type=submit]:has-text("Create site")');
-    await page.waitForSelector('[data-pt=snippet]', { timeout: WAIT });
+    await page.locator('input[name=name]').fill('Still signed in');
+    await page.locator('button[type=submit]:has-text("Create site")').click();
+    await page.locator('[data-pt=snippet]').waitFor({ timeout: WAIT });
     const reuse = await shortLived.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: first.refresh } });
     assert.equal(reuse.status, 401, 'the first refresh token was rotated away');
     await context.close();
@@ -508,20 +511,20 @@ test('the inbox screenshot: a live conversation with replies', async () => {
   await visitor.say('Hi! Do you ship to Korea?');
   await visitor.say('I found you on https://example.com/teas');
   const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${visitor.room}`);
-  await page.waitForSelector(bubble('Hi! Do you ship to Korea?'), { timeout: WAIT });
-  await page.fill('[data-role=composer]', 'Yes, we do! Shipping to Korea takes 3–5 days.');
-  await page.press('[data-role=composer]', 'Enter');
+  await page.locator(bubble('Hi! Do you ship to Korea?')).waitFor({ timeout: WAIT });
+  await page.locator('[data-role=composer]').fill('Yes, we do! Shipping to Korea takes 3–5 days.');
+  await page.locator('[data-role=composer]').press('Enter');
   const reply = await visitor.next((f) => f.type === 'message' && f.sender.kind === 'owner', 'the reply');
   visitor.read(reply.seq);
-  await page.waitForSelector('.receipt:text("Seen")', { timeout: WAIT });
+  await page.locator('.receipt:text("Seen")').waitFor({ timeout: WAIT });
   await visitor.say('Perfect, thank you!');
-  await page.waitForSelector(bubble('Perfect, thank you!'));
-  await page.click('.notify-offer button[aria-label="Not now"]');
+  await page.locator(bubble('Perfect, thank you!')).waitFor();
+  await page.locator('.notify-offer button[aria-label="Not now"]').click();
   others[0].typing(true);
-  await page.waitForSelector('.typing-text');
-  await page.fill('[data-role=composer]', 'Anything else I can help with?');
+  await page.locator('.typing-text').waitFor();
+  await page.locator('[data-role=composer]').fill('Anything else I can help with?');
   await page.evaluate(() => document.activeElement.blur());
-  await page.screenshot({ path: join(screenshots, 'dashboard-inbox.png') });
+  await screenshot(page, 'dashboard-inbox.png');
   for (const v of [...others, visitor]) v.close();
   await context.close();
 });
@@ -531,47 +534,47 @@ test('a forgotten password is reset through the mailed link', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${app.base}/login`);
-  await page.click('a:has-text("Forgot password?")');
-  await page.fill('input[name=email]', owner.email);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.notice-success');
+  await page.locator('a:has-text("Forgot password?")').click();
+  await page.locator('input[name=email]').fill(owner.email);
+  await page.locator('button[type=submit]').click();
+  await page.locator('.notice-success').waitFor();
 
   const token = await app.mailedToken(owner.email, 'Reset');
   await page.goto(`${app.base}/reset-password#token=${token}`);
   assert.ok(!page.url().includes(token), 'the token is dropped from the address bar');
-  await page.fill('input[name=password]', 'the new password');
-  await page.fill('input[name=confirm]', 'the new password');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.notice-success:has-text("Your password is changed")');
-  await page.click('a:has-text("Sign in")');
-  await page.fill('input[name=email]', owner.email);
-  await page.fill('input[name=password]', 'the new password');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.conn-status[data-state=live]', { timeout: WAIT });
+  await page.locator('input[name=password]').fill('the new password');
+  await page.locator('input[name=confirm]').fill('the new password');
+  await page.locator('button[type=submit]').click();
+  await page.locator('.notice-success:has-text("Your password is changed")').waitFor();
+  await page.locator('a:has-text("Sign in")').click();
+  await page.locator('input[name=email]').fill(owner.email);
+  await page.locator('input[name=password]').fill('the new password');
+  await page.locator('button[type=submit]').click();
+  await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
 
   await page.goto(`${app.base}/reset-password#token=${token}`);
-  await page.fill('input[name=password]', 'yet another password');
-  await page.fill('input[name=confirm]', 'yet another password');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.form-error:not([hidden])');
+  await page.locator('input[name=password]').fill('yet another password');
+  await page.locator('input[name=confirm]').fill('yet another password');
+  await page.locator('button[type=submit]').click();
+  await page.locator('.form-error:not([hidden])').waitFor();
   await context.close();
 });
 
 test('the profile is edited, and deleting the account signs out and removes it', async () => {
   const { owner } = await ownerWithSite();
   const { context, page } = await signIn(owner, '/account');
-  await page.fill('input[name=name]', 'Ann Kim');
-  await page.fill('input[name=company]', 'Kim Teas');
-  await page.click('button:has-text("Save profile")');
-  await page.waitForSelector('.me-text strong:text("Ann Kim")');
+  await page.locator('input[name=name]').fill('Ann Kim');
+  await page.locator('input[name=company]').fill('Kim Teas');
+  await page.locator('button:has-text("Save profile")').click();
+  await page.locator('.me-text strong:text("Ann Kim")').waitFor();
   const me = await app.api('GET', '/api/v1/me', { token: owner.access });
   assert.equal(me.body.name, 'Ann Kim');
   assert.equal(me.body.company, 'Kim Teas');
 
-  await page.click('button:has-text("Delete account")');
+  await page.locator('button:has-text("Delete account")').click();
   const confirm = page.locator('dialog button[value=ok]');
   assert.equal(await confirm.isDisabled(), true, 'only after typing the email');
-  await page.fill('dialog input', owner.email);
+  await page.locator('dialog input').fill(owner.email);
   await confirm.click();
   await page.waitForURL(`${app.base}/login`);
   const login = await app.api('POST', '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });

@@ -7,8 +7,9 @@
 //   const site = await app.site(owner, [host.origin]);   // API JSON of the site
 //   const host = await startHost();          // { origin, page(name, html), stop() }
 //   const browser = await launchBrowser();   // playwright Browser
+//   await screenshot(page, 'widget-open.png'); // docs/img, only with UPDATE_SCREENSHOTS=1
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -163,3 +164,14 @@ export async function launchBrowser() {
 }
 
 export const repoRoot = root;
+
+/**
+ * Saves the page as docs/img/`name` (a README screenshot) when UPDATE_SCREENSHOTS=1 is set;
+ * otherwise does nothing, so a test run leaves the git tree as it found it.
+ */
+export async function screenshot(page, name) {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  const dir = join(root, 'docs/img');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, name) });
+}

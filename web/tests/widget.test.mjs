@@ -2,14 +2,13 @@
 // origin embeds it, a Node WebSocket client plays the owner.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { minify } from 'terser';
-import { startApp, startHost, embedPage, launchBrowser, repoRoot } from './harness.mjs';
+import { startApp, startHost, embedPage, launchBrowser, repoRoot, screenshot } from './harness.mjs';
 
-const shots = join(repoRoot, 'docs/img');
 const XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
 let app;
@@ -24,7 +23,6 @@ before(async () => {
   browser = await launchBrowser();
   owner = await app.owner('ann@example.com');
   site = await app.site(owner, [host.origin]);
-  mkdirSync(shots, { recursive: true });
 });
 
 after(async () => {
@@ -128,7 +126,7 @@ test('a visitor and the owner talk, live, and a reload brings the conversation b
   assert.equal(await launcher(page).getAttribute('aria-expanded'), 'false');
   const beforeInteraction = requests.filter((r) => r.includes('/api/'));
   assert.deepEqual(beforeInteraction, ['GET /api/v1/widget/config'], 'only the config is fetched before interaction');
-  await page.screenshot({ path: join(shots, 'widget-closed.png') });
+  await screenshot(page, 'widget-closed.png');
 
   // Nobody is online yet: the status says away, and the away message shows.
   await launcher(page).click();
@@ -174,7 +172,7 @@ test('a visitor and the owner talk, live, and a reload brings the conversation b
   // The visitor, looking at the open panel, has read the reply.
   await ann.frame((f) => f.type === 'read' && f.room === room && f.reader.kind === 'visitor' && f.seq === 2, 'read by the visitor');
   await page.locator('[data-pt=input]').fill('Great, thanks!');
-  await page.screenshot({ path: join(shots, 'widget-open.png') });
+  await screenshot(page, 'widget-open.png');
   await page.locator('[data-pt=input]').fill('');
 
   // Closed panel: a new reply raises the unread badge; opening clears it.
@@ -356,7 +354,7 @@ test('the widget is usable at 360 px wide: the open panel takes the whole screen
   assert.equal(Math.round(box.height), 740);
   const animation = await page.evaluate(() => getComputedStyle(document.querySelector('#pintalk-widget').shadowRoot.querySelector('[data-pt=panel]')).animationName);
   assert.equal(animation, 'none', 'no animation when the visitor prefers reduced motion');
-  await page.screenshot({ path: join(shots, 'widget-360.png') });
+  await screenshot(page, 'widget-360.png');
   // The header's close button hands control back to the page.
   await page.locator('[data-pt=panel] header button').click();
   await launcher(page).waitFor();
