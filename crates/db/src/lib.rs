@@ -13,7 +13,6 @@ pub mod rooms;
 pub mod schema;
 pub mod sessions;
 pub mod sites;
-pub mod test_db;
 pub mod visitors;
 
 use std::time::Duration;

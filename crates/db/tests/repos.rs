@@ -11,8 +11,8 @@ use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{OwnerId, SiteId};
 use pintalk_db::models::{Owner, Site, TokenPurpose};
 use pintalk_db::sessions::Rotation;
-use pintalk_db::test_db::TestDatabase;
 use pintalk_db::{DbConnection, Pool, one_time_tokens, owners, run_migrations, sessions, sites};
+use pintalk_test_db::TestDatabase;
 
 fn pool() -> (TestDatabase, Pool) {
     let db = TestDatabase::new().expect("test database");

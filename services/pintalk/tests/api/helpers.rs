@@ -7,7 +7,7 @@ use awc::http::StatusCode;
 use pintalk::AllInOne;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::{Signer, generate_private_pem};
-use pintalk_db::test_db::TestDatabase;
+use pintalk_test_db::TestDatabase;
 use serde_json::{Value, json};
 
 use crate::smtp::{MailBox, link_token};

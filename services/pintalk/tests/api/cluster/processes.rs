@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use pintalk_core::token::{Signer, generate_private_pem};
-use pintalk_db::test_db::TestDatabase;
+use pintalk_test_db::TestDatabase;
 use serde_json::Value;
 
 use crate::helpers::{Owner, TestApp};

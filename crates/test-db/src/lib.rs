@@ -8,7 +8,7 @@ use std::sync::Once;
 use pintalk_core::clock::now_ms;
 use pintalk_core::secret::hex;
 
-use crate::DbError;
+use pintalk_db::DbError;
 
 /// The environment variable that switches tests to MySQL/MariaDB.
 pub const MYSQL_ENV: &str = "PINTALK_TEST_MYSQL";
