@@ -12,8 +12,12 @@ macro_rules! typed_id {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
         #[serde(transparent)]
         pub struct $name(Uuid);
+
+        $crate::sql_text_id!($name);
 
         // By hand, through `FromStr`: JSON and path segments accept the one canonical
         // spelling only, as SQL lookups do.
@@ -95,6 +99,56 @@ typed_id!(
     /// One stored chat message.
     MessageId,
 );
+
+/// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and
+/// queries compare ids, never strings made by hand.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sql_text_id {
+    ($name:ident) => {
+        #[cfg(feature = "diesel")]
+        impl ::diesel::serialize::ToSql<::diesel::sql_types::Text, ::diesel::sqlite::Sqlite>
+            for $name
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, ::diesel::sqlite::Sqlite>,
+            ) -> ::diesel::serialize::Result {
+                out.set_value(self.to_string());
+                Ok(::diesel::serialize::IsNull::No)
+            }
+        }
+
+        #[cfg(feature = "mysql")]
+        impl ::diesel::serialize::ToSql<::diesel::sql_types::Text, ::diesel::mysql::Mysql>
+            for $name
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, ::diesel::mysql::Mysql>,
+            ) -> ::diesel::serialize::Result {
+                use ::std::io::Write;
+                write!(out, "{self}")?;
+                Ok(::diesel::serialize::IsNull::No)
+            }
+        }
+
+        #[cfg(feature = "diesel")]
+        impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $name
+        where
+            DB: ::diesel::backend::Backend,
+            String: ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let text = <String as ::diesel::deserialize::FromSql<
+                    ::diesel::sql_types::Text,
+                    DB,
+                >>::from_sql(bytes)?;
+                Ok(text.parse::<$name>()?)
+            }
+        }
+    };
+}
 
 /// The text was not a canonical UUID.
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,11 @@
 //! Shared by every PinTalk service and client tool: typed ids, the stable error codes,
 //! JWT signing and verification, opaque secrets, and the one settings loader.
 //!
-//! Deliberately free of diesel and redis so that a client tool can depend on it cheaply.
+//! Deliberately free of redis, and of diesel unless the `diesel` feature asks for its SQL
+//! mappings, so that a client tool can depend on it cheaply.
 
 pub mod clock;
+pub mod domain;
 pub mod error;
 pub mod ids;
 pub mod protocol;

@@ -60,12 +60,22 @@ pub mod close {
 
 /// Who is on the other end of a socket.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParticipantKind {
     Owner,
     Visitor,
 }
+
+crate::text_mapped!(ParticipantKind {
+    Owner = "owner",
+    Visitor = "visitor",
+});
 
 /// The author of a message or an event.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -165,14 +175,24 @@ pub struct Message {
     pub body: String,
 }
 
-/// A room's state as owners see it in room events.
+/// A room's state: open, or closed by an owner (a visitor writing reopens it).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoomStatus {
     Open,
     Closed,
 }
+
+crate::text_mapped!(RoomStatus {
+    Open = "open",
+    Closed = "closed",
+});
 
 /// What happened to a room.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,162 @@
+//! Domain values stored as text, each one type (parse, don't validate): the enums that
+//! SQL, JSON and the code share by one spelling each. [`text_mapped!`] gives a type its
+//! spelling both ways, and with the `diesel` feature its SQL mapping (as vaultwarden's
+//! `impl_FromToSqlText!` does), so models hold the type itself, never a string.
+
+use serde::{Deserialize, Serialize};
+
+/// Gives an enum of unit variants its one text spelling: `as_str`, `FromStr`, `Display`,
+/// and (feature `diesel`) `ToSql`/`FromSql` as `Text` on every backend. The type itself
+/// derives `AsExpression`/`FromSqlRow` under the feature.
+#[macro_export]
+macro_rules! text_mapped {
+    ($ty:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            /// The value's one spelling, in SQL and JSON alike.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text,)*
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $ty {
+            type Err = $crate::domain::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($ty::$variant),)*
+                    _ => Err($crate::domain::UnknownValue(stringify!($ty))),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "diesel")]
+        impl<DB> ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB> for $ty
+        where
+            DB: ::diesel::backend::Backend,
+            str: ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, DB>,
+            ) -> ::diesel::serialize::Result {
+                <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        #[cfg(feature = "diesel")]
+        impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $ty
+        where
+            DB: ::diesel::backend::Backend,
+            String: ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let text = <String as ::diesel::deserialize::FromSql<
+                    ::diesel::sql_types::Text,
+                    DB,
+                >>::from_sql(bytes)?;
+                Ok(text.parse::<$ty>()?)
+            }
+        }
+    };
+}
+
+/// A stored or sent text that names no value of its type.
+#[derive(Debug, thiserror::Error)]
+#[error("not a known {0}")]
+pub struct UnknownValue(pub &'static str);
+
+/// What a one-time (emailed) token is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(rename_all = "snake_case")]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+text_mapped!(TokenPurpose {
+    VerifyEmail = "verify_email",
+    ResetPassword = "reset_password",
+});
+
+/// Which corner of the page the widget sits in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(rename_all = "lowercase")]
+pub enum WidgetPosition {
+    Left,
+    #[default]
+    Right,
+}
+
+text_mapped!(WidgetPosition {
+    Left = "left",
+    Right = "right",
+});
+
+/// The widget's interface language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Ko,
+}
+
+text_mapped!(Language { En = "en", Ko = "ko" });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{ParticipantKind, RoomStatus};
+
+    /// The text spelling and the JSON spelling are one.
+    fn same_spelling<T>(all: &[T])
+    where
+        T: Copy + Serialize + std::fmt::Display + std::str::FromStr + PartialEq + std::fmt::Debug,
+    {
+        for value in all {
+            let json = serde_json::to_value(value).unwrap_or_default();
+            assert_eq!(json.as_str(), Some(value.to_string().as_str()));
+            assert_eq!(value.to_string().parse::<T>().ok(), Some(*value));
+        }
+    }
+
+    #[test]
+    fn every_text_mapped_value_has_one_spelling() {
+        same_spelling(TokenPurpose::ALL);
+        same_spelling(WidgetPosition::ALL);
+        same_spelling(Language::ALL);
+        same_spelling(RoomStatus::ALL);
+        same_spelling(ParticipantKind::ALL);
+        assert!("Open".parse::<RoomStatus>().is_err());
+    }
+}
