@@ -68,6 +68,9 @@ impl Grant for AccessGrant {
 /// see and answer. Short-lived: it only has to last until the socket is open.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnerSocketGrant {
+    /// The login session it was issued from: ending that session closes the socket and
+    /// refuses the ticket.
+    pub sid: SessionId,
     pub sites: Vec<SiteId>,
     /// The owner's display name, shown as the sender of their messages.
     pub name: String,
@@ -101,6 +104,9 @@ pub struct Claims<G> {
     pub sub: String,
     pub iat: i64,
     pub exp: i64,
+    /// The token's own random id: what makes a socket ticket single-use.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub jti: String,
     #[serde(flatten)]
     pub grant: G,
 }
@@ -213,6 +219,7 @@ impl Signer {
             sub: sub.to_owned(),
             iat,
             exp: iat.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX)),
+            jti: hex(&random_bytes::<16>()),
             grant,
         };
         let mut header = Header::new(Algorithm::EdDSA);
@@ -344,6 +351,7 @@ mod tests {
             sub: "o".into(),
             iat: now - 600,
             exp: now + offset,
+            jti: String::new(),
             grant: AccessGrant {
                 sid: SessionId::new(),
             },
@@ -376,6 +384,26 @@ mod tests {
     #[test]
     fn leeway_is_a_few_seconds() {
         assert!((1..=5).contains(&LEEWAY_SECS));
+    }
+
+    #[test]
+    fn every_token_has_its_own_id() {
+        let signer = signer();
+        let sign = || {
+            let token = signer
+                .sign(
+                    "o",
+                    Duration::from_secs(60),
+                    AccessGrant {
+                        sid: SessionId::new(),
+                    },
+                )
+                .unwrap();
+            signer.verifier().verify::<AccessGrant>(&token).unwrap().jti
+        };
+        let (a, b) = (sign(), sign());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
     }
 
     #[test]
