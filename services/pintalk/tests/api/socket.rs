@@ -84,6 +84,14 @@ impl Socket {
         }
     }
 
+    /// Sends a binary frame (the protocol has none: the gateway must cope).
+    pub async fn send_binary(&mut self, bytes: &'static [u8]) {
+        self.framed
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("frame sent");
+    }
+
     /// Sends `auth` with `token` and expects a refusal: the `error` frame's code, and how
     /// the socket closed.
     pub async fn auth_refused(&mut self, token: &str) -> (String, Closed) {
