@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use awc::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use pintalk_core::clock::now_secs;
 use pintalk_core::token::LEEWAY_SECS;
 use serde_json::{Value, json};
@@ -175,21 +177,18 @@ async fn a_ticket_opens_one_socket_owner_and_visitor_alike() {
     );
 }
 
-/// A visitor token like the session's, re-signed with `exp` `offset` seconds from now.
-fn visitor_token_expiring(app: &TestApp, session: &Value, offset: i64) -> String {
-    let token = session["token"].as_str().unwrap();
-    let signer =
-        pintalk_core::token::Signer::new(&app.settings.auth.issuer, &app.signing_pem, &[]).unwrap();
-    let claims = signer
-        .verifier()
-        .verify::<pintalk_core::token::VisitorSocketGrant>(token)
-        .unwrap();
+/// `token`'s claims re-signed with the app's key, `exp` `offset` seconds from now and a
+/// fresh `jti`.
+fn expiring(app: &TestApp, token: &str, offset: i64) -> String {
+    let payload = token.split('.').nth(1).unwrap();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let now = now_secs();
+    claims["iat"] = json!(now - 600);
+    claims["exp"] = json!(now + offset);
+    claims["jti"] = json!(format!("{}-late{offset}", claims["jti"].as_str().unwrap()));
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
     header.kid = jsonwebtoken::decode_header(token).unwrap().kid;
-    let now = now_secs();
-    let claims = json!({ "iss": claims.iss, "aud": claims.aud, "sub": claims.sub,
-        "iat": now - 600, "exp": now + offset, "jti": format!("late{offset}"),
-        "site": claims.grant.site, "room": claims.grant.room, "origin": claims.grant.origin });
     let key = jsonwebtoken::EncodingKey::from_ed_pem(app.signing_pem.as_bytes()).unwrap();
     jsonwebtoken::encode(&header, &claims, &key).unwrap()
 }
@@ -197,30 +196,46 @@ fn visitor_token_expiring(app: &TestApp, session: &Value, offset: i64) -> String
 #[actix_web::test]
 async fn tickets_and_history_tokens_are_accepted_within_the_leeway_and_not_after() {
     let app = TestApp::spawn().await;
-    let (_, site) = owner_with_site(&app, "leeway@example.com").await;
+    let (owner, site) = owner_with_site(&app, "leeway@example.com").await;
     let session = app.widget_session(key(&site), SHOP, None).await.body;
+    let token = session["token"].as_str().unwrap();
     let url = session["gateway_url"].as_str().unwrap();
     let history = format!(
         "/api/v1/rooms/{}/messages",
         session["room"]["id"].as_str().unwrap()
     );
+    let ticket = app.owner_ticket(&owner.access).await;
+    let owner_token = ticket["token"].as_str().unwrap();
     let leeway = i64::try_from(LEEWAY_SECS).unwrap();
 
     // exp + leeway + 1 s ago: refused, at the gateway and over HTTP.
-    let late = visitor_token_expiring(&app, &session, -leeway - 1);
+    let late = expiring(&app, token, -leeway - 1);
     assert_eq!(
         Socket::open(url, SHOP).await.auth_refused(&late).await,
         ("invalid_token".to_owned(), Closed::Code(4001))
     );
     let reply = app.get_auth(&history, &late).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let late = expiring(&app, owner_token, -leeway - 1);
+    assert_eq!(
+        app.dashboard_socket(&ticket)
+            .await
+            .auth_refused(&late)
+            .await,
+        ("invalid_token".to_owned(), Closed::Code(4001))
+    );
 
     // Expired, but two seconds inside the leeway: accepted by both.
-    let lenient = visitor_token_expiring(&app, &session, -leeway + 2);
+    let lenient = expiring(&app, token, -leeway + 2);
     Socket::open(url, SHOP)
         .await
         .auth(&lenient, json!({}))
         .await;
     let reply = app.get_auth(&history, &lenient).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let lenient = expiring(&app, owner_token, -leeway + 2);
+    app.dashboard_socket(&ticket)
+        .await
+        .auth(&lenient, json!({}))
+        .await;
 }
