@@ -46,7 +46,9 @@ struct State {
 /// Keys that lapse. Swept whenever the map has doubled since the last sweep, so memory
 /// stays bounded by the live keys at an amortised constant cost per insert.
 struct Lapsing<K> {
+    /// Each key and when it lapses; lapsed keys linger until a sweep.
     until: HashMap<K, Instant>,
+    /// The size at which the next insert sweeps.
     sweep_at: usize,
 }
 

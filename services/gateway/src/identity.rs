@@ -57,8 +57,11 @@ impl Refusal {
 /// What makes a verified ticket usable once: its id, its session, when it expires.
 #[derive(Debug)]
 pub struct Ticket {
+    /// Claimed once in the bus: the second `auth` with it is refused.
     jti: String,
+    /// An owner's login session, whose end refuses the ticket; visitors have none.
     session: Option<SessionId>,
+    /// Seconds since the epoch; the claim is remembered until then plus the leeway.
     exp: i64,
 }
 
