@@ -470,3 +470,25 @@ impl Bus for MemoryBus {
         Ok(self.state().present(key))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lapsed_keys_are_swept_so_memory_follows_the_live_ones() {
+        let mut keys = Lapsing::default();
+        let now = Instant::now();
+        for i in 0..10_000 {
+            keys.keep(i, now, now);
+        }
+        assert!(keys.until.len() <= 1024, "{}", keys.until.len());
+        let live = now + Duration::from_secs(60);
+        assert!(keys.claim(-1, live, now));
+        assert!(!keys.claim(-1, live, now));
+        assert!(
+            keys.claim(9_999, live, now),
+            "a lapsed key is claimable again"
+        );
+    }
+}
