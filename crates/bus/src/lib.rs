@@ -1,6 +1,7 @@
 //! PinTalk's shared fast state, on Redis (several processes) or in this process's memory
 //! (the all-in-one binary): the counters behind rate limits, and the realtime path — the
-//! per-room message log, the outbox, fan-out and presence.
+//! per-room message log, the outbox, fan-out and presence, and the gateway's single-use
+//! tickets and ended sessions.
 //!
 //! Each capability is a trait with one implementation per store, and one conformance
 //! suite (`tests/conformance.rs`) runs against both.
@@ -10,6 +11,7 @@ mod memory;
 pub mod presence;
 pub mod realtime;
 mod redis;
+pub mod tickets;
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ pub use realtime::{
     Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, Recent, SEEDED_CIDS, SentCid, Topic,
 };
 pub use redis::RedisBus;
+pub use tickets::{TicketUse, Tickets};
 
 /// How many outbox streams the Redis store spreads rooms over (each bounded by
 /// `max_backlog / shards`).

@@ -3,12 +3,13 @@
 //! operation is a few map lookups.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_core::ids::{RoomId, SessionId, SiteId};
 use pintalk_core::protocol::{Message, Participant};
 use tokio::sync::{Notify, mpsc};
 
@@ -16,7 +17,7 @@ use crate::realtime::{
     Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, RECENT_WINDOW, Recent, SentCid,
     Topic, cid_key, contiguous_after, frame_halves, frame_text, read_receipt,
 };
-use crate::{BusError, Counter, Counters};
+use crate::{BusError, Counter, Counters, TicketUse, Tickets};
 
 /// Everything in this process's memory.
 #[derive(Default)]
@@ -36,6 +37,52 @@ struct State {
     presence: HashMap<String, HashMap<String, Instant>>,
     subscriptions: HashSet<Topic>,
     listener: Option<mpsc::UnboundedSender<Publication>>,
+    /// Tickets that opened a socket, until they expire.
+    used_tickets: Lapsing<String>,
+    /// Sessions that ended, while their tickets could still be presented.
+    revoked_sessions: Lapsing<SessionId>,
+}
+
+/// Keys that lapse. Swept whenever the map has doubled since the last sweep, so memory
+/// stays bounded by the live keys at an amortised constant cost per insert.
+struct Lapsing<K> {
+    /// Each key and when it lapses; lapsed keys linger until a sweep.
+    until: HashMap<K, Instant>,
+    /// The size at which the next insert sweeps.
+    sweep_at: usize,
+}
+
+impl<K> Default for Lapsing<K> {
+    fn default() -> Self {
+        Self {
+            until: HashMap::new(),
+            sweep_at: 1024,
+        }
+    }
+}
+
+impl<K: Hash + Eq> Lapsing<K> {
+    fn live(&self, key: &K, now: Instant) -> bool {
+        self.until.get(key).is_some_and(|until| *until > now)
+    }
+
+    /// Keeps `key` until `until`.
+    fn keep(&mut self, key: K, until: Instant, now: Instant) {
+        if self.until.len() >= self.sweep_at {
+            self.until.retain(|_, lapses| *lapses > now);
+            self.sweep_at = (2 * self.until.len()).max(1024);
+        }
+        self.until.insert(key, until);
+    }
+
+    /// Keeps `key` until `until` unless it is live already; true if it was not.
+    fn claim(&mut self, key: K, until: Instant, now: Instant) -> bool {
+        if self.live(&key, now) {
+            return false;
+        }
+        self.keep(key, until, now);
+        true
+    }
 }
 
 #[derive(Default)]
@@ -161,6 +208,38 @@ impl Counters for MemoryBus {
 
     async fn ping(&self) -> Result<(), BusError> {
         Ok(())
+    }
+}
+
+#[async_trait]
+impl Tickets for MemoryBus {
+    async fn revoke_sessions(&self, sessions: &[SessionId], ttl: Duration) -> Result<(), BusError> {
+        let now = Instant::now();
+        let mut state = self.state();
+        for session in sessions {
+            state.revoked_sessions.keep(*session, now + ttl, now);
+        }
+        Ok(())
+    }
+
+    async fn use_ticket(
+        &self,
+        jti: &str,
+        session: Option<SessionId>,
+        ttl: Duration,
+    ) -> Result<TicketUse, BusError> {
+        let now = Instant::now();
+        let mut state = self.state();
+        let first = state.used_tickets.claim(jti.to_owned(), now + ttl, now);
+        Ok(
+            if session.is_some_and(|s| state.revoked_sessions.live(&s, now)) {
+                TicketUse::Revoked
+            } else if first {
+                TicketUse::First
+            } else {
+                TicketUse::Reused
+            },
+        )
     }
 }
 
@@ -415,5 +494,27 @@ impl Bus for MemoryBus {
 
     async fn presence_count(&self, key: &str) -> Result<u64, BusError> {
         Ok(self.state().present(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lapsed_keys_are_swept_so_memory_follows_the_live_ones() {
+        let mut keys = Lapsing::default();
+        let now = Instant::now();
+        for i in 0..10_000 {
+            keys.keep(i, now, now);
+        }
+        assert!(keys.until.len() <= 1024, "{}", keys.until.len());
+        let live = now + Duration::from_secs(60);
+        assert!(keys.claim(-1, live, now));
+        assert!(!keys.claim(-1, live, now));
+        assert!(
+            keys.claim(9_999, live, now),
+            "a lapsed key is claimable again"
+        );
     }
 }

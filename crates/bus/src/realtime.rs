@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::{OwnerId, RoomId, SiteId};
+use pintalk_core::ids::{RoomId, SessionId, SiteId};
 use pintalk_core::protocol::{Message, Participant, ServerFrame};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::{BusError, Counters};
+use crate::{BusError, Counters, Tickets};
 
 /// A message as a gateway hands it to [`Bus::append`]: everything but `seq` and `ts`,
 /// which the bus assigns atomically.
@@ -53,8 +53,9 @@ pub enum Topic {
     Site(SiteId),
     /// What every visitor of a site hears: whether an owner is online.
     SiteVisitors(SiteId),
-    /// Control for one owner's sockets (e.g. close them all after a password change).
-    Owner(OwnerId),
+    /// Control for the sockets opened with one login session's tickets (close them when
+    /// the session ends).
+    Session(SessionId),
 }
 
 /// A publication received from a topic: the server frame's JSON text, serialised once
@@ -145,7 +146,7 @@ pub fn contiguous_after(after_seq: i64, messages: &[Message]) -> bool {
 
 /// Everything the services share through the bus.
 #[async_trait]
-pub trait Bus: Counters {
+pub trait Bus: Counters + Tickets {
     /// Appends a message to its room atomically: de-duplicate on `cid`, take the next
     /// seq, add to the recent-history window, queue in the outbox, publish to the room's
     /// and the site's topics. `max_backlog` (0: unbounded) refuses when the outbox is full.

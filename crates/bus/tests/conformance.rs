@@ -13,8 +13,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pintalk_bus::realtime::RECENT_WINDOW;
-use pintalk_bus::{Appended, Bus, Draft, MemoryBus, OutboxItem, Recent, RedisBus, SentCid, Topic};
-use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_bus::{
+    Appended, Bus, Draft, MemoryBus, OutboxItem, Recent, RedisBus, SentCid, TicketUse, Topic,
+};
+use pintalk_core::ids::{RoomId, SessionId, SiteId};
 use pintalk_core::protocol::{Participant, ParticipantKind, ServerFrame};
 
 fn unique() -> String {
@@ -364,6 +366,75 @@ async fn seed_requests_are_taken_once(bus: &dyn Bus) {
     assert!(!bus.take_seed_requests(100).await.unwrap().contains(&room));
 }
 
+async fn a_ticket_opens_one_socket(bus: &dyn Bus) {
+    let ttl = Duration::from_secs(60);
+    let (jti, other) = (unique(), unique());
+    assert_eq!(
+        bus.use_ticket(&jti, None, ttl).await.unwrap(),
+        TicketUse::First
+    );
+    assert_eq!(
+        bus.use_ticket(&jti, None, ttl).await.unwrap(),
+        TicketUse::Reused
+    );
+    assert_eq!(
+        bus.use_ticket(&other, None, ttl).await.unwrap(),
+        TicketUse::First
+    );
+    let session = Some(SessionId::new());
+    let owners = unique();
+    assert_eq!(
+        bus.use_ticket(&owners, session, ttl).await.unwrap(),
+        TicketUse::First
+    );
+    assert_eq!(
+        bus.use_ticket(&owners, session, ttl).await.unwrap(),
+        TicketUse::Reused
+    );
+}
+
+async fn tickets_of_an_ended_session_are_refused_others_are_not(bus: &dyn Bus) {
+    let ttl = Duration::from_secs(60);
+    let (ended, live) = (SessionId::new(), SessionId::new());
+    bus.revoke_sessions(&[ended], ttl).await.unwrap();
+    bus.revoke_sessions(&[], ttl).await.unwrap();
+    assert_eq!(
+        bus.use_ticket(&unique(), Some(ended), ttl).await.unwrap(),
+        TicketUse::Revoked
+    );
+    assert_eq!(
+        bus.use_ticket(&unique(), Some(live), ttl).await.unwrap(),
+        TicketUse::First
+    );
+    assert_eq!(
+        bus.use_ticket(&unique(), None, ttl).await.unwrap(),
+        TicketUse::First
+    );
+}
+
+async fn ticket_records_last_only_their_ttl(bus: &dyn Bus) {
+    let short = Duration::from_millis(50);
+    let (jti, session) = (unique(), SessionId::new());
+    assert_eq!(
+        bus.use_ticket(&jti, None, short).await.unwrap(),
+        TicketUse::First
+    );
+    bus.revoke_sessions(&[session], short).await.unwrap();
+    // Polls until the store forgets both; bounded so a broken expiry fails, not hangs.
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let again = bus.use_ticket(&jti, None, short).await.unwrap();
+        let revoked = bus
+            .use_ticket(&unique(), Some(session), short)
+            .await
+            .unwrap();
+        if again == TicketUse::First && revoked == TicketUse::First {
+            return;
+        }
+    }
+    panic!("ticket records never lapsed");
+}
+
 macro_rules! conformance {
     ($store:ident, $make:expr, [$($test:ident),* $(,)?]) => {
         mod $store {
@@ -399,6 +470,9 @@ both_stores!(
     seed_requests_are_taken_once,
     two_senders_with_the_same_cid_both_get_their_message_stored,
     a_seed_remembers_stored_cids_so_a_resend_is_recognised,
+    a_ticket_opens_one_socket,
+    tickets_of_an_ended_session_are_refused_others_are_not,
+    ticket_records_last_only_their_ttl,
 );
 
 /// Redis only: what a restart looks like to the bus. A Redis that restarted (here: whose

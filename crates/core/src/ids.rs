@@ -50,9 +50,9 @@ macro_rules! typed_id {
         impl FromStr for $name {
             type Err = InvalidId;
             fn from_str(s: &str) -> Result<Self, InvalidId> {
-                // Only the canonical hyphenated form: one spelling per id keeps SQL
-                // lookups (which compare strings) exact.
-                if s.len() != 36 {
+                // Only the canonical hyphenated lower-case form: one spelling per id
+                // keeps SQL lookups (which compare strings) exact.
+                if s.len() != 36 || s.bytes().any(|b| b.is_ascii_uppercase()) {
                     return Err(InvalidId);
                 }
                 Uuid::try_parse(s).map(Self).map_err(|_| InvalidId)
@@ -179,5 +179,8 @@ mod tests {
         assert!("not-an-id".parse::<OwnerId>().is_err());
         let simple = Uuid::now_v7().simple().to_string();
         assert!(simple.parse::<OwnerId>().is_err());
+        let upper = Uuid::now_v7().hyphenated().to_string().to_uppercase();
+        assert!(upper.parse::<OwnerId>().is_err());
+        assert!(upper.to_lowercase().parse::<OwnerId>().is_ok());
     }
 }

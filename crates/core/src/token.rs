@@ -20,6 +20,10 @@ use crate::clock::now_secs;
 use crate::ids::{RoomId, SessionId, SiteId};
 use crate::secret::{hex, random_bytes};
 
+/// How long after `exp` a token is still accepted, for clocks a little apart between the
+/// service that signs and the one that verifies. Seconds, not the library's default minute.
+pub const LEEWAY_SECS: u64 = 5;
+
 /// What a token may be used for; one audience per kind of token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
@@ -64,6 +68,9 @@ impl Grant for AccessGrant {
 /// see and answer. Short-lived: it only has to last until the socket is open.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnerSocketGrant {
+    /// The login session it was issued from: ending that session closes the socket and
+    /// refuses the ticket.
+    pub sid: SessionId,
     pub sites: Vec<SiteId>,
     /// The owner's display name, shown as the sender of their messages.
     pub name: String,
@@ -97,6 +104,9 @@ pub struct Claims<G> {
     pub sub: String,
     pub iat: i64,
     pub exp: i64,
+    /// The token's own random id: what makes a socket ticket single-use.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub jti: String,
     #[serde(flatten)]
     pub grant: G,
 }
@@ -158,7 +168,7 @@ impl Verifier {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[G::AUDIENCE.as_str()]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECS;
         Ok(jsonwebtoken::decode::<Claims<G>>(token, key, &validation)?.claims)
     }
 }
@@ -209,6 +219,7 @@ impl Signer {
             sub: sub.to_owned(),
             iat,
             exp: iat.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX)),
+            jti: hex(&random_bytes::<16>()),
             grant,
         };
         let mut header = Header::new(Algorithm::EdDSA);
@@ -329,6 +340,70 @@ mod tests {
             },
         );
         assert!(public_only.verify::<AccessGrant>(&token.unwrap()).is_ok());
+    }
+
+    /// An access token whose `exp` is `offset` seconds from now, signed by `signer`.
+    fn expiring_at(signer: &Signer, offset: i64) -> String {
+        let now = now_secs();
+        let claims = Claims {
+            iss: signer.issuer.clone(),
+            aud: Audience::Access.as_str().to_owned(),
+            sub: "o".into(),
+            iat: now - 600,
+            exp: now + offset,
+            jti: String::new(),
+            grant: AccessGrant {
+                sid: SessionId::new(),
+            },
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(signer.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &signer.encoding).unwrap()
+    }
+
+    #[test]
+    fn token_expired_longer_than_the_leeway_is_refused() {
+        let signer = signer();
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap();
+        let late = expiring_at(&signer, -leeway - 1);
+        let Err(TokenError::Invalid(e)) = signer.verifier().verify::<AccessGrant>(&late) else {
+            panic!("accepted {leeway} + 1 s after exp");
+        };
+        assert_eq!(e.kind(), &jsonwebtoken::errors::ErrorKind::ExpiredSignature);
+    }
+
+    #[test]
+    fn token_expired_within_the_leeway_is_accepted() {
+        let signer = signer();
+        // Two seconds inside the leeway, so a slow test run does not cross it.
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap();
+        let late = expiring_at(&signer, -leeway + 2);
+        assert!(signer.verifier().verify::<AccessGrant>(&late).is_ok());
+    }
+
+    #[test]
+    fn leeway_is_a_few_seconds() {
+        assert!((1..=5).contains(&LEEWAY_SECS));
+    }
+
+    #[test]
+    fn every_token_has_its_own_id() {
+        let signer = signer();
+        let sign = || {
+            let token = signer
+                .sign(
+                    "o",
+                    Duration::from_secs(60),
+                    AccessGrant {
+                        sid: SessionId::new(),
+                    },
+                )
+                .unwrap();
+            signer.verifier().verify::<AccessGrant>(&token).unwrap().jti
+        };
+        let (a, b) = (sign(), sign());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
     }
 
     #[test]

@@ -15,8 +15,8 @@ use crate::{DbConnection, DbError};
 pub enum Rotation {
     /// The token was current: it is now used and `new_hash` replaces it.
     Rotated(Session),
-    /// The token had already been rotated: its session is now revoked.
-    Reused,
+    /// The token had already been rotated: this session is now revoked.
+    Reused(SessionId),
     /// Unknown token, or its session is revoked or expired.
     Invalid,
 }
@@ -84,7 +84,7 @@ pub fn rotate(
         .execute(conn)?;
         if claimed == 0 {
             revoke(conn, session.id)?;
-            return Ok(Rotation::Reused);
+            return Ok(Rotation::Reused(session.id));
         }
         diesel::insert_into(refresh_tokens::table)
             .values(RefreshToken {
@@ -127,8 +127,18 @@ pub fn revoke(conn: &mut DbConnection, session: SessionId) -> Result<(), DbError
     Ok(())
 }
 
-/// Ends every session of `owner`.
-pub fn revoke_all(conn: &mut DbConnection, owner: OwnerId) -> Result<(), DbError> {
+/// Ends every session of `owner`; returns those that were live (the ones whose tickets
+/// may still be out).
+pub fn revoke_all(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<SessionId>, DbError> {
+    let live: Vec<SessionId> = sessions::table
+        .filter(sessions::owner_id.eq(owner.to_string()))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now_ms()))
+        .select(sessions::id)
+        .load::<String>(conn)?
+        .iter()
+        .filter_map(|id| id.parse().ok())
+        .collect();
     diesel::update(
         sessions::table
             .filter(sessions::owner_id.eq(owner.to_string()))
@@ -136,5 +146,5 @@ pub fn revoke_all(conn: &mut DbConnection, owner: OwnerId) -> Result<(), DbError
     )
     .set(sessions::revoked_at.eq(now_ms()))
     .execute(conn)?;
-    Ok(())
+    Ok(live)
 }

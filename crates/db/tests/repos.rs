@@ -123,7 +123,7 @@ fn refresh_token_rotates_once_and_reuse_revokes_the_session() {
     );
     assert!(matches!(
         sessions::rotate(conn, "h1", "h3").unwrap(),
-        Rotation::Reused
+        Rotation::Reused(s) if s == session.id
     ));
     assert!(matches!(
         sessions::rotate(conn, "h2", "h4").unwrap(),
@@ -134,6 +134,23 @@ fn refresh_token_rotates_once_and_reuse_revokes_the_session() {
             .unwrap()
             .is_none()
     );
+}
+
+#[test]
+fn revoke_all_names_the_live_sessions_it_ended() {
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "all@example.com");
+    let a = sessions::start(conn, o.id, "a1", now_ms() + 60_000).unwrap();
+    let b = sessions::start(conn, o.id, "b1", now_ms() + 60_000).unwrap();
+    let gone = sessions::start(conn, o.id, "c1", now_ms() + 60_000).unwrap();
+    sessions::revoke(conn, gone.id).unwrap();
+    let mut ended = sessions::revoke_all(conn, o.id).unwrap();
+    let mut live = vec![a.id, b.id];
+    ended.sort();
+    live.sort();
+    assert_eq!(ended, live);
+    assert!(sessions::revoke_all(conn, o.id).unwrap().is_empty());
 }
 
 #[test]

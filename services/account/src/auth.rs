@@ -7,11 +7,12 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
+use pintalk_bus::Topic;
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{OwnerId, RoomId, SessionId};
 use pintalk_core::secret::{new_token, token_hash};
-use pintalk_core::token::{AccessGrant, VisitorSocketGrant};
+use pintalk_core::token::{AccessGrant, LEEWAY_SECS, VisitorSocketGrant};
 use pintalk_db::models::Owner;
 use pintalk_db::sessions;
 use serde::Serialize;
@@ -163,19 +164,32 @@ impl FromRequest for Reader {
     }
 }
 
-/// Closes every live socket of `owner` on every gateway (after a password change, a reset
-/// or logout-all): the gateways deliver a `session_revoked` error and close with 4003.
-pub async fn close_owner_sockets(state: &AppState, owner: OwnerId) {
+/// Tells every gateway that `sessions` ended (logout, refresh-token reuse, logout-all, a
+/// password change or reset): their unused tickets are refused from now on, and their
+/// open sockets get a `session_revoked` error and close with 4003. Other sessions'
+/// sockets stay open. Call after the sessions are revoked in SQL.
+pub async fn end_sessions(state: &AppState, sessions: &[SessionId]) {
+    if sessions.is_empty() {
+        return;
+    }
+    // As long as a ticket they issued can still be accepted.
+    let ttl = Duration::from_secs(state.settings.gateway.token_ttl_secs + LEEWAY_SECS);
+    if let Err(e) = state.bus.revoke_sessions(sessions, ttl).await {
+        log::warn!(
+            "could not refuse the tickets of {} ended sessions: {e}",
+            sessions.len()
+        );
+    }
     let frame = pintalk_core::protocol::ServerFrame::error(
         ErrorCode::SessionRevoked,
         "your session ended; sign in again",
         false,
     );
-    if let Err(e) = state
-        .bus
-        .publish(&[pintalk_bus::Topic::Owner(owner)], frame.to_text().into())
-        .await
-    {
-        log::warn!("could not close the sockets of {owner}: {e}");
+    let topics: Vec<Topic> = sessions.iter().map(|s| Topic::Session(*s)).collect();
+    if let Err(e) = state.bus.publish(&topics, frame.to_text().into()).await {
+        log::warn!(
+            "could not close the sockets of {} ended sessions: {e}",
+            sessions.len()
+        );
     }
 }

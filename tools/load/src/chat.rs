@@ -152,6 +152,7 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
     let processes = measure::and_load_tool(&args.processes);
     let target = Target::prepare(args.target.clone()).await?;
     let seats = target.seats(args.rooms).await?;
+    let second_seats = target.again(&seats).await?;
     let origin = Instant::now();
     let collector = Arc::new(Collector {
         open_step: AtomicU64::new(u64::MAX),
@@ -160,7 +161,7 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
     // Member 0 of every conversation on the first server, member 1 on the second; the
     // outbox of member m of conversation i is outboxes[2 * i + m].
     let firsts = target.open_all(&seats, 0).await?;
-    let seconds = target.open_all(&seats, 1).await?;
+    let seconds = target.open_all(&second_seats, 1).await?;
     let mut outboxes = Vec::with_capacity(2 * seats.len());
     for (first, second) in firsts.into_iter().zip(seconds) {
         for (me, socket) in [(0, first), (1, second)] {

@@ -80,8 +80,9 @@ pub async fn run(args: StormArgs) -> Result<StormReport> {
     let pintalk = target.pintalk.clone().context("PinTalk prepared")?;
     let seats = target.seats(args.clients).await?;
     // Visitors on the doomed gateway, the other members on the survivor.
+    let others_seats = target.again(&seats).await?;
     let visitors = target.open_all(&seats, 0).await?;
-    let mut others = target.open_all(&seats, 1).await?;
+    let mut others = target.open_all(&others_seats, 1).await?;
     log(&format!(
         "{} visitors on the first gateway; killing it",
         visitors.len()

@@ -87,6 +87,27 @@ impl Target {
         }
     }
 
+    /// The same conversations' seats for their second member: on PinTalk the same visitor
+    /// with a fresh ticket, as a second tab gets one (a ticket opens one socket).
+    pub async fn again(&self, seats: &[Seat]) -> Result<Vec<Seat>> {
+        let Some(pintalk) = &self.pintalk else {
+            return Ok(seats.to_vec());
+        };
+        stream::iter(seats)
+            .map(|seat| async move {
+                let ticket = pintalk.session(seat.ticket.as_ref()).await?;
+                Ok(Seat {
+                    room: seat.room.clone(),
+                    ticket: Some(ticket),
+                })
+            })
+            .buffered(OPEN_CONCURRENCY)
+            .collect::<Vec<Result<Seat>>>()
+            .await
+            .into_iter()
+            .collect()
+    }
+
     /// A socket on server `server % servers` in `seat`'s conversation; `n` spreads the
     /// source addresses.
     pub async fn open(

@@ -2,7 +2,7 @@
 //! tag — `{<namespace>:o<shard>}` — so the layout works unchanged on Redis Cluster: a
 //! room's counter, window, cids and its shard's outbox stream sit in one slot.
 
-use pintalk_core::ids::{OwnerId, RoomId, SiteId};
+use pintalk_core::ids::{RoomId, SessionId, SiteId};
 
 use crate::realtime::Topic;
 
@@ -92,7 +92,7 @@ impl Keys {
             Topic::Room(room) => format!("{}:room:{room}", self.ns),
             Topic::Site(site) => format!("{}:site:{site}", self.ns),
             Topic::SiteVisitors(site) => format!("{}:site-visitors:{site}", self.ns),
-            Topic::Owner(owner) => format!("{}:owner:{owner}", self.ns),
+            Topic::Session(session) => format!("{}:session:{session}", self.ns),
         }
     }
 
@@ -105,8 +105,8 @@ impl Keys {
         if let Some(id) = rest.strip_prefix("site-visitors:") {
             return id.parse::<SiteId>().ok().map(Topic::SiteVisitors);
         }
-        if let Some(id) = rest.strip_prefix("owner:") {
-            return id.parse::<OwnerId>().ok().map(Topic::Owner);
+        if let Some(id) = rest.strip_prefix("session:") {
+            return id.parse::<SessionId>().ok().map(Topic::Session);
         }
         let id = rest.strip_prefix("site:")?;
         id.parse::<SiteId>().ok().map(Topic::Site)
@@ -122,6 +122,25 @@ impl Keys {
 
     pub fn counter(&self, key: &str) -> String {
         format!("{}:counter:{key}", self.ns)
+    }
+
+    /// A session's hash tag: its revocation mark and its tickets' claims share a slot, so
+    /// `auth` checks both in one atomic round trip.
+    fn session_tag(&self, session: SessionId) -> String {
+        format!("{{{}:s{session}}}", self.ns)
+    }
+
+    /// Present while tickets of this ended session could still be presented.
+    pub fn revoked_session(&self, session: SessionId) -> String {
+        format!("{}:revoked", self.session_tag(session))
+    }
+
+    /// Present once the ticket `jti` opened a socket, until it has expired.
+    pub fn ticket(&self, jti: &str, session: Option<SessionId>) -> String {
+        match session {
+            Some(session) => format!("{}:ticket:{jti}", self.session_tag(session)),
+            None => format!("{}:ticket:{jti}", self.ns),
+        }
     }
 }
 
@@ -154,7 +173,7 @@ mod tests {
             Topic::Site(SiteId::new()),
             Topic::Room(RoomId::new()),
             Topic::SiteVisitors(SiteId::new()),
-            Topic::Owner(OwnerId::new()),
+            Topic::Session(SessionId::new()),
         ] {
             assert_eq!(keys.topic(&keys.channel(topic)), Some(topic));
         }

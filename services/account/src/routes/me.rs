@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::double_option;
-use crate::auth::{AuthOwner, TokenPair, close_owner_sockets, start_session};
+use crate::auth::{AuthOwner, TokenPair, end_sessions, start_session};
 use crate::body::Json;
 use crate::domain::password::Password;
 use crate::domain::text::{bounded, web_url};
@@ -152,7 +152,7 @@ pub async fn change_password(
     .await??
     .ok_or_else(|| ApiError::new(ErrorCode::WrongPassword, "the current password is wrong"))?;
     let id = auth.owner.id;
-    state
+    let ended = state
         .db(move |conn| {
             conn.transaction(|conn| {
                 owners::set_password_hash(conn, id, &new_hash)?;
@@ -161,7 +161,7 @@ pub async fn change_password(
             .map_err(ApiError::from)
         })
         .await?;
-    close_owner_sockets(&state, id).await;
+    end_sessions(&state, &ended).await;
     let pair = start_session(&state, id).await?;
     mail::send_later(&state.mailer, mail::password_changed(&auth.owner.email));
     Ok(HttpResponse::Ok().json(pair))

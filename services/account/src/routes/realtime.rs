@@ -15,7 +15,8 @@ use crate::state::AppState;
 /// A short-lived token to open a gateway socket with, and where.
 #[derive(Serialize, ToSchema)]
 pub struct SocketTicket {
-    /// Send it in the socket's first frame: `{"type":"auth","token":...}`.
+    /// Send it in the socket's first frame: `{"type":"auth","token":...}`. It opens one
+    /// socket, and none once this login session has ended.
     pub token: String,
     /// The WebSocket URL to open.
     pub gateway_url: String,
@@ -39,6 +40,7 @@ pub async fn owner_token(
         .collect();
     let ttl = state.settings.gateway.token_ttl_secs;
     let grant = OwnerSocketGrant {
+        sid: auth.session,
         sites,
         name: auth.owner.name.clone(),
     };

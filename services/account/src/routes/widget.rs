@@ -111,7 +111,8 @@ pub struct VisitorSession {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visitor_secret: Option<String>,
     pub room: VisitorRoom,
-    /// For the socket's `auth` frame, and as a bearer token for this room's history.
+    /// For the socket's `auth` frame (it opens one socket), and as a bearer token for this
+    /// room's history until it expires.
     pub token: String,
     pub gateway_url: String,
     pub expires_in: u64,

@@ -8,9 +8,9 @@ impl Connection {
         let id = gateway.next_connection_id();
         let member = format!("{}:{id}", gateway.instance);
         let topics = match &identity {
-            Identity::Owner { id, sites, .. } => {
+            Identity::Owner { session, sites, .. } => {
                 let mut topics: Vec<Topic> = sites.iter().map(|s| Topic::Site(*s)).collect();
-                topics.push(Topic::Owner(*id));
+                topics.push(Topic::Session(*session));
                 topics
             }
             Identity::Visitor { site, room, .. } => {
@@ -32,6 +32,7 @@ impl Connection {
             sent: HashMap::new(),
             bucket: TokenBucket::new(limits::FRAMES_PER_SEC, limits::FRAME_BURST),
             last_heard: Instant::now(),
+            arrived: false,
         }
     }
 
@@ -57,6 +58,7 @@ impl Connection {
 
     pub(super) async fn serve(
         &mut self,
+        ticket: Ticket,
         resume: std::collections::BTreeMap<RoomId, ResumeFrom>,
         stream: &mut AggregatedMessageStream,
     ) -> Ending {
@@ -86,6 +88,13 @@ impl Connection {
                 return Ending::new(close::INTERNAL, "bus unavailable");
             }
         }
+        // Claimed only once the socket listens to its session's topic: a session that
+        // ends from now on reaches it there, one that ended before is refused here.
+        if let Err(refusal) = ticket.claim(&*self.gateway.bus).await {
+            let _ = self.send(&refusal_frame(&refusal)).await;
+            return refusal_ending(&refusal);
+        }
+        self.arrived = true;
         if let Err(e) = self
             .gateway
             .presence
@@ -280,9 +289,11 @@ impl Connection {
             self.gateway.hub.leave(topic, self.id).await;
         }
         self.gateway.metrics.connections.dec();
-        self.gateway
-            .presence
-            .depart(self.identity.clone(), self.member.clone());
+        if self.arrived {
+            self.gateway
+                .presence
+                .depart(self.identity.clone(), self.member.clone());
+        }
         if ending.code != 1000 || ending.reason != "gone" {
             let _ = self.session.close(close_reason(ending)).await;
         }

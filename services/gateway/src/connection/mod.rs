@@ -26,7 +26,7 @@ use tokio::sync::mpsc;
 use crate::Gateway;
 use crate::bucket::TokenBucket;
 use crate::hub::{Control, Outgoing, Subscriber};
-use crate::identity::Identity;
+use crate::identity::{Identity, Refusal, Ticket};
 
 /// How long one frame may wait for a client to take it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -117,26 +117,33 @@ async fn run(
         }
         Err(None) => return,
     };
-    let identity = match Identity::authenticate(
+    let (identity, ticket) = match Identity::authenticate(
         gateway.verifier(),
         &token,
         origin.as_deref(),
         &gateway.dashboard_origin,
     ) {
-        Ok(identity) => identity,
+        Ok(authenticated) => authenticated,
         Err(refusal) => {
-            log::info!("socket refused: {}", refusal.reason);
-            let frame = ServerFrame::error(refusal.code, "authentication failed", false);
-            let _ = session.text(frame.to_text()).await;
-            let _ = session
-                .close(close_reason(Ending::new(close::AUTH_FAILED, "auth failed")))
-                .await;
+            let _ = session.text(refusal_frame(&refusal).to_text()).await;
+            let _ = session.close(close_reason(refusal_ending(&refusal))).await;
             return;
         }
     };
     let mut connection = Connection::new(gateway, session, identity);
-    let ending = connection.serve(resume, &mut stream).await;
+    let ending = connection.serve(ticket, resume, &mut stream).await;
     connection.finish(ending).await;
+}
+
+/// The `error` frame that tells a client why its `auth` was refused (logged here).
+fn refusal_frame(refusal: &Refusal) -> ServerFrame {
+    log::info!("socket refused: {}", refusal.reason);
+    let retriable = refusal.code == ErrorCode::Unavailable;
+    ServerFrame::error(refusal.code, "authentication failed", retriable)
+}
+
+fn refusal_ending(refusal: &Refusal) -> Ending {
+    Ending::new(refusal.close_code(), "auth failed")
 }
 
 /// Waits (up to the deadline) for the `auth` frame; `Err(None)` means the client left.
@@ -204,4 +211,7 @@ struct Connection {
     sent: HashMap<RoomId, i64>,
     bucket: TokenBucket,
     last_heard: Instant,
+    /// Whether its presence was announced, so that leaving is announced only then (a
+    /// socket whose ticket is refused never arrived).
+    arrived: bool,
 }

@@ -88,6 +88,26 @@ async fn bad_id_in_path_is_invalid_id() {
 }
 
 #[actix_web::test]
+async fn upper_case_id_in_path_is_invalid_id_not_the_resource() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("upper@example.com").await;
+    let site = app.site(&owner, &["https://shop.example.com"]).await;
+    let id = site["id"].as_str().unwrap();
+    let upper = app
+        .get_auth(
+            &format!("/api/v1/sites/{}", id.to_uppercase()),
+            &owner.access,
+        )
+        .await;
+    assert_eq!(upper.status, StatusCode::BAD_REQUEST);
+    assert_eq!(upper.code(), "invalid_id");
+    let canonical = app
+        .get_auth(&format!("/api/v1/sites/{id}"), &owner.access)
+        .await;
+    assert_eq!(canonical.status, StatusCode::OK);
+}
+
+#[actix_web::test]
 async fn bad_query_string_is_invalid_query() {
     let app = TestApp::spawn().await;
     let reply = app.call("GET", "/api/v1/widget/config", None, None).await;

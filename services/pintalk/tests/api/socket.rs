@@ -84,6 +84,24 @@ impl Socket {
         }
     }
 
+    /// Sends a binary frame (the protocol has none: the gateway must cope).
+    pub async fn send_binary(&mut self, bytes: &'static [u8]) {
+        self.framed
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("frame sent");
+    }
+
+    /// Sends `auth` with `token` and expects a refusal: the `error` frame's code, and how
+    /// the socket closed.
+    pub async fn auth_refused(&mut self, token: &str) -> (String, Closed) {
+        self.send(json!({ "type": "auth", "token": token })).await;
+        let error = self.next().await;
+        assert_eq!(error["type"], "error", "{error}");
+        let code = error["code"].as_str().unwrap_or_default().to_owned();
+        (code, self.closed(Duration::from_secs(2)).await)
+    }
+
     /// Sends without panicking; false if the socket is gone.
     pub async fn try_send(&mut self, frame: Value) -> bool {
         self.framed
@@ -198,8 +216,8 @@ impl TestApp {
         self.settings.dashboard_origin()
     }
 
-    /// An owner's authenticated socket.
-    pub async fn owner_socket(&self, access: &str) -> Socket {
+    /// A gateway ticket for the owner signed in with `access`: `{token, gateway_url, ..}`.
+    pub async fn owner_ticket(&self, access: &str) -> Value {
         let ticket = self
             .call("POST", "/api/v1/realtime/token", Some(access), None)
             .await;
@@ -209,13 +227,24 @@ impl TestApp {
             "{:?}",
             ticket.body
         );
-        let mut socket = Socket::open(
-            ticket.body["gateway_url"].as_str().unwrap(),
+        ticket.body
+    }
+
+    /// A socket opened (not yet authenticated) from the dashboard's origin.
+    pub async fn dashboard_socket(&self, ticket: &Value) -> Socket {
+        Socket::open(
+            ticket["gateway_url"].as_str().unwrap(),
             &self.dashboard_origin(),
         )
-        .await;
+        .await
+    }
+
+    /// An owner's authenticated socket.
+    pub async fn owner_socket(&self, access: &str) -> Socket {
+        let ticket = self.owner_ticket(access).await;
+        let mut socket = self.dashboard_socket(&ticket).await;
         socket
-            .auth(ticket.body["token"].as_str().unwrap(), json!({}))
+            .auth(ticket["token"].as_str().unwrap(), json!({}))
             .await;
         socket
     }

@@ -2,6 +2,7 @@ use awc::http::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{Reply, TestApp};
+use crate::realtime::SHOP;
 
 async fn config(app: &TestApp, key: &str, origin: Option<&str>) -> Reply {
     let mut req = app
@@ -119,4 +120,29 @@ async fn preflight_answers_only_for_an_allowed_origin() {
     let refused = preflight(&app, key, "https://evil.example.com").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.header("access-control-allow-origin"), None);
+}
+
+#[actix_web::test]
+async fn a_wrong_visitor_secret_gets_a_new_visitor_never_the_conversation() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("secret@example.com").await;
+    let site = app.site(&owner, &[SHOP]).await;
+    let key = site["site_key"].as_str().unwrap();
+    let first = app.widget_session(key, SHOP, None).await.body;
+    let mut forged = first.clone();
+    forged["visitor_secret"] = json!("not-the-secret");
+    let other = app.widget_session(key, SHOP, Some(&forged)).await;
+    assert_eq!(other.status, StatusCode::OK, "{:?}", other.body);
+    assert_ne!(other.body["visitor_id"], first["visitor_id"]);
+    assert_ne!(other.body["room"]["id"], first["room"]["id"]);
+    // A new secret to keep, so the widget replaces the stale pair.
+    assert!(
+        other.body["visitor_secret"]
+            .as_str()
+            .is_some_and(|s| s.len() >= 43)
+    );
+    // The right secret still finds the first conversation.
+    let back = app.widget_session(key, SHOP, Some(&first)).await.body;
+    assert_eq!(back["room"]["id"], first["room"]["id"]);
+    assert!(back.get("visitor_secret").is_none());
 }

@@ -1,11 +1,12 @@
 use actix_web::{HttpResponse, web};
 use pintalk_db::sessions;
 
-use crate::auth::{AuthOwner, close_owner_sockets};
+use crate::auth::{AuthOwner, end_sessions};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Ends the current session: its refresh token and access tokens stop working.
+/// Ends the current session: its refresh token, access tokens and socket tickets stop
+/// working, and its sockets close.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "logged out")))]
 pub async fn logout(state: web::Data<AppState>, auth: AuthOwner) -> Result<HttpResponse, ApiError> {
@@ -13,6 +14,7 @@ pub async fn logout(state: web::Data<AppState>, auth: AuthOwner) -> Result<HttpR
     state
         .db(move |conn| Ok(sessions::revoke(conn, session)?))
         .await?;
+    end_sessions(&state, &[session]).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -24,9 +26,9 @@ pub async fn logout_all(
     auth: AuthOwner,
 ) -> Result<HttpResponse, ApiError> {
     let owner = auth.owner.id;
-    state
+    let ended = state
         .db(move |conn| Ok(sessions::revoke_all(conn, owner)?))
         .await?;
-    close_owner_sockets(&state, owner).await;
+    end_sessions(&state, &ended).await;
     Ok(HttpResponse::NoContent().finish())
 }

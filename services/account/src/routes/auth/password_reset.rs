@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::verify_email::invalid_token;
-use crate::auth::close_owner_sockets;
+use crate::auth::end_sessions;
 use crate::body::Json;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
@@ -139,7 +139,7 @@ pub async fn reset(
     let cost = state.settings.auth.bcrypt_cost;
     let new_hash = blocking(move || password.hash(cost)).await??;
     let hash = token_hash(&token);
-    let owner = state
+    let (owner, ended) = state
         .db(move |conn| {
             conn.transaction(|conn| {
                 let Some(owner_id) =
@@ -150,15 +150,16 @@ pub async fn reset(
                 owners::set_password_hash(conn, owner_id, &new_hash)?;
                 // The link went to the owner's inbox: that proves the address too.
                 owners::mark_verified(conn, owner_id)?;
-                sessions::revoke_all(conn, owner_id)?;
+                let ended = sessions::revoke_all(conn, owner_id)?;
                 one_time_tokens::void_all(conn, owner_id, TokenPurpose::ResetPassword)?;
-                owners::find(conn, owner_id)
+                let owner = owners::find(conn, owner_id)?;
+                Ok::<_, pintalk_db::DbError>(owner.map(|owner| (owner, ended)))
             })
             .map_err(ApiError::from)
         })
         .await?
         .ok_or_else(invalid_token)?;
-    close_owner_sockets(&state, owner.id).await;
+    end_sessions(&state, &ended).await;
     mail::send_later(&state.mailer, mail::password_changed(&owner.email));
     Ok(HttpResponse::NoContent().finish())
 }

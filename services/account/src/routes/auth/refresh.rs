@@ -5,7 +5,7 @@ use pintalk_db::sessions::{self, Rotation};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::{TokenPair, token_pair};
+use crate::auth::{TokenPair, end_sessions, token_pair};
 use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -38,10 +38,13 @@ pub async fn refresh(
             let pair = token_pair(&state, session.owner_id, session.id, new_refresh)?;
             Ok(HttpResponse::Ok().json(pair))
         }
-        Rotation::Reused => Err(ApiError::new(
-            ErrorCode::RefreshTokenReused,
-            "this refresh token was already used; the session is revoked, log in again",
-        )),
+        Rotation::Reused(session) => {
+            end_sessions(&state, &[session]).await;
+            Err(ApiError::new(
+                ErrorCode::RefreshTokenReused,
+                "this refresh token was already used; the session is revoked, log in again",
+            ))
+        }
         Rotation::Invalid => Err(ApiError::new(
             ErrorCode::InvalidRefreshToken,
             "the refresh token is unknown, expired or revoked",

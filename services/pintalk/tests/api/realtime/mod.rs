@@ -5,6 +5,7 @@ mod delivery;
 mod persistence;
 mod protocol;
 mod security;
+mod tickets;
 
 use serde_json::Value;
 

@@ -52,6 +52,46 @@ async fn first_frame_other_than_auth_is_a_protocol_error() {
 }
 
 #[actix_web::test]
+async fn auth_without_a_token_is_a_protocol_error_and_an_empty_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let (_, url) = session(&app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket.send(json!({ "type": "auth" })).await;
+    assert_eq!(socket.next().await["code"], "bad_frame");
+    assert_eq!(
+        socket.closed(Duration::from_secs(2)).await,
+        Closed::Code(4002)
+    );
+    assert_eq!(
+        Socket::open(&url, SHOP).await.auth_refused("").await,
+        ("invalid_token".to_owned(), Closed::Code(4001))
+    );
+}
+
+#[actix_web::test]
+async fn binary_frame_before_auth_closes_with_4002() {
+    let app = TestApp::spawn().await;
+    let (_, url) = session(&app).await;
+    let mut socket = Socket::open(&url, SHOP).await;
+    socket.send_binary(b"\x00\x01").await;
+    assert_eq!(
+        socket.closed(Duration::from_secs(2)).await,
+        Closed::Code(4002)
+    );
+}
+
+#[actix_web::test]
+async fn binary_frame_after_auth_is_a_bad_frame_and_the_socket_stays_open() {
+    let app = TestApp::spawn().await;
+    let (_, mut socket) = visitor_socket(&app).await;
+    socket.send_binary(b"{\"type\":\"ping\"}").await;
+    let error = socket.next_of("error").await;
+    assert_eq!(error["code"], "bad_frame");
+    socket.send(json!({ "type": "ping" })).await;
+    assert_eq!(socket.next_of("pong").await["type"], "pong");
+}
+
+#[actix_web::test]
 async fn oversized_auth_frame_is_closed_with_1009() {
     let app = TestApp::spawn().await;
     let (_, url) = session(&app).await;
