@@ -492,8 +492,9 @@ impl Bus for MemoryBus {
         Ok(left)
     }
 
-    async fn presence_count(&self, key: &str) -> Result<u64, BusError> {
-        Ok(self.state().present(key))
+    async fn presence_counts(&self, keys: &[String]) -> Result<Vec<u64>, BusError> {
+        let mut state = self.state();
+        Ok(keys.iter().map(|key| state.present(key)).collect())
     }
 }
 

@@ -232,8 +232,14 @@ pub trait Bus: Counters + Tickets {
     /// Removes `member` from `key`; returns how many remain.
     async fn presence_leave(&self, key: &str, member: &str) -> Result<u64, BusError>;
 
+    /// How many members are present under each of `keys`, in one round trip.
+    async fn presence_counts(&self, keys: &[String]) -> Result<Vec<u64>, BusError>;
+
     /// How many members are present under `key`.
-    async fn presence_count(&self, key: &str) -> Result<u64, BusError>;
+    async fn presence_count(&self, key: &str) -> Result<u64, BusError> {
+        let counts = self.presence_counts(&[key.to_owned()]).await?;
+        Ok(counts.first().copied().unwrap_or(0))
+    }
 }
 
 /// A read receipt as both stores handle it: the outbox item for the persister, the

@@ -133,6 +133,70 @@ pub enum Language {
 
 text_mapped!(Language { En = "en", Ko = "ko" });
 
+/// A site's allow-list: exact origins (`scheme://host[:port]`), each once, stored as a
+/// JSON array. The account service checks each origin before it makes one; a stored list
+/// that does not parse is an error, never an empty list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+pub struct AllowedOrigins {
+    list: Vec<String>,
+    /// The stored text, kept so SQL binds it without serialising again.
+    json: String,
+}
+
+impl AllowedOrigins {
+    /// The list of (already checked) origins.
+    pub fn new(list: Vec<String>) -> Self {
+        let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
+        Self { list, json }
+    }
+
+    /// Reads the stored text.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        Ok(Self::new(serde_json::from_str(json)?))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.list
+    }
+
+    /// Whether `origin` is on the list, exactly.
+    pub fn allows(&self, origin: &str) -> bool {
+        self.list.iter().any(|o| o == origin)
+    }
+}
+
+#[cfg(feature = "diesel")]
+impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for AllowedOrigins
+where
+    DB: diesel::backend::Backend,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, DB>,
+    ) -> diesel::serialize::Result {
+        <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(&self.json, out)
+    }
+}
+
+#[cfg(feature = "diesel")]
+impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for AllowedOrigins
+where
+    DB: diesel::backend::Backend,
+    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text =
+            <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
+        Ok(Self::from_json(&text)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,33 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Typed ids bind as text on whichever backend the connection is (pintalk-core maps them
+/// for each backend; the multi-backend is this crate's, so its mapping is here).
+macro_rules! ids_bind_on_any_backend {
+    ($($id:ty),* $(,)?) => {$(
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, MultiBackend>
+            for $id
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, MultiBackend>,
+            ) -> diesel::serialize::Result {
+                out.set_value((diesel::sql_types::Text, self));
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+    )*};
+}
+
+ids_bind_on_any_backend!(
+    pintalk_core::ids::OwnerId,
+    pintalk_core::ids::SessionId,
+    pintalk_core::ids::SiteId,
+    pintalk_core::ids::VisitorId,
+    pintalk_core::ids::RoomId,
+    pintalk_core::ids::MessageId,
+);
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 #[cfg(feature = "mysql")]
 const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
@@ -193,8 +220,8 @@ pub fn advance_read_cursor(conn: &mut DbConnection, cursor: &ReadCursor) -> Resu
         }
     };
     diesel::sql_query(sql)
-        .bind::<Text, _>(cursor.room.to_string())
-        .bind::<Text, _>(&cursor.reader_kind)
+        .bind::<Text, _>(cursor.room)
+        .bind::<Text, _>(cursor.reader_kind)
         .bind::<Text, _>(&cursor.reader_id)
         .bind::<BigInt, _>(cursor.seq)
         .bind::<BigInt, _>(cursor.updated_at)

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::RoomId;
+use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
 use crate::backend;
 use crate::models::StoredMessage;
-use crate::rooms::{self, CLOSED, OPEN};
+use crate::rooms;
 use crate::schema::{messages, rooms as rooms_table};
 use crate::{DbConnection, DbError};
 
@@ -20,7 +21,7 @@ pub fn page(
     limit: i64,
 ) -> Result<Vec<StoredMessage>, DbError> {
     let mut newest_first: Vec<StoredMessage> = messages::table
-        .filter(messages::room_id.eq(room.to_string()))
+        .filter(messages::room_id.eq(room))
         .filter(messages::seq.lt(before.unwrap_or(i64::MAX)))
         .order(messages::seq.desc())
         .limit(limit)
@@ -33,7 +34,7 @@ pub fn page(
 /// The highest persisted seq of a room (0 for none): what its counter is seeded from.
 pub fn max_seq(conn: &mut DbConnection, room: RoomId) -> Result<i64, DbError> {
     let max: Option<i64> = messages::table
-        .filter(messages::room_id.eq(room.to_string()))
+        .filter(messages::room_id.eq(room))
         .select(diesel::dsl::max(messages::seq))
         .first(conn)?;
     Ok(max.unwrap_or(0))
@@ -48,7 +49,7 @@ pub fn latest(
     limit: i64,
 ) -> Result<Vec<StoredMessage>, DbError> {
     Ok(messages::table
-        .filter(messages::room_id.eq(room.to_string()))
+        .filter(messages::room_id.eq(room))
         .filter(messages::created_at.ge(since))
         .order(messages::seq.desc())
         .limit(limit)
@@ -60,7 +61,7 @@ pub fn latest(
 #[derive(Clone, Debug)]
 pub struct ReadCursor {
     pub room: RoomId,
-    pub reader_kind: String,
+    pub reader_kind: ParticipantKind,
     pub reader_id: String,
     pub seq: i64,
     pub updated_at: i64,
@@ -93,7 +94,7 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
         for m in &batch.messages {
             let entry = highest.entry(m.room_id).or_insert((0, None));
             entry.0 = entry.0.max(m.seq);
-            if m.sender_kind == "visitor" {
+            if m.sender_kind == ParticipantKind::Visitor {
                 entry.1 = entry.1.max(Some(m.created_at));
             }
         }
@@ -105,7 +106,7 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
         let ids: Vec<String> = highest.keys().map(RoomId::to_string).collect();
         let closed: Vec<(String, Option<i64>)> = rooms_table::table
             .filter(rooms_table::id.eq_any(&ids))
-            .filter(rooms_table::status.eq(CLOSED))
+            .filter(rooms_table::status.eq(RoomStatus::Closed))
             .select((rooms_table::id, rooms_table::closed_at))
             .load(conn)?;
         applied.started = batch
@@ -126,7 +127,7 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
                 Some((_, Some(wrote_at))) => closed_at.is_none_or(|c| *wrote_at > c),
                 _ => false,
             };
-            if reopens && rooms::set_status(conn, room, OPEN)? {
+            if reopens && rooms::set_status(conn, room, RoomStatus::Open)? {
                 applied.reopened.push(room);
             }
         }

@@ -1,7 +1,10 @@
 //! Rows as diesel reads and writes them. Ids are typed; times are UTC milliseconds.
 
 use diesel::prelude::*;
+pub use pintalk_core::domain::TokenPurpose;
+use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{MessageId, OwnerId, RoomId, SessionId, SiteId, VisitorId};
+use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
 use crate::schema::{
     messages, one_time_tokens, owners, refresh_tokens, rooms, sessions, sites, visitors,
@@ -11,7 +14,6 @@ use crate::schema::{
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = owners)]
 pub struct Owner {
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub id: OwnerId,
     /// Normalised: trimmed and lower-cased, so one address has one account.
     pub email: String,
@@ -39,9 +41,7 @@ pub struct ProfileChange {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct Session {
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub id: SessionId,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub owner_id: OwnerId,
     pub created_at: i64,
     pub expires_at: i64,
@@ -53,26 +53,9 @@ pub struct Session {
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshToken {
     pub token_hash: String,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub session_id: SessionId,
     pub created_at: i64,
     pub used_at: Option<i64>,
-}
-
-/// What a one-time token is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenPurpose {
-    VerifyEmail,
-    ResetPassword,
-}
-
-impl TokenPurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenPurpose::VerifyEmail => "verify_email",
-            TokenPurpose::ResetPassword => "reset_password",
-        }
-    }
 }
 
 /// A single-use emailed token, stored as its hash.
@@ -80,9 +63,8 @@ impl TokenPurpose {
 #[diesel(table_name = one_time_tokens)]
 pub struct OneTimeToken {
     pub token_hash: String,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub owner_id: OwnerId,
-    pub purpose: String,
+    pub purpose: TokenPurpose,
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
@@ -92,31 +74,21 @@ pub struct OneTimeToken {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sites)]
 pub struct Site {
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub id: SiteId,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub owner_id: OwnerId,
     pub name: String,
     /// The public key the widget carries; rotating it disables old embeds.
     pub site_key: String,
-    /// A JSON array of exact origins (`scheme://host[:port]`).
-    pub allowed_origins: String,
+    pub allowed_origins: AllowedOrigins,
     pub title: String,
     pub greeting: String,
     pub accent_color: String,
-    pub position: String,
-    pub language: String,
+    pub position: WidgetPosition,
+    pub language: Language,
     pub away_message: String,
     pub show_owner_status: bool,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-impl Site {
-    /// The allow-list as a list; a row that does not parse allows nothing.
-    pub fn origins(&self) -> Vec<String> {
-        serde_json::from_str(&self.allowed_origins).unwrap_or_default()
-    }
 }
 
 /// A change to a site; `None` leaves a field as it is.
@@ -124,12 +96,12 @@ impl Site {
 #[diesel(table_name = sites)]
 pub struct SiteChange {
     pub name: Option<String>,
-    pub allowed_origins: Option<String>,
+    pub allowed_origins: Option<AllowedOrigins>,
     pub title: Option<String>,
     pub greeting: Option<String>,
     pub accent_color: Option<String>,
-    pub position: Option<String>,
-    pub language: Option<String>,
+    pub position: Option<WidgetPosition>,
+    pub language: Option<Language>,
     pub away_message: Option<String>,
     pub show_owner_status: Option<bool>,
     pub site_key: Option<String>,
@@ -140,9 +112,7 @@ pub struct SiteChange {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = visitors)]
 pub struct Visitor {
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub id: VisitorId,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub site_id: SiteId,
     pub secret_hash: String,
     pub name: Option<String>,
@@ -157,14 +127,10 @@ pub struct Visitor {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = rooms)]
 pub struct Room {
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub id: RoomId,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub site_id: SiteId,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub visitor_id: VisitorId,
-    /// `open` or `closed`.
-    pub status: String,
+    pub status: RoomStatus,
     /// The highest seq persisted in `messages`.
     pub last_seq: i64,
     pub created_at: i64,
@@ -176,14 +142,11 @@ pub struct Room {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = messages)]
 pub struct StoredMessage {
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub id: MessageId,
-    #[diesel(deserialize_as = String, serialize_as = String)]
     pub room_id: RoomId,
     pub seq: i64,
     pub cid: String,
-    /// `owner` or `visitor`.
-    pub sender_kind: String,
+    pub sender_kind: ParticipantKind,
     pub sender_id: String,
     pub body: String,
     pub created_at: i64,

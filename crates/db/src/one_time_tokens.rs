@@ -20,7 +20,7 @@ pub fn create(
         .values(OneTimeToken {
             token_hash: token_hash.to_owned(),
             owner_id: owner,
-            purpose: purpose.as_str().to_owned(),
+            purpose,
             created_at: now_ms(),
             expires_at,
             used_at: None,
@@ -41,7 +41,7 @@ pub fn consume(
         let claimed = diesel::update(
             one_time_tokens::table
                 .find(token_hash)
-                .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+                .filter(one_time_tokens::purpose.eq(purpose))
                 .filter(one_time_tokens::used_at.is_null())
                 .filter(one_time_tokens::expires_at.gt(now)),
         )
@@ -67,8 +67,8 @@ pub fn void_all(
 ) -> Result<(), DbError> {
     diesel::update(
         one_time_tokens::table
-            .filter(one_time_tokens::owner_id.eq(owner.to_string()))
-            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::owner_id.eq(owner))
+            .filter(one_time_tokens::purpose.eq(purpose))
             .filter(one_time_tokens::used_at.is_null()),
     )
     .set(one_time_tokens::used_at.eq(now_ms()))

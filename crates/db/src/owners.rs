@@ -18,7 +18,7 @@ pub fn insert(conn: &mut DbConnection, owner: Owner) -> Result<(), DbError> {
 
 pub fn find(conn: &mut DbConnection, id: OwnerId) -> Result<Option<Owner>, DbError> {
     Ok(owners::table
-        .find(id.to_string())
+        .find(id)
         .select(Owner::as_select())
         .first(conn)
         .optional()?)
@@ -38,14 +38,14 @@ pub fn update_profile(
     id: OwnerId,
     change: &ProfileChange,
 ) -> Result<(), DbError> {
-    diesel::update(owners::table.find(id.to_string()))
+    diesel::update(owners::table.find(id))
         .set(change)
         .execute(conn)?;
     Ok(())
 }
 
 pub fn set_password_hash(conn: &mut DbConnection, id: OwnerId, hash: &str) -> Result<(), DbError> {
-    diesel::update(owners::table.find(id.to_string()))
+    diesel::update(owners::table.find(id))
         .set((
             owners::password_hash.eq(hash),
             owners::updated_at.eq(now_ms()),
@@ -58,7 +58,7 @@ pub fn set_password_hash(conn: &mut DbConnection, id: OwnerId, hash: &str) -> Re
 pub fn mark_verified(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError> {
     diesel::update(
         owners::table
-            .find(id.to_string())
+            .find(id)
             .filter(owners::email_verified_at.is_null()),
     )
     .set(owners::email_verified_at.eq(now_ms()))
@@ -69,6 +69,6 @@ pub fn mark_verified(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError
 /// Deletes the owner; foreign keys cascade to sessions, tokens, sites, visitors, rooms
 /// and messages.
 pub fn delete(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError> {
-    diesel::delete(owners::table.find(id.to_string())).execute(conn)?;
+    diesel::delete(owners::table.find(id)).execute(conn)?;
     Ok(())
 }

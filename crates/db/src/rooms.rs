@@ -4,13 +4,11 @@
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{OwnerId, RoomId, SiteId, VisitorId};
+use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
 use crate::models::{Room, StoredMessage, Visitor};
 use crate::schema::{messages, read_cursors, rooms, sites, visitors};
 use crate::{DbConnection, DbError};
-
-pub const OPEN: &str = "open";
-pub const CLOSED: &str = "closed";
 
 pub fn insert(conn: &mut DbConnection, room: Room) -> Result<(), DbError> {
     diesel::insert_into(rooms::table)
@@ -25,7 +23,7 @@ pub fn latest_for_visitor(
     visitor: VisitorId,
 ) -> Result<Option<Room>, DbError> {
     Ok(rooms::table
-        .filter(rooms::visitor_id.eq(visitor.to_string()))
+        .filter(rooms::visitor_id.eq(visitor))
         .order(rooms::id.desc())
         .select(Room::as_select())
         .first(conn)
@@ -34,7 +32,7 @@ pub fn latest_for_visitor(
 
 pub fn find(conn: &mut DbConnection, id: RoomId) -> Result<Option<Room>, DbError> {
     Ok(rooms::table
-        .find(id.to_string())
+        .find(id)
         .select(Room::as_select())
         .first(conn)
         .optional()?)
@@ -48,8 +46,8 @@ pub fn find_for_owner(
 ) -> Result<Option<Room>, DbError> {
     Ok(rooms::table
         .inner_join(sites::table)
-        .filter(rooms::id.eq(id.to_string()))
-        .filter(sites::owner_id.eq(owner.to_string()))
+        .filter(rooms::id.eq(id))
+        .filter(sites::owner_id.eq(owner))
         .select(Room::as_select())
         .first(conn)
         .optional()?)
@@ -79,33 +77,36 @@ pub fn inbox(
     conn: &mut DbConnection,
     site: SiteId,
     owner: OwnerId,
-    status: Option<&str>,
+    status: Option<RoomStatus>,
     after: Option<InboxCursor>,
     limit: i64,
 ) -> Result<Vec<InboxRow>, DbError> {
     let mut query = rooms::table
         .inner_join(visitors::table)
-        .filter(rooms::site_id.eq(site.to_string()))
+        .left_join(last_message())
+        .filter(rooms::site_id.eq(site))
         .filter(rooms::last_seq.gt(0))
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(rooms::status.eq(status.to_owned()));
+        query = query.filter(rooms::status.eq(status));
     }
     if let Some(cursor) = after {
         query = query.filter(
             rooms::updated_at.lt(cursor.updated_at).or(rooms::updated_at
                 .eq(cursor.updated_at)
-                .and(rooms::id.lt(cursor.id.to_string()))),
+                .and(rooms::id.lt(cursor.id))),
         );
     }
-    let page: Vec<(Room, Visitor)> = query
+    let page: Vec<(Room, Visitor, Option<StoredMessage>)> = query
         .order((rooms::updated_at.desc(), rooms::id.desc()))
         .limit(limit)
-        .select((Room::as_select(), Visitor::as_select()))
+        .select((
+            Room::as_select(),
+            Visitor::as_select(),
+            messages::all_columns.nullable(),
+        ))
         .load(conn)?;
-    page.into_iter()
-        .map(|(room, visitor)| decorate(conn, room, visitor, owner))
-        .collect()
+    with_cursors(conn, page, owner)
 }
 
 /// One room of one of `owner`'s sites, as an inbox row.
@@ -114,75 +115,93 @@ pub fn inbox_row(
     owner: OwnerId,
     id: RoomId,
 ) -> Result<Option<InboxRow>, DbError> {
-    let found: Option<(Room, Visitor)> = rooms::table
+    let found: Vec<(Room, Visitor, Option<StoredMessage>)> = rooms::table
         .inner_join(visitors::table)
         .inner_join(sites::table)
-        .filter(rooms::id.eq(id.to_string()))
-        .filter(sites::owner_id.eq(owner.to_string()))
-        .select((Room::as_select(), Visitor::as_select()))
-        .first(conn)
-        .optional()?;
-    found
-        .map(|(room, visitor)| decorate(conn, room, visitor, owner))
-        .transpose()
+        .left_join(last_message())
+        .filter(rooms::id.eq(id))
+        .filter(sites::owner_id.eq(owner))
+        .select((
+            Room::as_select(),
+            Visitor::as_select(),
+            messages::all_columns.nullable(),
+        ))
+        .load(conn)?;
+    Ok(with_cursors(conn, found, owner)?.pop())
 }
 
-/// Adds a room's last message and the read cursors of the owner and the visitor.
-fn decorate(
+/// A room's message at its `last_seq`.
+type IsLastMessage = diesel::dsl::And<
+    diesel::dsl::Eq<messages::room_id, rooms::id>,
+    diesel::dsl::Eq<messages::seq, rooms::last_seq>,
+>;
+
+/// The join that brings a room's last message.
+fn last_message() -> diesel::helper_types::On<messages::table, IsLastMessage> {
+    messages::table.on(messages::room_id
+        .eq(rooms::id)
+        .and(messages::seq.eq(rooms::last_seq)))
+}
+
+/// Adds the read cursors of the owner and each visitor: one query for the whole page.
+fn with_cursors(
     conn: &mut DbConnection,
-    room: Room,
-    visitor: Visitor,
+    page: Vec<(Room, Visitor, Option<StoredMessage>)>,
     owner: OwnerId,
-) -> Result<InboxRow, DbError> {
-    let last_message = messages::table
-        .filter(messages::room_id.eq(room.id.to_string()))
-        .filter(messages::seq.eq(room.last_seq))
-        .select(StoredMessage::as_select())
-        .first(conn)
-        .optional()?;
-    let read_seq = cursor(conn, room.id, "owner", &owner.to_string())?;
-    let visitor_read_seq = cursor(conn, room.id, "visitor", &visitor.id.to_string())?;
-    Ok(InboxRow {
-        room,
-        visitor,
-        last_message,
-        read_seq,
-        visitor_read_seq,
-    })
-}
-
-/// How far a reader has read a room (0 if never).
-fn cursor(conn: &mut DbConnection, room: RoomId, kind: &str, reader: &str) -> Result<i64, DbError> {
-    Ok(read_cursors::table
-        .filter(read_cursors::room_id.eq(room.to_string()))
-        .filter(read_cursors::reader_kind.eq(kind))
-        .filter(read_cursors::reader_id.eq(reader))
-        .select(read_cursors::seq)
-        .first(conn)
-        .optional()?
-        .unwrap_or(0))
+) -> Result<Vec<InboxRow>, DbError> {
+    let ids: Vec<RoomId> = page.iter().map(|(room, ..)| room.id).collect();
+    let cursors: Vec<(RoomId, ParticipantKind, String, i64)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        read_cursors::table
+            .filter(read_cursors::room_id.eq_any(&ids))
+            .select((
+                read_cursors::room_id,
+                read_cursors::reader_kind,
+                read_cursors::reader_id,
+                read_cursors::seq,
+            ))
+            .load(conn)?
+    };
+    let owner = owner.to_string();
+    let read = |room: RoomId, kind: ParticipantKind, reader: &str| {
+        cursors
+            .iter()
+            .find(|(r, k, id, _)| *r == room && *k == kind && id == reader)
+            .map_or(0, |c| c.3)
+    };
+    Ok(page
+        .into_iter()
+        .map(|(room, visitor, last_message)| InboxRow {
+            read_seq: read(room.id, ParticipantKind::Owner, &owner),
+            visitor_read_seq: read(room.id, ParticipantKind::Visitor, &visitor.id.to_string()),
+            room,
+            visitor,
+            last_message,
+        })
+        .collect())
 }
 
 /// Opens or closes a room; returns whether it changed.
-pub fn set_status(conn: &mut DbConnection, id: RoomId, status: &str) -> Result<bool, DbError> {
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: RoomId,
+    status: RoomStatus,
+) -> Result<bool, DbError> {
     let now = now_ms();
-    let closed_at = (status == CLOSED).then_some(now);
-    let changed = diesel::update(
-        rooms::table
-            .find(id.to_string())
-            .filter(rooms::status.ne(status)),
-    )
-    .set((
-        rooms::status.eq(status),
-        rooms::closed_at.eq(closed_at),
-        rooms::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let closed_at = (status == RoomStatus::Closed).then_some(now);
+    let changed = diesel::update(rooms::table.find(id).filter(rooms::status.ne(status)))
+        .set((
+            rooms::status.eq(status),
+            rooms::closed_at.eq(closed_at),
+            rooms::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(changed > 0)
 }
 
 /// Deletes the room with its messages and read cursors.
 pub fn delete(conn: &mut DbConnection, id: RoomId) -> Result<(), DbError> {
-    diesel::delete(rooms::table.find(id.to_string())).execute(conn)?;
+    diesel::delete(rooms::table.find(id)).execute(conn)?;
     Ok(())
 }

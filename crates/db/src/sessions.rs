@@ -106,8 +106,8 @@ pub fn live_owner(
 ) -> Result<Option<Owner>, DbError> {
     Ok(sessions::table
         .inner_join(owners::table)
-        .filter(sessions::id.eq(session.to_string()))
-        .filter(sessions::owner_id.eq(owner.to_string()))
+        .filter(sessions::id.eq(session))
+        .filter(sessions::owner_id.eq(owner))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now_ms()))
         .select(Owner::as_select())
@@ -119,7 +119,7 @@ pub fn live_owner(
 pub fn revoke(conn: &mut DbConnection, session: SessionId) -> Result<(), DbError> {
     diesel::update(
         sessions::table
-            .find(session.to_string())
+            .find(session)
             .filter(sessions::revoked_at.is_null()),
     )
     .set(sessions::revoked_at.eq(now_ms()))
@@ -131,7 +131,7 @@ pub fn revoke(conn: &mut DbConnection, session: SessionId) -> Result<(), DbError
 /// may still be out).
 pub fn revoke_all(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<SessionId>, DbError> {
     let live: Vec<SessionId> = sessions::table
-        .filter(sessions::owner_id.eq(owner.to_string()))
+        .filter(sessions::owner_id.eq(owner))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now_ms()))
         .select(sessions::id)
@@ -141,7 +141,7 @@ pub fn revoke_all(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<Session
         .collect();
     diesel::update(
         sessions::table
-            .filter(sessions::owner_id.eq(owner.to_string()))
+            .filter(sessions::owner_id.eq(owner))
             .filter(sessions::revoked_at.is_null()),
     )
     .set(sessions::revoked_at.eq(now_ms()))

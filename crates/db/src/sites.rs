@@ -17,7 +17,7 @@ pub fn insert(conn: &mut DbConnection, site: Site) -> Result<(), DbError> {
 
 pub fn count_for_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<i64, DbError> {
     Ok(sites::table
-        .filter(sites::owner_id.eq(owner.to_string()))
+        .filter(sites::owner_id.eq(owner))
         .count()
         .get_result(conn)?)
 }
@@ -25,7 +25,7 @@ pub fn count_for_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<i64, D
 /// The owner's sites, oldest first.
 pub fn list_for_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<Site>, DbError> {
     Ok(sites::table
-        .filter(sites::owner_id.eq(owner.to_string()))
+        .filter(sites::owner_id.eq(owner))
         .order(sites::id.asc())
         .select(Site::as_select())
         .load(conn)?)
@@ -37,8 +37,8 @@ pub fn find_for_owner(
     id: SiteId,
 ) -> Result<Option<Site>, DbError> {
     Ok(sites::table
-        .find(id.to_string())
-        .filter(sites::owner_id.eq(owner.to_string()))
+        .find(id)
+        .filter(sites::owner_id.eq(owner))
         .select(Site::as_select())
         .first(conn)
         .optional()?)
@@ -62,13 +62,9 @@ pub fn update(
     change: &SiteChange,
 ) -> Result<Option<Site>, DbError> {
     conn.transaction(|conn| {
-        let updated = diesel::update(
-            sites::table
-                .find(id.to_string())
-                .filter(sites::owner_id.eq(owner.to_string())),
-        )
-        .set(change)
-        .execute(conn)?;
+        let updated = diesel::update(sites::table.find(id).filter(sites::owner_id.eq(owner)))
+            .set(change)
+            .execute(conn)?;
         if updated == 0 {
             return Ok(None);
         }
@@ -79,11 +75,7 @@ pub fn update(
 /// Deletes the owner's site (cascading to its visitors, rooms and messages); returns
 /// whether there was one.
 pub fn delete(conn: &mut DbConnection, owner: OwnerId, id: SiteId) -> Result<bool, DbError> {
-    let deleted = diesel::delete(
-        sites::table
-            .find(id.to_string())
-            .filter(sites::owner_id.eq(owner.to_string())),
-    )
-    .execute(conn)?;
+    let deleted =
+        diesel::delete(sites::table.find(id).filter(sites::owner_id.eq(owner))).execute(conn)?;
     Ok(deleted > 0)
 }

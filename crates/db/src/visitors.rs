@@ -22,15 +22,15 @@ pub fn find(
     id: VisitorId,
 ) -> Result<Option<Visitor>, DbError> {
     Ok(visitors::table
-        .find(id.to_string())
-        .filter(visitors::site_id.eq(site.to_string()))
+        .find(id)
+        .filter(visitors::site_id.eq(site))
         .select(Visitor::as_select())
         .first(conn)
         .optional()?)
 }
 
 pub fn touch(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
-    diesel::update(visitors::table.find(id.to_string()))
+    diesel::update(visitors::table.find(id))
         .set(visitors::last_seen_at.eq(now_ms()))
         .execute(conn)?;
     Ok(())
@@ -40,7 +40,7 @@ pub fn touch(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
 pub fn block(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
     diesel::update(
         visitors::table
-            .find(id.to_string())
+            .find(id)
             .filter(visitors::blocked_at.is_null()),
     )
     .set(visitors::blocked_at.eq(now_ms()))
@@ -57,12 +57,12 @@ pub fn identify(
     email: Option<String>,
 ) -> Result<(), DbError> {
     if let Some(name) = name {
-        diesel::update(visitors::table.find(id.to_string()))
+        diesel::update(visitors::table.find(id))
             .set(visitors::name.eq(name))
             .execute(conn)?;
     }
     if let Some(email) = email {
-        diesel::update(visitors::table.find(id.to_string()))
+        diesel::update(visitors::table.find(id))
             .set(visitors::email.eq(email))
             .execute(conn)?;
     }

@@ -44,12 +44,14 @@ fn site(conn: &mut DbConnection, owner: OwnerId, key: &str) -> Site {
         owner_id: owner,
         name: "Shop".into(),
         site_key: key.into(),
-        allowed_origins: r#"["https://shop.example.com"]"#.into(),
+        allowed_origins: pintalk_core::domain::AllowedOrigins::new(vec![
+            "https://shop.example.com".into(),
+        ]),
         title: "t".into(),
         greeting: "g".into(),
         accent_color: "#000000".into(),
-        position: "right".into(),
-        language: "en".into(),
+        position: pintalk_core::domain::WidgetPosition::Right,
+        language: pintalk_core::domain::Language::En,
         away_message: "a".into(),
         show_owner_status: true,
         created_at: now,
@@ -247,7 +249,7 @@ fn room_with_visitor(conn: &mut DbConnection, site: &Site) -> pintalk_db::models
         id: RoomId::new(),
         site_id: site.id,
         visitor_id: visitor.id,
-        status: "open".into(),
+        status: pintalk_core::protocol::RoomStatus::Open,
         last_seq: 0,
         created_at: now,
         updated_at: now,
@@ -267,7 +269,7 @@ fn visitor_message(
         room_id: room.id,
         seq,
         cid: format!("c{seq}"),
-        sender_kind: "visitor".into(),
+        sender_kind: pintalk_core::protocol::ParticipantKind::Visitor,
         sender_id: room.visitor_id.to_string(),
         body: "hi".into(),
         created_at: at,
@@ -296,7 +298,8 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
         1
     );
 
-    pintalk_db::rooms::set_status(conn, room.id, "closed").unwrap();
+    pintalk_db::rooms::set_status(conn, room.id, pintalk_core::protocol::RoomStatus::Closed)
+        .unwrap();
     // Written before the close, stored after it: the room stays closed.
     let late = Batch {
         messages: vec![visitor_message(&room, 2, before_close + 1)],

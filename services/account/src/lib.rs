@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod domain;
 pub mod error;
+pub mod history;
 pub mod keys;
 pub mod limits;
 pub mod mail;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use pintalk_bus::{Bus, OutboxEntry, OutboxItem, Topic};
 use pintalk_core::ids::{MessageId, RoomId, SiteId};
-use pintalk_core::protocol::{ParticipantKind, RoomEventKind, RoomStatus, ServerFrame};
+use pintalk_core::protocol::{RoomEventKind, RoomStatus, ServerFrame};
 use pintalk_db::Pool;
 use pintalk_db::messages::{self, Applied, Batch, ReadCursor};
 use pintalk_db::models::StoredMessage;
@@ -159,7 +159,7 @@ impl Persister {
                         room_id: m.room,
                         seq: m.seq,
                         cid: m.cid.clone(),
-                        sender_kind: kind_name(m.sender.kind).to_owned(),
+                        sender_kind: m.sender.kind,
                         sender_id: m.sender.id.clone(),
                         body: m.body.clone(),
                         created_at: m.ts,
@@ -172,7 +172,7 @@ impl Persister {
                     ts,
                 } => batch.reads.push(ReadCursor {
                     room: *room,
-                    reader_kind: kind_name(reader.kind).to_owned(),
+                    reader_kind: reader.kind,
                     reader_id: reader.id.clone(),
                     seq: *seq,
                     updated_at: *ts,
@@ -232,11 +232,3 @@ impl Persister {
 }
 
 impl Persister {}
-
-/// The stored spelling of a participant kind.
-pub fn kind_name(kind: ParticipantKind) -> &'static str {
-    match kind {
-        ParticipantKind::Owner => "owner",
-        ParticipantKind::Visitor => "visitor",
-    }
-}

@@ -8,7 +8,7 @@ use pintalk_bus::realtime::CID_MEMORY;
 use pintalk_bus::{Bus, SEEDED_CIDS, SentCid};
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId};
-use pintalk_core::protocol::{Participant, ParticipantKind};
+use pintalk_core::protocol::Participant;
 use pintalk_db::{Pool, messages, rooms};
 
 /// Seeds `room` unless the bus has it already; its current epoch, or `None` if SQL has no
@@ -48,7 +48,7 @@ fn seed_of(pool: &Pool, room: RoomId) -> anyhow::Result<Option<Seed>> {
         .into_iter()
         .map(|m| SentCid {
             sender: Participant {
-                kind: kind_of(&m.sender_kind),
+                kind: m.sender_kind,
                 id: m.sender_id,
                 name: None,
             },
@@ -62,13 +62,4 @@ fn seed_of(pool: &Pool, room: RoomId) -> anyhow::Result<Option<Seed>> {
         last_seq,
         cids,
     }))
-}
-
-/// A participant kind from its stored spelling.
-fn kind_of(stored: &str) -> ParticipantKind {
-    if stored == "owner" {
-        ParticipantKind::Owner
-    } else {
-        ParticipantKind::Visitor
-    }
 }

@@ -646,8 +646,19 @@ impl Bus for RedisBus {
         self.presence_op(key, "leave", member, Duration::ZERO).await
     }
 
-    async fn presence_count(&self, key: &str) -> Result<u64, BusError> {
-        self.presence_op(key, "count", "", Duration::ZERO).await
+    async fn presence_counts(&self, keys: &[String]) -> Result<Vec<u64>, BusError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Members are scored by expiry: those still present score above now. Read-only,
+        // so one pipeline whatever the number of keys (the inbox asks for a page's worth).
+        let now = now_ms();
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.zcount(self.keys.presence(key), format!("({now}"), "+inf");
+        }
+        let mut conn = self.pool.get().await?;
+        Ok(pipe.query_async(&mut conn).await?)
     }
 }
 

@@ -5,3 +5,4 @@ pub mod email;
 pub mod origin;
 pub mod password;
 pub mod text;
+pub mod widget;

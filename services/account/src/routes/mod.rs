@@ -37,33 +37,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/me/password").put(me::change_password))
                 .service(
                     web::resource("/sites")
-                        .get(sites::list_sites)
-                        .post(sites::create_site),
+                        .get(sites::list::list_sites)
+                        .post(sites::create::create_site),
                 )
                 .service(
                     web::resource("/sites/{id}")
-                        .get(sites::get_site)
-                        .patch(sites::update_site)
-                        .delete(sites::delete_site),
+                        .get(sites::get::get_site)
+                        .patch(sites::update::update_site)
+                        .delete(sites::delete::delete_site),
                 )
-                .service(web::resource("/sites/{id}/key").post(sites::rotate_key))
-                .service(web::resource("/sites/{id}/rooms").get(rooms::list_rooms))
+                .service(web::resource("/sites/{id}/key").post(sites::rotate_key::rotate_key))
+                .service(web::resource("/sites/{id}/rooms").get(rooms::list::list_rooms))
                 .service(
                     web::resource("/rooms/{id}")
-                        .get(rooms::get_room)
-                        .patch(rooms::update_room)
-                        .delete(rooms::delete_room),
+                        .get(rooms::get::get_room)
+                        .patch(rooms::update::update_room)
+                        .delete(rooms::delete::delete_room),
                 )
                 .service(
                     web::resource("/rooms/{id}/messages")
-                        .get(rooms::list_messages)
+                        .get(rooms::messages::list_messages)
                         .route(
                             web::method(actix_web::http::Method::OPTIONS)
-                                .to(rooms::messages_preflight),
+                                .to(rooms::messages::messages_preflight),
                         ),
                 )
-                .service(web::resource("/rooms/{id}/transcript").get(rooms::transcript))
-                .service(web::resource("/rooms/{id}/block").post(rooms::block_visitor))
+                .service(web::resource("/rooms/{id}/transcript").get(rooms::transcript::transcript))
+                .service(web::resource("/rooms/{id}/block").post(rooms::block::block_visitor))
                 .service(web::resource("/realtime/token").post(realtime::owner_token))
                 .service(
                     web::resource("/widget/sessions")

@@ -17,10 +17,10 @@ use pintalk_db::{rooms, sites, visitors};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::sites::WidgetSettings;
 use crate::body::Json;
 use crate::domain::email::EmailAddress;
 use crate::domain::text::bounded;
+use crate::domain::widget::WidgetSettings;
 use crate::error::ApiError;
 use crate::limits::{client_ip, enforce};
 use crate::state::AppState;
@@ -272,11 +272,7 @@ async fn visitor_session(
         visitor_secret: secret,
         room: VisitorRoom {
             id: room.id,
-            status: if room.status == rooms::CLOSED {
-                RoomStatus::Closed
-            } else {
-                RoomStatus::Open
-            },
+            status: room.status,
             last_seq: room.last_seq,
         },
         token,
@@ -295,7 +291,7 @@ fn new_room(
         id: RoomId::new(),
         site_id: site,
         visitor_id: visitor,
-        status: rooms::OPEN.to_owned(),
+        status: RoomStatus::Open,
         last_seq: 0,
         created_at: now,
         updated_at: now,
@@ -348,7 +344,7 @@ async fn site_for_origin(
     let (site, verified) = state
         .db(move |conn| sites::find_by_key(conn, &key)?.ok_or_else(|| ApiError::not_found("site")))
         .await?;
-    if !site.origins().contains(&origin) {
+    if !site.allowed_origins.allows(&origin) {
         return Err(ApiError::new(
             ErrorCode::OriginNotAllowed,
             "this page's origin is not on the site's allow-list",

@@ -1,0 +1,104 @@
+//! How a site's widget looks and behaves: the settings the API shows, and a checked
+//! change to them.
+
+use pintalk_core::domain::{Language, WidgetPosition};
+use pintalk_db::models::{Site, SiteChange};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::text::bounded;
+use crate::error::ApiError;
+
+/// What a new site's widget starts with.
+pub mod defaults {
+    pub const TITLE: &str = "Chat with us";
+    pub const GREETING: &str = "Hi! How can we help?";
+    pub const ACCENT_COLOR: &str = "#4f46e5";
+    pub const AWAY_MESSAGE: &str =
+        "We're away right now. Leave a message and we'll get back to you.";
+}
+
+/// How the widget looks and behaves on the site.
+#[derive(Serialize, ToSchema)]
+pub struct WidgetSettings {
+    pub title: String,
+    pub greeting: String,
+    /// `#rrggbb`.
+    pub accent_color: String,
+    pub position: WidgetPosition,
+    pub language: Language,
+    /// Shown while no owner is online.
+    pub away_message: String,
+    /// Whether visitors see the owner's online/away status.
+    pub show_owner_status: bool,
+}
+
+/// A change to the widget's settings; absent fields stay as they are.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetSettingsChange {
+    /// 1 to 60 characters.
+    pub title: Option<String>,
+    /// Up to 500 characters.
+    pub greeting: Option<String>,
+    /// `#rrggbb`.
+    #[schema(example = "#4f46e5")]
+    pub accent_color: Option<String>,
+    pub position: Option<WidgetPosition>,
+    pub language: Option<Language>,
+    /// Up to 500 characters.
+    pub away_message: Option<String>,
+    pub show_owner_status: Option<bool>,
+}
+
+impl WidgetSettings {
+    pub fn from_site(site: &Site) -> Self {
+        WidgetSettings {
+            title: site.title.clone(),
+            greeting: site.greeting.clone(),
+            accent_color: site.accent_color.clone(),
+            position: site.position,
+            language: site.language,
+            away_message: site.away_message.clone(),
+            show_owner_status: site.show_owner_status,
+        }
+    }
+}
+
+fn accent_color(raw: &str) -> Result<String, ApiError> {
+    let ok =
+        raw.len() == 7 && raw.starts_with('#') && raw[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Ok(raw.to_ascii_lowercase())
+    } else {
+        Err(ApiError::invalid_field(
+            "widget.accent_color",
+            "must be #rrggbb",
+        ))
+    }
+}
+
+/// Checks a widget change into the columns it sets.
+pub fn apply(change: WidgetSettingsChange, into: &mut SiteChange) -> Result<(), ApiError> {
+    into.title = change
+        .title
+        .map(|t| bounded("widget.title", &t, 1, 60, false))
+        .transpose()?;
+    into.greeting = change
+        .greeting
+        .map(|g| bounded("widget.greeting", &g, 0, 500, true))
+        .transpose()?;
+    into.accent_color = change
+        .accent_color
+        .as_deref()
+        .map(accent_color)
+        .transpose()?;
+    into.position = change.position;
+    into.language = change.language;
+    into.away_message = change
+        .away_message
+        .map(|a| bounded("widget.away_message", &a, 0, 500, true))
+        .transpose()?;
+    into.show_owner_status = change.show_owner_status;
+    Ok(())
+}

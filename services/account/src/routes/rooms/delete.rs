@@ -1,0 +1,24 @@
+//! `DELETE /api/v1/rooms/{id}`.
+
+use actix_web::{HttpResponse, web};
+use pintalk_db::rooms;
+
+use super::{RoomPath, owned_room};
+use crate::auth::AuthOwner;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Deletes a conversation and its messages.
+#[utoipa::path(delete, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
+    params(RoomPath), responses((status = 204, description = "deleted")))]
+pub async fn delete_room(
+    state: web::Data<AppState>,
+    auth: AuthOwner,
+    path: web::Path<RoomPath>,
+) -> Result<HttpResponse, ApiError> {
+    let room = owned_room(&state, &auth, path.id).await?;
+    state
+        .db(move |conn| Ok(rooms::delete(conn, room.id)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

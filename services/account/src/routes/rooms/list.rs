@@ -1,0 +1,80 @@
+//! `GET /api/v1/sites/{id}/rooms`: the inbox.
+
+use actix_web::{HttpResponse, web};
+use pintalk_core::ErrorCode;
+use pintalk_core::protocol::RoomStatus;
+use pintalk_db::rooms::{self, InboxCursor};
+use pintalk_db::sites;
+use serde::Deserialize;
+
+use super::{RoomPage, SiteRoomsPath, views_of};
+use crate::auth::AuthOwner;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// Only open or only closed conversations.
+    pub status: Option<RoomStatus>,
+    /// From a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 100, default 30.
+    pub limit: Option<i64>,
+}
+
+fn parse_cursor(raw: &str) -> Result<InboxCursor, ApiError> {
+    let bad = || {
+        ApiError::new(
+            ErrorCode::InvalidQuery,
+            "cursor is not one this API gave out",
+        )
+    };
+    let (at, id) = raw.split_once('.').ok_or_else(bad)?;
+    Ok(InboxCursor {
+        updated_at: at.parse().map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+/// A site's conversations that have messages, most recently active first.
+#[utoipa::path(get, path = "/api/v1/sites/{id}/rooms", tag = "rooms", security(("bearer" = [])),
+    params(SiteRoomsPath, InboxQuery), responses((status = 200, body = RoomPage)))]
+pub async fn list_rooms(
+    state: web::Data<AppState>,
+    auth: AuthOwner,
+    path: web::Path<SiteRoomsPath>,
+    query: web::Query<InboxQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(30);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "limit must be 1 to 100",
+        ));
+    }
+    let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let status = query.status;
+    let (owner, site) = (auth.owner.id, path.id);
+    let rows = state
+        .db(move |conn| {
+            sites::find_for_owner(conn, owner, site)?.ok_or_else(|| ApiError::not_found("site"))?;
+            Ok(rooms::inbox(conn, site, owner, status, cursor, limit + 1)?)
+        })
+        .await?;
+    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    let page: Vec<_> = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    let last = page
+        .last()
+        .map(|row| format!("{}.{}", row.room.updated_at, row.room.id));
+    let views = views_of(&state, page).await?;
+    let next_cursor = if more { last } else { None };
+    Ok(HttpResponse::Ok().json(RoomPage {
+        rooms: views,
+        next_cursor,
+    }))
+}

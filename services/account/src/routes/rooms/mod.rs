@@ -1,0 +1,154 @@
+//! Conversations, for their site's owner: the inbox, one room, closing and reopening,
+//! history (see [`crate::history`]), transcripts and blocking the visitor. One handler per
+//! file; the views and lookups they share are here.
+
+pub mod block;
+pub mod delete;
+pub mod get;
+pub mod list;
+pub mod messages;
+pub mod transcript;
+pub mod update;
+
+use pintalk_core::clock::rfc3339;
+use pintalk_core::ids::{RoomId, SiteId, VisitorId};
+use pintalk_core::protocol::{ParticipantKind, RoomStatus};
+use pintalk_db::models::Room;
+use pintalk_db::rooms::{self, InboxRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::AuthOwner;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RoomPath {
+    /// The room's id.
+    pub id: RoomId,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SiteRoomsPath {
+    /// The site's id.
+    pub id: SiteId,
+}
+
+/// The visitor of a room as the owner sees them.
+#[derive(Serialize, ToSchema)]
+pub struct VisitorView {
+    pub id: VisitorId,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// A socket of theirs is open now.
+    pub online: bool,
+    pub blocked: bool,
+}
+
+/// The last message of a room, for the inbox preview.
+#[derive(Serialize, ToSchema)]
+pub struct Preview {
+    pub seq: i64,
+    pub ts: i64,
+    pub sender_kind: ParticipantKind,
+    pub body: String,
+}
+
+/// A room in the inbox.
+#[derive(Serialize, ToSchema)]
+pub struct RoomView {
+    pub id: RoomId,
+    pub site_id: SiteId,
+    pub status: RoomStatus,
+    pub visitor: VisitorView,
+    /// The highest persisted seq.
+    pub last_seq: i64,
+    pub last_message: Option<Preview>,
+    /// Messages after the signed-in owner's read cursor.
+    pub unread: i64,
+    /// How far the visitor has read: the owner's messages up to this seq were seen.
+    pub visitor_read_seq: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoomPage {
+    pub rooms: Vec<RoomView>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// A room of one of the owner's sites, or not found.
+pub(crate) async fn owned_room(
+    state: &AppState,
+    auth: &AuthOwner,
+    id: RoomId,
+) -> Result<Room, ApiError> {
+    let owner = auth.owner.id;
+    state
+        .db(move |conn| {
+            rooms::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("room"))
+        })
+        .await
+}
+
+/// One room as the inbox shows it.
+pub(crate) async fn room_view(
+    state: &AppState,
+    auth: &AuthOwner,
+    id: RoomId,
+) -> Result<RoomView, ApiError> {
+    let owner = auth.owner.id;
+    let row = state
+        .db(move |conn| {
+            rooms::inbox_row(conn, owner, id)?.ok_or_else(|| ApiError::not_found("room"))
+        })
+        .await?;
+    Ok(views_of(state, vec![row]).await?.remove(0))
+}
+
+/// Rooms as the inbox shows them, with their visitors' presence read in one round trip.
+pub(crate) async fn views_of(
+    state: &AppState,
+    rows: Vec<InboxRow>,
+) -> Result<Vec<RoomView>, ApiError> {
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|row| pintalk_bus::presence::visitor_key(row.room.id))
+        .collect();
+    let present = state.bus.presence_counts(&keys).await?;
+    Ok(rows
+        .into_iter()
+        .zip(present)
+        .map(|(row, present)| view_of(row, present > 0))
+        .collect())
+}
+
+fn view_of(row: InboxRow, online: bool) -> RoomView {
+    RoomView {
+        id: row.room.id,
+        site_id: row.room.site_id,
+        status: row.room.status,
+        visitor: VisitorView {
+            id: row.visitor.id,
+            name: row.visitor.name,
+            email: row.visitor.email,
+            online,
+            blocked: row.visitor.blocked_at.is_some(),
+        },
+        last_seq: row.room.last_seq,
+        last_message: row.last_message.map(|m| Preview {
+            seq: m.seq,
+            ts: m.created_at,
+            sender_kind: m.sender_kind,
+            body: m.body,
+        }),
+        unread: (row.room.last_seq - row.read_seq).max(0),
+        visitor_read_seq: row.visitor_read_seq,
+        created_at: rfc3339(row.room.created_at),
+        updated_at: rfc3339(row.room.updated_at),
+    }
+}

@@ -1,0 +1,55 @@
+//! `PATCH /api/v1/rooms/{id}`: close or reopen.
+
+use actix_web::{HttpResponse, web};
+use pintalk_bus::Topic;
+use pintalk_core::protocol::{RoomEventKind, RoomStatus, ServerFrame};
+use pintalk_db::rooms;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{RoomPath, RoomView, owned_room, room_view};
+use crate::auth::AuthOwner;
+use crate::body::Json;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRoomRequest {
+    /// Close or reopen the conversation.
+    pub status: RoomStatus,
+}
+
+/// Closes or reopens a conversation; the site's owners hear of it live.
+#[utoipa::path(patch, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
+    params(RoomPath), request_body = UpdateRoomRequest, responses((status = 200, body = RoomView)))]
+pub async fn update_room(
+    state: web::Data<AppState>,
+    auth: AuthOwner,
+    path: web::Path<RoomPath>,
+    body: Json<UpdateRoomRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let room = owned_room(&state, &auth, path.id).await?;
+    let status = body.status;
+    let event = match status {
+        RoomStatus::Open => RoomEventKind::Reopened,
+        RoomStatus::Closed => RoomEventKind::Closed,
+    };
+    let id = room.id;
+    let changed = state
+        .db(move |conn| Ok(rooms::set_status(conn, id, status)?))
+        .await?;
+    if changed {
+        let frame = ServerFrame::Room {
+            event,
+            room: id,
+            site: room.site_id,
+            status: body.status,
+        };
+        state
+            .bus
+            .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
+            .await?;
+    }
+    Ok(HttpResponse::Ok().json(room_view(&state, &auth, id).await?))
+}

@@ -1,0 +1,28 @@
+//! `GET /api/v1/sites`: the owner's sites.
+
+use actix_web::{HttpResponse, web};
+use pintalk_db::sites;
+
+use super::SiteView;
+use crate::auth::AuthOwner;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The owner's sites.
+#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SiteView>)))]
+pub async fn list_sites(
+    state: web::Data<AppState>,
+    auth: AuthOwner,
+) -> Result<HttpResponse, ApiError> {
+    let owner = auth.owner.id;
+    let list = state
+        .db(move |conn| Ok(sites::list_for_owner(conn, owner)?))
+        .await?;
+    let base = state.settings.public_base();
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(|s| SiteView::new(s, base))
+            .collect::<Vec<_>>(),
+    ))
+}
