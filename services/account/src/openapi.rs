@@ -9,7 +9,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
-use crate::routes::{auth, health, me, realtime, rooms, sites, widget};
+use crate::routes::{self, rooms};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,46 +19,23 @@ use crate::routes::{auth, health, me, realtime, rooms, sites, widget};
         description = "Owners, sessions, sites and the widget's configuration. Errors are \
                        `{\"error\": \"<stable_code>\", \"message\": \"...\"}`."
     ),
-    paths(
-        health::healthz,
-        health::readyz,
-        auth::signup::signup,
-        auth::verify_email::verify_email,
-        auth::login::login,
-        auth::refresh::refresh,
-        auth::logout::logout,
-        auth::logout::logout_all,
-        auth::password_reset::forgot,
-        auth::password_reset::reset,
-        me::get_me,
-        me::update_me,
-        me::delete_me,
-        me::change_password,
-        sites::list::list_sites,
-        sites::create::create_site,
-        sites::get::get_site,
-        sites::update::update_site,
-        sites::delete::delete_site,
-        sites::rotate_key::rotate_key,
-        rooms::list::list_rooms,
-        rooms::get::get_room,
-        rooms::update::update_room,
-        rooms::delete::delete_room,
-        rooms::messages::list_messages,
-        rooms::transcript::transcript,
-        rooms::block::block_visitor,
-        realtime::owner_token,
-        widget::config,
-        widget::session,
-    ),
-    components(schemas(ErrorBody, rooms::transcript::TranscriptFormat)),
-    modifiers(&BearerAuth, &CommonErrors),
+    components(schemas(ErrorBody, rooms::transcript::TranscriptFormat))
 )]
 pub struct ApiDoc;
 
+/// The whole document: the route table's operations with the shared parts.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(routes::Operations::openapi());
+    // The modifiers see the operations only once they are merged in.
+    BearerAuth.modify(&mut doc);
+    CommonErrors.modify(&mut doc);
+    doc
+}
+
 /// `GET /api/v1/openapi.json`.
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(document())
 }
 
 struct BearerAuth;
@@ -148,4 +125,37 @@ fn error_response(description: &str) -> RefOr<Response> {
         )
         .build()
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The document lists exactly the route table's operations, at the paths the table
+    /// mounts them on (each handler's own `path = ...` is checked against its route).
+    #[test]
+    fn the_document_and_the_route_table_agree() {
+        let doc = document();
+        let mut documented = BTreeSet::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in [
+                ("get", &item.get),
+                ("post", &item.post),
+                ("put", &item.put),
+                ("patch", &item.patch),
+                ("delete", &item.delete),
+            ] {
+                if op.is_some() {
+                    documented.insert((path.clone(), method.to_owned()));
+                }
+            }
+        }
+        let routed: BTreeSet<(String, String)> = routes::DOCUMENTED
+            .iter()
+            .map(|(p, m)| ((*p).to_owned(), (*m).to_owned()))
+            .collect();
+        assert_eq!(documented, routed);
+    }
 }

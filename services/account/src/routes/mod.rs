@@ -12,71 +12,89 @@ pub mod widget;
 use actix_web::web;
 use serde::{Deserialize, Deserializer};
 
-/// Mounts every route (each as a resource, so a wrong method is a 405, not a 404) under `/api/v1` (plus the health probes at the root).
+/// The one route table: each entry mounts a resource (so a wrong method is a 405, not a
+/// 404) and lists its handlers in the OpenAPI document, so neither can drift from the
+/// other. `+ method handler` adds a route the document leaves out (CORS preflights).
+macro_rules! route_table {
+    ($(
+        $path:literal => [
+            $($method:ident $($handler:ident)::+),+
+            $(; + $extra_method:ident $($extra:ident)::+)*
+        ]
+    ),* $(,)?) => {
+        /// Mounts every route of the table.
+        fn mount(cfg: &mut web::ServiceConfig) {
+            $(
+                cfg.service(
+                    web::resource($path)
+                        $(.route(web::$method().to($($handler)::+)))+
+                        $(.route(web::method(extra_method(stringify!($extra_method))).to($($extra)::+)))*
+                );
+            )*
+        }
+
+        /// Every documented (path, method) of the table, for the test that the document
+        /// and the routes agree.
+        #[cfg(test)]
+        pub const DOCUMENTED: &[(&str, &str)] = &[$($(($path, stringify!($method))),+),*];
+
+        /// The OpenAPI document's operations: exactly the table's handlers.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($($($handler)::+),+),*))]
+        pub struct Operations;
+    };
+}
+
+fn extra_method(name: &str) -> actix_web::http::Method {
+    name.to_ascii_uppercase()
+        .parse()
+        .unwrap_or(actix_web::http::Method::OPTIONS)
+}
+
+route_table! {
+    "/healthz" => [get health::healthz],
+    "/readyz" => [get health::readyz],
+    "/api/v1/auth/signup" => [post auth::signup::signup],
+    "/api/v1/auth/email/verify" => [post auth::verify_email::verify_email],
+    "/api/v1/auth/login" => [post auth::login::login],
+    "/api/v1/auth/refresh" => [post auth::refresh::refresh],
+    "/api/v1/auth/logout" => [post auth::logout::logout],
+    "/api/v1/auth/logout-all" => [post auth::logout::logout_all],
+    "/api/v1/auth/password/forgot" => [post auth::password_reset::forgot],
+    "/api/v1/auth/password/reset" => [post auth::password_reset::reset],
+    "/api/v1/me" => [get me::get_me, patch me::update_me, delete me::delete_me],
+    "/api/v1/me/password" => [put me::change_password],
+    "/api/v1/sites" => [get sites::list::list_sites, post sites::create::create_site],
+    "/api/v1/sites/{id}" => [
+        get sites::get::get_site,
+        patch sites::update::update_site,
+        delete sites::delete::delete_site
+    ],
+    "/api/v1/sites/{id}/key" => [post sites::rotate_key::rotate_key],
+    "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
+    "/api/v1/rooms/{id}" => [
+        get rooms::get::get_room,
+        patch rooms::update::update_room,
+        delete rooms::delete::delete_room
+    ],
+    "/api/v1/rooms/{id}/messages" => [
+        get rooms::messages::list_messages;
+        + options rooms::messages::messages_preflight
+    ],
+    "/api/v1/rooms/{id}/transcript" => [get rooms::transcript::transcript],
+    "/api/v1/rooms/{id}/block" => [post rooms::block::block_visitor],
+    "/api/v1/realtime/token" => [post realtime::owner_token],
+    "/api/v1/widget/sessions" => [post widget::session; + options widget::preflight],
+    "/api/v1/widget/config" => [get widget::config; + options widget::preflight],
+}
+
+/// Mounts every route: the table, the widget script, the document itself, and a JSON 404
+/// for anything else under `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/widget.js").get(assets::widget))
-        .service(web::resource("/healthz").get(health::healthz))
-        .service(web::resource("/readyz").get(health::readyz))
-        .service(
-            web::scope("/api/v1")
-                .service(web::resource("/openapi.json").get(crate::openapi::serve))
-                .service(web::resource("/auth/signup").post(auth::signup::signup))
-                .service(web::resource("/auth/email/verify").post(auth::verify_email::verify_email))
-                .service(web::resource("/auth/login").post(auth::login::login))
-                .service(web::resource("/auth/refresh").post(auth::refresh::refresh))
-                .service(web::resource("/auth/logout").post(auth::logout::logout))
-                .service(web::resource("/auth/logout-all").post(auth::logout::logout_all))
-                .service(web::resource("/auth/password/forgot").post(auth::password_reset::forgot))
-                .service(web::resource("/auth/password/reset").post(auth::password_reset::reset))
-                .service(
-                    web::resource("/me")
-                        .get(me::get_me)
-                        .patch(me::update_me)
-                        .delete(me::delete_me),
-                )
-                .service(web::resource("/me/password").put(me::change_password))
-                .service(
-                    web::resource("/sites")
-                        .get(sites::list::list_sites)
-                        .post(sites::create::create_site),
-                )
-                .service(
-                    web::resource("/sites/{id}")
-                        .get(sites::get::get_site)
-                        .patch(sites::update::update_site)
-                        .delete(sites::delete::delete_site),
-                )
-                .service(web::resource("/sites/{id}/key").post(sites::rotate_key::rotate_key))
-                .service(web::resource("/sites/{id}/rooms").get(rooms::list::list_rooms))
-                .service(
-                    web::resource("/rooms/{id}")
-                        .get(rooms::get::get_room)
-                        .patch(rooms::update::update_room)
-                        .delete(rooms::delete::delete_room),
-                )
-                .service(
-                    web::resource("/rooms/{id}/messages")
-                        .get(rooms::messages::list_messages)
-                        .route(
-                            web::method(actix_web::http::Method::OPTIONS)
-                                .to(rooms::messages::messages_preflight),
-                        ),
-                )
-                .service(web::resource("/rooms/{id}/transcript").get(rooms::transcript::transcript))
-                .service(web::resource("/rooms/{id}/block").post(rooms::block::block_visitor))
-                .service(web::resource("/realtime/token").post(realtime::owner_token))
-                .service(
-                    web::resource("/widget/sessions")
-                        .post(widget::session)
-                        .route(web::method(actix_web::http::Method::OPTIONS).to(widget::preflight)),
-                )
-                .service(
-                    web::resource("/widget/config")
-                        .get(widget::config)
-                        .route(web::method(actix_web::http::Method::OPTIONS).to(widget::preflight)),
-                )
-                .default_service(web::to(crate::error::not_found)),
-        );
+        .service(web::resource("/api/v1/openapi.json").get(crate::openapi::serve));
+    mount(cfg);
+    cfg.service(web::scope("/api/v1").default_service(web::to(crate::error::not_found)));
 }
 
 /// For PATCH bodies: tells "absent" (`None`) from "null" (`Some(None)`), so a client can
