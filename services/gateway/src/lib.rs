@@ -27,7 +27,7 @@ use pintalk_core::protocol::close;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::Verifier;
 use secrecy::ExposeSecret;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::admission::Admission;
 use crate::hub::Hub;
@@ -48,6 +48,9 @@ pub struct Gateway {
     /// Random per process: makes presence member names unique across gateways.
     instance: String,
     next_connection: AtomicU64,
+    /// One permit per append in progress (`gateway.max_inflight_appends`): a send that
+    /// finds none is refused (`overloaded`) instead of queueing for Redis.
+    appends: Semaphore,
     /// Flips to true on shutdown: every socket closes with 1012 and clients reconnect
     /// (to another gateway) and resume.
     shutdown: watch::Sender<bool>,
@@ -68,6 +71,7 @@ impl Gateway {
             presence: Arc::new(Presence::new(bus.clone(), grace)),
             instance: pintalk_core::secret::hex(&pintalk_core::secret::random_bytes::<6>()),
             next_connection: AtomicU64::new(1),
+            appends: Semaphore::new(settings.gateway.max_inflight_appends.max(1)),
             shutdown: watch::Sender::new(false),
             settings,
             verifier,

@@ -2,6 +2,7 @@
 
 mod conversation;
 mod delivery;
+mod overload;
 mod persistence;
 mod protocol;
 mod security;
