@@ -244,7 +244,7 @@ impl Connection {
     }
 
     pub(super) async fn beat(&mut self) -> Result<(), Ending> {
-        if self.last_heard.elapsed() > 3 * self.gateway.heartbeat() {
+        if self.last_heard.elapsed() > self.gateway.silence_limit() {
             return Err(Ending::new(close::IDLE, "idle"));
         }
         if let Err(e) = self
