@@ -4,6 +4,7 @@
 
 mod failover;
 mod nginx;
+mod persister_stop;
 mod processes;
 mod two_gateways;
 

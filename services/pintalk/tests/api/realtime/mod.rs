@@ -3,7 +3,7 @@
 mod conversation;
 mod delivery;
 mod overload;
-mod persistence;
+pub(crate) mod persistence;
 mod protocol;
 mod security;
 
