@@ -6,6 +6,7 @@ mod overload;
 pub(crate) mod persistence;
 mod protocol;
 mod security;
+mod slow_reader;
 
 use serde_json::Value;
 
