@@ -270,7 +270,10 @@ impl Connection {
             .presence
             .depart(self.identity.clone(), self.member.clone());
         if ending.code != 1000 || ending.reason != "gone" {
-            let _ = self.session.close(close_reason(ending)).await;
+            // A client that takes no frame takes no close frame either: give up on it
+            // as on any write, so its task (and its admission slot) ends.
+            let close = self.session.close(close_reason(ending));
+            let _ = tokio::time::timeout(WRITE_TIMEOUT, close).await;
         }
     }
 }

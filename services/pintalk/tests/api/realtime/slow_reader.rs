@@ -170,3 +170,72 @@ async fn a_reader_that_stops_is_closed_with_4008_and_the_others_get_every_messag
     assert_eq!(got, *acked.borrow(), "the healthy reader got every message");
     assert_eq!(slow.close_code().await, 4008);
 }
+
+/// Whether the gateway admits one more socket (before `auth`) right now.
+async fn admits_a_socket(url: &str, origin: &str) -> bool {
+    awc::Client::new()
+        .ws(url)
+        .origin(origin)
+        .connect()
+        .await
+        .is_ok()
+}
+
+#[actix_web::test]
+async fn a_reader_that_never_reads_again_is_closed_and_frees_its_slot() {
+    // Room for the stuck socket, one sender and one more socket from this address.
+    let app = TestApp::spawn_with(|s| {
+        s.gateway.queue_frames = 32;
+        s.gateway.max_connections_per_ip = 3;
+    })
+    .await;
+    let (owner, site) = owner_with_site(&app, "stuck@example.com").await;
+    let ticket = app
+        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
+        .await
+        .body;
+    let url = ticket["gateway_url"].as_str().unwrap().to_owned();
+    let stuck = RawSocket::open(
+        &url,
+        &app.dashboard_origin(),
+        ticket["token"].as_str().unwrap(),
+    )
+    .await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    let body: String = std::iter::repeat_n('𝄞', 4000).collect();
+    for round in 0..40 {
+        for m in 0..10 {
+            let answer = visitor
+                .socket
+                .post(&room, &body, &format!("{round}-{m}"))
+                .await;
+            assert_eq!(answer["type"], "ack", "{answer}");
+        }
+        if metric(&app, "pintalk_gateway_slow_consumers_total").await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(metric(&app, "pintalk_gateway_slow_consumers_total").await >= 1);
+
+    // The stuck client takes nothing, not even the close frame: the gateway gives up
+    // on it (a write waits 10 s at most, the close too) and frees its slot, so two
+    // more sockets fit beside the sender.
+    let mut freed = false;
+    for _ in 0..90 {
+        let first = awc::Client::new()
+            .ws(url.as_str())
+            .origin(app.dashboard_origin().as_str())
+            .connect()
+            .await;
+        if first.is_ok() && admits_a_socket(&url, &app.dashboard_origin()).await {
+            freed = true;
+            break;
+        }
+        drop(first);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(freed, "the stuck socket's slot was freed");
+    drop(stuck);
+}
