@@ -947,7 +947,8 @@
         if (f.code === 'visitor_blocked') return block();
         if (f.cid && S.pending.has(f.cid)) {
           const item = S.saved.outbox.find((i) => i.cid === f.cid);
-          // Retriable (rate limit, a room being restored, …): the same cid again, later.
+          // Retriable (rate limit, an overloaded gateway, a room being restored, …): the
+          // same cid again, later.
           if (f.retriable) setTimeout(() => item && push(item), 1000 + Math.random() * 1000);
           else failed(f.cid);
         }

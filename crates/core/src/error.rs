@@ -102,6 +102,8 @@ error_codes! {
     RoomNotReady = "room_not_ready",
     /// Too many messages wait to be stored; retry shortly.
     BacklogFull = "backlog_full",
+    /// The gateway is at its bound of sends in progress; retry shortly (same `cid`).
+    Overloaded = "overloaded",
     /// The visitor was blocked by the site's owner.
     VisitorBlocked = "visitor_blocked",
     /// The owner's session ended (logout, password change); log in again.

@@ -45,6 +45,7 @@ pub struct GatewaySettings {
     pub max_connections_per_ip: usize,
     pub queue_frames: usize,
     pub max_backlog: u64,
+    pub max_inflight_appends: usize,
     pub presence_grace_ms: u64,
     pub heartbeat_secs: u64,
     pub token_ttl_secs: u64,

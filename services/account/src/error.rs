@@ -108,7 +108,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        C::Unavailable | C::RoomNotReady | C::BacklogFull => StatusCode::SERVICE_UNAVAILABLE,
+        C::Unavailable | C::RoomNotReady | C::BacklogFull | C::Overloaded => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

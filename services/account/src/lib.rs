@@ -38,6 +38,8 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
+    /// Stopped, and waited for, once the server has stopped.
+    persister: persister::Running,
 }
 
 impl Application {
@@ -52,7 +54,7 @@ impl Application {
         let workers = settings.server.workers;
         let bus = connect_bus(&settings).await?;
         let state = web::Data::new(state(settings, signer, bus).await?);
-        start_persister(&state);
+        let persister = start_persister(&state);
         let mut server = HttpServer::new(move || {
             // /metrics before the routes: the dashboard's fallback would answer it.
             App::new()
@@ -66,6 +68,7 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            persister,
         })
     }
 
@@ -73,8 +76,12 @@ impl Application {
         self.port
     }
 
+    /// Serves until the server stops (SIGTERM, Ctrl-C), then stops the persister and
+    /// waits for it to finish its batch.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.persister.stop().await;
+        served
     }
 }
 
@@ -117,15 +124,15 @@ pub async fn state(
     })
 }
 
-/// Starts the persister (outbox → SQL) in the background.
-pub fn start_persister(state: &AppState) {
-    let persister = persister::Persister::new(
+/// Starts the persister (outbox → SQL) in the background; stop it before exiting.
+pub fn start_persister(state: &AppState) -> persister::Running {
+    persister::Persister::new(
         state.pool.clone(),
         state.bus.clone(),
         state.metrics.clone(),
         &state.settings.persister,
-    );
-    tokio::spawn(persister.run());
+    )
+    .spawn()
 }
 
 /// The account service's Prometheus metrics (the persister's lag among them).

@@ -16,12 +16,16 @@ use pintalk_db::messages::{self, Applied, Batch, ReadCursor};
 use pintalk_db::models::StoredMessage;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
+use tokio::sync::watch;
 
 use crate::seeding;
 
 /// How often to look for entries a dead consumer left pending (at most).
 const CLAIM_EVERY: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How long a stopping persister keeps retrying the batch it holds while SQL refuses it.
+/// Below the 30 s that process supervisors usually grant a SIGTERM'd process.
+const STOP_PATIENCE: Duration = Duration::from_secs(10);
 
 /// What the persister reports in `/metrics`.
 #[derive(Clone, Default)]
@@ -70,14 +74,41 @@ impl Persister {
         }
     }
 
-    /// Runs forever (until the process stops).
-    pub async fn run(self) {
+    /// Starts the persister on its own task; [`Running::stop`] ends it.
+    pub fn spawn(self) -> Running {
+        let (stop, stopping) = watch::channel(false);
+        Running {
+            stop,
+            task: tokio::spawn(self.run(stopping)),
+        }
+    }
+
+    /// Runs until `stop` turns true: then it stores and acknowledges the batch it holds,
+    /// reads nothing new, and returns. A batch SQL still refuses after `STOP_PATIENCE`
+    /// stays pending in the outbox, for another persister (or the next start) to take.
+    async fn run(self, mut stop: watch::Receiver<bool>) {
         log::info!("persister {} started", self.consumer);
         let mut held: Vec<OutboxEntry> = Vec::new();
         let mut backoff = Duration::from_millis(100);
         let mut last_claim: Option<Instant> = None;
         let mut last_gauge = Instant::now();
+        let mut stopped_at: Option<Instant> = None;
         loop {
+            if stopped_at.is_none() && *stop.borrow() {
+                stopped_at = Some(Instant::now());
+            }
+            if let Some(at) = stopped_at {
+                if held.is_empty() {
+                    break;
+                }
+                if at.elapsed() >= STOP_PATIENCE {
+                    log::warn!(
+                        "persister: stopping with {} entries not stored; they stay pending for the next persister",
+                        held.len()
+                    );
+                    break;
+                }
+            }
             if let Err(e) = self.seed_requested_rooms().await {
                 log::warn!("persister: seeding: {e:#}");
             }
@@ -94,7 +125,7 @@ impl Persister {
                     Ok(entries) => entries,
                     Err(e) => {
                         log::warn!("persister: reading the outbox: {e}");
-                        tokio::time::sleep(backoff).await;
+                        pause(&mut stop, backoff).await;
                         backoff = (backoff * 2).min(MAX_BACKOFF);
                         continue;
                     }
@@ -109,7 +140,7 @@ impl Persister {
                     held.clear();
                     backoff = Duration::from_millis(100);
                     if !full {
-                        tokio::time::sleep(self.fill).await;
+                        pause(&mut stop, self.fill).await;
                     }
                 }
                 Err(e) => {
@@ -118,11 +149,17 @@ impl Persister {
                         "persister: batch of {} not stored, retrying in {backoff:?}: {e:#}",
                         held.len()
                     );
-                    tokio::time::sleep(backoff).await;
+                    // Once stopping, the retries of the batch in hand keep their pace.
+                    if stopped_at.is_some() {
+                        tokio::time::sleep(backoff).await;
+                    } else {
+                        pause(&mut stop, backoff).await;
+                    }
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
             }
         }
+        log::info!("persister {} stopped", self.consumer);
     }
 
     /// Entries left pending by a dead consumer first, then new ones.
@@ -231,4 +268,30 @@ impl Persister {
     }
 }
 
-impl Persister {}
+/// A running persister.
+pub struct Running {
+    /// Turns true to ask the persister to stop.
+    stop: watch::Sender<bool>,
+    /// The persister's task, awaited so the process exits only once it has stopped.
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops the persister and waits for it: the batch it holds is stored and
+    /// acknowledged first, nothing new is read.
+    pub async fn stop(self) {
+        log::info!("persister: stopping");
+        self.stop.send_replace(true);
+        if let Err(e) = self.task.await {
+            log::error!("persister: its task failed: {e}");
+        }
+    }
+}
+
+/// Sleeps for `duration`, or less if the persister is asked to stop meanwhile.
+async fn pause(stop: &mut watch::Receiver<bool>, duration: Duration) {
+    tokio::select! {
+        _ = tokio::time::sleep(duration) => {}
+        _ = stop.wait_for(|stopping| *stopping) => {}
+    }
+}

@@ -27,7 +27,7 @@ use pintalk_core::protocol::close;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::Verifier;
 use secrecy::ExposeSecret;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::admission::Admission;
 use crate::hub::Hub;
@@ -48,6 +48,9 @@ pub struct Gateway {
     /// Random per process: makes presence member names unique across gateways.
     instance: String,
     next_connection: AtomicU64,
+    /// One permit per append in progress (`gateway.max_inflight_appends`): a send that
+    /// finds none is refused (`overloaded`) instead of queueing for Redis.
+    appends: Semaphore,
     /// Flips to true on shutdown: every socket closes with 1012 and clients reconnect
     /// (to another gateway) and resume.
     shutdown: watch::Sender<bool>,
@@ -59,15 +62,17 @@ impl Gateway {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(bus.clone(), metrics.clone()));
         let grace = Duration::from_millis(settings.gateway.presence_grace_ms);
+        let lease = silence_limit(heartbeat(&settings));
         let gateway = Arc::new(Self {
             dashboard_origin: settings.dashboard_origin(),
             admission: Admission::new(
                 settings.gateway.max_connections,
                 settings.gateway.max_connections_per_ip,
             ),
-            presence: Arc::new(Presence::new(bus.clone(), grace)),
+            presence: Arc::new(Presence::new(bus.clone(), grace, lease)),
             instance: pintalk_core::secret::hex(&pintalk_core::secret::random_bytes::<6>()),
             next_connection: AtomicU64::new(1),
+            appends: Semaphore::new(settings.gateway.max_inflight_appends.max(1)),
             shutdown: watch::Sender::new(false),
             settings,
             verifier,
@@ -108,15 +113,31 @@ impl Gateway {
         *self.shutdown.borrow()
     }
 
-    /// How often sockets are pinged; three silent heartbeats close a socket.
+    /// How often sockets are pinged.
     fn heartbeat(&self) -> Duration {
-        Duration::from_secs(self.settings.gateway.heartbeat_secs.max(1))
+        heartbeat(&self.settings)
+    }
+
+    /// How long a socket may stay silent before it is closed (4009).
+    fn silence_limit(&self) -> Duration {
+        silence_limit(self.heartbeat())
     }
 
     /// Prometheus metrics text.
     pub fn metrics_text(&self) -> String {
         self.metrics.render()
     }
+}
+
+/// How often sockets are pinged: `gateway.heartbeat_secs`, at least a second.
+fn heartbeat(settings: &Settings) -> Duration {
+    Duration::from_secs(settings.gateway.heartbeat_secs.max(1))
+}
+
+/// Three heartbeats: how long a socket may stay silent before it is closed, and so how
+/// long its presence lasts without a renewal (each heartbeat renews it).
+fn silence_limit(heartbeat: Duration) -> Duration {
+    3 * heartbeat
 }
 
 /// Mounts `/ws`. (Probes and `/metrics` are the binary's: the all-in-one server
@@ -257,4 +278,23 @@ async fn wait_for_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_lease_and_idle_close_are_three_heartbeats_of_the_setting() {
+        let lowered = Settings::from_toml("[gateway]\nheartbeat_secs = 2\n").unwrap();
+        assert_eq!(heartbeat(&lowered), Duration::from_secs(2));
+        assert_eq!(silence_limit(heartbeat(&lowered)), Duration::from_secs(6));
+        let default = Settings::from_toml("").unwrap();
+        assert_eq!(
+            silence_limit(heartbeat(&default)),
+            Duration::from_secs(3 * default.gateway.heartbeat_secs)
+        );
+        let zero = Settings::from_toml("[gateway]\nheartbeat_secs = 0\n").unwrap();
+        assert_eq!(silence_limit(heartbeat(&zero)), Duration::from_secs(3));
+    }
 }

@@ -21,6 +21,10 @@ pub struct Metrics {
     pub slow_consumers: Counter,
     /// Failed bus (Redis) operations.
     pub bus_errors: Counter,
+    /// Appends in progress: how close the gateway is to `max_inflight_appends`.
+    pub appends_in_flight: Gauge,
+    /// Sends refused with `overloaded` because that bound was reached.
+    pub sends_overloaded: Counter,
 }
 
 impl Default for Metrics {
@@ -35,6 +39,8 @@ impl Default for Metrics {
         let fanout_latency_ms = Histogram::new(buckets);
         let slow_consumers = Counter::default();
         let bus_errors = Counter::default();
+        let appends_in_flight = Gauge::default();
+        let sends_overloaded = Counter::default();
         registry.register(
             "connections",
             "open authenticated sockets",
@@ -61,6 +67,16 @@ impl Default for Metrics {
             slow_consumers.clone(),
         );
         registry.register("bus_errors", "failed bus operations", bus_errors.clone());
+        registry.register(
+            "appends_in_flight",
+            "appends to the bus in progress",
+            appends_in_flight.clone(),
+        );
+        registry.register(
+            "sends_overloaded",
+            "sends refused because too many appends were in progress",
+            sends_overloaded.clone(),
+        );
         Self {
             registry,
             connections,
@@ -69,6 +85,8 @@ impl Default for Metrics {
             fanout_latency_ms,
             slow_consumers,
             bus_errors,
+            appends_in_flight,
+            sends_overloaded,
         }
     }
 }

@@ -10,21 +10,22 @@ use std::time::Duration;
 use pintalk_bus::presence::{owner_key, visitor_key};
 use pintalk_bus::{Bus, BusError, Topic};
 use pintalk_core::ids::SiteId;
-use pintalk_core::protocol::{ParticipantKind, ServerFrame, limits};
+use pintalk_core::protocol::{ParticipantKind, ServerFrame};
 
 use crate::identity::Identity;
-
-/// A socket's lease on its presence; three heartbeats.
-const LEASE: Duration = Duration::from_secs(3 * limits::HEARTBEAT_SECS);
 
 pub struct Presence {
     bus: Arc<dyn Bus>,
     grace: Duration,
+    /// How long a membership lasts unless renewed: as long as a socket may stay silent
+    /// (`crate::silence_limit`), so renewals every heartbeat keep it and a dead gateway's
+    /// sockets stop counting when they would have been closed.
+    lease: Duration,
 }
 
 impl Presence {
-    pub fn new(bus: Arc<dyn Bus>, grace: Duration) -> Self {
-        Self { bus, grace }
+    pub fn new(bus: Arc<dyn Bus>, grace: Duration, lease: Duration) -> Self {
+        Self { bus, grace, lease }
     }
 
     fn memberships(identity: &Identity) -> Vec<(String, Vec<Topic>, ServerFrameFor)> {
@@ -50,7 +51,7 @@ impl Presence {
     /// The socket is here: join its sets and announce the ones it brought online.
     pub async fn arrive(&self, identity: &Identity, conn: &str) -> Result<(), BusError> {
         for (key, topics, frame) in Self::memberships(identity) {
-            if self.bus.presence_join(&key, conn, LEASE).await? == 1 {
+            if self.bus.presence_join(&key, conn, self.lease).await? == 1 {
                 self.bus
                     .publish(&topics, frame.frame(true).to_text().into())
                     .await?;
@@ -62,7 +63,7 @@ impl Presence {
     /// Renews the socket's leases (every heartbeat).
     pub async fn renew(&self, identity: &Identity, conn: &str) -> Result<(), BusError> {
         for (key, _, _) in Self::memberships(identity) {
-            self.bus.presence_join(&key, conn, LEASE).await?;
+            self.bus.presence_join(&key, conn, self.lease).await?;
         }
         Ok(())
     }

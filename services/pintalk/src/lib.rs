@@ -18,6 +18,8 @@ pub struct AllInOne {
     port: u16,
     server: Server,
     gateway: Arc<Gateway>,
+    /// Stopped, and waited for, once the server has stopped.
+    persister: pintalk_account::persister::Running,
 }
 
 impl AllInOne {
@@ -43,7 +45,7 @@ impl AllInOne {
         let verifier = signer.verifier().clone();
         let gateway = Gateway::start(settings.clone(), verifier, bus.clone());
         let state = web::Data::new(pintalk_account::state(settings, signer, bus).await?);
-        pintalk_account::start_persister(&state);
+        let persister = pintalk_account::start_persister(&state);
         let gateway_data = web::Data::from(gateway.clone());
         let mut server = HttpServer::new(move || {
             App::new()
@@ -61,6 +63,7 @@ impl AllInOne {
             port,
             server: server.run(),
             gateway,
+            persister,
         })
     }
 
@@ -73,8 +76,12 @@ impl AllInOne {
         (self.server.handle(), self.gateway.clone())
     }
 
+    /// Serves until the server is stopped, then stops the persister and waits for it
+    /// to finish its batch.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.persister.stop().await;
+        served
     }
 }
 

@@ -6,7 +6,7 @@
 //! receiver attributes it to its step, measures its latency against the tool's one clock,
 //! and ignores its own messages (PinTalk echoes a message to its sender too).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -28,6 +28,11 @@ use crate::target::{Target, TargetArgs};
 /// Frames waiting for one socket's writer; past it the tool counts the send as offered
 /// and lost (the server is not taking frames).
 const OUTBOX_FRAMES: usize = 256;
+/// A send PinTalk refused with `overloaded` goes again (same cid) after this long, as the
+/// widget's does; its latency still counts from the first attempt.
+const OVERLOADED_RETRY: Duration = Duration::from_secs(1);
+/// The frames a member sent last, to find the one a refusal names (refusals come at once).
+const RECENT_FRAMES: usize = 64;
 
 #[derive(Args, Debug)]
 pub struct ChatArgs {
@@ -93,6 +98,8 @@ pub struct StepReport {
     pub delivered_per_sec: f64,
     pub latency: LatencySummary,
     pub errors: BTreeMap<String, u64>,
+    /// Sends refused with `overloaded` and sent again (not in `errors`: not lost).
+    pub retried: u64,
     pub sockets_closed: u64,
     pub processes: Vec<ProcessUsage>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,6 +125,7 @@ struct Collector {
     /// The step still counting; deliveries for earlier ones arrive too late to count.
     open_step: AtomicU64,
     errors: Mutex<BTreeMap<String, u64>>,
+    retried: AtomicU64,
     closed: AtomicU64,
 }
 
@@ -217,6 +225,7 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
             delivered_per_sec: delivered as f64 / args.step_secs as f64,
             latency: latency.summary(),
             errors,
+            retried: collector.retried.swap(0, Ordering::Relaxed),
             sockets_closed: collector.closed.load(Ordering::Relaxed),
             processes: before.usage_until(&after),
             persister,
@@ -333,20 +342,47 @@ async fn member(
     origin: Instant,
 ) {
     let mine = |body: &str| body.split('.').nth(2).and_then(|f| f.parse::<u8>().ok()) == Some(me);
+    let mut recent: VecDeque<String> = VecDeque::with_capacity(RECENT_FRAMES);
+    // Refused sends, due in order (one fixed delay).
+    let mut retries: VecDeque<(tokio::time::Instant, String)> = VecDeque::new();
     loop {
-        tokio::select! {
+        let due = retries.front().map(|(at, _)| *at);
+        let frame = tokio::select! {
             frame = outbox.recv() => match frame {
-                Some(frame) => if socket.send(frame).await.is_err() { break },
+                Some(frame) => frame,
                 None => break,
             },
-            text = socket.next_text() => match text {
-                Ok(Some(text)) => match socket.system.decode(&text) {
-                    Event::Chat { body, .. } if !mine(&body) => collector.delivered(&body, measure::micros_since(origin)),
-                    Event::Error(code) => collector.error(code),
-                    _ => {}
-                },
-                _ => break,
-            },
+            _ = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)), if due.is_some() => {
+                match retries.pop_front() {
+                    Some((_, frame)) => frame,
+                    None => continue,
+                }
+            }
+            text = socket.next_text() => {
+                match text {
+                    Ok(Some(text)) => match socket.system.decode(&text) {
+                        Event::Chat { body, .. } if !mine(&body) => collector.delivered(&body, measure::micros_since(origin)),
+                        Event::Overloaded(cid) => {
+                            collector.retried.fetch_add(1, Ordering::Relaxed);
+                            let tail = format!(r#""cid":"{cid}"}}"#);
+                            if let Some(frame) = recent.iter().find(|f| f.ends_with(&tail)) {
+                                retries.push_back((tokio::time::Instant::now() + OVERLOADED_RETRY, frame.clone()));
+                            }
+                        }
+                        Event::Error(code) => collector.error(code),
+                        _ => {}
+                    },
+                    _ => break,
+                }
+                continue;
+            }
+        };
+        if recent.len() == RECENT_FRAMES {
+            recent.pop_front();
+        }
+        recent.push_back(frame.clone());
+        if socket.send(frame).await.is_err() {
+            break;
         }
     }
     collector.closed.fetch_add(1, Ordering::Relaxed);

@@ -224,6 +224,7 @@ async fn send_and_wait_acks(socket: &mut Socket, room: &str, n: u64) -> Result<(
         match System::Pintalk.decode(&text) {
             Event::Ack => acked += 1,
             Event::Error(code) => bail!("send refused: {code}"),
+            Event::Overloaded(_) => bail!("send refused: overloaded"),
             _ => {}
         }
     }

@@ -32,6 +32,8 @@ pub enum Event<'a> {
     Ping,
     /// PinTalk's `error` frame, by code.
     Error(String),
+    /// PinTalk refused the send of this cid with `overloaded`: send it again later.
+    Overloaded(Cow<'a, str>),
     /// Anything else (presence, typing, room events, …).
     Other,
 }
@@ -47,6 +49,8 @@ struct PintalkFrame<'a> {
     seq: Option<u64>,
     #[serde(default, borrow)]
     code: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    cid: Option<Cow<'a, str>>,
 }
 
 impl System {
@@ -105,7 +109,10 @@ fn decode_pintalk(text: &str) -> Event<'_> {
         },
         "ack" => Event::Ack,
         "ready" => Event::Ready,
-        "error" => Event::Error(frame.code.unwrap_or_default().into_owned()),
+        "error" => match (frame.code, frame.cid) {
+            (Some(code), Some(cid)) if code == "overloaded" => Event::Overloaded(cid),
+            (code, _) => Event::Error(code.unwrap_or_default().into_owned()),
+        },
         _ => Event::Other,
     }
 }
@@ -159,6 +166,12 @@ mod tests {
         assert_eq!(
             System::Pintalk.decode(r#"{"type":"error","code":"rate_limited"}"#),
             Event::Error("rate_limited".into())
+        );
+        assert_eq!(
+            System::Pintalk.decode(
+                r#"{"type":"error","code":"overloaded","cid":"l4","retriable":true,"message":"m"}"#
+            ),
+            Event::Overloaded("l4".into())
         );
     }
 

@@ -172,12 +172,24 @@ impl Connection {
             sender: self.me.clone(),
             body,
         };
-        match self
+        // Refuse at once rather than wait: a send queued behind a saturated Redis would
+        // be acked seconds late, and its client could not tell it from a lost one.
+        let Ok(_permit) = self.gateway.appends.try_acquire() else {
+            self.gateway.metrics.sends_overloaded.inc();
+            return error(
+                ErrorCode::Overloaded,
+                "the gateway is at capacity; retry shortly",
+                true,
+            );
+        };
+        self.gateway.metrics.appends_in_flight.inc();
+        let appended = self
             .gateway
             .bus
             .append(&draft, self.gateway.settings.gateway.max_backlog)
-            .await
-        {
+            .await;
+        self.gateway.metrics.appends_in_flight.dec();
+        match appended {
             Ok(Appended::Stored { seq, ts, epoch }) => {
                 self.gateway.metrics.messages_in.inc();
                 ServerFrame::Ack {

@@ -267,7 +267,7 @@ impl Connection {
     }
 
     pub(super) async fn beat(&mut self) -> Result<(), Ending> {
-        if self.last_heard.elapsed() > 3 * self.gateway.heartbeat() {
+        if self.last_heard.elapsed() > self.gateway.silence_limit() {
             return Err(Ending::new(close::IDLE, "idle"));
         }
         if let Err(e) = self
@@ -295,7 +295,10 @@ impl Connection {
                 .depart(self.identity.clone(), self.member.clone());
         }
         if ending.code != 1000 || ending.reason != "gone" {
-            let _ = self.session.close(close_reason(ending)).await;
+            // A client that takes no frame takes no close frame either: give up on it
+            // as on any write, so its task (and its admission slot) ends.
+            let close = self.session.close(close_reason(ending));
+            let _ = tokio::time::timeout(WRITE_TIMEOUT, close).await;
         }
     }
 }

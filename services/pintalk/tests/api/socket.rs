@@ -149,6 +149,11 @@ impl Socket {
     pub async fn post(&mut self, room: &str, body: &str, cid: &str) -> Value {
         self.send(json!({ "type": "send", "room": room, "body": body, "cid": cid }))
             .await;
+        self.post_answer(cid).await
+    }
+
+    /// The gateway's answer (`ack` or `error`) to a `send` of `cid` already sent.
+    pub async fn post_answer(&mut self, cid: &str) -> Value {
         loop {
             let frame = self.next().await;
             if (frame["type"] == "ack" || frame["type"] == "error") && frame["cid"] == cid {

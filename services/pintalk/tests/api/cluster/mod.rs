@@ -5,6 +5,7 @@
 mod failover;
 mod faults;
 mod nginx;
+mod persister_stop;
 mod processes;
 mod two_gateways;
 

@@ -18,6 +18,8 @@ pub struct Service {
     pub port: u16,
     binary: &'static str,
     env: Vec<(String, String)>,
+    /// Where the next start writes its log (stderr), when a test reads it.
+    log: Option<PathBuf>,
 }
 
 fn binary(name: &str) -> PathBuf {
@@ -40,6 +42,7 @@ impl Service {
             port,
             binary,
             env,
+            log: None,
         };
         service.launch();
         service
@@ -51,18 +54,28 @@ impl Service {
         self.wait_ready();
     }
 
+    /// From the next (re)start on, the process's log (at `info`) goes to `path` instead
+    /// of the test's stderr.
+    pub fn log_to(&mut self, path: PathBuf) {
+        self.log = Some(path);
+    }
+
     fn launch(&mut self) {
-        let child = Command::new(binary(self.binary))
+        let mut command = Command::new(binary(self.binary));
+        command
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("PINTALK__SERVER__PORT", self.port.to_string())
             .env(
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
             )
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        self.child = Some(child);
+            .stdout(Stdio::null());
+        if let Some(path) = &self.log {
+            command
+                .env("RUST_LOG", "info")
+                .stderr(std::fs::File::create(path).unwrap());
+        }
+        self.child = Some(command.spawn().unwrap());
     }
 
     /// Waits until `/healthz` answers.
@@ -92,11 +105,23 @@ impl Service {
 
     /// SIGTERM: the graceful stop, and wait for the process to exit.
     pub fn terminate(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        self.signal_terminate();
+        self.wait_exit();
+    }
+
+    /// Sends SIGTERM without waiting.
+    pub fn signal_terminate(&self) {
+        if let Some(child) = &self.child {
             let _ = Command::new("kill")
                 .arg("-TERM")
                 .arg(child.id().to_string())
                 .status();
+        }
+    }
+
+    /// Waits for the process to exit (after a signal).
+    pub fn wait_exit(&mut self) {
+        if let Some(mut child) = self.child.take() {
             child.wait().unwrap();
         }
     }

@@ -309,3 +309,28 @@ async fn identified_visitor_shows_with_name_and_email() {
         .unwrap();
     assert_eq!(TestApp::reply(bad).await.code(), "invalid_email");
 }
+
+#[actix_web::test]
+async fn with_a_lowered_heartbeat_a_live_sockets_presence_outlasts_its_lease() {
+    // Pings every second: the presence lease is three heartbeats, 3 s.
+    let app = TestApp::spawn_with(|s| s.gateway.heartbeat_secs = 1).await;
+    let (owner, site) = owner_with_site(&app, "beat@example.com").await;
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    // Stay connected for two leases, answering the gateway's pings as browsers do.
+    let until = tokio::time::Instant::now() + Duration::from_secs(6);
+    while tokio::time::Instant::now() < until {
+        let _ = dashboard.try_next(Duration::from_millis(100)).await;
+    }
+    let config = app
+        .client
+        .get(app.url(&format!("/api/v1/widget/config?site_key={}", key(&site))))
+        .insert_header(("origin", SHOP))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        TestApp::reply(config).await.body["owner_online"],
+        true,
+        "renewed every heartbeat, the owner's presence outlived its 3 s lease"
+    );
+}

@@ -2,9 +2,11 @@
 
 mod conversation;
 mod delivery;
-mod persistence;
+mod overload;
+pub(crate) mod persistence;
 mod protocol;
 mod security;
+mod slow_reader;
 mod tickets;
 
 use serde_json::Value;

@@ -11,12 +11,12 @@ use super::{SHOP, key, owner_with_site};
 use crate::helpers::TestApp;
 
 /// Keeps writers out of the messages table (SQLite: the whole database) until ended.
-struct Outage {
+pub(crate) struct Outage {
     conn: pintalk_db::PooledConnection,
 }
 
 impl Outage {
-    fn begin(url: &str) -> Self {
+    pub(crate) fn begin(url: &str) -> Self {
         let pool = pintalk_db::pool(pintalk_db::Backend::from_url(url).unwrap(), 1).unwrap();
         let mut conn = pool.get().unwrap();
         let lock = match &*conn {
@@ -31,7 +31,7 @@ impl Outage {
         Outage { conn }
     }
 
-    fn end(mut self) {
+    pub(crate) fn end(mut self) {
         let unlock = match &*self.conn {
             pintalk_db::DbConnection::Sqlite(_) => "ROLLBACK",
             #[cfg_attr(
