@@ -3,30 +3,41 @@
 //! per-room message log, the outbox, fan-out and presence, and the gateway's single-use
 //! tickets and ended sessions.
 //!
-//! Each capability is a trait with one implementation per store, and one conformance
-//! suite (`tests/conformance.rs`) runs against both.
+//! Each capability is a trait of its own file — [`log`] (append, seed, replay), [`outbox`]
+//! (what the persister drains), [`fanout`] (publish, listen), [`presence`], [`counters`],
+//! [`tickets`] — with one implementation per store in `memory/<capability>.rs` and
+//! `redis/<capability>.rs`, and one conformance suite (`tests/conformance.rs`) that holds
+//! both stores to the same behaviour. [`Bus`] is all of them.
 
 pub mod counters;
+pub mod fanout;
+pub mod log;
 mod memory;
+pub mod outbox;
 pub mod presence;
-pub mod realtime;
 mod redis;
 pub mod tickets;
 
 use std::sync::Arc;
 
 pub use counters::{Counter, Counters};
+pub use fanout::{Fanout, Publication, Topic};
+pub use log::{Appended, Draft, Log, Recent, SEEDED_CIDS, SentCid};
 pub use memory::MemoryBus;
-pub use realtime::{
-    Appended, Bus, Draft, OutboxEntry, OutboxItem, Publication, Recent, SEEDED_CIDS, SentCid, Topic,
-};
+pub use outbox::{Outbox, OutboxEntry, OutboxItem};
+pub use presence::Presence;
 pub use redis::RedisBus;
 pub use tickets::{TicketUse, Tickets};
 
-/// How many outbox streams the Redis store spreads rooms over (each bounded by
-/// `max_backlog / shards`).
-pub fn redis_shards() -> u32 {
-    redis::SHARDS
+/// Everything the services share through the bus: every capability of one store.
+pub trait Bus: Log + Outbox + Fanout + Presence + Counters + Tickets {}
+
+impl<T: Log + Outbox + Fanout + Presence + Counters + Tickets> Bus for T {}
+
+/// How many shards the outbox is split into (each bounded by `max_backlog / shards`), in
+/// both stores.
+pub fn outbox_shards() -> u32 {
+    outbox::SHARDS
 }
 
 /// Why the bus could not answer.
@@ -49,10 +60,10 @@ pub async fn connect(
     namespace: &str,
 ) -> Result<Arc<dyn Bus>, BusError> {
     if url.is_empty() {
-        log::info!("bus: in-process memory (single process only)");
+        ::log::info!("bus: in-process memory (single process only)");
         return Ok(Arc::new(MemoryBus::default()));
     }
     let bus = RedisBus::connect(url, pool_size, namespace).await?;
-    log::info!("bus: redis");
+    ::log::info!("bus: redis");
     Ok(Arc::new(bus))
 }

@@ -4,7 +4,7 @@
 //! messages, so a resend after the loss is still recognised as one.
 
 use anyhow::Context;
-use pintalk_bus::realtime::CID_MEMORY;
+use pintalk_bus::log::CID_MEMORY;
 use pintalk_bus::{Bus, SEEDED_CIDS, SentCid};
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId};

@@ -1,4 +1,4 @@
--- Appends one message to a room, atomically. See crates/bus/src/realtime.rs (Bus::append).
+-- Appends one message to a room, atomically. See crates/bus/src/log.rs (Log::append).
 -- KEYS: 1 seq counter, 2 window zset, 3 cids hash, 4 outbox stream, 5 room's site,
 --       6 room's epoch ("<epoch>:<generation>"), 7 the shard's generation
 --       (all under one hash tag).

@@ -4,10 +4,9 @@
 
 use pintalk_core::ids::{RoomId, SessionId, SiteId};
 
-use crate::realtime::Topic;
+use crate::fanout::Topic;
 
-/// Outbox streams; rooms are spread over them by a stable hash of their id.
-pub const SHARDS: u32 = 8;
+pub use crate::outbox::SHARDS;
 
 #[derive(Clone, Debug)]
 pub struct Keys {
@@ -21,14 +20,9 @@ impl Keys {
         }
     }
 
-    /// The shard of a room: FNV-1a of its id, stable across processes and versions.
+    /// The shard of a room (see [`crate::outbox::shard`]).
     pub fn shard(room: RoomId) -> u32 {
-        let mut hash: u32 = 0x811c_9dc5;
-        for byte in room.to_string().bytes() {
-            hash ^= u32::from(byte);
-            hash = hash.wrapping_mul(0x0100_0193);
-        }
-        hash % SHARDS
+        crate::outbox::shard(room)
     }
 
     fn tag(&self, shard: u32) -> String {

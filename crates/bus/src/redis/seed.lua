@@ -1,4 +1,4 @@
--- Starts a room's epoch unless one is current. See crates/bus/src/realtime.rs (Bus::seed).
+-- Starts a room's epoch unless one is current. See crates/bus/src/log.rs (Log::seed).
 -- KEYS: 1 seq counter, 2 room's site, 3 room's epoch, 4 the shard's generation,
 --       5 cids hash, 6 window zset (all under one hash tag).
 -- ARGV: 1 site id, 2 SQL's highest seq, 3 cid memory (s), then pairs of

@@ -118,7 +118,7 @@ impl Connection {
                 if self
                     .gateway
                     .bus
-                    .push_read(room, site, &self.me, seq)
+                    .mark_read(room, site, &self.me, seq)
                     .await
                     .is_err()
                 {

@@ -1,21 +1,17 @@
-//! The realtime operations of the bus: the per-room message log, the outbox the persister
-//! drains into SQL, fan-out to gateways, and presence. [`Bus`] is implemented by the Redis
-//! store (several processes) and the memory store (one process); `tests/conformance.rs`
-//! holds both to the same behaviour.
+//! The per-room message log: appending a message (one atomic step that de-duplicates,
+//! numbers, keeps it for replay, queues it for SQL and fans it out), seeding a room's
+//! numbering from SQL, and the replay window a resuming socket reads.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use pintalk_core::clock::now_ms;
-use pintalk_core::ids::{RoomId, SessionId, SiteId};
-use pintalk_core::protocol::{Message, Participant, ServerFrame};
-use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
+use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_core::protocol::{Message, Participant};
+use serde::Serialize;
 
-use crate::{BusError, Counters, Tickets};
+use crate::BusError;
 
-/// A message as a gateway hands it to [`Bus::append`]: everything but `seq` and `ts`,
+/// A message as a gateway hands it to [`Log::append`]: everything but `seq` and `ts`,
 /// which the bus assigns atomically.
 #[derive(Clone, Debug)]
 pub struct Draft {
@@ -43,45 +39,6 @@ pub enum Appended {
     BacklogFull,
     /// The room belongs to another site than the draft says: refused.
     WrongSite,
-}
-
-/// A fan-out channel. Every message and event of a room goes to the room's topic and its
-/// site's topic: visitors listen to their room, owners to their sites.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Topic {
-    Room(RoomId),
-    Site(SiteId),
-    /// What every visitor of a site hears: whether an owner is online.
-    SiteVisitors(SiteId),
-    /// Control for the sockets opened with one login session's tickets (close them when
-    /// the session ends).
-    Session(SessionId),
-}
-
-/// A publication received from a topic: the server frame's JSON text, serialised once
-/// by whoever published it and shared by every local recipient.
-pub type Publication = (Topic, Arc<str>);
-
-/// What the persister reads from the outbox.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum OutboxItem {
-    /// A message to insert (idempotently, by room and seq).
-    Message(Message),
-    /// A read cursor to move forward.
-    Read {
-        room: RoomId,
-        reader: Participant,
-        seq: i64,
-        ts: i64,
-    },
-}
-
-/// One outbox entry with the id to acknowledge it by.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutboxEntry {
-    pub id: String,
-    pub item: OutboxItem,
 }
 
 /// How many recent messages per room are kept for replay on resume.
@@ -144,9 +101,9 @@ pub fn contiguous_after(after_seq: i64, messages: &[Message]) -> bool {
         .all(|(m, expected)| m.seq == expected)
 }
 
-/// Everything the services share through the bus.
+/// Appending and replaying messages, per room.
 #[async_trait]
-pub trait Bus: Counters + Tickets {
+pub trait Log: Send + Sync {
     /// Appends a message to its room atomically: de-duplicate on `cid`, take the next
     /// seq, add to the recent-history window, queue in the outbox, publish to the room's
     /// and the site's topics. `max_backlog` (0: unbounded) refuses when the outbox is full.
@@ -177,92 +134,6 @@ pub trait Bus: Counters + Tickets {
 
     /// Takes up to `max` pending seed requests.
     async fn take_seed_requests(&self, max: usize) -> Result<Vec<RoomId>, BusError>;
-
-    /// Publishes an already-serialised server frame to topics (typing, presence, room
-    /// events, read receipts).
-    async fn publish(&self, topics: &[Topic], frame: Arc<str>) -> Result<(), BusError>;
-
-    /// Starts receiving publications for `topic` on the receiver from [`Bus::listen`].
-    async fn subscribe(&self, topic: Topic) -> Result<(), BusError>;
-
-    /// Stops receiving publications for `topic`.
-    async fn unsubscribe(&self, topic: Topic) -> Result<(), BusError>;
-
-    /// The stream of publications for subscribed topics. Call once per process (the
-    /// gateway); the receiver ends if the bus loses its subscription connection, after
-    /// which publications may have been missed.
-    async fn listen(&self) -> Result<mpsc::UnboundedReceiver<Publication>, BusError>;
-
-    /// Queues a read cursor for the persister and tells the room and site (a `read`
-    /// frame).
-    async fn push_read(
-        &self,
-        room: RoomId,
-        site: SiteId,
-        reader: &Participant,
-        seq: i64,
-    ) -> Result<(), BusError>;
-
-    /// Reads up to `count` new outbox entries for `consumer`, waiting up to `block`.
-    async fn outbox_read(
-        &self,
-        consumer: &str,
-        count: usize,
-        block: Duration,
-    ) -> Result<Vec<OutboxEntry>, BusError>;
-
-    /// Takes over entries another consumer read but did not acknowledge within `min_idle`.
-    async fn outbox_claim(
-        &self,
-        consumer: &str,
-        min_idle: Duration,
-        count: usize,
-    ) -> Result<Vec<OutboxEntry>, BusError>;
-
-    /// Acknowledges persisted entries and removes them.
-    async fn outbox_ack(&self, ids: &[String]) -> Result<(), BusError>;
-
-    /// How many entries wait in the outbox (unpersisted), for back-pressure and metrics.
-    async fn outbox_backlog(&self) -> Result<u64, BusError>;
-
-    /// Marks `member` present under `key` for `ttl` (refresh before it lapses); returns
-    /// how many members are present now.
-    async fn presence_join(&self, key: &str, member: &str, ttl: Duration) -> Result<u64, BusError>;
-
-    /// Removes `member` from `key`; returns how many remain.
-    async fn presence_leave(&self, key: &str, member: &str) -> Result<u64, BusError>;
-
-    /// How many members are present under each of `keys`, in one round trip.
-    async fn presence_counts(&self, keys: &[String]) -> Result<Vec<u64>, BusError>;
-
-    /// How many members are present under `key`.
-    async fn presence_count(&self, key: &str) -> Result<u64, BusError> {
-        let counts = self.presence_counts(&[key.to_owned()]).await?;
-        Ok(counts.first().copied().unwrap_or(0))
-    }
-}
-
-/// A read receipt as both stores handle it: the outbox item for the persister, the
-/// `read` frame's text, and the topics that hear it.
-pub fn read_receipt(
-    room: RoomId,
-    site: SiteId,
-    reader: &Participant,
-    seq: i64,
-) -> (OutboxItem, String, [Topic; 2]) {
-    let item = OutboxItem::Read {
-        room,
-        reader: reader.clone(),
-        seq,
-        ts: now_ms(),
-    };
-    let frame = ServerFrame::Read {
-        room,
-        seq,
-        reader: reader.clone(),
-    }
-    .to_text();
-    (item, frame, [Topic::Room(room), Topic::Site(site)])
 }
 
 /// The two halves of a `message` frame's JSON around `seq` and `ts`, so the store can

@@ -1,0 +1,163 @@
+//! The Redis store's message log: `append.lua` and `seed.lua`, and the replay window.
+
+use async_trait::async_trait;
+use pintalk_core::ids::{RoomId, SiteId};
+use pintalk_core::protocol::{Message, ServerFrame};
+use redis::AsyncCommands;
+
+use super::{RedisBus, current_epoch, seq_ts_epoch};
+use crate::BusError;
+use crate::fanout::Topic;
+use crate::log::{
+    Appended, CID_MEMORY, Draft, Log, RECENT_WINDOW, Recent, SentCid, cid_key, contiguous_after,
+    frame_halves,
+};
+
+#[async_trait]
+impl Log for RedisBus {
+    async fn append(&self, draft: &Draft, max_backlog: u64) -> Result<Appended, BusError> {
+        let (head, tail) = frame_halves(draft);
+        let per_shard_backlog = crate::outbox::shard_backlog(max_backlog);
+        let mut conn = self.pool.get().await?;
+        let reply: Vec<String> = self
+            .append
+            .key(self.keys.seq(draft.room))
+            .key(self.keys.window(draft.room))
+            .key(self.keys.cids(draft.room))
+            .key(self.keys.outbox_of(draft.room))
+            .key(self.keys.site(draft.room))
+            .key(self.keys.epoch(draft.room))
+            .key(self.keys.generation_of(draft.room))
+            .arg(cid_key(&draft.sender, &draft.cid))
+            .arg(head)
+            .arg(tail)
+            .arg(RECENT_WINDOW)
+            .arg(CID_MEMORY.as_secs())
+            .arg(per_shard_backlog)
+            .arg(self.keys.channel(Topic::Room(draft.room)))
+            .arg(self.keys.channel(Topic::Site(draft.site)))
+            .arg(draft.site.to_string())
+            .invoke_async(&mut conn)
+            .await?;
+        match reply.as_slice() {
+            [kind, at] if kind == "stored" => {
+                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Stored { seq, ts, epoch })
+            }
+            [kind, at] if kind == "duplicate" => {
+                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Duplicate { seq, ts, epoch })
+            }
+            [kind] if kind == "not_seeded" => Ok(Appended::NotSeeded),
+            [kind] if kind == "backlog_full" => Ok(Appended::BacklogFull),
+            [kind] if kind == "wrong_site" => Ok(Appended::WrongSite),
+            other => Err(BusError::Corrupt(format!("append answered {other:?}"))),
+        }
+    }
+
+    async fn seed(
+        &self,
+        room: RoomId,
+        site: SiteId,
+        last_seq: i64,
+        cids: &[SentCid],
+    ) -> Result<i64, BusError> {
+        let mut invocation = self.seed.prepare_invoke();
+        invocation
+            .key(self.keys.seq(room))
+            .key(self.keys.site(room))
+            .key(self.keys.epoch(room))
+            .key(self.keys.generation_of(room))
+            .key(self.keys.cids(room))
+            .key(self.keys.window(room))
+            .arg(site.to_string())
+            .arg(last_seq)
+            .arg(CID_MEMORY.as_secs());
+        for sent in cids {
+            invocation
+                .arg(cid_key(&sent.sender, &sent.cid))
+                .arg(format!("{}:{}", sent.seq, sent.ts));
+        }
+        let mut conn = self.pool.get().await?;
+        let epoch: String = invocation.invoke_async(&mut conn).await?;
+        epoch
+            .parse()
+            .map_err(|_| BusError::Corrupt(format!("seed answered {epoch:?}")))
+    }
+
+    async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError> {
+        let mut conn = self.pool.get().await?;
+        let site: Option<String> = conn.get(self.keys.site(room)).await?;
+        Ok(site.and_then(|s| s.parse().ok()))
+    }
+
+    async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError> {
+        let mut conn = self.pool.get().await?;
+        let (last, record, generation): (Option<i64>, Option<String>, Option<String>) =
+            redis::pipe()
+                .get(self.keys.seq(room))
+                .get(self.keys.epoch(room))
+                .get(self.keys.generation_of(room))
+                .query_async(&mut conn)
+                .await?;
+        Ok(last.filter(|_| current_epoch(record.as_deref(), generation.as_deref()).is_some()))
+    }
+
+    async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError> {
+        let mut conn = self.pool.get().await?;
+        type Reply = (Option<i64>, Option<String>, Option<String>, Vec<String>);
+        let (last, record, generation, frames): Reply = redis::pipe()
+            .get(self.keys.seq(room))
+            .get(self.keys.epoch(room))
+            .get(self.keys.generation_of(room))
+            .zrangebyscore(self.keys.window(room), after_seq.saturating_add(1), "+inf")
+            .query_async(&mut conn)
+            .await?;
+        let (Some(last), Some(epoch)) = (
+            last,
+            current_epoch(record.as_deref(), generation.as_deref()),
+        ) else {
+            return Ok(Recent::NotSeeded);
+        };
+        if after_seq >= last {
+            return Ok(Recent::Complete {
+                epoch,
+                messages: Vec::new(),
+            });
+        }
+        let mut messages = Vec::with_capacity(frames.len());
+        for frame in frames {
+            match serde_json::from_str::<ServerFrame>(&frame) {
+                // A frame kept from before the epoch began holds a seq at or below its
+                // base: the same message in the new numbering.
+                Ok(ServerFrame::Message(m)) => messages.push(Message { epoch, ..m }),
+                _ => {
+                    return Err(BusError::Corrupt(format!(
+                        "window of {room} holds a non-message"
+                    )));
+                }
+            }
+        }
+        if !messages.is_empty() && contiguous_after(after_seq, &messages) {
+            Ok(Recent::Complete { epoch, messages })
+        } else {
+            Ok(Recent::Gap { epoch })
+        }
+    }
+
+    async fn request_seed(&self, room: RoomId) -> Result<(), BusError> {
+        let mut conn = self.pool.get().await?;
+        let _: () = conn
+            .sadd(self.keys.seed_requests(), room.to_string())
+            .await?;
+        Ok(())
+    }
+
+    async fn take_seed_requests(&self, max: usize) -> Result<Vec<RoomId>, BusError> {
+        let mut conn = self.pool.get().await?;
+        let taken: Vec<String> = redis::cmd("SPOP")
+            .arg(self.keys.seed_requests())
+            .arg(max.max(1))
+            .query_async(&mut conn)
+            .await?;
+        Ok(taken.iter().filter_map(|r| r.parse().ok()).collect())
+    }
+}

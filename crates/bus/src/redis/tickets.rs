@@ -1,0 +1,70 @@
+//! The Redis store's tickets and ended sessions.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use pintalk_core::ids::SessionId;
+
+use super::RedisBus;
+use crate::BusError;
+use crate::tickets::{TicketUse, Tickets};
+
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+#[async_trait]
+impl Tickets for RedisBus {
+    async fn revoke_sessions(&self, sessions: &[SessionId], ttl: Duration) -> Result<(), BusError> {
+        if sessions.is_empty() {
+            return Ok(());
+        }
+        let mut pipe = redis::pipe();
+        for session in sessions {
+            pipe.cmd("SET")
+                .arg(self.keys.revoked_session(*session))
+                .arg(1)
+                .arg("PX")
+                .arg(millis(ttl))
+                .ignore();
+        }
+        let mut conn = self.pool.get().await?;
+        let _: () = pipe.query_async(&mut conn).await?;
+        Ok(())
+    }
+
+    async fn use_ticket(
+        &self,
+        jti: &str,
+        session: Option<SessionId>,
+        ttl: Duration,
+    ) -> Result<TicketUse, BusError> {
+        // One atomic round trip; both keys carry the session's hash tag.
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("SET")
+            .arg(self.keys.ticket(jti, session))
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl));
+        if let Some(session) = session {
+            pipe.exists(self.keys.revoked_session(session));
+        }
+        let mut conn = self.pool.get().await?;
+        let (claimed, revoked): (Option<String>, Option<bool>) = if session.is_some() {
+            let (claimed, revoked): (Option<String>, bool) = pipe.query_async(&mut conn).await?;
+            (claimed, Some(revoked))
+        } else {
+            let (claimed,): (Option<String>,) = pipe.query_async(&mut conn).await?;
+            (claimed, None)
+        };
+        Ok(if revoked == Some(true) {
+            TicketUse::Revoked
+        } else if claimed.is_some() {
+            TicketUse::First
+        } else {
+            TicketUse::Reused
+        })
+    }
+}
