@@ -3,11 +3,19 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::Notify;
 
 pub struct Admission {
+    /// The gateway's capacity (`gateway.max_connections`).
     max_total: usize,
+    /// Per client IP (`gateway.max_connections_per_ip`).
     max_per_ip: usize,
+    /// Open sockets: in total and per IP.
     open: Mutex<(usize, HashMap<String, usize>)>,
+    /// Wakes whoever waits for the last socket to close (a draining gateway).
+    closed: Notify,
 }
 
 /// One admitted socket; dropping it frees the slot.
@@ -22,7 +30,26 @@ impl Admission {
             max_total,
             max_per_ip,
             open: Mutex::default(),
+            closed: Notify::new(),
         })
+    }
+
+    fn open_sockets(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    /// Waits until every socket has closed, or `limit` has passed; true if they all did.
+    pub async fn drained(&self, limit: Duration) -> bool {
+        let wait = async {
+            loop {
+                let closed = self.closed.notified();
+                if self.open_sockets() == 0 {
+                    return;
+                }
+                closed.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
     }
 
     /// A slot for a socket from `ip`, if within both bounds.
@@ -56,6 +83,9 @@ impl Drop for Slot {
             if *n == 0 {
                 per_ip.remove(&self.ip);
             }
+        }
+        if *total == 0 {
+            self.admission.closed.notify_waiters();
         }
     }
 }

@@ -1,6 +1,6 @@
 //! PinTalk's stateful WebSocket gateway. It talks to the bus only — never to SQL — so it
 //! scales out freely: a socket authenticates with its first frame, its messages are
-//! appended to the bus (one atomic script) and acked, and the hub fans publications out
+//! appended to the bus (one atomic script) and acked, and the fan-out hands publications
 //! to the local sockets that listen.
 //!
 //! [`Gateway`] is mounted by its own binary ([`Application`]) and by the all-in-one
@@ -9,7 +9,7 @@
 mod admission;
 mod bucket;
 mod connection;
-mod hub;
+mod fanout;
 mod identity;
 mod metrics;
 mod presence;
@@ -30,23 +30,31 @@ use secrecy::ExposeSecret;
 use tokio::sync::{Semaphore, watch};
 
 use crate::admission::Admission;
-use crate::hub::Hub;
+use crate::fanout::Fanout;
 use crate::metrics::Metrics;
 use crate::presence::Presence;
 
 /// The gateway's shared state: one per process, shared by every worker.
 pub struct Gateway {
+    /// The limits and timings every socket follows (heartbeat, queue bound, backlog).
     settings: Settings,
+    /// Checks `auth` tickets with the account service's public keys only.
     verifier: Verifier,
+    /// Redis (or memory): where messages are appended and publications come from.
     bus: Arc<dyn Bus>,
-    hub: Arc<Hub>,
+    /// Which local sockets listen to which topic; hands them publications.
+    fanout: Arc<Fanout>,
+    /// Announces owners and visitors arriving and leaving, with a grace period.
     presence: Arc<Presence>,
+    /// What `/metrics` reports.
     metrics: Arc<Metrics>,
+    /// Bounds sockets per gateway and per client IP; each socket holds a slot.
     admission: Arc<Admission>,
     /// Owners' sockets must come from here.
     dashboard_origin: String,
     /// Random per process: makes presence member names unique across gateways.
     instance: String,
+    /// Numbers this process's sockets, for logs and the fan-out registry.
     next_connection: AtomicU64,
     /// One permit per append in progress (`gateway.max_inflight_appends`): a send that
     /// finds none is refused (`overloaded`) instead of queueing for Redis.
@@ -57,10 +65,10 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Builds the gateway and starts its hub (the bus listener).
+    /// Builds the gateway and starts its fan-out (the bus listener).
     pub fn start(settings: Settings, verifier: Verifier, bus: Arc<dyn Bus>) -> Arc<Self> {
         let metrics = Arc::new(Metrics::default());
-        let hub = Arc::new(Hub::new(bus.clone(), metrics.clone()));
+        let fanout = Arc::new(Fanout::new(bus.clone(), metrics.clone()));
         let grace = Duration::from_millis(settings.gateway.presence_grace_ms);
         let lease = silence_limit(heartbeat(&settings));
         let gateway = Arc::new(Self {
@@ -77,10 +85,10 @@ impl Gateway {
             settings,
             verifier,
             bus,
-            hub: hub.clone(),
+            fanout: fanout.clone(),
             metrics,
         });
-        tokio::spawn(hub.run());
+        tokio::spawn(fanout.run());
         gateway
     }
 
@@ -105,7 +113,7 @@ impl Gateway {
     /// Tells every socket to reconnect elsewhere (1012) and stops accepting new ones.
     pub fn shutdown(&self) {
         self.shutdown.send_replace(true);
-        self.hub
+        self.fanout
             .close_all(close::SERVICE_RESTART, "gateway restarting");
     }
 
@@ -255,13 +263,21 @@ impl Application {
     }
 }
 
+/// How long a stopping gateway waits for its sockets to close.
+const DRAIN_LIMIT: Duration = Duration::from_secs(5);
+
 /// Graceful stop on SIGTERM or Ctrl-C: sockets are told to reconnect elsewhere (1012),
 /// then the server stops accepting and drains.
+
 pub async fn stop_on_signal(server: ServerHandle, gateway: Arc<Gateway>) {
     wait_for_signal().await;
     log::info!("stopping: closing sockets with 1012, then draining");
     gateway.shutdown();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The sockets close themselves (each writes its 1012 first); the server stops once
+    // they have, or after the drain limit for a client that never takes its close frame.
+    if !gateway.admission.drained(DRAIN_LIMIT).await {
+        log::warn!("stopping: sockets still open after {DRAIN_LIMIT:?}; stopping anyway");
+    }
     server.stop(true).await;
 }
 

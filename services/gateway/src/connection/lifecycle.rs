@@ -1,10 +1,27 @@
-//! An authenticated socket's life: joining topics, the replay, the main loop, leaving.
+//! An authenticated socket's life: joining its topics, the main loop (client frames,
+//! queued frames, orders, heartbeat), leaving.
 
-use super::frames::{NoAccess, room_not_granted};
-use super::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, ProtocolError, Session};
+use pintalk_bus::Topic;
+use pintalk_core::ErrorCode;
+use pintalk_core::ids::RoomId;
+use pintalk_core::protocol::{ResumeFrom, ServerFrame, close, limits};
+use tokio::sync::mpsc;
+
+use super::{
+    Connection, Ending, WRITE_TIMEOUT, close_reason, protocol_ending, refusal_ending, refusal_frame,
+};
+use crate::Gateway;
+use crate::bucket::TokenBucket;
+use crate::fanout::{Control, Outgoing, Subscriber};
+use crate::identity::{Identity, Ticket};
 
 impl Connection {
-    pub(super) fn new(gateway: Arc<Gateway>, session: Session, identity: Identity) -> Self {
+    pub(super) fn new(gateway: Arc<Gateway>, socket: Session, identity: Identity) -> Self {
         let id = gateway.next_connection_id();
         let member = format!("{}:{id}", gateway.instance);
         let topics = match &identity {
@@ -21,7 +38,7 @@ impl Connection {
         Self {
             me: identity.participant(),
             gateway,
-            session,
+            socket,
             identity,
             id,
             member,
@@ -36,14 +53,14 @@ impl Connection {
         }
     }
 
-    pub(super) async fn send(&mut self, frame: &ServerFrame) -> Result<(), Ending> {
-        self.text(frame.to_text().into()).await
+    pub(super) async fn write_frame(&mut self, frame: &ServerFrame) -> Result<(), Ending> {
+        self.write_text(frame.to_text().into()).await
     }
 
     /// Writes one frame. A client that has not taken a frame within WRITE_TIMEOUT is
     /// too slow: the socket is closed (4008) rather than left holding memory.
-    pub(super) async fn text(&mut self, text: bytestring::ByteString) -> Result<(), Ending> {
-        match tokio::time::timeout(WRITE_TIMEOUT, self.session.text(text)).await {
+    pub(super) async fn write_text(&mut self, text: bytestring::ByteString) -> Result<(), Ending> {
+        match tokio::time::timeout(WRITE_TIMEOUT, self.socket.text(text)).await {
             Ok(Ok(())) => {
                 self.gateway.metrics.frames_out.inc();
                 Ok(())
@@ -73,13 +90,13 @@ impl Connection {
         for topic in self.topics.clone() {
             if self
                 .gateway
-                .hub
+                .fanout
                 .join(topic, subscriber.clone())
                 .await
                 .is_err()
             {
                 let _ = self
-                    .send(&ServerFrame::error(
+                    .write_frame(&ServerFrame::error(
                         ErrorCode::Unavailable,
                         "try again",
                         true,
@@ -91,7 +108,7 @@ impl Connection {
         // Claimed only once the socket listens to its session's topic: a session that
         // ends from now on reaches it there, one that ended before is refused here.
         if let Err(refusal) = ticket.claim(&*self.gateway.bus).await {
-            let _ = self.send(&refusal_frame(&refusal)).await;
+            let _ = self.write_frame(&refusal_frame(&refusal)).await;
             return refusal_ending(&refusal);
         }
         self.arrived = true;
@@ -116,14 +133,14 @@ impl Connection {
                     // Write what is already queued (e.g. the frame that explains a
                     // forced close) before closing.
                     while let Ok(out) = self.queue.1.try_recv() {
-                        let _ = self.write(&out).await;
+                        let _ = self.write_queued(&out).await;
                     }
                     Err(Ending::new(code, reason))
                 }
                 _ = shutdown.wait_for(|stopping| *stopping) => {
                     Err(Ending::new(close::SERVICE_RESTART, "gateway restarting"))
                 }
-                Some(out) = self.queue.1.recv() => self.write(&out).await,
+                Some(out) = self.queue.1.recv() => self.write_queued(&out).await,
                 message = stream.recv() => self.receive(message).await,
                 _ = heartbeat.tick() => self.beat().await,
             };
@@ -133,96 +150,8 @@ impl Connection {
         }
     }
 
-    /// `ready`, the visitor's view of owner presence, then each resumed room's gap.
-    pub(super) async fn greet(
-        &mut self,
-        resume: std::collections::BTreeMap<RoomId, ResumeFrom>,
-    ) -> Result<(), Ending> {
-        let (sites, rooms) = match &self.identity {
-            Identity::Owner { sites, .. } => (sites.clone(), Vec::new()),
-            Identity::Visitor { room, .. } => (Vec::new(), vec![*room]),
-        };
-        self.send(&ServerFrame::Ready {
-            protocol: VERSION,
-            you: self.me.clone(),
-            sites,
-            rooms,
-            heartbeat_secs: self.gateway.heartbeat().as_secs(),
-            max_body_chars: limits::MAX_BODY_CHARS,
-        })
-        .await?;
-        if let Identity::Visitor { site, .. } = self.identity {
-            let online = self
-                .gateway
-                .presence
-                .owner_online(site)
-                .await
-                .unwrap_or(false);
-            let frame = ServerFrame::Presence {
-                site,
-                room: None,
-                kind: pintalk_core::protocol::ParticipantKind::Owner,
-                online,
-            };
-            self.send(&frame).await?;
-        }
-        for (room, from) in resume {
-            self.resume(room, from).await?;
-        }
-        Ok(())
-    }
-
-    /// Replays one resumed room's gap, or tells the client to fetch it (`resync`). A
-    /// client whose seqs belong to another epoch than the room's current one drops them
-    /// all (`after_seq` 0): seqs above the new epoch's start may name other messages now.
-    async fn resume(&mut self, room: RoomId, from: ResumeFrom) -> Result<(), Ending> {
-        let after = from.seq();
-        let resync = |after_seq, epoch| ServerFrame::Resync {
-            room,
-            after_seq,
-            epoch,
-        };
-        match self.site_of(room).await {
-            Ok(_) => {}
-            Err(NoAccess::NotGranted) => return self.send(&room_not_granted(room, None)).await,
-            // Not seeded: its next epoch is a new one, so nothing the client holds above
-            // what SQL has can be trusted; it fetches over HTTP, which checks access.
-            Err(NoAccess::Unknown) => return self.send(&resync(0, None)).await,
-        }
-        match self.gateway.bus.recent(room, after).await {
-            Ok(recent)
-                if from
-                    .epoch()
-                    .is_some_and(|held| Some(held) != recent.epoch()) =>
-            {
-                self.send(&resync(0, recent.epoch())).await
-            }
-            Ok(Recent::Complete { messages, .. }) => {
-                let mut last = after;
-                for message in messages {
-                    last = message.seq;
-                    self.send(&ServerFrame::Message(message)).await?;
-                }
-                self.sent.insert(room, last);
-                Ok(())
-            }
-            Ok(Recent::Gap { epoch }) => self.send(&resync(after, Some(epoch))).await,
-            Ok(Recent::NotSeeded) => {
-                if self.gateway.bus.request_seed(room).await.is_err() {
-                    self.gateway.metrics.bus_errors.inc();
-                }
-                self.send(&resync(0, None)).await
-            }
-            Err(e) => {
-                log::warn!("resume of {room}: {e}");
-                self.gateway.metrics.bus_errors.inc();
-                self.send(&resync(after, None)).await
-            }
-        }
-    }
-
     /// Writes a queued frame, skipping messages a resume replay already wrote.
-    pub(super) async fn write(&mut self, out: &Outgoing) -> Result<(), Ending> {
+    pub(super) async fn write_queued(&mut self, out: &Outgoing) -> Result<(), Ending> {
         if let (Some(room), Some(seq)) = (out.room, out.seq)
             && let Some(sent) = self.sent.get_mut(&room)
         {
@@ -231,7 +160,7 @@ impl Connection {
             }
             *sent = seq;
         }
-        self.text(out.text.clone()).await
+        self.write_text(out.text.clone()).await
     }
 
     pub(super) async fn receive(
@@ -243,7 +172,7 @@ impl Connection {
             None | Some(Ok(AggregatedMessage::Close(_))) => Err(Ending::new(1000, "bye")),
             Some(Err(e)) => Err(protocol_ending(&e)),
             Some(Ok(AggregatedMessage::Ping(bytes))) => self
-                .session
+                .socket
                 .pong(&bytes)
                 .await
                 .map_err(|_| Ending::new(1000, "gone")),
@@ -255,7 +184,7 @@ impl Connection {
                 Err(Ending::new(close::TOO_BIG, "frame too big"))
             }
             Some(Ok(AggregatedMessage::Binary(_))) => {
-                self.send(&ServerFrame::error(
+                self.write_frame(&ServerFrame::error(
                     ErrorCode::BadFrame,
                     "frames are JSON text",
                     false,
@@ -278,7 +207,7 @@ impl Connection {
         {
             log::warn!("presence renew: {e}");
         }
-        self.session
+        self.socket
             .ping(b"")
             .await
             .map_err(|_| Ending::new(1000, "gone"))
@@ -286,7 +215,7 @@ impl Connection {
 
     pub(super) async fn finish(mut self, ending: Ending) {
         for topic in std::mem::take(&mut self.topics) {
-            self.gateway.hub.leave(topic, self.id).await;
+            self.gateway.fanout.leave(topic, self.id).await;
         }
         self.gateway.metrics.connections.dec();
         if self.arrived {
@@ -297,7 +226,7 @@ impl Connection {
         if ending.code != 1000 || ending.reason != "gone" {
             // A client that takes no frame takes no close frame either: give up on it
             // as on any write, so its task (and its admission slot) ends.
-            let close = self.session.close(close_reason(ending));
+            let close = self.socket.close(close_reason(ending));
             let _ = tokio::time::timeout(WRITE_TIMEOUT, close).await;
         }
     }

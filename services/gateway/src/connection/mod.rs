@@ -1,10 +1,15 @@
 //! One socket, from handshake to close: first-frame authentication within the deadline,
-//! joining the hub's topics, replaying what a resuming client missed, then a loop that
+//! joining the fan-out's topics, replaying what a resuming client missed, then a loop that
 //! reads client frames, writes queued frames, answers orders (close) and keeps the
 //! heartbeat.
 
+mod access;
 mod frames;
 mod lifecycle;
+mod read;
+mod resume;
+mod send;
+mod typing;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,18 +20,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{
     AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session,
 };
-use pintalk_bus::{Appended, Draft, Recent, Topic};
+use pintalk_bus::Topic;
 use pintalk_core::ErrorCode;
 use pintalk_core::ids::{RoomId, SiteId};
-use pintalk_core::protocol::{
-    ClientFrame, Participant, ResumeFrom, ServerFrame, VERSION, close, limits, valid_cid,
-};
+use pintalk_core::protocol::{ClientFrame, Participant, ResumeFrom, ServerFrame, close, limits};
 use tokio::sync::mpsc;
 
 use crate::Gateway;
 use crate::bucket::TokenBucket;
-use crate::hub::{Control, Outgoing, Subscriber};
-use crate::identity::{Identity, Refusal, Ticket};
+use crate::fanout::{Control, Outgoing};
+use crate::identity::{Identity, Refusal};
 
 /// How long one frame may wait for a client to take it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,7 +62,7 @@ pub async fn open(
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .map(str::to_owned);
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let (response, socket, stream) = actix_ws::handle(&req, body)?;
     // The stream admits the larger `auth` frame; frames after it are held to
     // MAX_FRAME_BYTES as they arrive (`Connection::receive`).
     let stream = stream
@@ -69,7 +72,7 @@ pub async fn open(
     let gateway = gateway.into_inner();
     actix_web::rt::spawn(async move {
         let _slot = slot;
-        run(gateway, session, stream, origin).await;
+        run(gateway, socket, stream, origin).await;
     });
     Ok(response)
 }
@@ -105,14 +108,14 @@ fn protocol_ending(error: &ProtocolError) -> Ending {
 
 async fn run(
     gateway: Arc<Gateway>,
-    mut session: Session,
+    mut socket: Session,
     mut stream: AggregatedMessageStream,
     origin: Option<String>,
 ) {
-    let (token, resume) = match first_frame(&mut session, &mut stream).await {
+    let (token, resume) = match first_frame(&mut socket, &mut stream).await {
         Ok(auth) => auth,
         Err(Some(ending)) => {
-            let _ = session.close(close_reason(ending)).await;
+            let _ = socket.close(close_reason(ending)).await;
             return;
         }
         Err(None) => return,
@@ -125,12 +128,12 @@ async fn run(
     ) {
         Ok(authenticated) => authenticated,
         Err(refusal) => {
-            let _ = session.text(refusal_frame(&refusal).to_text()).await;
-            let _ = session.close(close_reason(refusal_ending(&refusal))).await;
+            let _ = socket.text(refusal_frame(&refusal).to_text()).await;
+            let _ = socket.close(close_reason(refusal_ending(&refusal))).await;
             return;
         }
     };
-    let mut connection = Connection::new(gateway, session, identity);
+    let mut connection = Connection::new(gateway, socket, identity);
     let ending = connection.serve(ticket, resume, &mut stream).await;
     connection.finish(ending).await;
 }
@@ -148,7 +151,7 @@ fn refusal_ending(refusal: &Refusal) -> Ending {
 
 /// Waits (up to the deadline) for the `auth` frame; `Err(None)` means the client left.
 async fn first_frame(
-    session: &mut Session,
+    socket: &mut Session,
     stream: &mut AggregatedMessageStream,
 ) -> Result<(String, std::collections::BTreeMap<RoomId, ResumeFrom>), Option<Ending>> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(limits::AUTH_DEADLINE_SECS);
@@ -162,7 +165,7 @@ async fn first_frame(
         };
         let text = match message {
             AggregatedMessage::Ping(bytes) => {
-                let _ = session.pong(&bytes).await;
+                let _ = socket.pong(&bytes).await;
                 continue;
             }
             AggregatedMessage::Pong(_) => continue,
@@ -181,7 +184,7 @@ async fn first_frame(
             _ => {
                 let frame =
                     ServerFrame::error(ErrorCode::BadFrame, "the first frame must be auth", false);
-                let _ = session.text(frame.to_text()).await;
+                let _ = socket.text(frame.to_text()).await;
                 Err(Some(Ending::new(close::PROTOCOL, "expected auth")))
             }
         };
@@ -190,26 +193,35 @@ async fn first_frame(
 
 /// An authenticated socket.
 struct Connection {
+    /// What every socket of this process shares: bus, fan-out, presence, limits.
     gateway: Arc<Gateway>,
-    session: Session,
+    /// The WebSocket itself (actix-ws's handle): where frames are written.
+    socket: Session,
+    /// Who the ticket says this is, and what it may see.
     identity: Identity,
+    /// How this socket appears as the sender of its messages and events.
     me: Participant,
     /// This socket's id on this gateway.
     id: u64,
     /// Unique across gateways: its presence member name.
     member: String,
+    /// Publications waiting to be written, bounded (`gateway.queue_frames`).
     queue: (mpsc::Sender<Arc<Outgoing>>, mpsc::Receiver<Arc<Outgoing>>),
+    /// Orders from outside the task (close), unbounded so they are never dropped.
     control: (
         mpsc::UnboundedSender<Control>,
         mpsc::UnboundedReceiver<Control>,
     ),
+    /// What it listens to: its room, or its sites and its session's control topic.
     topics: Vec<Topic>,
     /// Rooms an owner acted in, with their site (looked up in the bus once).
     room_sites: HashMap<RoomId, SiteId>,
     /// For resumed rooms: the last seq written, so live frames that overlap the replay
     /// are not sent twice.
     sent: HashMap<RoomId, i64>,
+    /// Frames per second allowed from the client, with a burst.
     bucket: TokenBucket,
+    /// When the client last sent anything (a pong counts): silence closes with 4009.
     last_heard: Instant,
     /// Whether its presence was announced, so that leaving is announced only then (a
     /// socket whose ticket is refused never arrived).

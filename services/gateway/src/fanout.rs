@@ -1,4 +1,4 @@
-//! Local fan-out. The hub knows which of this gateway's sockets listen to which topic,
+//! Local fan-out. The fan-out knows which of this gateway's sockets listen to which topic,
 //! subscribes the bus to a topic only while some local socket needs it, and hands each
 //! publication — parsed once, shared by every recipient — to the sockets' bounded queues.
 //! A socket whose queue is full is closed (it resumes later); it never slows the others.
@@ -36,14 +36,17 @@ pub enum Control {
 /// One socket's entry under a topic.
 #[derive(Clone)]
 pub struct Subscriber {
+    /// The socket's id, to leave the topic by.
     pub conn: u64,
+    /// Its bounded queue: a full one means the socket is too slow (4008).
     pub queue: mpsc::Sender<Arc<Outgoing>>,
+    /// Orders (close) that must reach it even when its queue is full.
     pub control: mpsc::UnboundedSender<Control>,
     /// Set once the socket was told it is too slow, so it is told once.
     pub slow: Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// The fields of a frame the hub looks at.
+/// The fields of a frame the fan-out looks at.
 #[derive(Deserialize)]
 struct Head {
     #[serde(rename = "type")]
@@ -54,9 +57,12 @@ struct Head {
     code: Option<ErrorCode>,
 }
 
-pub struct Hub {
+pub struct Fanout {
+    /// Subscribed to a topic only while some local socket listens to it.
     bus: Arc<dyn Bus>,
+    /// Fan-out latency, slow consumers, bus errors.
     metrics: Arc<Metrics>,
+    /// Each topic's local sockets: read for every publication, written on join/leave.
     registry: RwLock<HashMap<Topic, Vec<Subscriber>>>,
     /// Serialise subscription changes per topic (by shard), so "first in subscribes, last
     /// out unsubscribes" cannot interleave with itself for one topic — while sockets
@@ -68,7 +74,7 @@ pub struct Hub {
 /// Locks for subscription changes; a power of two well above the cores.
 const CHANGE_SHARDS: usize = 64;
 
-impl Hub {
+impl Fanout {
     pub fn new(bus: Arc<dyn Bus>, metrics: Arc<Metrics>) -> Self {
         Self {
             bus,
@@ -127,7 +133,7 @@ impl Hub {
     /// Hands one publication to every local socket listening to `topic`.
     pub fn dispatch(&self, topic: Topic, text: &str) {
         let Ok(head) = serde_json::from_str::<Head>(text) else {
-            log::warn!("hub: unreadable publication on {topic:?}");
+            log::warn!("fanout: unreadable publication on {topic:?}");
             return;
         };
         if head.kind == "message"
@@ -206,9 +212,9 @@ impl Hub {
                     while let Some((topic, text)) = publications.recv().await {
                         self.dispatch(topic, &text);
                     }
-                    log::warn!("hub: bus subscription lost; closing sockets so they resume");
+                    log::warn!("fanout: bus subscription lost; closing sockets so they resume");
                 }
-                Err(e) => log::error!("hub: cannot listen to the bus: {e}"),
+                Err(e) => log::error!("fanout: cannot listen to the bus: {e}"),
             }
             self.metrics.bus_errors.inc();
             self.close_all(close::SERVICE_RESTART, "bus reconnect");

@@ -1,0 +1,108 @@
+//! `send`: a message becomes one append to the room's log, answered with an `ack` (or an
+//! `error` naming the cid). The gateway bounds the appends in flight: past the bound a
+//! send is refused at once with the retriable `overloaded`.
+
+use pintalk_bus::{Appended, Draft};
+use pintalk_core::ErrorCode;
+use pintalk_core::ids::RoomId;
+use pintalk_core::protocol::{ServerFrame, limits, valid_cid};
+
+use super::Connection;
+use super::access::room_not_granted;
+
+impl Connection {
+    /// Appends a message; the answer is an `ack` or an `error` naming the cid.
+    pub(super) async fn send(&mut self, room: RoomId, body: String, cid: String) -> ServerFrame {
+        let error = |code, message: &str, retriable| ServerFrame::Error {
+            code,
+            message: message.to_owned(),
+            cid: Some(cid.clone()),
+            room: Some(room),
+            retriable,
+        };
+        if !valid_cid(&cid) {
+            return ServerFrame::Error {
+                code: ErrorCode::InvalidCid,
+                message: "cid must be 1 to 64 of A-Z a-z 0-9 _ -".into(),
+                cid: None,
+                room: Some(room),
+                retriable: false,
+            };
+        }
+        if body.trim().is_empty() || body.chars().count() > limits::MAX_BODY_CHARS {
+            return error(
+                ErrorCode::BodyTooLong,
+                "the body must be 1 to 4000 characters",
+                false,
+            );
+        }
+        let site = match self.site_of(room).await {
+            Ok(site) => site,
+            Err(no) => return no.frame(room, Some(cid.clone())),
+        };
+        let draft = Draft {
+            room,
+            site,
+            cid: cid.clone(),
+            sender: self.me.clone(),
+            body,
+        };
+        // Refuse at once rather than wait: a send queued behind a saturated Redis would
+        // be acked seconds late, and its client could not tell it from a lost one.
+        let Ok(_permit) = self.gateway.appends.try_acquire() else {
+            self.gateway.metrics.sends_overloaded.inc();
+            return error(
+                ErrorCode::Overloaded,
+                "the gateway is at capacity; retry shortly",
+                true,
+            );
+        };
+        self.gateway.metrics.appends_in_flight.inc();
+        let appended = self
+            .gateway
+            .bus
+            .append(&draft, self.gateway.settings.gateway.max_backlog)
+            .await;
+        self.gateway.metrics.appends_in_flight.dec();
+        match appended {
+            Ok(Appended::Stored { seq, ts, epoch }) => {
+                self.gateway.metrics.messages_in.inc();
+                ServerFrame::Ack {
+                    room,
+                    cid,
+                    seq,
+                    ts,
+                    epoch,
+                }
+            }
+            Ok(Appended::Duplicate { seq, ts, epoch }) => ServerFrame::Ack {
+                room,
+                cid,
+                seq,
+                ts,
+                epoch,
+            },
+            Ok(Appended::NotSeeded) => {
+                if self.gateway.bus.request_seed(room).await.is_err() {
+                    self.gateway.metrics.bus_errors.inc();
+                }
+                error(
+                    ErrorCode::RoomNotReady,
+                    "the room is being restored; retry shortly",
+                    true,
+                )
+            }
+            Ok(Appended::BacklogFull) => error(
+                ErrorCode::BacklogFull,
+                "storage is behind; retry shortly",
+                true,
+            ),
+            Ok(Appended::WrongSite) => room_not_granted(room, Some(cid.clone())),
+            Err(e) => {
+                log::warn!("append: {e}");
+                self.gateway.metrics.bus_errors.inc();
+                error(ErrorCode::Unavailable, "try again", true)
+            }
+        }
+    }
+}
