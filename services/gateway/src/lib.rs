@@ -268,7 +268,6 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(5);
 
 /// Graceful stop on SIGTERM or Ctrl-C: sockets are told to reconnect elsewhere (1012),
 /// then the server stops accepting and drains.
-
 pub async fn stop_on_signal(server: ServerHandle, gateway: Arc<Gateway>) {
     wait_for_signal().await;
     log::info!("stopping: closing sockets with 1012, then draining");
