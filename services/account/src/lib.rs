@@ -17,14 +17,12 @@ pub mod routes;
 pub mod seeding;
 pub mod state;
 
-use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
-use actix_web::{App, HttpServer, ResponseError, web};
-use anyhow::Context;
+use actix_web::{App, ResponseError, web};
 use pintalk_bus::Bus;
 use pintalk_core::ErrorCode;
 use pintalk_core::settings::Settings;
@@ -46,34 +44,32 @@ impl Application {
     /// Connects to the database (migrating it) and the bus, starts the persister, and
     /// binds `server.host:server.port` (port 0 picks a free one, as tests do).
     pub async fn build(settings: Settings, signer: Signer) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
-            .with_context(|| {
-                format!("binding {}:{}", settings.server.host, settings.server.port)
-            })?;
+        let listener = pintalk_http::bind(&settings.server)?;
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;
         let bus = connect_bus(&settings).await?;
         let state = web::Data::new(state(settings, signer, bus).await?);
         let persister = start_persister(&state);
-        let mut server = HttpServer::new(move || {
+        let server = pintalk_http::serve(listener, workers, move || {
             // /metrics before the routes: the dashboard's fallback would answer it.
             App::new()
                 .service(web::resource("/metrics").get(metrics_endpoint))
                 .configure(|cfg| configure(cfg, state.clone()))
-        })
-        .listen(listener)?;
-        if workers > 0 {
-            server = server.workers(workers);
-        }
+        })?;
         Ok(Self {
             port,
-            server: server.run(),
+            server,
             persister,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle to stop the server (on a signal: `pintalk_http::stop_on_signal`).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until the server stops (SIGTERM, Ctrl-C), then stops the persister and

@@ -12,5 +12,6 @@ async fn main() -> anyhow::Result<()> {
     let signer = pintalk_account::keys::load_signer(&settings, false)?;
     let app = Application::build(settings, signer).await?;
     log::info!("account service listening on port {}", app.port());
+    actix_web::rt::spawn(pintalk_http::stop_on_signal(app.handle(), async {}));
     app.run_until_stopped().await.context("server failed")
 }

@@ -14,13 +14,12 @@ mod identity;
 mod metrics;
 mod presence;
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, web};
 use anyhow::Context;
 use pintalk_bus::Bus;
 use pintalk_core::protocol::close;
@@ -221,30 +220,21 @@ impl Application {
             &settings.redis.namespace,
         )
         .await?;
-        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
-            .with_context(|| {
-                format!("binding {}:{}", settings.server.host, settings.server.port)
-            })?;
+        let listener = pintalk_http::bind(&settings.server)?;
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;
         let gateway = Gateway::start(settings, verifier, bus);
         let data = web::Data::from(gateway.clone());
-        let mut server = HttpServer::new(move || {
+        let server = pintalk_http::serve(listener, workers, move || {
             App::new()
                 .configure(|cfg| configure(cfg, data.clone()))
                 .service(web::resource("/metrics").get(metrics_endpoint))
                 .service(web::resource("/healthz").get(healthz))
                 .service(web::resource("/readyz").get(readyz))
-        })
-        .disable_signals()
-        .shutdown_timeout(5)
-        .listen(listener)?;
-        if workers > 0 {
-            server = server.workers(workers);
-        }
+        })?;
         Ok(Self {
             port,
-            server: server.run(),
+            server,
             gateway,
         })
     }
@@ -266,33 +256,22 @@ impl Application {
 /// How long a stopping gateway waits for its sockets to close.
 const DRAIN_LIMIT: Duration = Duration::from_secs(5);
 
-/// Graceful stop on SIGTERM or Ctrl-C: sockets are told to reconnect elsewhere (1012),
-/// then the server stops accepting and drains.
-pub async fn stop_on_signal(server: ServerHandle, gateway: Arc<Gateway>) {
-    wait_for_signal().await;
-    log::info!("stopping: closing sockets with 1012, then draining");
-    gateway.shutdown();
-    // The sockets close themselves (each writes its 1012 first); the server stops once
-    // they have, or after the drain limit for a client that never takes its close frame.
-    if !gateway.admission.drained(DRAIN_LIMIT).await {
-        log::warn!("stopping: sockets still open after {DRAIN_LIMIT:?}; stopping anyway");
-    }
-    server.stop(true).await;
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
+impl Gateway {
+    /// Before the server stops: every socket is told to reconnect elsewhere (1012), and
+    /// the gateway waits for them to close — or for the drain limit, for a client that
+    /// never takes its close frame.
+    pub async fn drain(&self) {
+        log::info!("stopping: closing sockets with 1012, then draining");
+        self.shutdown();
+        if !self.admission.drained(DRAIN_LIMIT).await {
+            log::warn!("stopping: sockets still open after {DRAIN_LIMIT:?}; stopping anyway");
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Graceful stop on SIGTERM or Ctrl-C: the sockets drain, then the server stops.
+pub async fn stop_on_signal(server: ServerHandle, gateway: Arc<Gateway>) {
+    pintalk_http::stop_on_signal(server, async move { gateway.drain().await }).await;
 }
 
 #[cfg(test)]

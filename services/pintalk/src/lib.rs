@@ -6,8 +6,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{App, HttpResponse, HttpServer, web};
-use anyhow::Context;
+use actix_web::{App, HttpResponse, web};
 use pintalk_account::state::AppState;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::Signer;
@@ -25,10 +24,7 @@ pub struct AllInOne {
 impl AllInOne {
     /// Binds `server.host:server.port` and builds the server on it.
     pub async fn build(settings: Settings, signer: Signer) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
-            .with_context(|| {
-                format!("binding {}:{}", settings.server.host, settings.server.port)
-            })?;
+        let listener = pintalk_http::bind(&settings.server)?;
         Self::build_on(listener, settings, signer).await
     }
 
@@ -47,21 +43,15 @@ impl AllInOne {
         let state = web::Data::new(pintalk_account::state(settings, signer, bus).await?);
         let persister = pintalk_account::start_persister(&state);
         let gateway_data = web::Data::from(gateway.clone());
-        let mut server = HttpServer::new(move || {
+        let server = pintalk_http::serve(listener, workers, move || {
             App::new()
                 .configure(|cfg| pintalk_gateway::configure(cfg, gateway_data.clone()))
                 .service(web::resource("/metrics").get(metrics))
                 .configure(|cfg| pintalk_account::configure(cfg, state.clone()))
-        })
-        .disable_signals()
-        .shutdown_timeout(5)
-        .listen(listener)?;
-        if workers > 0 {
-            server = server.workers(workers);
-        }
+        })?;
         Ok(Self {
             port,
-            server: server.run(),
+            server,
             gateway,
             persister,
         })
