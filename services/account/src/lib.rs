@@ -16,6 +16,7 @@ pub mod request_id;
 pub mod routes;
 pub mod seeding;
 pub mod state;
+pub mod visitors;
 
 use std::sync::Arc;
 

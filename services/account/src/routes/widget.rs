@@ -7,13 +7,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_core::ErrorCode;
 use std::time::Duration;
 
-use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::RoomStatus;
-use pintalk_core::secret::{new_token, token_hash};
+use pintalk_core::secret::token_hash;
 use pintalk_core::token::VisitorSocketGrant;
-use pintalk_db::models::{Room, Site, Visitor};
-use pintalk_db::{rooms, sites, visitors};
+use pintalk_db::models::Site;
+use pintalk_db::sites;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -145,9 +144,6 @@ pub async fn session(
     ))
 }
 
-/// How stale a returning visitor's `last_seen_at` may get before a session rewrites it.
-const LAST_SEEN_PRECISION_MS: i64 = 60_000;
-
 async fn visitor_session(
     state: &AppState,
     req: &HttpRequest,
@@ -202,50 +198,7 @@ async fn visitor_session(
     };
     let site_id = site.id;
     let (visitor, room, secret) = state
-        .db(move |conn| {
-            if let Some((id, hash)) = returning
-                && let Some(visitor) = visitors::find(conn, site_id, id)?
-                && visitor.secret_hash == hash
-            {
-                if visitor.blocked_at.is_some() {
-                    return Err(ApiError::new(
-                        ErrorCode::VisitorBlocked,
-                        "this visitor was blocked",
-                    ));
-                }
-                // Minute precision is plenty, and a reconnect storm of recent visitors
-                // then costs the database no writes.
-                if now_ms() - visitor.last_seen_at >= LAST_SEEN_PRECISION_MS {
-                    visitors::touch(conn, visitor.id)?;
-                }
-                visitors::identify(conn, visitor.id, name.clone(), email.clone())?;
-                let visitor = Visitor {
-                    name: name.or(visitor.name),
-                    email: email.or(visitor.email),
-                    ..visitor
-                };
-                if let Some(room) = rooms::latest_for_visitor(conn, visitor.id)? {
-                    return Ok((visitor, room, None));
-                }
-                let room = new_room(conn, site_id, visitor.id)?;
-                return Ok((visitor, room, None));
-            }
-            let secret = new_token();
-            let now = now_ms();
-            let visitor = Visitor {
-                id: VisitorId::new(),
-                site_id,
-                secret_hash: token_hash(&secret),
-                name,
-                email,
-                blocked_at: None,
-                created_at: now,
-                last_seen_at: now,
-            };
-            visitors::insert(conn, visitor.clone())?;
-            let room = new_room(conn, site_id, visitor.id)?;
-            Ok((visitor, room, Some(secret)))
-        })
+        .db(move |conn| crate::visitors::find_or_create(conn, site_id, returning, name, email))
         .await?;
     // A new room starts its numbering here; a known one only if the bus lost it, so a
     // returning visitor's session costs one look-up, not a seed.
@@ -279,26 +232,6 @@ async fn visitor_session(
         gateway_url: state.settings.gateway_url(),
         expires_in: ttl,
     })
-}
-
-fn new_room(
-    conn: &mut pintalk_db::DbConnection,
-    site: SiteId,
-    visitor: VisitorId,
-) -> Result<Room, ApiError> {
-    let now = now_ms();
-    let room = Room {
-        id: RoomId::new(),
-        site_id: site,
-        visitor_id: visitor,
-        status: RoomStatus::Open,
-        last_seq: 0,
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-    };
-    rooms::insert(conn, room.clone())?;
-    Ok(room)
 }
 
 /// CORS preflight for the widget endpoints.

@@ -1,0 +1,88 @@
+//! Who a widget session is for: a returning visitor (their id and the hash of their
+//! secret match, and they are not blocked) gets their conversation back; anyone else —
+//! a first visit, a cleared browser, a stale or foreign secret — is a new visitor with a
+//! new conversation, so no secret but the right one ever reaches someone's messages.
+
+use pintalk_core::ErrorCode;
+use pintalk_core::clock::now_ms;
+use pintalk_core::ids::{RoomId, SiteId, VisitorId};
+use pintalk_core::protocol::RoomStatus;
+use pintalk_core::secret::{new_token, token_hash};
+use pintalk_db::models::{Room, Visitor};
+use pintalk_db::{DbConnection, rooms, visitors};
+
+use crate::error::ApiError;
+
+/// How stale a returning visitor's `last_seen_at` may get before a session rewrites it.
+const LAST_SEEN_PRECISION_MS: i64 = 60_000;
+
+/// Whom a session request says it is: a visitor id and the hash of its secret.
+pub type Returning = Option<(VisitorId, String)>;
+
+/// The visitor, their conversation, and — for a new visitor — the secret to keep.
+pub fn find_or_create(
+    conn: &mut DbConnection,
+    site: SiteId,
+    returning: Returning,
+    name: Option<String>,
+    email: Option<String>,
+) -> Result<(Visitor, Room, Option<String>), ApiError> {
+    if let Some((id, hash)) = returning
+        && let Some(visitor) = visitors::find(conn, site, id)?
+        && visitor.secret_hash == hash
+    {
+        if visitor.blocked_at.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::VisitorBlocked,
+                "this visitor was blocked",
+            ));
+        }
+        // Minute precision is plenty, and a reconnect storm of recent visitors
+        // then costs the database no writes.
+        if now_ms() - visitor.last_seen_at >= LAST_SEEN_PRECISION_MS {
+            visitors::touch(conn, visitor.id)?;
+        }
+        visitors::identify(conn, visitor.id, name.clone(), email.clone())?;
+        let visitor = Visitor {
+            name: name.or(visitor.name),
+            email: email.or(visitor.email),
+            ..visitor
+        };
+        if let Some(room) = rooms::latest_for_visitor(conn, visitor.id)? {
+            return Ok((visitor, room, None));
+        }
+        let room = new_room(conn, site, visitor.id)?;
+        return Ok((visitor, room, None));
+    }
+    let secret = new_token();
+    let now = now_ms();
+    let visitor = Visitor {
+        id: VisitorId::new(),
+        site_id: site,
+        secret_hash: token_hash(&secret),
+        name,
+        email,
+        blocked_at: None,
+        created_at: now,
+        last_seen_at: now,
+    };
+    visitors::insert(conn, visitor.clone())?;
+    let room = new_room(conn, site, visitor.id)?;
+    Ok((visitor, room, Some(secret)))
+}
+
+fn new_room(conn: &mut DbConnection, site: SiteId, visitor: VisitorId) -> Result<Room, ApiError> {
+    let now = now_ms();
+    let room = Room {
+        id: RoomId::new(),
+        site_id: site,
+        visitor_id: visitor,
+        status: RoomStatus::Open,
+        last_seq: 0,
+        created_at: now,
+        updated_at: now,
+        closed_at: None,
+    };
+    rooms::insert(conn, room.clone())?;
+    Ok(room)
+}
