@@ -9,6 +9,7 @@
 
 mod bad_input;
 mod cluster;
+mod eventually;
 mod health;
 mod helpers;
 mod login;
@@ -16,6 +17,7 @@ mod me;
 mod outage;
 mod password;
 mod realtime;
+mod redis;
 mod signup;
 mod sites;
 mod smtp;

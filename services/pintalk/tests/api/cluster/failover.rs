@@ -214,7 +214,7 @@ async fn persister_killed_mid_stream_loses_and_doubles_nothing() {
             cluster.accounts[0].kill();
         }
         if round == 10 {
-            cluster.accounts[0].restart();
+            cluster.accounts[0].restart().await;
         }
         for chatter in &mut chatters {
             chatter.settle().await;
@@ -236,7 +236,7 @@ async fn redis_restarted_empty_reuses_no_seq_and_clients_are_told_to_resync() {
     chatter.settle().await;
     assert_stored_exactly_once(&cluster, std::slice::from_ref(&chatter)).await;
 
-    cluster.redis.restart_empty();
+    cluster.redis.restart_empty().await;
     // Every socket is closed so its client resumes (the gateways lost their
     // subscriptions with Redis).
     let closed = chatter

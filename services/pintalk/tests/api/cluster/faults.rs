@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::Cluster;
 use crate::helpers::TestApp;
-use crate::outage::{PrivateRedis, free_port};
+use crate::redis::{PrivateRedis, free_port};
 use crate::socket::Socket;
 
 const SHOP: &str = "https://shop.example.com";
@@ -377,8 +377,8 @@ async fn redis_restarted_empty_under_load_reuses_no_seq_and_loses_nothing_resent
     // Acked into Redis, never reaching SQL.
     cluster.accounts[0].kill();
     talk(&cluster, &key, &mut talkers, 3..5).await;
-    cluster.redis.restart_empty();
-    cluster.accounts[0].restart();
+    cluster.redis.restart_empty().await;
+    cluster.accounts[0].restart().await;
     come_back_and_resend_everything(&cluster, &key, &mut talkers).await;
     talk(&cluster, &key, &mut talkers, 5..7).await;
     come_back_after_resending(&cluster, &key, &mut talkers).await;
@@ -391,14 +391,14 @@ async fn redis_restarted_empty_under_load_reuses_no_seq_and_loses_nothing_resent
 #[actix_web::test]
 async fn aof_everysec_redis_killed_reuses_no_seq_and_loses_nothing_resent() {
     let dir = tempfile::tempdir().unwrap();
-    let redis = PrivateRedis::start_with_aof(free_port(), dir.path().to_owned());
+    let redis = PrivateRedis::start_with_aof(free_port(), dir.path().to_owned()).await;
     let mut cluster = Cluster::start_on(redis, 1, 2, |_| None).await;
     let (key, mut talkers) = talkers(&cluster, "aof@example.com").await;
     talk(&cluster, &key, &mut talkers, 0..3).await;
     cluster.accounts[0].kill();
     talk(&cluster, &key, &mut talkers, 3..6).await;
-    cluster.redis.crash_and_restart();
-    cluster.accounts[0].restart();
+    cluster.redis.crash_and_restart().await;
+    cluster.accounts[0].restart().await;
     come_back_and_resend_everything(&cluster, &key, &mut talkers).await;
     talk(&cluster, &key, &mut talkers, 6..8).await;
     come_back_after_resending(&cluster, &key, &mut talkers).await;

@@ -7,9 +7,11 @@ use std::time::Duration;
 use pintalk_core::token::{Signer, generate_private_pem};
 use pintalk_test_db::TestDatabase;
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::eventually::eventually;
 use crate::helpers::{Owner, TestApp};
-use crate::outage::{PrivateRedis, free_port};
+use crate::redis::{PrivateRedis, free_port};
 use crate::smtp::{MailBox, link_token};
 
 /// A running service binary.
@@ -46,9 +48,9 @@ impl Service {
     }
 
     /// Starts the process (again) with the same configuration and waits until it serves.
-    pub fn restart(&mut self) {
+    pub async fn restart(&mut self) {
         self.launch();
-        self.wait_ready();
+        self.wait_ready().await;
     }
 
     fn launch(&mut self) {
@@ -65,21 +67,27 @@ impl Service {
         self.child = Some(child);
     }
 
-    /// Waits until `/healthz` answers.
-    fn wait_ready(&self) {
-        for _ in 0..300 {
-            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
-                use std::io::{Read, Write};
-                let _ = stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
-                let mut answer = String::new();
-                let _ = stream.read_to_string(&mut answer);
-                if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{} did not come up on port {}", self.binary, self.port);
+    /// Waits (up to 15 s) until `/healthz` answers.
+    async fn wait_ready(&self) {
+        let port = self.port;
+        eventually(
+            Duration::from_secs(15),
+            &format!("{} to answer /healthz on port {port}", self.binary),
+            async || {
+                let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()?;
+                stream
+                    .write_all(b"GET /healthz HTTP/1.0\r\n\r\n")
+                    .await
+                    .ok()?;
+                let mut answer = Vec::new();
+                let _ = stream.read_to_end(&mut answer).await;
+                (answer.starts_with(b"HTTP/1.0 200") || answer.starts_with(b"HTTP/1.1 200"))
+                    .then_some(())
+            },
+        )
+        .await;
     }
 
     /// SIGKILL: no goodbye to anyone.
@@ -152,7 +160,13 @@ impl Cluster {
         gateways: usize,
         front: impl FnOnce(&Ports) -> Option<String>,
     ) -> Self {
-        Self::start_on(PrivateRedis::start(free_port()), accounts, gateways, front).await
+        Self::start_on(
+            PrivateRedis::start(free_port()).await,
+            accounts,
+            gateways,
+            front,
+        )
+        .await
     }
 
     /// As [`Cluster::start_with`], on a Redis the caller started.
@@ -207,7 +221,7 @@ impl Cluster {
             .map(|_| Service::spawn("pintalk-gateway", free_port(), gateway_env.clone()))
             .collect();
         for service in accounts.iter().chain(&gateways) {
-            service.wait_ready();
+            service.wait_ready().await;
         }
         let ports = Ports {
             accounts: accounts.iter().map(|s| s.port).collect(),
