@@ -1,6 +1,9 @@
+use std::time::Duration;
+
 use serde_json::json;
 
 use super::Cluster;
+use crate::eventually::eventually;
 use crate::socket::Socket;
 
 const SHOP: &str = "https://shop.example.com";
@@ -84,18 +87,18 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
     panic!("visitor never went offline");
 }
 
-/// The account service's persisted counter, once it reaches 2 (or after 5 s).
+/// The account service's persisted counter, once it reaches 2 (within 5 s).
 async fn persisted(cluster: &Cluster) -> i64 {
-    let mut count = 0;
-    for _ in 0..100 {
-        count = cluster.accounts[0]
-            .metric("pintalk_account_persisted_total")
-            .await
-            .unwrap_or(0);
-        if count >= 2 {
-            break;
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    count
+    eventually(
+        Duration::from_secs(5),
+        "the persisted counter to reach 2",
+        async || {
+            let count = cluster.accounts[0]
+                .metric("pintalk_account_persisted_total")
+                .await
+                .unwrap_or(0);
+            (count >= 2).then_some(count)
+        },
+    )
+    .await
 }

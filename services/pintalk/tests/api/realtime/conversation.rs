@@ -4,6 +4,7 @@ use awc::http::StatusCode;
 use serde_json::json;
 
 use super::{SHOP, key, owner_with_site};
+use crate::eventually::eventually;
 use crate::helpers::TestApp;
 
 #[actix_web::test]
@@ -78,11 +79,14 @@ async fn visitor_and_owner_converse_live_with_presence_typing_and_history() {
 
     // The visitor's read cursor is persisted: the owner's "seen" survives a reload.
     let room_url = format!("/api/v1/rooms/{room}");
-    let app_ref = &app;
-    wait_until(|| {
-        let (url, token) = (room_url.clone(), owner.access.clone());
-        async move { app_ref.get_auth(&url, &token).await.body["visitor_read_seq"] == 2 }
-    })
+    eventually(
+        Duration::from_secs(5),
+        "the visitor's read cursor to be stored",
+        async || {
+            (app.get_auth(&room_url, &owner.access).await.body["visitor_read_seq"] == 2)
+                .then_some(())
+        },
+    )
     .await;
 
     // History over HTTP equals what was delivered, for the owner and for the visitor.
@@ -113,14 +117,14 @@ async fn visitor_and_owner_converse_live_with_presence_typing_and_history() {
     assert_eq!(rooms.len(), 1, "{:?}", inbox.body);
     assert_eq!(rooms[0]["visitor"]["online"], true);
     let inbox_url = format!("/api/v1/sites/{}/rooms", site["id"].as_str().unwrap());
-    let app_ref = &app;
-    wait_until(|| {
-        let (url, token) = (inbox_url.clone(), owner.access.clone());
-        async move {
-            let page = app_ref.get_auth(&url, &token).await;
-            page.body["rooms"][0]["last_message"]["body"] == "Yes, we do!"
-        }
-    })
+    eventually(
+        Duration::from_secs(5),
+        "the inbox to show the last message",
+        async || {
+            let page = app.get_auth(&inbox_url, &owner.access).await;
+            (page.body["rooms"][0]["last_message"]["body"] == "Yes, we do!").then_some(())
+        },
+    )
     .await;
 }
 
@@ -135,21 +139,6 @@ async fn room_event(socket: &mut crate::socket::Socket, kind: &str) -> serde_jso
         assert_eq!(event["event"], "created", "{event}");
     }
     panic!("no {kind} room event");
-}
-
-/// Polls `check` for up to 5 s (the persister works in the background).
-pub async fn wait_until<F, Fut>(check: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..100 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("condition not reached in 5 s");
 }
 
 #[actix_web::test]
