@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod client;
 mod cluster;
 mod eventually;
 mod health;

@@ -2,7 +2,6 @@
 //! recovers by itself when they come back. Uses a private redis-server on its own port.
 
 use awc::http::StatusCode;
-use serde_json::json;
 
 use crate::helpers::TestApp;
 use crate::redis::{PrivateRedis, free_port};
@@ -16,7 +15,7 @@ async fn redis_down_is_503_unavailable_without_the_cause_and_recovers() {
     let owner = app.owner("outage@example.com").await;
     redis.stop();
 
-    let ready = app.call("GET", "/readyz", None, None).await;
+    let ready = app.readyz().await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.code(), "unavailable");
     let login = app.login(&owner.email, &owner.password).await;
@@ -29,19 +28,11 @@ async fn redis_down_is_503_unavailable_without_the_cause_and_recovers() {
     );
     assert!(login.header("x-request-id").is_some());
     // Requests that need only the database still work.
-    assert_eq!(
-        app.get_auth("/api/v1/me", &owner.access).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me(&owner.access).await.status, StatusCode::OK);
 
     let _redis = PrivateRedis::start(port).await;
-    let ready = app.call("GET", "/readyz", None, None).await;
+    let ready = app.readyz().await;
     assert_eq!(ready.status, StatusCode::OK);
-    let login = app
-        .post(
-            "/api/v1/auth/login",
-            json!({ "email": owner.email, "password": owner.password }),
-        )
-        .await;
+    let login = app.login(&owner.email, &owner.password).await;
     assert_eq!(login.status, StatusCode::OK);
 }

@@ -265,11 +265,7 @@ async fn redis_restarted_empty_reuses_no_seq_and_clients_are_told_to_resync() {
         json!({ room.clone(): 1 }),
         || {
             let access = access.clone();
-            async move {
-                retry(|| api.call("POST", "/api/v1/realtime/token", Some(&access), None)).await
-                        ["token"]
-                        .clone()
-            }
+            async move { retry(|| api.realtime_token(&access)).await["token"].clone() }
         },
     )
     .await;

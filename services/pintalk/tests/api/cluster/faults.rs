@@ -194,12 +194,12 @@ impl Talker {
     /// The room's history over HTTP, with the session's token, into the view.
     async fn history(&mut self, api: &TestApp) {
         let token = self.session["token"].as_str().unwrap().to_owned();
-        let path = format!("/api/v1/rooms/{}/messages?limit=200", self.room);
+        let room = self.room.as_str();
         let page = eventually(
             Duration::from_secs(10),
             "the history to be served again",
             async || {
-                let reply = api.get_auth(&path, &token).await;
+                let reply = api.history(&token, room, "limit=200").await;
                 reply.status.is_success().then_some(reply.body)
             },
         )

@@ -159,10 +159,7 @@ async fn through_nginx_two_accounts_and_three_gateways_survive_a_stop_and_a_kill
     // A visitor and the owner, both through nginx: least_conn puts them on different
     // gateways.
     let mut visitor = Chatter::join(&cluster.api, &key, &nginx.ws_url()).await;
-    let ticket = cluster
-        .api
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = cluster.api.realtime_token(&owner.access).await;
     let owner_token = ticket.body["token"].as_str().unwrap().to_owned();
     let mut dashboard = Socket::open(&nginx.ws_url(), &cluster.api.dashboard_origin()).await;
     dashboard.auth(&owner_token, json!({})).await;
@@ -201,10 +198,7 @@ async fn through_nginx_two_accounts_and_three_gateways_survive_a_stop_and_a_kill
     visitor.reconnect(&cluster.api, &key, &nginx.ws_url()).await;
     visitor.send("hello-2".into()).await;
     visitor.settle().await;
-    let ticket = cluster
-        .api
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = cluster.api.realtime_token(&owner.access).await;
     let mut dashboard = Socket::open(&nginx.ws_url(), &cluster.api.dashboard_origin()).await;
     dashboard
         .auth(

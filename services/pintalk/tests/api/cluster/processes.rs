@@ -248,13 +248,7 @@ impl Cluster {
     /// A verified owner with a site allowing `origin`.
     pub async fn owner_with_site(&self, email: &str, origin: &str) -> (Owner, Value) {
         let password = "correct horse battery";
-        let reply = self
-            .api
-            .post(
-                "/api/v1/auth/signup",
-                serde_json::json!({ "email": email, "password": password, "name": "Ann" }),
-            )
-            .await;
+        let reply = self.api.signup(email, password, "Ann").await;
         assert_eq!(
             reply.status,
             awc::http::StatusCode::CREATED,
@@ -262,12 +256,7 @@ impl Cluster {
             reply.body
         );
         let token = link_token(&self.api.mail.wait_for(email, "Verify your email", 1).await);
-        self.api
-            .post(
-                "/api/v1/auth/email/verify",
-                serde_json::json!({ "token": token }),
-            )
-            .await;
+        self.api.verify_email(&token).await;
         let login = self.api.login(email, password).await;
         let owner = Owner {
             email: email.into(),
@@ -275,7 +264,7 @@ impl Cluster {
             access: login.body["access_token"].as_str().unwrap().into(),
             refresh: login.body["refresh_token"].as_str().unwrap().into(),
         };
-        let site = self.api.site(&owner, &[origin]).await;
+        let site = self.api.new_site(&owner, &[origin]).await;
         (owner, site)
     }
 }

@@ -26,10 +26,7 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
         .await;
     assert_eq!(visitor.next_of("presence").await["online"], false);
 
-    let ticket = cluster
-        .api
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = cluster.api.realtime_token(&owner.access).await;
     let mut dashboard = Socket::open(&b.ws_url(), &cluster.api.dashboard_origin()).await;
     dashboard
         .auth(ticket.body["token"].as_str().unwrap(), json!({}))
@@ -59,10 +56,7 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
     );
 
     // History over HTTP equals what was delivered.
-    let history = cluster
-        .api
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &owner.access)
-        .await;
+    let history = cluster.api.history(&owner.access, &room, "").await;
     let got: Vec<(i64, &str)> = history.body["messages"]
         .as_array()
         .unwrap()

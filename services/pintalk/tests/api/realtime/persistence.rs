@@ -76,9 +76,7 @@ async fn sql_down_loses_nothing_and_a_full_backlog_refuses_sends_retriably() {
     );
     assert!(!acked.is_empty());
     // Acked while SQL is down: visible at once through the bus's tail.
-    let history = app
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &visitor.token())
-        .await;
+    let history = app.history(&visitor.token(), &room, "").await;
     assert_eq!(
         history.body["messages"].as_array().map(Vec::len),
         Some(acked.len())
