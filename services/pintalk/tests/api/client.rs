@@ -17,6 +17,20 @@ fn with_query(path: String, query: &str) -> String {
 }
 
 impl TestApp {
+    /// Sends `method path` with an optional bearer token and JSON body: the raw request,
+    /// for the tests whose point is a malformed one (bad input, a wrong method, an unknown
+    /// path, no token). Every other test uses the typed methods below.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        self.send(method, path, token, None, body).await
+    }
+
     /// Sends `method path` with an optional bearer token, `Origin` and JSON body.
     async fn send(
         &self,

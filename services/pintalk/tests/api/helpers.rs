@@ -129,39 +129,19 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// Sends `method path` with an optional bearer token and JSON body: the raw request,
-    /// for the tests whose point is a malformed one. Others use the typed client.
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut req = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        let res = match body {
-            Some(body) => req.send_json(&body).await,
-            None => req.send().await,
-        };
-        Self::reply(res.expect("request sent")).await
-    }
-
+    /// Reads a response into a [`Reply`]: a JSON body parsed, a text body kept as text.
     pub async fn reply<S>(mut res: awc::ClientResponse<S>) -> Reply
     where
         S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
             + Unpin,
     {
         let bytes = res.body().limit(1 << 20).await.expect("body read");
-        let text = res
+        let is_text = res
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.starts_with("text/"));
-        let body = if bytes.is_empty() || text {
+        let body = if bytes.is_empty() || is_text {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).expect("JSON body")
