@@ -29,7 +29,9 @@ async fn wrong_types_missing_and_unknown_fields_are_invalid_json() {
         // An array with the right values in the right order is still not an object.
         json!(["a@b.co", "correct horse"]),
     ] {
-        let reply = app.post("/api/v1/auth/login", body.clone()).await;
+        let reply = app
+            .call("POST", "/api/v1/auth/login", None, Some(body.clone()))
+            .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(reply.code(), "invalid_json", "{body}");
     }
@@ -38,12 +40,7 @@ async fn wrong_types_missing_and_unknown_fields_are_invalid_json() {
 #[actix_web::test]
 async fn body_over_64_kib_is_refused_with_413() {
     let app = TestApp::spawn().await;
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            json!({ "email": "a@b.co", "password": "x".repeat(70_000), "name": "n" }),
-        )
-        .await;
+    let reply = app.signup("a@b.co", &"x".repeat(70_000), "n").await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(reply.code(), "payload_too_large");
 }
@@ -79,9 +76,7 @@ async fn bad_id_in_path_is_invalid_id() {
     let app = TestApp::spawn().await;
     let owner = app.owner("ids@example.com").await;
     for id in ["123", "not-a-uuid", "01a22263CA1F75B1B8707A8312A6BFF8"] {
-        let reply = app
-            .get_auth(&format!("/api/v1/sites/{id}"), &owner.access)
-            .await;
+        let reply = app.site(&owner.access, id).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{id}");
         assert_eq!(reply.code(), "invalid_id");
     }
@@ -91,19 +86,12 @@ async fn bad_id_in_path_is_invalid_id() {
 async fn upper_case_id_in_path_is_invalid_id_not_the_resource() {
     let app = TestApp::spawn().await;
     let owner = app.owner("upper@example.com").await;
-    let site = app.site(&owner, &["https://shop.example.com"]).await;
+    let site = app.new_site(&owner, &["https://shop.example.com"]).await;
     let id = site["id"].as_str().unwrap();
-    let upper = app
-        .get_auth(
-            &format!("/api/v1/sites/{}", id.to_uppercase()),
-            &owner.access,
-        )
-        .await;
+    let upper = app.site(&owner.access, &id.to_uppercase()).await;
     assert_eq!(upper.status, StatusCode::BAD_REQUEST);
     assert_eq!(upper.code(), "invalid_id");
-    let canonical = app
-        .get_auth(&format!("/api/v1/sites/{id}"), &owner.access)
-        .await;
+    let canonical = app.site(&owner.access, id).await;
     assert_eq!(canonical.status, StatusCode::OK);
 }
 

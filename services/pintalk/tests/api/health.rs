@@ -5,8 +5,10 @@ use crate::helpers::TestApp;
 #[actix_web::test]
 async fn healthz_and_readyz_answer_ok() {
     let app = TestApp::spawn().await;
-    for path in ["/healthz", "/readyz"] {
-        let reply = app.call("GET", path, None, None).await;
+    for (path, reply) in [
+        ("/healthz", app.healthz().await),
+        ("/readyz", app.readyz().await),
+    ] {
         assert_eq!(reply.status, StatusCode::OK, "{path}");
         assert_eq!(reply.body["status"], "ok");
         assert!(
@@ -20,7 +22,7 @@ async fn healthz_and_readyz_answer_ok() {
 #[actix_web::test]
 async fn openapi_document_covers_every_endpoint() {
     let app = TestApp::spawn().await;
-    let doc = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    let doc = app.openapi().await;
     assert_eq!(doc.status, StatusCode::OK);
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc.body["paths"].as_object().unwrap();

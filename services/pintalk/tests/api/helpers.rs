@@ -22,11 +22,13 @@ pub struct TestApp {
     _db: Option<TestDatabase>,
 }
 
-/// A response's status, headers and JSON body (`Value::Null` when empty).
+/// A response's status, headers and JSON body (`Value::Null` when empty or text).
 pub struct Reply {
     pub status: StatusCode,
     pub headers: awc::http::header::HeaderMap,
     pub body: Value,
+    /// The body as text, for the answers that are not JSON (a transcript, metrics).
+    pub text: String,
 }
 
 impl Reply {
@@ -127,33 +129,19 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// Sends `method path` with an optional bearer token and JSON body.
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut req = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        let res = match body {
-            Some(body) => req.send_json(&body).await,
-            None => req.send().await,
-        };
-        Self::reply(res.expect("request sent")).await
-    }
-
+    /// Reads a response into a [`Reply`]: a JSON body parsed, a text body kept as text.
     pub async fn reply<S>(mut res: awc::ClientResponse<S>) -> Reply
     where
         S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
             + Unpin,
     {
         let bytes = res.body().limit(1 << 20).await.expect("body read");
-        let body = if bytes.is_empty() {
+        let is_text = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/"));
+        let body = if bytes.is_empty() || is_text {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).expect("JSON body")
@@ -162,44 +150,22 @@ impl TestApp {
             status: res.status(),
             headers: res.headers().clone(),
             body,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.call("POST", path, None, Some(body)).await
-    }
-
-    pub async fn get_auth(&self, path: &str, token: &str) -> Reply {
-        self.call("GET", path, Some(token), None).await
-    }
-
-    /// Signs up `email`, returns the verification token from the mail.
-    pub async fn signup(&self, email: &str, password: &str) -> String {
-        let reply = self
-            .post(
-                "/api/v1/auth/signup",
-                json!({ "email": email, "password": password, "name": "Test Owner" }),
-            )
-            .await;
+    /// Signs `email` up; returns the token of the verification mail.
+    pub async fn verification_token(&self, email: &str, password: &str) -> String {
+        let reply = self.signup(email, password, "Test Owner").await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         link_token(&self.mail.wait_for(email, "Verify your email", 1).await)
-    }
-
-    pub async fn login(&self, email: &str, password: &str) -> Reply {
-        self.post(
-            "/api/v1/auth/login",
-            json!({ "email": email, "password": password }),
-        )
-        .await
     }
 
     /// A verified, logged-in owner.
     pub async fn owner(&self, email: &str) -> Owner {
         let password = "correct horse battery".to_owned();
-        let token = self.signup(email, &password).await;
-        let verified = self
-            .post("/api/v1/auth/email/verify", json!({ "token": token }))
-            .await;
+        let token = self.verification_token(email, &password).await;
+        let verified = self.verify_email(&token).await;
         assert_eq!(verified.status, StatusCode::NO_CONTENT);
         let login = self.login(email, &password).await;
         assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
@@ -212,13 +178,11 @@ impl TestApp {
     }
 
     /// Creates a site for `owner` allowing `origins`; returns its JSON.
-    pub async fn site(&self, owner: &Owner, origins: &[&str]) -> Value {
+    pub async fn new_site(&self, owner: &Owner, origins: &[&str]) -> Value {
         let reply = self
-            .call(
-                "POST",
-                "/api/v1/sites",
-                Some(&owner.access),
-                Some(json!({ "name": "Shop", "allowed_origins": origins })),
+            .create_site(
+                &owner.access,
+                json!({ "name": "Shop", "allowed_origins": origins }),
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);

@@ -8,7 +8,7 @@ use crate::helpers::TestApp;
 async fn login_returns_a_token_pair_that_reaches_me() {
     let app = TestApp::spawn().await;
     let owner = app.owner("login@example.com").await;
-    let me = app.get_auth("/api/v1/me", &owner.access).await;
+    let me = app.me(&owner.access).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.body["email"], "login@example.com");
     let login = app.login("LOGIN@example.com", &owner.password).await;

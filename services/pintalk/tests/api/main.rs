@@ -8,7 +8,9 @@
 )]
 
 mod bad_input;
+mod client;
 mod cluster;
+mod eventually;
 mod health;
 mod helpers;
 mod login;
@@ -16,6 +18,7 @@ mod me;
 mod outage;
 mod password;
 mod realtime;
+mod redis;
 mod signup;
 mod sites;
 mod smtp;

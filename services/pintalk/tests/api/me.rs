@@ -8,9 +8,9 @@ async fn profile_fields_update_and_null_clears_them() {
     let app = TestApp::spawn().await;
     let owner = app.owner("me@example.com").await;
     let set = app
-        .call("PATCH", "/api/v1/me", Some(&owner.access), Some(json!({
+        .update_me(&owner.access, json!({
             "name": "Ann Lee", "company": "Lee & Co", "avatar_url": "https://img.example.com/a.png"
-        })))
+        }))
         .await;
     assert_eq!(set.status, StatusCode::OK);
     assert_eq!(set.body["name"], "Ann Lee");
@@ -18,22 +18,15 @@ async fn profile_fields_update_and_null_clears_them() {
     assert_eq!(set.body["avatar_url"], "https://img.example.com/a.png");
 
     let cleared = app
-        .call(
-            "PATCH",
-            "/api/v1/me",
-            Some(&owner.access),
-            Some(json!({ "company": null })),
-        )
+        .update_me(&owner.access, json!({ "company": null }))
         .await;
     assert_eq!(cleared.body["company"], serde_json::Value::Null);
     assert_eq!(cleared.body["name"], "Ann Lee", "absent fields stay");
 
     let bad = app
-        .call(
-            "PATCH",
-            "/api/v1/me",
-            Some(&owner.access),
-            Some(json!({ "avatar_url": "javascript:alert(1)" })),
+        .update_me(
+            &owner.access,
+            json!({ "avatar_url": "javascript:alert(1)" }),
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -44,30 +37,22 @@ async fn profile_fields_update_and_null_clears_them() {
 async fn deleting_the_account_removes_its_sites_and_ends_its_sessions() {
     let app = TestApp::spawn().await;
     let owner = app.owner("gone@example.com").await;
-    let site = app.site(&owner, &["https://gone.example.com"]).await;
-    let deleted = app
-        .call("DELETE", "/api/v1/me", Some(&owner.access), None)
-        .await;
+    let site = app.new_site(&owner, &["https://gone.example.com"]).await;
+    let deleted = app.delete_me(&owner.access).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get_auth("/api/v1/me", &owner.access).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me(&owner.access).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.login(&owner.email, &owner.password).await.code(),
         "invalid_credentials"
     );
     let widget = app
-        .client
-        .get(app.url(&format!(
-            "/api/v1/widget/config?site_key={}",
-            site["site_key"].as_str().unwrap()
-        )))
-        .insert_header(("origin", "https://gone.example.com"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(TestApp::reply(widget).await.status, StatusCode::NOT_FOUND);
+        .widget_config(
+            site["site_key"].as_str().unwrap(),
+            Some("https://gone.example.com"),
+        )
+        .await;
+    assert_eq!(widget.status, StatusCode::NOT_FOUND);
     // The address is free again.
-    app.signup("gone@example.com", "correct horse").await;
+    app.verification_token("gone@example.com", "correct horse")
+        .await;
 }

@@ -1,7 +1,4 @@
-use std::time::Duration;
-
 use awc::http::StatusCode;
-use serde_json::json;
 
 use crate::helpers::TestApp;
 use crate::smtp::link_token;
@@ -10,18 +7,10 @@ use crate::smtp::link_token;
 async fn forgot_answers_the_same_for_known_and_unknown_addresses() {
     let app = TestApp::spawn().await;
     app.owner("known@example.com").await;
-    let known = app
-        .post(
-            "/api/v1/auth/password/forgot",
-            json!({ "email": "known@example.com" }),
-        )
-        .await;
-    let unknown = app
-        .post(
-            "/api/v1/auth/password/forgot",
-            json!({ "email": "ghost@example.com" }),
-        )
-        .await;
+    // The unknown address first: the known one's mail, sent after more work from a later
+    // request, shows the unknown one's request was dealt with.
+    let unknown = app.forgot_password("ghost@example.com").await;
+    let known = app.forgot_password("known@example.com").await;
     assert_eq!(known.status, StatusCode::ACCEPTED);
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.body, unknown.body);
@@ -34,7 +23,6 @@ async fn forgot_answers_the_same_for_known_and_unknown_addresses() {
         "{mail}"
     );
     assert!(link_token(&mail).len() >= 43, "at least 256 bits");
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     assert!(app.mail.sent_to("ghost@example.com").is_empty());
 }
 
@@ -42,28 +30,16 @@ async fn forgot_answers_the_same_for_known_and_unknown_addresses() {
 async fn reset_link_sets_the_password_once_revokes_sessions_and_mails_a_notice() {
     let app = TestApp::spawn().await;
     let owner = app.owner("reset@example.com").await;
-    app.post(
-        "/api/v1/auth/password/forgot",
-        json!({ "email": owner.email }),
-    )
-    .await;
+    app.forgot_password(&owner.email).await;
     let token = link_token(
         &app.mail
             .wait_for(&owner.email, "Reset your PinTalk password", 1)
             .await,
     );
 
-    let reset = app
-        .post(
-            "/api/v1/auth/password/reset",
-            json!({ "token": token, "password": "brand new secret" }),
-        )
-        .await;
+    let reset = app.reset_password(&token, "brand new secret").await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get_auth("/api/v1/me", &owner.access).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me(&owner.access).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.login(&owner.email, &owner.password).await.code(),
         "invalid_credentials"
@@ -76,12 +52,7 @@ async fn reset_link_sets_the_password_once_revokes_sessions_and_mails_a_notice()
         .wait_for(&owner.email, "password was changed", 1)
         .await;
 
-    let reused = app
-        .post(
-            "/api/v1/auth/password/reset",
-            json!({ "token": token, "password": "another secret" }),
-        )
-        .await;
+    let reused = app.reset_password(&token, "another secret").await;
     assert_eq!(reused.status, StatusCode::BAD_REQUEST);
     assert_eq!(reused.code(), "invalid_one_time_token");
 }
@@ -90,22 +61,13 @@ async fn reset_link_sets_the_password_once_revokes_sessions_and_mails_a_notice()
 async fn expired_reset_token_is_refused() {
     let app = TestApp::spawn_with(|s| s.auth.reset_password_ttl_mins = 0).await;
     let owner = app.owner("late@example.com").await;
-    app.post(
-        "/api/v1/auth/password/forgot",
-        json!({ "email": owner.email }),
-    )
-    .await;
+    app.forgot_password(&owner.email).await;
     let token = link_token(
         &app.mail
             .wait_for(&owner.email, "Reset your PinTalk password", 1)
             .await,
     );
-    let reply = app
-        .post(
-            "/api/v1/auth/password/reset",
-            json!({ "token": token, "password": "brand new secret" }),
-        )
-        .await;
+    let reply = app.reset_password(&token, "brand new secret").await;
     assert_eq!(reply.code(), "invalid_one_time_token");
     assert_eq!(
         app.login(&owner.email, &owner.password).await.status,
@@ -122,25 +84,23 @@ async fn reset_mails_are_limited_per_address_silently_and_per_ip_visibly() {
     .await;
     let owner = app.owner("often@example.com").await;
     for _ in 0..3 {
-        let reply = app
-            .post(
-                "/api/v1/auth/password/forgot",
-                json!({ "email": owner.email }),
-            )
-            .await;
+        let reply = app.forgot_password(&owner.email).await;
         assert_eq!(reply.status, StatusCode::ACCEPTED);
     }
-    let limited = app
-        .post(
-            "/api/v1/auth/password/forgot",
-            json!({ "email": owner.email }),
-        )
-        .await;
+    let limited = app.forgot_password(&owner.email).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     app.mail
         .wait_for(&owner.email, "Reset your PinTalk password", 1)
         .await;
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    // A mail from a later request (a password change's notice), so the dropped requests
+    // before it have been dealt with.
+    let changed = app
+        .change_password(&owner.access, &owner.password, "brand new secret")
+        .await;
+    assert_eq!(changed.status, StatusCode::OK);
+    app.mail
+        .wait_for(&owner.email, "password was changed", 1)
+        .await;
     let resets = app
         .mail
         .sent_to(&owner.email)
@@ -158,42 +118,21 @@ async fn change_password_needs_the_current_one_and_ends_every_older_session() {
     let other_access = other.body["access_token"].as_str().unwrap().to_owned();
 
     let wrong = app
-        .call(
-            "PUT",
-            "/api/v1/me/password",
-            Some(&owner.access),
-            Some(json!({ "current_password": "not it at all", "password": "brand new secret" })),
-        )
+        .change_password(&owner.access, "not it at all", "brand new secret")
         .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     assert_eq!(wrong.code(), "wrong_password");
 
     let changed = app
-        .call(
-            "PUT",
-            "/api/v1/me/password",
-            Some(&owner.access),
-            Some(json!({ "current_password": owner.password, "password": "brand new secret" })),
-        )
+        .change_password(&owner.access, &owner.password, "brand new secret")
         .await;
     assert_eq!(changed.status, StatusCode::OK);
     let fresh = changed.body["access_token"].as_str().unwrap();
-    assert_eq!(
-        app.get_auth("/api/v1/me", fresh).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me(fresh).await.status, StatusCode::OK);
     for old in [&owner.access, &other_access] {
-        assert_eq!(
-            app.get_auth("/api/v1/me", old).await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.me(old).await.status, StatusCode::UNAUTHORIZED);
     }
-    let refresh = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({ "refresh_token": owner.refresh }),
-        )
-        .await;
+    let refresh = app.refresh(&owner.refresh).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.login(&owner.email, "brand new secret").await.status,

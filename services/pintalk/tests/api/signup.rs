@@ -1,20 +1,12 @@
 use awc::http::StatusCode;
-use serde_json::json;
 
 use crate::helpers::TestApp;
-
-fn signup_body(email: &str, password: &str) -> serde_json::Value {
-    json!({ "email": email, "password": password, "name": "Ann" })
-}
 
 #[actix_web::test]
 async fn signup_creates_an_unverified_owner_with_a_normalised_email_and_mails_a_link() {
     let app = TestApp::spawn().await;
     let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("  Ann@Example.COM ", "correct horse"),
-        )
+        .signup("  Ann@Example.COM ", "correct horse", "Ann")
         .await;
     assert_eq!(reply.status, StatusCode::CREATED);
     assert_eq!(reply.body["email"], "ann@example.com");
@@ -34,33 +26,25 @@ async fn signup_creates_an_unverified_owner_with_a_normalised_email_and_mails_a_
 #[actix_web::test]
 async fn verification_link_verifies_once() {
     let app = TestApp::spawn().await;
-    let token = app.signup("v@example.com", "correct horse").await;
-    let first = app
-        .post("/api/v1/auth/email/verify", json!({ "token": token }))
+    let token = app
+        .verification_token("v@example.com", "correct horse")
         .await;
+    let first = app.verify_email(&token).await;
     assert_eq!(first.status, StatusCode::NO_CONTENT);
-    let again = app
-        .post("/api/v1/auth/email/verify", json!({ "token": token }))
-        .await;
+    let again = app.verify_email(&token).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_eq!(again.code(), "invalid_one_time_token");
     let login = app.login("v@example.com", "correct horse").await;
-    let me = app
-        .get_auth("/api/v1/me", login.body["access_token"].as_str().unwrap())
-        .await;
+    let me = app.me(login.body["access_token"].as_str().unwrap()).await;
     assert_eq!(me.body["email_verified"], true);
 }
 
 #[actix_web::test]
 async fn taken_email_is_a_conflict_whatever_its_case() {
     let app = TestApp::spawn().await;
-    app.signup("dup@example.com", "correct horse").await;
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("DUP@example.com", "another pass"),
-        )
+    app.verification_token("dup@example.com", "correct horse")
         .await;
+    let reply = app.signup("DUP@example.com", "another pass", "Ann").await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.code(), "email_taken");
 }
@@ -68,20 +52,12 @@ async fn taken_email_is_a_conflict_whatever_its_case() {
 #[actix_web::test]
 async fn password_of_73_bytes_is_refused_and_72_accepted() {
     let app = TestApp::spawn().await;
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("long@example.com", &"p".repeat(73)),
-        )
-        .await;
+    let reply = app.signup("long@example.com", &"p".repeat(73), "Ann").await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.code(), "password_too_long");
     // 72 bytes counted in bytes, not characters: 24 three-byte characters.
     let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("long@example.com", &"한".repeat(24)),
-        )
+        .signup("long@example.com", &"한".repeat(24), "Ann")
         .await;
     assert_eq!(reply.status, StatusCode::CREATED);
     let login = app.login("long@example.com", &"한".repeat(24)).await;
@@ -91,26 +67,11 @@ async fn password_of_73_bytes_is_refused_and_72_accepted() {
 #[actix_web::test]
 async fn short_password_bad_email_and_bad_name_are_refused() {
     let app = TestApp::spawn().await;
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("s@example.com", "1234567"),
-        )
-        .await;
+    let reply = app.signup("s@example.com", "1234567", "Ann").await;
     assert_eq!(reply.code(), "password_too_short");
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("not-an-email", "correct horse"),
-        )
-        .await;
+    let reply = app.signup("not-an-email", "correct horse", "Ann").await;
     assert_eq!(reply.code(), "invalid_email");
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            json!({ "email": "n@example.com", "password": "correct horse", "name": " " }),
-        )
-        .await;
+    let reply = app.signup("n@example.com", "correct horse", " ").await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.code(), "invalid_field");
 }
@@ -120,19 +81,11 @@ async fn signups_are_limited_per_ip() {
     let app = TestApp::spawn_with(|s| s.limits.signups_per_ip = 2).await;
     for i in 0..2 {
         let reply = app
-            .post(
-                "/api/v1/auth/signup",
-                signup_body(&format!("ip{i}@example.com"), "correct horse"),
-            )
+            .signup(&format!("ip{i}@example.com"), "correct horse", "Ann")
             .await;
         assert_eq!(reply.status, StatusCode::CREATED);
     }
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("ip3@example.com", "correct horse"),
-        )
-        .await;
+    let reply = app.signup("ip3@example.com", "correct horse", "Ann").await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(reply.code(), "too_many_requests");
     assert!(reply.header("retry-after").is_some());
@@ -141,12 +94,8 @@ async fn signups_are_limited_per_ip() {
 #[actix_web::test]
 async fn signups_are_limited_per_address() {
     let app = TestApp::spawn_with(|s| s.limits.signups_per_email = 1).await;
-    app.signup("same@example.com", "correct horse").await;
-    let reply = app
-        .post(
-            "/api/v1/auth/signup",
-            signup_body("same@example.com", "correct horse"),
-        )
+    app.verification_token("same@example.com", "correct horse")
         .await;
+    let reply = app.signup("same@example.com", "correct horse", "Ann").await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -1,5 +1,5 @@
 use awc::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -8,7 +8,7 @@ async fn site_lifecycle_create_list_get_update_delete() {
     let app = TestApp::spawn().await;
     let owner = app.owner("sites@example.com").await;
     let site = app
-        .site(
+        .new_site(
             &owner,
             &["https://shop.example.com", "http://localhost:3000"],
         )
@@ -27,20 +27,19 @@ async fn site_lifecycle_create_list_get_update_delete() {
             .contains(site["site_key"].as_str().unwrap())
     );
 
-    let list = app.get_auth("/api/v1/sites", &owner.access).await;
+    let list = app.sites(&owner.access).await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
 
     let updated = app
-        .call(
-            "PATCH",
-            &format!("/api/v1/sites/{id}"),
-            Some(&owner.access),
-            Some(json!({
+        .update_site(
+            &owner.access,
+            id,
+            json!({
                 "name": "Shop 2",
                 "allowed_origins": ["https://new.example.com"],
                 "widget": { "title": "Talk to us", "accent_color": "#FF0000", "position": "left",
                             "language": "ko", "show_owner_status": false }
-            })),
+            }),
         )
         .await;
     assert_eq!(updated.status, StatusCode::OK, "{:?}", updated.body);
@@ -56,23 +55,12 @@ async fn site_lifecycle_create_list_get_update_delete() {
         "absent fields stay"
     );
 
-    let fetched = app
-        .get_auth(&format!("/api/v1/sites/{id}"), &owner.access)
-        .await;
+    let fetched = app.site(&owner.access, id).await;
     assert_eq!(fetched.body, updated.body);
 
-    let deleted = app
-        .call(
-            "DELETE",
-            &format!("/api/v1/sites/{id}"),
-            Some(&owner.access),
-            None,
-        )
-        .await;
+    let deleted = app.delete_site(&owner.access, id).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    let gone = app
-        .get_auth(&format!("/api/v1/sites/{id}"), &owner.access)
-        .await;
+    let gone = app.site(&owner.access, id).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }
 
@@ -87,11 +75,9 @@ async fn origins_must_be_exact_scheme_host_port() {
         "*",
     ] {
         let reply = app
-            .call(
-                "POST",
-                "/api/v1/sites",
-                Some(&owner.access),
-                Some(json!({ "name": "S", "allowed_origins": [bad] })),
+            .create_site(
+                &owner.access,
+                json!({ "name": "S", "allowed_origins": [bad] }),
             )
             .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
@@ -110,21 +96,14 @@ async fn widget_settings_are_validated() {
         json!({ "greeting": "x".repeat(501) }),
     ] {
         let reply = app
-            .call(
-                "POST",
-                "/api/v1/sites",
-                Some(&owner.access),
-                Some(json!({ "name": "S", "widget": widget })),
-            )
+            .create_site(&owner.access, json!({ "name": "S", "widget": widget }))
             .await;
         assert_eq!(reply.code(), "invalid_field", "{widget}");
     }
     let reply = app
-        .call(
-            "POST",
-            "/api/v1/sites",
-            Some(&owner.access),
-            Some(json!({ "name": "S", "widget": { "position": "top" } })),
+        .create_site(
+            &owner.access,
+            json!({ "name": "S", "widget": { "position": "top" } }),
         )
         .await;
     assert_eq!(reply.code(), "invalid_json");
@@ -135,27 +114,31 @@ async fn another_owners_site_is_not_found_for_every_operation() {
     let app = TestApp::spawn().await;
     let alice = app.owner("alice@example.com").await;
     let mallory = app.owner("mallory@example.com").await;
-    let site = app.site(&alice, &["https://alice.example.com"]).await;
-    let path = format!("/api/v1/sites/{}", site["id"].as_str().unwrap());
-    for (method, path, body) in [
-        ("GET", path.clone(), None),
-        ("PATCH", path.clone(), Some(json!({ "name": "mine now" }))),
-        ("POST", format!("{path}/key"), None),
-        ("DELETE", path.clone(), None),
+    let site = app.new_site(&alice, &["https://alice.example.com"]).await;
+    let id = site["id"].as_str().unwrap();
+    let access = &mallory.access;
+    for (operation, reply) in [
+        ("site", app.site(access, id).await),
+        (
+            "update_site",
+            app.update_site(access, id, json!({ "name": "mine now" }))
+                .await,
+        ),
+        ("rotate_site_key", app.rotate_site_key(access, id).await),
+        ("delete_site", app.delete_site(access, id).await),
     ] {
-        let reply = app.call(method, &path, Some(&mallory.access), body).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{operation}");
         assert_eq!(reply.code(), "not_found");
     }
     assert!(
-        app.get_auth("/api/v1/sites", &mallory.access)
+        app.sites(&mallory.access)
             .await
             .body
             .as_array()
             .unwrap()
             .is_empty()
     );
-    let still = app.get_auth(&path, &alice.access).await;
+    let still = app.site(&alice.access, id).await;
     assert_eq!(still.body["name"], "Shop");
     assert_eq!(still.body["site_key"], site["site_key"]);
 }
@@ -164,52 +147,28 @@ async fn another_owners_site_is_not_found_for_every_operation() {
 async fn rotating_the_key_retires_the_old_one() {
     let app = TestApp::spawn().await;
     let owner = app.owner("rotate@example.com").await;
-    let site = app.site(&owner, &["https://r.example.com"]).await;
+    let site = app.new_site(&owner, &["https://r.example.com"]).await;
     let rotated = app
-        .call(
-            "POST",
-            &format!("/api/v1/sites/{}/key", site["id"].as_str().unwrap()),
-            Some(&owner.access),
-            None,
-        )
+        .rotate_site_key(&owner.access, site["id"].as_str().unwrap())
         .await;
     assert_eq!(rotated.status, StatusCode::OK);
     assert_ne!(rotated.body["site_key"], site["site_key"]);
-    let config = |key: String| {
-        let app = &app;
-        async move {
-            let res = app
-                .client
-                .get(app.url(&format!("/api/v1/widget/config?site_key={key}")))
-                .insert_header(("origin", "https://r.example.com"))
-                .send()
-                .await
-                .unwrap();
-            TestApp::reply(res).await.status
-        }
+    let config = async |key: &Value| {
+        app.widget_config(key.as_str().unwrap(), Some("https://r.example.com"))
+            .await
+            .status
     };
-    assert_eq!(
-        config(site["site_key"].as_str().unwrap().to_owned()).await,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        config(rotated.body["site_key"].as_str().unwrap().to_owned()).await,
-        StatusCode::OK
-    );
+    assert_eq!(config(&site["site_key"]).await, StatusCode::NOT_FOUND);
+    assert_eq!(config(&rotated.body["site_key"]).await, StatusCode::OK);
 }
 
 #[actix_web::test]
 async fn sites_per_owner_are_bounded() {
     let app = TestApp::spawn_with(|s| s.limits.sites_per_owner = 1).await;
     let owner = app.owner("many@example.com").await;
-    app.site(&owner, &[]).await;
+    app.new_site(&owner, &[]).await;
     let reply = app
-        .call(
-            "POST",
-            "/api/v1/sites",
-            Some(&owner.access),
-            Some(json!({ "name": "Second" })),
-        )
+        .create_site(&owner.access, json!({ "name": "Second" }))
         .await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
 }

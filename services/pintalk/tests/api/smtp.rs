@@ -7,6 +7,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
+use crate::eventually::eventually;
+
 /// The mails received so far, as raw RFC 5322 text.
 #[derive(Clone, Default)]
 pub struct MailBox {
@@ -45,18 +47,17 @@ impl MailBox {
 
     /// Waits (up to 10 s) for the `n`-th mail to `to` whose text contains `subject`.
     pub async fn wait_for(&self, to: &str, subject: &str, n: usize) -> String {
-        for _ in 0..200 {
-            let found: Vec<String> = self
-                .sent_to(to)
-                .into_iter()
-                .filter(|m| m.contains(subject))
-                .collect();
-            if found.len() >= n {
-                return found[n - 1].clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("no mail #{n} to {to} about {subject:?}");
+        eventually(
+            Duration::from_secs(10),
+            &format!("mail #{n} to {to} about {subject:?}"),
+            async || {
+                self.sent_to(to)
+                    .into_iter()
+                    .filter(|m| m.contains(subject))
+                    .nth(n - 1)
+            },
+        )
+        .await
     }
 }
 

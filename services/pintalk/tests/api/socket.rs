@@ -180,28 +180,6 @@ impl Visitor {
 }
 
 impl TestApp {
-    /// `POST /widget/sessions` from `origin`, optionally as a returning visitor.
-    pub async fn widget_session(
-        &self,
-        site_key: &str,
-        origin: &str,
-        returning: Option<&Value>,
-    ) -> crate::helpers::Reply {
-        let mut body = json!({ "site_key": site_key });
-        if let Some(previous) = returning {
-            body["visitor_id"] = previous["visitor_id"].clone();
-            body["visitor_secret"] = previous["visitor_secret"].clone();
-        }
-        let res = self
-            .client
-            .post(self.url(&format!("/api/v1/widget/sessions?site_key={site_key}")))
-            .insert_header(("origin", origin))
-            .send_json(&body)
-            .await
-            .unwrap();
-        TestApp::reply(res).await
-    }
-
     /// A visitor with a session and an authenticated socket.
     pub async fn visitor(&self, site_key: &str, origin: &str) -> Visitor {
         let reply = self.widget_session(site_key, origin, None).await;
@@ -223,9 +201,7 @@ impl TestApp {
 
     /// A gateway ticket for the owner signed in with `access`: `{token, gateway_url, ..}`.
     pub async fn owner_ticket(&self, access: &str) -> Value {
-        let ticket = self
-            .call("POST", "/api/v1/realtime/token", Some(access), None)
-            .await;
+        let ticket = self.realtime_token(access).await;
         assert_eq!(
             ticket.status,
             awc::http::StatusCode::OK,

@@ -29,7 +29,7 @@ fn sign_raw(app: &TestApp, token_for_kid: &str, claims: &serde_json::Value) -> S
 }
 
 async fn refused(app: &TestApp, token: &str) {
-    let reply = app.get_auth("/api/v1/me", token).await;
+    let reply = app.me(token).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{token}");
     assert_eq!(reply.code(), "invalid_token");
     assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
@@ -58,9 +58,7 @@ async fn expired_token_is_refused() {
     refused(&app, &sign_raw(&app, &owner.access, &claims)).await;
     // The same claims, unexpired, pass: the test refuses for the right reason.
     claims["exp"] = json!(now_secs() + 600);
-    let ok = app
-        .get_auth("/api/v1/me", &sign_raw(&app, &owner.access, &claims))
-        .await;
+    let ok = app.me(&sign_raw(&app, &owner.access, &claims)).await;
     assert_eq!(ok.status, StatusCode::OK);
 }
 
@@ -137,36 +135,18 @@ async fn alg_none_token_is_refused() {
 async fn refresh_rotates_and_a_reused_refresh_token_revokes_the_session() {
     let app = TestApp::spawn().await;
     let owner = owner(&app).await;
-    let first = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({ "refresh_token": owner.refresh }),
-        )
-        .await;
+    let first = app.refresh(&owner.refresh).await;
     assert_eq!(first.status, StatusCode::OK);
     let new_refresh = first.body["refresh_token"].as_str().unwrap().to_owned();
     let new_access = first.body["access_token"].as_str().unwrap().to_owned();
     assert_ne!(new_refresh, owner.refresh);
-    assert_eq!(
-        app.get_auth("/api/v1/me", &new_access).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me(&new_access).await.status, StatusCode::OK);
 
     // The old token again: theft detected, the whole family dies.
-    let reused = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({ "refresh_token": owner.refresh }),
-        )
-        .await;
+    let reused = app.refresh(&owner.refresh).await;
     assert_eq!(reused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reused.code(), "refresh_token_reused");
-    let after = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({ "refresh_token": new_refresh }),
-        )
-        .await;
+    let after = app.refresh(&new_refresh).await;
     assert_eq!(after.code(), "invalid_refresh_token");
     refused(&app, &new_access).await;
 }
@@ -174,9 +154,7 @@ async fn refresh_rotates_and_a_reused_refresh_token_revokes_the_session() {
 #[actix_web::test]
 async fn unknown_refresh_token_is_refused() {
     let app = TestApp::spawn().await;
-    let reply = app
-        .post("/api/v1/auth/refresh", json!({ "refresh_token": "nope" }))
-        .await;
+    let reply = app.refresh("nope").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.code(), "invalid_refresh_token");
 }
@@ -190,31 +168,14 @@ async fn logout_ends_this_session_only_and_logout_all_ends_every_one() {
     let third = app.login(&owner.email, &owner.password).await;
     let third_access = third.body["access_token"].as_str().unwrap().to_owned();
 
-    let out = app
-        .call("POST", "/api/v1/auth/logout", Some(&owner.access), None)
-        .await;
+    let out = app.logout(&owner.access).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     refused(&app, &owner.access).await;
-    let refresh = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({ "refresh_token": owner.refresh }),
-        )
-        .await;
+    let refresh = app.refresh(&owner.refresh).await;
     assert_eq!(refresh.code(), "invalid_refresh_token");
-    assert_eq!(
-        app.get_auth("/api/v1/me", &second_access).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me(&second_access).await.status, StatusCode::OK);
 
-    let all = app
-        .call(
-            "POST",
-            "/api/v1/auth/logout-all",
-            Some(&second_access),
-            None,
-        )
-        .await;
+    let all = app.logout_all(&second_access).await;
     assert_eq!(all.status, StatusCode::NO_CONTENT);
     refused(&app, &second_access).await;
     refused(&app, &third_access).await;

@@ -4,26 +4,10 @@ use serde_json::json;
 use crate::helpers::{Reply, TestApp};
 use crate::realtime::SHOP;
 
-async fn config(app: &TestApp, key: &str, origin: Option<&str>) -> Reply {
-    let mut req = app
-        .client
-        .get(app.url(&format!("/api/v1/widget/config?site_key={key}")));
-    if let Some(origin) = origin {
-        req = req.insert_header(("origin", origin));
-    }
-    TestApp::reply(req.send().await.unwrap()).await
-}
-
 async fn preflight(app: &TestApp, key: &str, origin: &str) -> Reply {
-    let req = app
-        .client
-        .request(
-            awc::http::Method::OPTIONS,
-            app.url(&format!("/api/v1/widget/config?site_key={key}")),
-        )
-        .insert_header(("origin", origin))
-        .insert_header(("access-control-request-method", "GET"));
-    TestApp::reply(req.send().await.unwrap()).await
+    let path = format!("/api/v1/widget/config?site_key={key}");
+    app.preflight(&path, origin, &[("access-control-request-method", "GET")])
+        .await
 }
 
 #[actix_web::test]
@@ -31,10 +15,10 @@ async fn allowed_origin_gets_the_config_with_cors_for_exactly_that_origin() {
     let app = TestApp::spawn().await;
     let owner = app.owner("w@example.com").await;
     let site = app
-        .site(&owner, &["https://a.example.com", "https://b.example.com"])
+        .new_site(&owner, &["https://a.example.com", "https://b.example.com"])
         .await;
     let key = site["site_key"].as_str().unwrap();
-    let reply = config(&app, key, Some("https://b.example.com")).await;
+    let reply = app.widget_config(key, Some("https://b.example.com")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(
         reply.header("access-control-allow-origin"),
@@ -50,7 +34,7 @@ async fn allowed_origin_gets_the_config_with_cors_for_exactly_that_origin() {
 async fn other_or_missing_origins_get_no_config_and_no_cors() {
     let app = TestApp::spawn().await;
     let owner = app.owner("w2@example.com").await;
-    let site = app.site(&owner, &["https://a.example.com"]).await;
+    let site = app.new_site(&owner, &["https://a.example.com"]).await;
     let key = site["site_key"].as_str().unwrap();
     for origin in [
         Some("https://evil.example.com"),
@@ -58,27 +42,29 @@ async fn other_or_missing_origins_get_no_config_and_no_cors() {
         Some("http://a.example.com"),
         None,
     ] {
-        let reply = config(&app, key, origin).await;
+        let reply = app.widget_config(key, origin).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin:?}");
         assert_eq!(reply.code(), "origin_not_allowed");
         assert_eq!(reply.header("access-control-allow-origin"), None);
     }
-    let unknown = config(&app, "pk_unknown", Some("https://a.example.com")).await;
+    let unknown = app
+        .widget_config("pk_unknown", Some("https://a.example.com"))
+        .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
 #[actix_web::test]
 async fn widget_is_not_live_until_the_owner_verifies() {
     let app = TestApp::spawn().await;
-    let token = app.signup("unverified@example.com", "correct horse").await;
+    let token = app
+        .verification_token("unverified@example.com", "correct horse")
+        .await;
     let login = app.login("unverified@example.com", "correct horse").await;
     let access = login.body["access_token"].as_str().unwrap();
     let site = app
-        .call(
-            "POST",
-            "/api/v1/sites",
-            Some(access),
-            Some(json!({ "name": "S", "allowed_origins": ["https://u.example.com"] })),
+        .create_site(
+            access,
+            json!({ "name": "S", "allowed_origins": ["https://u.example.com"] }),
         )
         .await;
     assert_eq!(
@@ -87,13 +73,12 @@ async fn widget_is_not_live_until_the_owner_verifies() {
         "the dashboard works before verifying"
     );
     let key = site.body["site_key"].as_str().unwrap();
-    let before = config(&app, key, Some("https://u.example.com")).await;
+    let before = app.widget_config(key, Some("https://u.example.com")).await;
     assert_eq!(before.status, StatusCode::FORBIDDEN);
     assert_eq!(before.code(), "site_not_live");
-    app.post("/api/v1/auth/email/verify", json!({ "token": token }))
-        .await;
+    app.verify_email(&token).await;
     assert_eq!(
-        config(&app, key, Some("https://u.example.com"))
+        app.widget_config(key, Some("https://u.example.com"))
             .await
             .status,
         StatusCode::OK
@@ -104,7 +89,7 @@ async fn widget_is_not_live_until_the_owner_verifies() {
 async fn preflight_answers_only_for_an_allowed_origin() {
     let app = TestApp::spawn().await;
     let owner = app.owner("pf@example.com").await;
-    let site = app.site(&owner, &["https://a.example.com"]).await;
+    let site = app.new_site(&owner, &["https://a.example.com"]).await;
     let key = site["site_key"].as_str().unwrap();
     let ok = preflight(&app, key, "https://a.example.com").await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
@@ -126,7 +111,7 @@ async fn preflight_answers_only_for_an_allowed_origin() {
 async fn a_wrong_visitor_secret_gets_a_new_visitor_never_the_conversation() {
     let app = TestApp::spawn().await;
     let owner = app.owner("secret@example.com").await;
-    let site = app.site(&owner, &[SHOP]).await;
+    let site = app.new_site(&owner, &[SHOP]).await;
     let key = site["site_key"].as_str().unwrap();
     let first = app.widget_session(key, SHOP, None).await.body;
     let mut forged = first.clone();

@@ -8,6 +8,7 @@ use pintalk_core::ids::RoomId;
 use serde_json::{Value, json};
 
 use super::Cluster;
+use crate::eventually::eventually;
 use crate::helpers::TestApp;
 use crate::socket::Socket;
 
@@ -109,15 +110,20 @@ pub(super) async fn assert_stored_exactly_once(cluster: &Cluster, chatters: &[Ch
     let pool = pintalk_db::connect_and_migrate(&cluster.database_url(), 2).unwrap();
     for chatter in chatters {
         let room: RoomId = chatter.room.parse().unwrap();
-        let mut stored = Vec::new();
-        for _ in 0..200 {
-            stored =
-                pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
-            if stored.len() >= chatter.acked.len() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let stored = eventually(
+            Duration::from_secs(10),
+            &format!(
+                "room {} to hold {} messages",
+                chatter.room,
+                chatter.acked.len()
+            ),
+            async || {
+                let stored =
+                    pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
+                (stored.len() >= chatter.acked.len()).then_some(stored)
+            },
+        )
+        .await;
         let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
         let expected: Vec<i64> = (1..=i64::try_from(chatter.acked.len()).unwrap()).collect();
         assert_eq!(
@@ -214,7 +220,7 @@ async fn persister_killed_mid_stream_loses_and_doubles_nothing() {
             cluster.accounts[0].kill();
         }
         if round == 10 {
-            cluster.accounts[0].restart();
+            cluster.accounts[0].restart().await;
         }
         for chatter in &mut chatters {
             chatter.settle().await;
@@ -236,7 +242,7 @@ async fn redis_restarted_empty_reuses_no_seq_and_clients_are_told_to_resync() {
     chatter.settle().await;
     assert_stored_exactly_once(&cluster, std::slice::from_ref(&chatter)).await;
 
-    cluster.redis.restart_empty();
+    cluster.redis.restart_empty().await;
     // Every socket is closed so its client resumes (the gateways lost their
     // subscriptions with Redis).
     let closed = chatter
@@ -259,11 +265,7 @@ async fn redis_restarted_empty_reuses_no_seq_and_clients_are_told_to_resync() {
         json!({ room.clone(): 1 }),
         || {
             let access = access.clone();
-            async move {
-                retry(|| api.call("POST", "/api/v1/realtime/token", Some(&access), None)).await
-                        ["token"]
-                        .clone()
-            }
+            async move { retry(|| api.realtime_token(&access)).await["token"].clone() }
         },
     )
     .await;
@@ -275,19 +277,22 @@ async fn redis_restarted_empty_reuses_no_seq_and_clients_are_told_to_resync() {
 
     // The room's counter is gone: the owner's send is refused (retriable) until the
     // persister re-seeds it from SQL; then it gets seq 4, not 1.
-    let mut seq = None;
-    for _ in 0..50 {
-        let answer = dashboard.post(&room, "after the restart", "owner-1").await;
-        if answer["type"] == "ack" {
-            seq = answer["seq"].as_i64();
-            break;
-        }
-        assert_eq!(
-            (answer["code"].as_str(), answer["retriable"].as_bool()),
-            (Some("room_not_ready"), Some(true))
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let seq = eventually(
+        Duration::from_secs(5),
+        "the owner's send to be acked after the re-seed",
+        async || {
+            let answer = dashboard.post(&room, "after the restart", "owner-1").await;
+            if answer["type"] == "ack" {
+                return Some(answer["seq"].as_i64());
+            }
+            assert_eq!(
+                (answer["code"].as_str(), answer["retriable"].as_bool()),
+                (Some("room_not_ready"), Some(true))
+            );
+            None
+        },
+    )
+    .await;
     assert_eq!(seq, Some(4));
     chatter.acked.insert("owner-1".into(), 4);
 
@@ -312,24 +317,28 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Value>,
 {
-    for _ in 0..50 {
-        let token = ticket().await;
-        let mut socket = Socket::open(url, origin).await;
-        socket
-            .send(json!({ "type": "auth", "token": token, "resume": resume }))
-            .await;
-        let first = socket.next().await;
-        if first["type"] == "ready" {
-            return socket;
-        }
-        assert_eq!(
-            (first["code"].as_str(), first["retriable"].as_bool()),
-            (Some("unavailable"), Some(true)),
-            "{first}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("the gateway did not recover");
+    eventually(
+        Duration::from_secs(10),
+        "the gateway to take the socket back",
+        async || {
+            let token = ticket().await;
+            let mut socket = Socket::open(url, origin).await;
+            socket
+                .send(json!({ "type": "auth", "token": token, "resume": resume }))
+                .await;
+            let first = socket.next().await;
+            if first["type"] == "ready" {
+                return Some(socket);
+            }
+            assert_eq!(
+                (first["code"].as_str(), first["retriable"].as_bool()),
+                (Some("unavailable"), Some(true)),
+                "{first}"
+            );
+            None
+        },
+    )
+    .await
 }
 
 /// Retries an HTTP call while the service reconnects to Redis (it answers 503 meanwhile).
@@ -338,12 +347,13 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = crate::helpers::Reply>,
 {
-    for _ in 0..50 {
-        let reply = call().await;
-        if reply.status.is_success() {
-            return reply.body;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the service did not recover");
+    eventually(
+        Duration::from_secs(5),
+        "the service to answer again",
+        async || {
+            let reply = call().await;
+            reply.status.is_success().then_some(reply.body)
+        },
+    )
+    .await
 }

@@ -18,8 +18,9 @@ use pintalk_core::ids::RoomId;
 use serde_json::{Value, json};
 
 use super::Cluster;
+use crate::eventually::eventually;
 use crate::helpers::TestApp;
-use crate::outage::{PrivateRedis, free_port};
+use crate::redis::{PrivateRedis, free_port};
 use crate::socket::Socket;
 
 const SHOP: &str = "https://shop.example.com";
@@ -165,25 +166,25 @@ impl Talker {
             Some(epoch) => json!({ "seq": held, "epoch": epoch }),
             None => json!(held),
         };
-        let mut socket = None;
-        for _ in 0..100 {
-            let reply = api.widget_session(key, SHOP, Some(&self.session)).await;
-            if !reply.status.is_success() {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-            assert_eq!(reply.body["room"]["id"], self.room.as_str());
-            let mut fresh = Socket::open(gateway, SHOP).await;
-            fresh
-                .send(json!({ "type": "auth", "token": reply.body["token"], "resume": { self.room.clone(): from } }))
-                .await;
-            if fresh.next().await["type"] == "ready" {
-                socket = Some(fresh);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        self.socket = Some(socket.expect("the gateway took the client back"));
+        let (session, room) = (&self.session, self.room.as_str());
+        let socket = eventually(
+            Duration::from_secs(15),
+            "the gateway to take the client back",
+            async || {
+                let reply = api.widget_session(key, SHOP, Some(session)).await;
+                if !reply.status.is_success() {
+                    return None;
+                }
+                assert_eq!(reply.body["room"]["id"], room);
+                let mut fresh = Socket::open(gateway, SHOP).await;
+                fresh
+                    .send(json!({ "type": "auth", "token": reply.body["token"], "resume": { room: from } }))
+                    .await;
+                (fresh.next().await["type"] == "ready").then_some(fresh)
+            },
+        )
+        .await;
+        self.socket = Some(socket);
         self.history(api).await;
         for cid in self.pending.clone() {
             self.send(cid).await;
@@ -193,14 +194,16 @@ impl Talker {
     /// The room's history over HTTP, with the session's token, into the view.
     async fn history(&mut self, api: &TestApp) {
         let token = self.session["token"].as_str().unwrap().to_owned();
-        let path = format!("/api/v1/rooms/{}/messages?limit=200", self.room);
-        let page = loop {
-            let reply = api.get_auth(&path, &token).await;
-            if reply.status.is_success() {
-                break reply.body;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let room = self.room.as_str();
+        let page = eventually(
+            Duration::from_secs(10),
+            "the history to be served again",
+            async || {
+                let reply = api.history(&token, room, "limit=200").await;
+                reply.status.is_success().then_some(reply.body)
+            },
+        )
+        .await;
         self.in_epoch(page["epoch"].as_i64());
         for m in page["messages"].as_array().unwrap() {
             let (seq, cid) = (m["seq"].as_i64().unwrap(), m["cid"].as_str().unwrap());
@@ -304,15 +307,17 @@ async fn check(cluster: &Cluster, talkers: &mut [Talker]) {
     let pool = pintalk_db::connect_and_migrate(&cluster.database_url(), 2).unwrap();
     for talker in talkers.iter_mut() {
         let room: RoomId = talker.room.parse().unwrap();
-        let mut stored = Vec::new();
-        for _ in 0..200 {
-            stored =
-                pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
-            if stored.len() >= talker.acked.len() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let acked = talker.acked.len();
+        let stored = eventually(
+            Duration::from_secs(10),
+            &format!("{}: SQL to hold {acked} messages", talker.name),
+            async || {
+                let stored =
+                    pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
+                (stored.len() >= acked).then_some(stored)
+            },
+        )
+        .await;
         let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
         let expected: Vec<i64> = (1..=i64::try_from(stored.len()).unwrap()).collect();
         assert_eq!(seqs, expected, "{}: SQL's seqs are gap-free", talker.name);
@@ -377,8 +382,8 @@ async fn redis_restarted_empty_under_load_reuses_no_seq_and_loses_nothing_resent
     // Acked into Redis, never reaching SQL.
     cluster.accounts[0].kill();
     talk(&cluster, &key, &mut talkers, 3..5).await;
-    cluster.redis.restart_empty();
-    cluster.accounts[0].restart();
+    cluster.redis.restart_empty().await;
+    cluster.accounts[0].restart().await;
     come_back_and_resend_everything(&cluster, &key, &mut talkers).await;
     talk(&cluster, &key, &mut talkers, 5..7).await;
     come_back_after_resending(&cluster, &key, &mut talkers).await;
@@ -391,14 +396,14 @@ async fn redis_restarted_empty_under_load_reuses_no_seq_and_loses_nothing_resent
 #[actix_web::test]
 async fn aof_everysec_redis_killed_reuses_no_seq_and_loses_nothing_resent() {
     let dir = tempfile::tempdir().unwrap();
-    let redis = PrivateRedis::start_with_aof(free_port(), dir.path().to_owned());
+    let redis = PrivateRedis::start_with_aof(free_port(), dir.path().to_owned()).await;
     let mut cluster = Cluster::start_on(redis, 1, 2, |_| None).await;
     let (key, mut talkers) = talkers(&cluster, "aof@example.com").await;
     talk(&cluster, &key, &mut talkers, 0..3).await;
     cluster.accounts[0].kill();
     talk(&cluster, &key, &mut talkers, 3..6).await;
-    cluster.redis.crash_and_restart();
-    cluster.accounts[0].restart();
+    cluster.redis.crash_and_restart().await;
+    cluster.accounts[0].restart().await;
     come_back_and_resend_everything(&cluster, &key, &mut talkers).await;
     talk(&cluster, &key, &mut talkers, 6..8).await;
     come_back_after_resending(&cluster, &key, &mut talkers).await;

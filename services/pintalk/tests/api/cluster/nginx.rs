@@ -11,7 +11,8 @@ use serde_json::json;
 use super::Cluster;
 use super::failover::{Chatter, assert_stored_exactly_once};
 use super::processes::Ports;
-use crate::outage::free_port;
+use crate::eventually::eventually;
+use crate::redis::free_port;
 use crate::socket::{Closed, Socket};
 
 const SHOP: &str = "https://shop.example.com";
@@ -24,6 +25,8 @@ pub struct Nginx {
 }
 
 impl Nginx {
+    /// Starts it without waiting (the cluster calls this where nothing can be awaited);
+    /// [`Nginx::ready`] waits.
     pub fn start(ports: &Ports) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -38,7 +41,7 @@ impl Nginx {
         );
         std::fs::write(dir.path().join("nginx.conf"), main).unwrap();
         let nginx = which_nginx();
-        let mut child = Command::new(nginx)
+        let child = Command::new(nginx)
             .arg("-p")
             .arg(dir.path())
             .arg("-c")
@@ -46,18 +49,25 @@ impl Nginx {
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Nginx { child, port, dir };
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "nginx did not start; see {}",
-            dir.path().join("error.log").display()
-        );
+        Nginx { child, port, dir }
+    }
+
+    /// Waits (up to 5 s) until it listens.
+    pub async fn ready(&self) {
+        let port = self.port;
+        eventually(
+            Duration::from_secs(5),
+            &format!(
+                "nginx to listen on {port} (its log: {})",
+                self.dir.path().join("error.log").display()
+            ),
+            async || {
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()
+            },
+        )
+        .await;
     }
 
     pub fn access_log(&self) -> String {
@@ -142,16 +152,14 @@ async fn through_nginx_two_accounts_and_three_gateways_survive_a_stop_and_a_kill
     })
     .await;
     let nginx = nginx.unwrap();
+    nginx.ready().await;
     let (owner, site) = cluster.owner_with_site("nginx@example.com", SHOP).await;
     let key = site["site_key"].as_str().unwrap().to_owned();
 
     // A visitor and the owner, both through nginx: least_conn puts them on different
     // gateways.
     let mut visitor = Chatter::join(&cluster.api, &key, &nginx.ws_url()).await;
-    let ticket = cluster
-        .api
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = cluster.api.realtime_token(&owner.access).await;
     let owner_token = ticket.body["token"].as_str().unwrap().to_owned();
     let mut dashboard = Socket::open(&nginx.ws_url(), &cluster.api.dashboard_origin()).await;
     dashboard.auth(&owner_token, json!({})).await;
@@ -190,10 +198,7 @@ async fn through_nginx_two_accounts_and_three_gateways_survive_a_stop_and_a_kill
     visitor.reconnect(&cluster.api, &key, &nginx.ws_url()).await;
     visitor.send("hello-2".into()).await;
     visitor.settle().await;
-    let ticket = cluster
-        .api
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = cluster.api.realtime_token(&owner.access).await;
     let mut dashboard = Socket::open(&nginx.ws_url(), &cluster.api.dashboard_origin()).await;
     dashboard
         .auth(

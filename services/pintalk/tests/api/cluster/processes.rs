@@ -7,9 +7,11 @@ use std::time::Duration;
 use pintalk_core::token::{Signer, generate_private_pem};
 use pintalk_test_db::TestDatabase;
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::eventually::eventually;
 use crate::helpers::{Owner, TestApp};
-use crate::outage::{PrivateRedis, free_port};
+use crate::redis::{PrivateRedis, free_port};
 use crate::smtp::{MailBox, link_token};
 
 /// A running service binary.
@@ -49,9 +51,9 @@ impl Service {
     }
 
     /// Starts the process (again) with the same configuration and waits until it serves.
-    pub fn restart(&mut self) {
+    pub async fn restart(&mut self) {
         self.launch();
-        self.wait_ready();
+        self.wait_ready().await;
     }
 
     /// From the next (re)start on, the process's log (at `info`) goes to `path` instead
@@ -78,21 +80,27 @@ impl Service {
         self.child = Some(command.spawn().unwrap());
     }
 
-    /// Waits until `/healthz` answers.
-    fn wait_ready(&self) {
-        for _ in 0..300 {
-            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
-                use std::io::{Read, Write};
-                let _ = stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
-                let mut answer = String::new();
-                let _ = stream.read_to_string(&mut answer);
-                if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{} did not come up on port {}", self.binary, self.port);
+    /// Waits (up to 15 s) until `/healthz` answers.
+    async fn wait_ready(&self) {
+        let port = self.port;
+        eventually(
+            Duration::from_secs(15),
+            &format!("{} to answer /healthz on port {port}", self.binary),
+            async || {
+                let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()?;
+                stream
+                    .write_all(b"GET /healthz HTTP/1.0\r\n\r\n")
+                    .await
+                    .ok()?;
+                let mut answer = Vec::new();
+                let _ = stream.read_to_end(&mut answer).await;
+                (answer.starts_with(b"HTTP/1.0 200") || answer.starts_with(b"HTTP/1.1 200"))
+                    .then_some(())
+            },
+        )
+        .await;
     }
 
     /// SIGKILL: no goodbye to anyone.
@@ -177,7 +185,13 @@ impl Cluster {
         gateways: usize,
         front: impl FnOnce(&Ports) -> Option<String>,
     ) -> Self {
-        Self::start_on(PrivateRedis::start(free_port()), accounts, gateways, front).await
+        Self::start_on(
+            PrivateRedis::start(free_port()).await,
+            accounts,
+            gateways,
+            front,
+        )
+        .await
     }
 
     /// As [`Cluster::start_with`], on a Redis the caller started.
@@ -232,7 +246,7 @@ impl Cluster {
             .map(|_| Service::spawn("pintalk-gateway", free_port(), gateway_env.clone()))
             .collect();
         for service in accounts.iter().chain(&gateways) {
-            service.wait_ready();
+            service.wait_ready().await;
         }
         let ports = Ports {
             accounts: accounts.iter().map(|s| s.port).collect(),
@@ -259,13 +273,7 @@ impl Cluster {
     /// A verified owner with a site allowing `origin`.
     pub async fn owner_with_site(&self, email: &str, origin: &str) -> (Owner, Value) {
         let password = "correct horse battery";
-        let reply = self
-            .api
-            .post(
-                "/api/v1/auth/signup",
-                serde_json::json!({ "email": email, "password": password, "name": "Ann" }),
-            )
-            .await;
+        let reply = self.api.signup(email, password, "Ann").await;
         assert_eq!(
             reply.status,
             awc::http::StatusCode::CREATED,
@@ -273,12 +281,7 @@ impl Cluster {
             reply.body
         );
         let token = link_token(&self.api.mail.wait_for(email, "Verify your email", 1).await);
-        self.api
-            .post(
-                "/api/v1/auth/email/verify",
-                serde_json::json!({ "token": token }),
-            )
-            .await;
+        self.api.verify_email(&token).await;
         let login = self.api.login(email, password).await;
         let owner = Owner {
             email: email.into(),
@@ -286,7 +289,7 @@ impl Cluster {
             access: login.body["access_token"].as_str().unwrap().into(),
             refresh: login.body["refresh_token"].as_str().unwrap().into(),
         };
-        let site = self.api.site(&owner, &[origin]).await;
+        let site = self.api.new_site(&owner, &[origin]).await;
         (owner, site)
     }
 }

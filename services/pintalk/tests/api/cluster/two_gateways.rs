@@ -1,6 +1,9 @@
+use std::time::Duration;
+
 use serde_json::json;
 
 use super::Cluster;
+use crate::eventually::eventually;
 use crate::socket::Socket;
 
 const SHOP: &str = "https://shop.example.com";
@@ -23,10 +26,7 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
         .await;
     assert_eq!(visitor.next_of("presence").await["online"], false);
 
-    let ticket = cluster
-        .api
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = cluster.api.realtime_token(&owner.access).await;
     let mut dashboard = Socket::open(&b.ws_url(), &cluster.api.dashboard_origin()).await;
     dashboard
         .auth(ticket.body["token"].as_str().unwrap(), json!({}))
@@ -56,10 +56,7 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
     );
 
     // History over HTTP equals what was delivered.
-    let history = cluster
-        .api
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &owner.access)
-        .await;
+    let history = cluster.api.history(&owner.access, &room, "").await;
     let got: Vec<(i64, &str)> = history.body["messages"]
         .as_array()
         .unwrap()
@@ -84,18 +81,18 @@ async fn visitor_on_one_gateway_and_owner_on_another_converse_with_presence_and_
     panic!("visitor never went offline");
 }
 
-/// The account service's persisted counter, once it reaches 2 (or after 5 s).
+/// The account service's persisted counter, once it reaches 2 (within 5 s).
 async fn persisted(cluster: &Cluster) -> i64 {
-    let mut count = 0;
-    for _ in 0..100 {
-        count = cluster.accounts[0]
-            .metric("pintalk_account_persisted_total")
-            .await
-            .unwrap_or(0);
-        if count >= 2 {
-            break;
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    count
+    eventually(
+        Duration::from_secs(5),
+        "the persisted counter to reach 2",
+        async || {
+            let count = cluster.accounts[0]
+                .metric("pintalk_account_persisted_total")
+                .await
+                .unwrap_or(0);
+            (count >= 2).then_some(count)
+        },
+    )
+    .await
 }

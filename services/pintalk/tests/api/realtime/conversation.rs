@@ -4,6 +4,7 @@ use awc::http::StatusCode;
 use serde_json::json;
 
 use super::{SHOP, key, owner_with_site};
+use crate::eventually::eventually;
 use crate::helpers::TestApp;
 
 #[actix_web::test]
@@ -25,14 +26,8 @@ async fn visitor_and_owner_converse_live_with_presence_typing_and_history() {
         online["online"], true,
         "the visitor sees the owner come online"
     );
-    let config = app
-        .client
-        .get(app.url(&format!("/api/v1/widget/config?site_key={}", key(&site))))
-        .insert_header(("origin", SHOP))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(TestApp::reply(config).await.body["owner_online"], true);
+    let config = app.widget_config(key(&site), Some(SHOP)).await;
+    assert_eq!(config.body["owner_online"], true);
 
     let ack = visitor
         .socket
@@ -77,18 +72,15 @@ async fn visitor_and_owner_converse_live_with_presence_typing_and_history() {
     );
 
     // The visitor's read cursor is persisted: the owner's "seen" survives a reload.
-    let room_url = format!("/api/v1/rooms/{room}");
-    let app_ref = &app;
-    wait_until(|| {
-        let (url, token) = (room_url.clone(), owner.access.clone());
-        async move { app_ref.get_auth(&url, &token).await.body["visitor_read_seq"] == 2 }
-    })
+    eventually(
+        Duration::from_secs(5),
+        "the visitor's read cursor to be stored",
+        async || (app.room(&owner.access, &room).await.body["visitor_read_seq"] == 2).then_some(()),
+    )
     .await;
 
     // History over HTTP equals what was delivered, for the owner and for the visitor.
-    let history = app
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &owner.access)
-        .await;
+    let history = app.history(&owner.access, &room, "").await;
     assert_eq!(history.status, StatusCode::OK, "{:?}", history.body);
     let bodies: Vec<&str> = history.body["messages"]
         .as_array()
@@ -97,30 +89,23 @@ async fn visitor_and_owner_converse_live_with_presence_typing_and_history() {
         .map(|m| m["body"].as_str().unwrap())
         .collect();
     assert_eq!(bodies, ["Hi! Do you ship to Korea?", "Yes, we do!"]);
-    let mine = app
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &visitor.token())
-        .await;
+    let mine = app.history(&visitor.token(), &room, "").await;
     assert_eq!(mine.body["messages"], history.body["messages"]);
 
     // The inbox lists the conversation with its last message and unread count.
-    let inbox = app
-        .get_auth(
-            &format!("/api/v1/sites/{}/rooms", site["id"].as_str().unwrap()),
-            &owner.access,
-        )
-        .await;
+    let site_id = site["id"].as_str().unwrap();
+    let inbox = app.inbox(&owner.access, site_id, "").await;
     let rooms = inbox.body["rooms"].as_array().unwrap();
     assert_eq!(rooms.len(), 1, "{:?}", inbox.body);
     assert_eq!(rooms[0]["visitor"]["online"], true);
-    let inbox_url = format!("/api/v1/sites/{}/rooms", site["id"].as_str().unwrap());
-    let app_ref = &app;
-    wait_until(|| {
-        let (url, token) = (inbox_url.clone(), owner.access.clone());
-        async move {
-            let page = app_ref.get_auth(&url, &token).await;
-            page.body["rooms"][0]["last_message"]["body"] == "Yes, we do!"
-        }
-    })
+    eventually(
+        Duration::from_secs(5),
+        "the inbox to show the last message",
+        async || {
+            let page = app.inbox(&owner.access, site_id, "").await;
+            (page.body["rooms"][0]["last_message"]["body"] == "Yes, we do!").then_some(())
+        },
+    )
     .await;
 }
 
@@ -135,21 +120,6 @@ async fn room_event(socket: &mut crate::socket::Socket, kind: &str) -> serde_jso
         assert_eq!(event["event"], "created", "{event}");
     }
     panic!("no {kind} room event");
-}
-
-/// Polls `check` for up to 5 s (the persister works in the background).
-pub async fn wait_until<F, Fut>(check: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..100 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("condition not reached in 5 s");
 }
 
 #[actix_web::test]
@@ -175,21 +145,14 @@ async fn returning_visitor_gets_the_same_conversation_and_a_closed_one_reopens_o
     visitor.socket.post(&room, "first", "a").await;
     let mut dashboard = app.owner_socket(&owner.access).await;
     let closed = app
-        .call(
-            "PATCH",
-            &format!("/api/v1/rooms/{room}"),
-            Some(&owner.access),
-            Some(json!({ "status": "closed" })),
-        )
+        .update_room(&owner.access, &room, json!({ "status": "closed" }))
         .await;
     assert_eq!(closed.status, StatusCode::OK, "{:?}", closed.body);
     assert_eq!(closed.body["status"], "closed");
     room_event(&mut dashboard, "closed").await;
     visitor.socket.post(&room, "one more thing", "b").await;
     room_event(&mut dashboard, "reopened").await;
-    let detail = app
-        .get_auth(&format!("/api/v1/rooms/{room}"), &owner.access)
-        .await;
+    let detail = app.room(&owner.access, &room).await;
     assert_eq!(detail.body["status"], "open");
 }
 
@@ -201,33 +164,20 @@ async fn transcript_downloads_as_text_and_json() {
     let room = visitor.room();
     visitor.socket.post(&room, "line one", "t1").await;
     visitor.socket.post(&room, "line <two>", "t2").await;
-    let res = app
-        .client
-        .get(app.url(&format!("/api/v1/rooms/{room}/transcript")))
-        .bearer_auth(&owner.access)
-        .send()
-        .await;
-    let mut res = res.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let transcript = app.transcript(&owner.access, &room, "").await;
+    assert_eq!(transcript.status, StatusCode::OK);
     assert!(
-        res.headers()
-            .get("content-disposition")
-            .unwrap()
-            .to_str()
+        transcript
+            .header("content-disposition")
             .unwrap()
             .contains("attachment")
     );
-    let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    let text = &transcript.text;
     assert!(
         text.contains("Visitor: line one\n") && text.contains("Visitor: line <two>\n"),
         "{text}"
     );
-    let json = app
-        .get_auth(
-            &format!("/api/v1/rooms/{room}/transcript?format=json"),
-            &owner.access,
-        )
-        .await;
+    let json = app.transcript(&owner.access, &room, "format=json").await;
     assert_eq!(json.body["messages"].as_array().unwrap().len(), 2);
 }
 
@@ -240,29 +190,19 @@ async fn visitor_history_answers_cors_for_the_sessions_origin_only() {
     visitor.socket.post(&room, "hi", "c1").await;
     let path = format!("/api/v1/rooms/{room}/messages");
     let preflight = app
-        .client
-        .request(awc::http::Method::OPTIONS, app.url(&path))
-        .insert_header(("origin", SHOP))
-        .insert_header(("access-control-request-headers", "authorization"))
-        .send()
-        .await
-        .unwrap();
-    let preflight = TestApp::reply(preflight).await;
+        .preflight(
+            &path,
+            SHOP,
+            &[("access-control-request-headers", "authorization")],
+        )
+        .await;
     assert_eq!(preflight.status, StatusCode::NO_CONTENT);
     assert_eq!(
         preflight.header("access-control-allow-headers"),
         Some("authorization")
     );
     for (origin, allowed) in [(SHOP, Some(SHOP)), ("https://evil.example.com", None)] {
-        let res = app
-            .client
-            .get(app.url(&path))
-            .bearer_auth(visitor.token())
-            .insert_header(("origin", origin))
-            .send()
-            .await
-            .unwrap();
-        let reply = TestApp::reply(res).await;
+        let reply = app.history_from(origin, &visitor.token(), &room).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(
             reply.header("access-control-allow-origin"),
@@ -276,16 +216,13 @@ async fn visitor_history_answers_cors_for_the_sessions_origin_only() {
 async fn identified_visitor_shows_with_name_and_email() {
     let app = TestApp::spawn().await;
     let (owner, site) = owner_with_site(&app, "ident@example.com").await;
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/widget/sessions?site_key={}", key(&site))))
-        .insert_header(("origin", SHOP))
-        .send_json(
-            &json!({ "site_key": key(&site), "name": "  Bo Kim ", "email": "Bo@Example.com" }),
+    let session = app
+        .widget_session_with(
+            key(&site),
+            SHOP,
+            json!({ "name": "  Bo Kim ", "email": "Bo@Example.com" }),
         )
-        .await
-        .unwrap();
-    let session = TestApp::reply(res).await;
+        .await;
     assert_eq!(session.status, StatusCode::OK, "{:?}", session.body);
     let room = session.body["room"]["id"].as_str().unwrap().to_owned();
     let mut socket =
@@ -295,19 +232,13 @@ async fn identified_visitor_shows_with_name_and_email() {
         .await;
     assert_eq!(ready["you"]["name"], "Bo Kim");
     socket.post(&room, "hello", "i1").await;
-    let detail = app
-        .get_auth(&format!("/api/v1/rooms/{room}"), &owner.access)
-        .await;
+    let detail = app.room(&owner.access, &room).await;
     assert_eq!(detail.body["visitor"]["name"], "Bo Kim");
     assert_eq!(detail.body["visitor"]["email"], "bo@example.com");
     let bad = app
-        .client
-        .post(app.url(&format!("/api/v1/widget/sessions?site_key={}", key(&site))))
-        .insert_header(("origin", SHOP))
-        .send_json(&json!({ "site_key": key(&site), "email": "not an email" }))
-        .await
-        .unwrap();
-    assert_eq!(TestApp::reply(bad).await.code(), "invalid_email");
+        .widget_session_with(key(&site), SHOP, json!({ "email": "not an email" }))
+        .await;
+    assert_eq!(bad.code(), "invalid_email");
 }
 
 #[actix_web::test]

@@ -15,9 +15,7 @@ async fn resend_with_same_cid_returns_original_ack_and_is_stored_once() {
     assert_eq!(first, again, "the original ack, seq and time included");
     let next = visitor.socket.post(&room, "then this", "other-cid").await;
     assert_eq!(next["seq"], 2);
-    let history = app
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &owner.access)
-        .await;
+    let history = app.history(&owner.access, &room, "").await;
     let seqs: Vec<i64> = history.body["messages"]
         .as_array()
         .unwrap()
@@ -93,9 +91,7 @@ async fn owner_resuming_sees_the_gap_of_a_room_of_their_site() {
             .post(&room, &format!("m{i}"), &format!("m{i}"))
             .await;
     }
-    let ticket = app
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = app.realtime_token(&owner.access).await;
     let mut socket = Socket::open(
         ticket.body["gateway_url"].as_str().unwrap(),
         &app.dashboard_origin(),

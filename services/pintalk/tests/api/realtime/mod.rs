@@ -18,7 +18,7 @@ pub const SHOP: &str = "https://shop.example.com";
 /// A verified owner with a site allowing SHOP; returns the owner and the site.
 pub async fn owner_with_site(app: &TestApp, email: &str) -> (Owner, Value) {
     let owner = app.owner(email).await;
-    let site = app.site(&owner, &[SHOP]).await;
+    let site = app.new_site(&owner, &[SHOP]).await;
     (owner, site)
 }
 

@@ -8,6 +8,7 @@ use diesel::connection::SimpleConnection;
 use pintalk_core::ids::RoomId;
 
 use super::{SHOP, key, owner_with_site};
+use crate::eventually::eventually;
 use crate::helpers::TestApp;
 
 /// Keeps writers out of the messages table (SQLite: the whole database) until ended.
@@ -75,9 +76,7 @@ async fn sql_down_loses_nothing_and_a_full_backlog_refuses_sends_retriably() {
     );
     assert!(!acked.is_empty());
     // Acked while SQL is down: visible at once through the bus's tail.
-    let history = app
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &visitor.token())
-        .await;
+    let history = app.history(&visitor.token(), &room, "").await;
     assert_eq!(
         history.body["messages"].as_array().map(Vec::len),
         Some(acked.len())
@@ -87,25 +86,27 @@ async fn sql_down_loses_nothing_and_a_full_backlog_refuses_sends_retriably() {
     // SQL is back: the persister catches up (with back-off), and sends work again.
     let pool = pintalk_db::connect_and_migrate(&db_url, 1).unwrap();
     let room_id: RoomId = room.parse().unwrap();
-    let mut stored = Vec::new();
-    for _ in 0..200 {
-        stored = pintalk_db::messages::page(&mut pool.get().unwrap(), room_id, None, 1000).unwrap();
-        if stored.len() >= acked.len() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let stored = eventually(
+        Duration::from_secs(10),
+        "the persister to catch up",
+        async || {
+            let stored =
+                pintalk_db::messages::page(&mut pool.get().unwrap(), room_id, None, 1000).unwrap();
+            (stored.len() >= acked.len()).then_some(stored)
+        },
+    )
+    .await;
     let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
     assert_eq!(seqs, acked, "every acked message, once, in order");
-    let mut retried = None;
-    for _ in 0..50 {
-        let answer = visitor.socket.post(&room, "after", "after").await;
-        if answer["type"] == "ack" {
-            retried = answer["seq"].as_i64();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let retried = eventually(
+        Duration::from_secs(5),
+        "a send to be acked again",
+        async || {
+            let answer = visitor.socket.post(&room, "after", "after").await;
+            (answer["type"] == "ack").then(|| answer["seq"].as_i64())
+        },
+    )
+    .await;
     assert_eq!(retried, Some(acked.len() as i64 + 1));
     let _ = owner;
 }

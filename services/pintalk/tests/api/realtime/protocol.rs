@@ -234,8 +234,7 @@ async fn gateway_metrics_count_connections_and_messages() {
     let app = TestApp::spawn().await;
     let (room, mut socket) = visitor_socket(&app).await;
     socket.post(&room, "counted", "m-1").await;
-    let mut res = app.client.get(app.url("/metrics")).send().await.unwrap();
-    let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    let text = app.metrics().await.text;
     assert!(text.contains("pintalk_gateway_connections 1"), "{text}");
     assert!(
         text.contains("pintalk_gateway_messages_in_total 1"),

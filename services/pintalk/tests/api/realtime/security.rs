@@ -100,9 +100,7 @@ async fn socket_from_another_origin_than_the_tokens_is_refused() {
         session["token"].as_str().unwrap(),
     )
     .await;
-    let ticket = app
-        .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
-        .await;
+    let ticket = app.realtime_token(&owner.access).await;
     refused(url, SHOP, ticket.body["token"].as_str().unwrap()).await;
 }
 
@@ -121,9 +119,7 @@ async fn visitor_cannot_reach_another_room_and_owner_cannot_reach_another_owners
         other.socket.post(&room, "intrude", "x-1").await["code"],
         "room_not_granted"
     );
-    let read = app
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &other.token())
-        .await;
+    let read = app.history(&other.token(), &room, "").await;
     assert_eq!(read.status, awc::http::StatusCode::NOT_FOUND);
     let again = app
         .widget_session(key(&alice_site), SHOP, Some(&other.session))
@@ -146,18 +142,17 @@ async fn visitor_cannot_reach_another_room_and_owner_cannot_reach_another_owners
         .send(json!({ "type": "typing", "room": room }))
         .await;
     assert_eq!(intruder.next_of("error").await["code"], "room_not_granted");
-    for path in [
-        format!("/api/v1/rooms/{room}"),
-        format!("/api/v1/rooms/{room}/messages"),
+    for (operation, reply) in [
+        ("room", app.room(&mallory.access, &room).await),
+        ("history", app.history(&mallory.access, &room, "").await),
     ] {
         assert_eq!(
-            app.get_auth(&path, &mallory.access).await.status,
-            awc::http::StatusCode::NOT_FOUND
+            reply.status,
+            awc::http::StatusCode::NOT_FOUND,
+            "{operation}"
         );
     }
-    let alices = app
-        .get_auth(&format!("/api/v1/rooms/{room}/messages"), &alice.access)
-        .await;
+    let alices = app.history(&alice.access, &room, "").await;
     assert_eq!(alices.body["messages"].as_array().unwrap().len(), 1);
 }
 
@@ -168,14 +163,7 @@ async fn blocked_visitor_is_disconnected_and_refused_new_sessions() {
     let mut visitor = app.visitor(key(&site), SHOP).await;
     let room = visitor.room();
     visitor.socket.post(&room, "spam", "s-1").await;
-    let blocked = app
-        .call(
-            "POST",
-            &format!("/api/v1/rooms/{room}/block"),
-            Some(&owner.access),
-            None,
-        )
-        .await;
+    let blocked = app.block_visitor(&owner.access, &room).await;
     assert_eq!(blocked.status, awc::http::StatusCode::NO_CONTENT);
     let error = visitor.socket.next_of("error").await;
     assert_eq!(error["code"], "visitor_blocked");
@@ -196,12 +184,7 @@ async fn changing_the_password_closes_the_owners_sockets() {
     let (owner, _) = owner_with_site(&app, "pw@example.com").await;
     let mut dashboard = app.owner_socket(&owner.access).await;
     let changed = app
-        .call(
-            "PUT",
-            "/api/v1/me/password",
-            Some(&owner.access),
-            Some(json!({ "current_password": owner.password, "password": "a new password" })),
-        )
+        .change_password(&owner.access, &owner.password, "a new password")
         .await;
     assert_eq!(changed.status, awc::http::StatusCode::OK);
     assert_eq!(dashboard.next_of("error").await["code"], "session_revoked");

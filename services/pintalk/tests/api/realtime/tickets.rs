@@ -51,9 +51,7 @@ async fn logout_closes_that_sessions_sockets_and_refuses_its_tickets_only() {
     let a_ticket = app.owner_ticket(&a.access).await;
     let b_ticket = app.owner_ticket(&b).await;
 
-    let out = app
-        .call("POST", "/api/v1/auth/logout", Some(&a.access), None)
-        .await;
+    let out = app.logout(&a.access).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     revoked(&mut a_socket).await;
     stale(&app, &a_ticket).await;
@@ -71,23 +69,13 @@ async fn reused_refresh_token_closes_the_sessions_sockets() {
     let (owner, _) = owner_with_site(&app, "reuse@example.com").await;
     let other = access(&app.login(&owner.email, &owner.password).await);
     let mut first = app.owner_socket(&owner.access).await;
-    let rotated = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({ "refresh_token": owner.refresh }),
-        )
-        .await;
+    let rotated = app.refresh(&owner.refresh).await;
     assert_eq!(rotated.status, StatusCode::OK);
     // The same session after its rotation: a second socket of the family.
     let mut second = app.owner_socket(&access(&rotated)).await;
     let mut elsewhere = app.owner_socket(&other).await;
 
-    let reused = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({ "refresh_token": owner.refresh }),
-        )
-        .await;
+    let reused = app.refresh(&owner.refresh).await;
     assert_eq!(reused.code(), "refresh_token_reused");
     revoked(&mut first).await;
     revoked(&mut second).await;
@@ -103,9 +91,7 @@ async fn ticket_minted_before_logout_all_is_refused() {
         app.owner_ticket(&owner.access).await,
         app.owner_ticket(&other).await,
     ];
-    let all = app
-        .call("POST", "/api/v1/auth/logout-all", Some(&other), None)
-        .await;
+    let all = app.logout_all(&other).await;
     assert_eq!(all.status, StatusCode::NO_CONTENT);
     for ticket in &tickets {
         stale(&app, ticket).await;
@@ -118,12 +104,7 @@ async fn ticket_minted_before_a_password_change_is_refused_one_after_is_not() {
     let (owner, _) = owner_with_site(&app, "pwt@example.com").await;
     let before = app.owner_ticket(&owner.access).await;
     let changed = app
-        .call(
-            "PUT",
-            "/api/v1/me/password",
-            Some(&owner.access),
-            Some(json!({ "current_password": owner.password, "password": "a new password" })),
-        )
+        .change_password(&owner.access, &owner.password, "a new password")
         .await;
     assert_eq!(changed.status, StatusCode::OK);
     stale(&app, &before).await;
@@ -136,22 +117,13 @@ async fn ticket_minted_before_a_password_reset_is_refused() {
     let app = TestApp::spawn().await;
     let (owner, _) = owner_with_site(&app, "rst@example.com").await;
     let before = app.owner_ticket(&owner.access).await;
-    app.post(
-        "/api/v1/auth/password/forgot",
-        json!({ "email": owner.email }),
-    )
-    .await;
+    app.forgot_password(&owner.email).await;
     let token = crate::smtp::link_token(
         &app.mail
             .wait_for(&owner.email, "Reset your PinTalk password", 1)
             .await,
     );
-    let reset = app
-        .post(
-            "/api/v1/auth/password/reset",
-            json!({ "token": token, "password": "brand new secret" }),
-        )
-        .await;
+    let reset = app.reset_password(&token, "brand new secret").await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     stale(&app, &before).await;
 }
@@ -200,10 +172,7 @@ async fn tickets_and_history_tokens_are_accepted_within_the_leeway_and_not_after
     let session = app.widget_session(key(&site), SHOP, None).await.body;
     let token = session["token"].as_str().unwrap();
     let url = session["gateway_url"].as_str().unwrap();
-    let history = format!(
-        "/api/v1/rooms/{}/messages",
-        session["room"]["id"].as_str().unwrap()
-    );
+    let room = session["room"]["id"].as_str().unwrap();
     let ticket = app.owner_ticket(&owner.access).await;
     let owner_token = ticket["token"].as_str().unwrap();
     let leeway = i64::try_from(LEEWAY_SECS).unwrap();
@@ -214,7 +183,7 @@ async fn tickets_and_history_tokens_are_accepted_within_the_leeway_and_not_after
         Socket::open(url, SHOP).await.auth_refused(&late).await,
         ("invalid_token".to_owned(), Closed::Code(4001))
     );
-    let reply = app.get_auth(&history, &late).await;
+    let reply = app.history(&late, room, "").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     let late = expiring(&app, owner_token, -leeway - 1);
     assert_eq!(
@@ -231,7 +200,7 @@ async fn tickets_and_history_tokens_are_accepted_within_the_leeway_and_not_after
         .await
         .auth(&lenient, json!({}))
         .await;
-    let reply = app.get_auth(&history, &lenient).await;
+    let reply = app.history(&lenient, room, "").await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     let lenient = expiring(&app, owner_token, -leeway + 2);
     app.dashboard_socket(&ticket)

@@ -1,0 +1,332 @@
+//! The API as the product names its operations: one method per endpoint, each answering
+//! the raw [`Reply`], so a test asserts on status, code and body itself. Tokens are the
+//! caller's (an owner's access token, or a visitor's session token where both may ask).
+
+use awc::http::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Reply, TestApp};
+
+/// `path?query`, or `path` when there is no query.
+fn with_query(path: String, query: &str) -> String {
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+impl TestApp {
+    /// Sends `method path` with an optional bearer token and JSON body: the raw request,
+    /// for the tests whose point is a malformed one (bad input, a wrong method, an unknown
+    /// path, no token). Every other test uses the typed methods below.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        self.send(method, path, token, None, body).await
+    }
+
+    /// Sends `method path` with an optional bearer token, `Origin` and JSON body.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        origin: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(origin) = origin {
+            req = req.insert_header(("origin", origin));
+        }
+        let res = match body {
+            Some(body) => req.send_json(&body).await,
+            None => req.send().await,
+        };
+        Self::reply(res.expect("request sent")).await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None, None).await
+    }
+
+    // Health and documents.
+
+    pub async fn healthz(&self) -> Reply {
+        self.send(Method::GET, "/healthz", None, None, None).await
+    }
+
+    pub async fn readyz(&self) -> Reply {
+        self.send(Method::GET, "/readyz", None, None, None).await
+    }
+
+    pub async fn openapi(&self) -> Reply {
+        self.send(Method::GET, "/api/v1/openapi.json", None, None, None)
+            .await
+    }
+
+    /// The Prometheus text in [`Reply::text`].
+    pub async fn metrics(&self) -> Reply {
+        self.send(Method::GET, "/metrics", None, None, None).await
+    }
+
+    /// A CORS preflight of `path` from `origin`, with `access-control-request-*` headers.
+    pub async fn preflight(&self, path: &str, origin: &str, asks: &[(&str, &str)]) -> Reply {
+        let mut req = self
+            .client
+            .request(Method::OPTIONS, self.url(path))
+            .insert_header(("origin", origin));
+        for &ask in asks {
+            req = req.insert_header(ask);
+        }
+        Self::reply(req.send().await.expect("request sent")).await
+    }
+
+    // Accounts and sessions.
+
+    pub async fn signup(&self, email: &str, password: &str, name: &str) -> Reply {
+        let body = json!({ "email": email, "password": password, "name": name });
+        self.send(Method::POST, "/api/v1/auth/signup", None, None, Some(body))
+            .await
+    }
+
+    pub async fn verify_email(&self, token: &str) -> Reply {
+        let body = json!({ "token": token });
+        self.send(
+            Method::POST,
+            "/api/v1/auth/email/verify",
+            None,
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        let body = json!({ "email": email, "password": password });
+        self.send(Method::POST, "/api/v1/auth/login", None, None, Some(body))
+            .await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Reply {
+        let body = json!({ "refresh_token": refresh_token });
+        self.send(Method::POST, "/api/v1/auth/refresh", None, None, Some(body))
+            .await
+    }
+
+    pub async fn logout(&self, access: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Some(access),
+            None,
+            None,
+        )
+        .await
+    }
+
+    pub async fn logout_all(&self, access: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/auth/logout-all",
+            Some(access),
+            None,
+            None,
+        )
+        .await
+    }
+
+    pub async fn forgot_password(&self, email: &str) -> Reply {
+        let body = json!({ "email": email });
+        self.send(
+            Method::POST,
+            "/api/v1/auth/password/forgot",
+            None,
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn reset_password(&self, token: &str, password: &str) -> Reply {
+        let body = json!({ "token": token, "password": password });
+        self.send(
+            Method::POST,
+            "/api/v1/auth/password/reset",
+            None,
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn me(&self, access: &str) -> Reply {
+        self.get("/api/v1/me", access).await
+    }
+
+    /// `PATCH /me`: absent fields stay, `null` clears.
+    pub async fn update_me(&self, access: &str, fields: Value) -> Reply {
+        self.send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(access),
+            None,
+            Some(fields),
+        )
+        .await
+    }
+
+    pub async fn delete_me(&self, access: &str) -> Reply {
+        self.send(Method::DELETE, "/api/v1/me", Some(access), None, None)
+            .await
+    }
+
+    pub async fn change_password(&self, access: &str, current: &str, password: &str) -> Reply {
+        let body = json!({ "current_password": current, "password": password });
+        self.send(
+            Method::PUT,
+            "/api/v1/me/password",
+            Some(access),
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    // Sites.
+
+    pub async fn create_site(&self, access: &str, fields: Value) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/sites",
+            Some(access),
+            None,
+            Some(fields),
+        )
+        .await
+    }
+
+    pub async fn sites(&self, access: &str) -> Reply {
+        self.get("/api/v1/sites", access).await
+    }
+
+    pub async fn site(&self, access: &str, site: &str) -> Reply {
+        self.get(&format!("/api/v1/sites/{site}"), access).await
+    }
+
+    pub async fn update_site(&self, access: &str, site: &str, fields: Value) -> Reply {
+        let path = format!("/api/v1/sites/{site}");
+        self.send(Method::PATCH, &path, Some(access), None, Some(fields))
+            .await
+    }
+
+    pub async fn delete_site(&self, access: &str, site: &str) -> Reply {
+        let path = format!("/api/v1/sites/{site}");
+        self.send(Method::DELETE, &path, Some(access), None, None)
+            .await
+    }
+
+    pub async fn rotate_site_key(&self, access: &str, site: &str) -> Reply {
+        let path = format!("/api/v1/sites/{site}/key");
+        self.send(Method::POST, &path, Some(access), None, None)
+            .await
+    }
+
+    // Rooms.
+
+    /// A site's rooms; `query` is the query string without `?` (empty for none).
+    pub async fn inbox(&self, access: &str, site: &str, query: &str) -> Reply {
+        let path = with_query(format!("/api/v1/sites/{site}/rooms"), query);
+        self.get(&path, access).await
+    }
+
+    pub async fn room(&self, token: &str, room: &str) -> Reply {
+        self.get(&format!("/api/v1/rooms/{room}"), token).await
+    }
+
+    pub async fn update_room(&self, access: &str, room: &str, fields: Value) -> Reply {
+        let path = format!("/api/v1/rooms/{room}");
+        self.send(Method::PATCH, &path, Some(access), None, Some(fields))
+            .await
+    }
+
+    pub async fn block_visitor(&self, access: &str, room: &str) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/block");
+        self.send(Method::POST, &path, Some(access), None, None)
+            .await
+    }
+
+    /// A room's messages, for its owner or its visitor; `query` as for [`TestApp::inbox`].
+    pub async fn history(&self, token: &str, room: &str, query: &str) -> Reply {
+        let path = with_query(format!("/api/v1/rooms/{room}/messages"), query);
+        self.get(&path, token).await
+    }
+
+    /// The history as the widget asks for it: from its page's `origin`.
+    pub async fn history_from(&self, origin: &str, token: &str, room: &str) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/messages");
+        self.send(Method::GET, &path, Some(token), Some(origin), None)
+            .await
+    }
+
+    /// The transcript (text in [`Reply::text`] unless `query` asks for `format=json`).
+    pub async fn transcript(&self, access: &str, room: &str, query: &str) -> Reply {
+        let path = with_query(format!("/api/v1/rooms/{room}/transcript"), query);
+        self.get(&path, access).await
+    }
+
+    // Realtime and the widget.
+
+    /// A gateway ticket for the owner signed in with `access`.
+    pub async fn realtime_token(&self, access: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/realtime/token",
+            Some(access),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// The widget's settings for `site_key`, asked from `origin` (or from no page).
+    pub async fn widget_config(&self, site_key: &str, origin: Option<&str>) -> Reply {
+        let path = format!("/api/v1/widget/config?site_key={site_key}");
+        self.send(Method::GET, &path, None, origin, None).await
+    }
+
+    /// `POST /widget/sessions` from `origin`, optionally as a returning visitor.
+    pub async fn widget_session(
+        &self,
+        site_key: &str,
+        origin: &str,
+        returning: Option<&Value>,
+    ) -> Reply {
+        let mut fields = json!({});
+        if let Some(previous) = returning {
+            fields["visitor_id"] = previous["visitor_id"].clone();
+            fields["visitor_secret"] = previous["visitor_secret"].clone();
+        }
+        self.widget_session_with(site_key, origin, fields).await
+    }
+
+    /// `POST /widget/sessions` from `origin` with `fields` (name, email, ...) besides the
+    /// site key.
+    pub async fn widget_session_with(&self, site_key: &str, origin: &str, fields: Value) -> Reply {
+        let mut body = json!({ "site_key": site_key });
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        let path = format!("/api/v1/widget/sessions?site_key={site_key}");
+        self.send(Method::POST, &path, None, Some(origin), Some(body))
+            .await
+    }
+}

@@ -1,0 +1,96 @@
+//! A redis-server of the test's own, for the tests that take Redis away or restart it,
+//! and `free_port` for the processes the tests start.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::eventually::eventually;
+
+/// A redis-server of the test's own, on its own port: keeping nothing on disk, or an
+/// append-only file with `appendfsync everysec` in a directory of its own.
+pub struct PrivateRedis {
+    pub port: u16,
+    child: Child,
+    /// Where the append-only file lives, when it keeps one.
+    aof: Option<std::path::PathBuf>,
+}
+
+impl PrivateRedis {
+    pub async fn start(port: u16) -> Self {
+        Self::launch(port, None).await
+    }
+
+    /// Keeps an AOF (`everysec`, Redis's default fsync policy) in `dir`.
+    pub async fn start_with_aof(port: u16, dir: std::path::PathBuf) -> Self {
+        Self::launch(port, Some(dir)).await
+    }
+
+    async fn launch(port: u16, aof: Option<std::path::PathBuf>) -> Self {
+        let port_arg = port.to_string();
+        let mut args = vec!["--port", &port_arg, "--bind", "127.0.0.1", "--save", ""];
+        let dir = aof.as_ref().map(|d| d.display().to_string());
+        match &dir {
+            Some(dir) => args.extend([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--dir",
+                dir,
+            ]),
+            None => args.extend(["--appendonly", "no"]),
+        }
+        let child = Command::new("redis-server")
+            .args(&args)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH (scripts/test checks for it)");
+        let redis = PrivateRedis { port, child, aof };
+        eventually(
+            Duration::from_secs(5),
+            &format!("the private redis-server to listen on {port}"),
+            async || {
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()
+            },
+        )
+        .await;
+        redis
+    }
+
+    pub fn stop(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Kills it and starts an empty one on the same port: Redis lost everything.
+    pub async fn restart_empty(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        *self = PrivateRedis::start(self.port).await;
+    }
+
+    /// `kill -9`, then a restart on the same port from what its AOF had on disk.
+    pub async fn crash_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        *self = PrivateRedis::launch(self.port, self.aof.take()).await;
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
