@@ -168,7 +168,7 @@ test('a visitor and the owner talk, live, and a reload brings the conversation b
   const link = page.locator('[data-pt=message][data-seq="2"] a');
   assert.equal(await link.getAttribute('href'), 'https://shop.example.com/shipping');
   assert.equal(await link.getAttribute('target'), '_blank');
-  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
   // The visitor, looking at the open panel, has read the reply.
   await ann.frame((f) => f.type === 'read' && f.room === room && f.reader.kind === 'visitor' && f.seq === 2, 'read by the visitor');
   await page.locator('[data-pt=input]').fill('Great, thanks!');
@@ -522,6 +522,48 @@ test('seen marks also arrive after a reload', async () => {
   ann.send({ type: 'read', room: sent.room, seq: 1 });
   try {
     await page.locator('[data-pt=message][data-seq="1"] [data-pt=seen]').waitFor({ timeout: 3000 });
+  } finally {
+    await ann.close();
+    await context.close();
+  }
+});
+
+/** Text with the cases of the link rule (docs/decisions.md), and what each must become. */
+const LINK_CASES = [
+  'see https://shop.example.com/shipping. then',
+  '(https://en.wikipedia.org/wiki/Seoul_(city)) or www.example.com/a?b=1, "http://x.example/q"!',
+  'not links: javascript:alert(1) ftp://example.com mailto:a@b.example',
+].join('\n');
+const LINK_EXPECTED = [
+  { text: 'https://shop.example.com/shipping', href: 'https://shop.example.com/shipping' },
+  { text: 'https://en.wikipedia.org/wiki/Seoul_(city)', href: 'https://en.wikipedia.org/wiki/Seoul_(city)' },
+  { text: 'www.example.com/a?b=1', href: 'https://www.example.com/a?b=1' },
+  { text: 'http://x.example/q', href: 'http://x.example/q' },
+].map((l) => ({ ...l, rel: 'noopener noreferrer nofollow', target: '_blank' }));
+
+const anchors = (root) =>
+  root.evaluateAll((as) => as.map((a) => ({ text: a.textContent, href: a.href, rel: a.rel, target: a.target })));
+
+test('links in messages follow one rule, the same in the widget and the dashboard', async () => {
+  const { context, page } = await visitor({ path: '/links' });
+  const ann = await ownerSocket();
+  await launcher(page).click();
+  await send(page, 'hi');
+  const hi = await ann.frame((f) => f.type === 'message' && f.body === 'hi', 'the first message');
+  ann.send({ type: 'send', room: hi.room, body: LINK_CASES, cid: 'o-links' });
+  await shows(page, (m) => m.body === LINK_CASES, 'the links message');
+  const inWidget = await anchors(page.locator('[data-pt=message][data-mine=false] [data-pt=body] a'));
+  const dash = await context.newPage();
+  await dash.goto(`${app.base}/login`);
+  const inDashboard = await dash.evaluate(async (text) => {
+    const { linkify } = await import('/dom.js');
+    const box = document.createElement('div');
+    box.append(...linkify(text));
+    return [...box.querySelectorAll('a')].map((a) => ({ text: a.textContent, href: a.href, rel: a.rel, target: a.target }));
+  }, LINK_CASES);
+  try {
+    assert.deepEqual(inWidget, LINK_EXPECTED);
+    assert.deepEqual(inDashboard, LINK_EXPECTED);
   } finally {
     await ann.close();
     await context.close();
