@@ -184,9 +184,9 @@ test('a visitor and the owner talk, live, and a reload brings the conversation b
   await launcher(page).click();
   await page.locator('[data-pt=badge]').waitFor({ state: 'hidden' });
 
-  // A reload: the same conversation, its history shown, the same room.
+  // A reload: the same conversation, its history shown, the same room, the panel still open.
   await page.reload();
-  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor();
   await shows(page, (m) => m.seq === 3 && m.body === 'Anything else?', 'history after the reload');
   assert.deepEqual(
     (await shown(page)).map((m) => [m.seq, m.mine, m.body]),
@@ -502,7 +502,7 @@ test('a blocked visitor is told the conversation ended and the widget stops', as
   assert.equal(await page.locator('[data-pt=input]').isDisabled(), true);
   // And so it stays after a reload: the session is refused.
   await page.reload();
-  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor();
   await page.locator('[data-pt=connection][data-state=offline]').waitFor();
   assert.match(await page.locator('[data-pt=connection]').textContent(), /closed/);
   await ann.close();
@@ -516,7 +516,7 @@ test('seen marks also arrive after a reload', async () => {
   await send(page, 'Are you there?');
   const sent = await ann.frame((f) => f.type === 'message' && f.body === 'Are you there?', 'the question');
   await page.reload();
-  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor();
   await page.locator('[data-pt=connection][data-state=online]').waitFor({ state: 'attached' });
   await shows(page, (m) => m.seq === 1, 'the history');
   ann.send({ type: 'read', room: sent.room, seq: 1 });
@@ -526,6 +526,92 @@ test('seen marks also arrive after a reload', async () => {
     await ann.close();
     await context.close();
   }
+});
+
+test('an open chat stays open across a reload and on another page of the site, and a closed one closed', async () => {
+  const { context, page } = await visitor({ path: '/stay' });
+  await launcher(page).click();
+  await page.locator('[data-pt=connection][data-state=online]').waitFor({ state: 'attached' });
+  await page.reload();
+  await page.locator('[data-pt=panel]').waitFor();
+  assert.equal(await launcher(page).getAttribute('aria-expanded'), 'true');
+  await page.goto(host.page('/stay/other', embedPage(app.base, site.site_key)));
+  await page.locator('[data-pt=panel]').waitFor();
+  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor({ state: 'hidden' });
+  await page.reload();
+  await launcher(page).waitFor();
+  await page.locator('[data-pt=connection]').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('[data-pt=panel]').isVisible(), false, 'closed stays closed');
+  await context.close();
+});
+
+test('the unread badge survives a reload while the owner\'s reply is unread', async () => {
+  const { context, page } = await visitor({ path: '/badge' });
+  const ann = await ownerSocket();
+  await launcher(page).click();
+  await send(page, 'Anyone?');
+  const asked = await ann.frame((f) => f.type === 'message' && f.body === 'Anyone?', 'the question');
+  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor({ state: 'hidden' });
+  ann.send({ type: 'send', room: asked.room, body: 'Yes, here!', cid: 'o-badge' });
+  await page.locator('[data-pt=badge]').waitFor();
+  await page.reload();
+  await page.locator('[data-pt=badge]').waitFor();
+  assert.equal(await page.locator('[data-pt=badge]').textContent(), '1');
+  assert.equal(await page.locator('[data-pt=panel]').isVisible(), false);
+  await launcher(page).click();
+  await page.locator('[data-pt=badge]').waitFor({ state: 'hidden' });
+  await ann.frame((f) => f.type === 'read' && f.reader.kind === 'visitor' && f.seq === 2, 'read by the visitor');
+  await launcher(page).click();
+  await page.reload();
+  await launcher(page).waitFor();
+  assert.equal(await page.locator('[data-pt=badge]').isVisible(), false, 'read, so no badge');
+  await ann.close();
+  await context.close();
+});
+
+test('a long message: a counter near the limit, refused above it, never cut', async () => {
+  const { context, page } = await visitor({ path: '/long' });
+  const ann = await ownerSocket();
+  await launcher(page).click();
+  await page.locator('[data-pt=connection][data-state=online]').waitFor({ state: 'attached' });
+  const input = page.locator('[data-pt=input]');
+  const count = page.locator('[data-pt=count]');
+  await input.fill('a'.repeat(3000));
+  assert.equal(await count.isVisible(), false, 'no counter far from the limit');
+  await input.fill('a'.repeat(3700));
+  assert.equal(await count.textContent(), '3700 / 4000');
+  await input.fill('가'.repeat(4001));
+  assert.equal(await count.textContent(), '1 characters too long');
+  assert.equal(await page.locator('[data-pt=send]').isDisabled(), true);
+  await input.press('Enter');
+  assert.equal([...(await input.inputValue())].length, 4001, 'nothing sent, nothing cut');
+  assert.equal(await messages(page).count(), 0);
+  await input.press('Backspace');
+  await input.press('Enter');
+  const got = await ann.frame((f) => f.type === 'message' && f.sender.kind === 'visitor', 'the long message');
+  assert.equal([...got.body].length, 4000);
+  // 16 px: mobile Safari zooms into a smaller focused field.
+  assert.equal(await input.evaluate((e) => getComputedStyle(e).fontSize), '16px');
+  await ann.close();
+  await context.close();
+});
+
+test('links in the greeting and the away message are links, as in messages', async () => {
+  const linked = await app.site(owner, [host.origin], {
+    greeting: 'Hi! Read https://shop.example.com/faq first.',
+    away_message: 'Away: see www.example.com/hours, or <b>wait</b>.',
+  });
+  const { context, page } = await visitor({ path: '/greeting-links', key: linked.site_key });
+  await launcher(page).click();
+  await page.locator('[data-pt=away]').waitFor();
+  const greet = await anchors(page.locator('.g a'));
+  const away = await anchors(page.locator('[data-pt=away] a'));
+  assert.deepEqual(greet, [{ text: 'https://shop.example.com/faq', href: 'https://shop.example.com/faq', rel: 'noopener noreferrer nofollow', target: '_blank' }]);
+  assert.deepEqual(away, [{ text: 'www.example.com/hours', href: 'https://www.example.com/hours', rel: 'noopener noreferrer nofollow', target: '_blank' }]);
+  assert.equal(await page.locator('[data-pt=away] b').count(), 0, 'text, never HTML');
+  await context.close();
 });
 
 /** Text with the cases of the link rule (docs/decisions.md), and what each must become. */

@@ -46,6 +46,8 @@
   const STICK_PX = 80;
   /** Scrolled this close to the top, the older page loads. */
   const OLDER_PX = 40;
+  /** The length counter shows once a message is this share of the limit. */
+  const COUNTER_FROM = 0.9;
   /** The badge shows "99+" above this. */
   const BADGE_MAX = 99;
   /** Close codes (docs/protocol.md). */
@@ -74,6 +76,7 @@
       seen: 'Seen',
       sending: 'Sending…',
       failed: 'Not sent',
+      tooLong: '{n} characters too long',
       today: 'Today',
       yesterday: 'Yesterday',
       messages: 'Messages',
@@ -95,6 +98,7 @@
       seen: '읽음',
       sending: '보내는 중…',
       failed: '전송 실패',
+      tooLong: '{n}자 초과',
       today: '오늘',
       yesterday: '어제',
       messages: '메시지',
@@ -143,9 +147,11 @@
     '.dots{display:inline-flex;gap:3px}.dots i{width:5px;height:5px;border-radius:50%;background:#9ca3af;animation:pt-b 1.2s infinite}' +
     '.dots i:nth-child(2){animation-delay:.15s}.dots i:nth-child(3){animation-delay:.3s}' +
     '@keyframes pt-b{30%{transform:translateY(-3px);opacity:1}0%,60%,to{opacity:.5}}' +
+    '[data-pt=count]{padding:4px 16px 0;font-size:12px;text-align:right;color:#6b7280;background:#fff}' +
+    '[data-pt=count][data-over=true]{color:#b91c1c;font-weight:600}' +
     'form{display:flex;align-items:flex-end;gap:8px;margin:0;padding:12px;border-top:1px solid #eceef2;background:#fff}' +
     'textarea{flex:1;max-height:120px;padding:9px 14px;border:1px solid transparent;border-radius:20px;outline:0;resize:none;' +
-    'background:#f3f4f7;font:inherit;color:inherit;transition:background .15s,border-color .15s}' +
+    'background:#f3f4f7;font:inherit;font-size:16px;color:inherit;transition:background .15s,border-color .15s}' +
     'textarea:focus{background:#fff;border-color:var(--a)}textarea:focus-visible{outline:0}textarea:disabled{opacity:.6}' +
     '[data-pt=send]{display:grid;place-items:center;flex:none;width:38px;height:38px;border:0;border-radius:50%;' +
     'background:var(--a);color:var(--on)}[data-pt=send]:disabled{opacity:.35;cursor:default}[data-pt=send] svg{width:18px;height:18px}' +
@@ -161,7 +167,7 @@
     '<div data-pt="connection" data-state="offline" role="status"></div><p data-pt="away" hidden></p>' +
     '<div data-pt="messages" role="log" aria-live="polite" tabindex="0"><div class="g"></div></div>' +
     '<div data-pt="typing" hidden><span class="dots"><i></i><i></i><i></i></span><span></span></div>' +
-    '<form><textarea data-pt="input" rows="1"></textarea><button data-pt="send" type="submit" disabled>' +
+    '<div data-pt="count" aria-live="polite" hidden></div><form><textarea data-pt="input" rows="1"></textarea><button data-pt="send" type="submit" disabled>' +
     '<svg viewBox="0 0 24 24"><path d="M5 12h13M13 6l6 6-6 6"/></svg></button></form></div>' +
     '<button data-pt="launcher" type="button" aria-expanded="false" aria-controls="p">' +
     '<svg class="ic" viewBox="0 0 24 24"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg>' +
@@ -216,7 +222,7 @@
   /** What the panel shows. */
   const view = {
     open: false,
-    wantOpen: false, // PinTalk('open') before the UI exists
+    wantOpen: null, // PinTalk('open') or 'close' before the UI exists; else as the visitor left it
     shown: true,
     ownerOnline: false,
     unread: 0,
@@ -278,7 +284,7 @@
     },
     open: () => setOpen(true),
     close: () => setOpen(false),
-    toggle: () => setOpen(!(ui ? view.open : view.wantOpen)),
+    toggle: () => setOpen(!(ui ? view.open : (view.wantOpen ?? store.saved.open))),
     show: () => shown(true),
     hide: () => shown(false),
     // Sent with the next session request, so the owner sees who they talk to.
@@ -353,8 +359,10 @@
       identity: store.saved.identity || null,
     };
     emit('ready', site.readyData);
-    if (view.wantOpen) setOpen(true);
-    else if (store.saved.outbox.length) want();
+    // Open as the visitor left it (a reload, another page of the site) unless the page said.
+    if (view.wantOpen == null ? store.saved.open : view.wantOpen) setOpen(true);
+    // Unsent messages go out, and an unread reply keeps its badge live.
+    else if (store.saved.outbox.length || store.saved.unread) want();
   }
 
   function el(tag, attrs, text) {
@@ -386,6 +394,7 @@
       typing: pt('typing'),
       form: q('form'),
       input: pt('input'),
+      count: pt('count'),
       send: pt('send'),
       launcher: pt('launcher'),
       badge: pt('badge'),
@@ -397,11 +406,10 @@
     }
     if (cfg.position === 'left') ui.root.classList.add('l');
     ui.title.textContent = cfg.title || '';
-    ui.greet.textContent = cfg.greeting || '';
+    fill(ui.greet, cfg.greeting || '');
     ui.greet.hidden = !cfg.greeting;
     ui.status.hidden = !cfg.show_owner_status;
-    ui.input.maxLength = conn.maxBody;
-        shown(view.shown);
+    shown(view.shown);
 
     ui.launcher.addEventListener('click', () => setOpen(!view.open, true));
     ui.closer.addEventListener('click', () => setOpen(false, true));
@@ -431,6 +439,7 @@
 
     store.saved.outbox.forEach(pendingEl);
     applyStrings();
+    if (store.saved.unread) badge(store.saved.unread);
     d.body.appendChild(host);
   }
 
@@ -481,6 +490,8 @@
     }
     if (open === view.open) return;
     view.open = open;
+    store.saved.open = open;
+    save();
     ui.panel.hidden = !open;
     ui.root.classList.toggle('o', open);
     ui.launcher.setAttribute('aria-expanded', String(open));
@@ -503,7 +514,8 @@
     const s = t();
     ui.status.dataset.online = String(online);
     ui.status.lastChild.textContent = online ? s.online : s.away;
-    ui.away.textContent = site.cfg.away_message || '';
+    ui.away.replaceChildren();
+    fill(ui.away, site.cfg.away_message || '');
     ui.away.hidden = online || !ui.away.textContent;
   }
 
@@ -524,7 +536,19 @@
     canSend();
   }
 
-  const canSend = () => (ui.send.disabled = conn.blocked || !ui.input.value.trim());
+  /** Characters as the server counts them (code points, not UTF-16 units). */
+  const chars = (text) => [...text].length;
+
+  // The send button, and the length counter near the limit: a message over it is refused, never cut.
+  function canSend() {
+    const used = chars(ui.input.value.trim());
+    const over = used > conn.maxBody;
+    ui.count.hidden = used < conn.maxBody * COUNTER_FROM;
+    ui.count.textContent = over ? t().tooLong.replace('{n}', used - conn.maxBody) : used + ' / ' + conn.maxBody;
+    ui.count.dataset.over = String(over);
+    ui.input.setAttribute('aria-invalid', String(over));
+    ui.send.disabled = conn.blocked || !used || over;
+  }
 
   // ---- messages -------------------------------------------------------------------------
 
@@ -718,15 +742,23 @@
         sendFrame({ type: 'read', room: room.id, seq: room.seenUpto });
       }
     }
+    // Until this page holds the room up to its last message, the count kept from before stands.
+    if (!view.open && (!room.id || room.held < room.baseSeq)) return;
     let n = 0;
     room.msgs.forEach((m, seq) => m.dataset.mine === 'false' && seq > room.seenUpto && n++);
     if (n !== view.unread) {
-      view.unread = n;
-      ui.badge.textContent = n > BADGE_MAX ? BADGE_MAX + '+' : String(n);
-      ui.badge.hidden = !n;
-      setLauncherLabel();
-      emit('unread', n);
+      store.saved.unread = n;
+      save();
+      badge(n);
     }
+  }
+
+  function badge(n) {
+    view.unread = n;
+    ui.badge.textContent = n > BADGE_MAX ? BADGE_MAX + '+' : String(n);
+    ui.badge.hidden = !n;
+    setLauncherLabel();
+    emit('unread', n);
   }
 
   function older() {
@@ -797,8 +829,8 @@
   const newCid = () => 'w' + Array.from(w.crypto.getRandomValues(new Uint8Array(12)), (x) => (x + 256).toString(16).slice(1)).join('');
 
   function submit() {
-    const body = ui.input.value.trim().slice(0, conn.maxBody);
-    if (!body || conn.blocked) return;
+    const body = ui.input.value.trim();
+    if (!body || conn.blocked || chars(body) > conn.maxBody) return;
     ui.input.value = '';
     typed();
     const item = { cid: newCid(), body, ts: Date.now() };
@@ -962,7 +994,7 @@
         // Our own pings notice a dead network the browser has not noticed yet.
         conn.heartbeatMs = (f.heartbeat_secs || HEARTBEAT_SECS) * 1000;
         conn.maxBody = f.max_body_chars || MAX_BODY_CHARS;
-        ui.input.maxLength = conn.maxBody;
+        canSend();
         conn.pingTimer = setInterval(
           () => (Date.now() - conn.heard > conn.heartbeatMs * SILENT_HEARTBEATS ? lost(CLOSE_SILENT) : sendFrame({ type: 'ping' })),
           conn.heartbeatMs,
@@ -1036,6 +1068,7 @@
     ownerTyping(false);
     setConn('offline');
     markRead();
+    if (view.unread) badge(0);
     if (view.open) want();
   }
 
