@@ -6,7 +6,7 @@ import { announce } from './notify.js';
 import { Realtime } from './realtime.js';
 import { compile, interceptLinks } from './router.js';
 import { session, SessionEnded } from './session.js';
-import { toast, visitorName } from './ui.js';
+import { confirmDialog, toast, visitorName } from './ui.js';
 import { h } from './dom.js';
 import { loginView, signupView, forgotView, verifyView, resetView } from './views/auth.js';
 import { createShell } from './views/shell.js';
@@ -147,6 +147,7 @@ function fatal(err) {
 async function render() {
   const count = ++renderCount;
   const path = location.pathname;
+  shownPath = path + location.search;
   let route = null;
   let params = null;
   for (const r of routes) {
@@ -233,6 +234,31 @@ app.rt.on('message', (m) => {
   });
 });
 
-interceptLinks(navigate);
-window.addEventListener('popstate', render);
+/** The path the views on screen were rendered for. */
+let shownPath = location.pathname + location.search;
+
+/** Asks before the owner leaves a view with unsaved changes; resolves whether to leave. */
+function mayLeave() {
+  if (!current?.view.unsaved?.()) return Promise.resolve(true);
+  return confirmDialog({
+    title: 'Leave without saving?',
+    message: 'Your changes on this page are not saved yet. They are lost if you leave.',
+    confirmLabel: 'Leave',
+    danger: true,
+  });
+}
+
+interceptLinks(async (path) => {
+  if (await mayLeave()) navigate(path);
+});
+window.addEventListener('popstate', async () => {
+  const target = location.pathname + location.search;
+  if (current?.view.unsaved?.() && target !== shownPath) {
+    // Back to where the owner was until they decide; the history entry is added again.
+    history.pushState(null, '', shownPath);
+    if (await mayLeave()) navigate(target);
+    return;
+  }
+  render();
+});
 render();

@@ -19,6 +19,8 @@ const HEARTBEAT_SECS = 20;
 const SILENT_HEARTBEATS = 2.5;
 /** A retriable refusal of a `send` is retried after this, plus as much jitter. */
 const RESEND_MS = 1000;
+/** The protocol's limit on a body, until `ready` says. */
+const MAX_BODY_CHARS = 4000;
 const MAX_RESUME_ROOMS = 200;
 
 /** A client message id: 1 to 64 of A–Z a–z 0–9 _ - (crypto.randomUUID needs a secure context). */
@@ -34,6 +36,8 @@ export class Realtime extends EventTarget {
   retryAt = 0;
   /** Sites the current socket was granted. */
   sites = [];
+  /** The longest message body the gateway takes (`ready.max_body_chars`). */
+  maxBodyChars = MAX_BODY_CHARS;
   /** Room id → the highest seq this client holds (what `resume` asks after). */
   #held = new Map();
   /** Room id → the epoch those seqs belong to, once known. */
@@ -249,6 +253,7 @@ export class Realtime extends EventTarget {
         this.#failures = 0;
         this.sites = frame.sites ?? [];
         this.#heartbeatMs = (frame.heartbeat_secs ?? HEARTBEAT_SECS) * 1000;
+        this.maxBodyChars = frame.max_body_chars ?? MAX_BODY_CHARS;
         this.#startHeartbeat();
         this.#setState('live');
         this.#emit('ready', { ...frame, reconnected: this.#connectedBefore });

@@ -147,3 +147,51 @@ document.addEventListener('keydown', (event) => {
   if (event.key !== 'Escape') return;
   for (const menu of document.querySelectorAll('details.menu[open]')) menu.open = false;
 });
+
+/**
+ * The WAI-ARIA menu button pattern on a `<details class="menu">` whose items have
+ * role=menuitem: opening focuses the first item (ArrowUp on the button: the last),
+ * ArrowUp/ArrowDown move and wrap, Home/End jump, Escape closes back to the button, Tab
+ * closes and moves on. Items are out of the tab order; arrows reach them.
+ */
+export function menuButton(details) {
+  const summary = details.querySelector('summary');
+  const items = () => [...details.querySelectorAll('[role=menuitem]')];
+  for (const item of items()) item.tabIndex = -1;
+  summary.setAttribute('aria-haspopup', 'menu');
+  summary.setAttribute('aria-expanded', 'false');
+  let focusLast = false;
+  details.addEventListener('toggle', () => {
+    summary.setAttribute('aria-expanded', String(details.open));
+    if (details.open) (focusLast ? items().at(-1) : items()[0])?.focus();
+    focusLast = false;
+  });
+  summary.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    focusLast = event.key === 'ArrowUp';
+    if (details.open) (focusLast ? items().at(-1) : items()[0])?.focus();
+    else details.open = true;
+  });
+  details.addEventListener('keydown', (event) => {
+    if (!details.open) return;
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      details.open = false;
+      summary.focus();
+      return;
+    }
+    if (event.key === 'Tab') {
+      details.open = false;
+      return;
+    }
+    const list = items();
+    const at = list.indexOf(document.activeElement);
+    if (at < 0) return;
+    const next = { ArrowDown: (at + 1) % list.length, ArrowUp: (at - 1 + list.length) % list.length, Home: 0, End: list.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    list[next].focus();
+  });
+  return details;
+}

@@ -38,10 +38,10 @@ export function loginView(app) {
   const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: 'Sign in' });
   const form = h('form', { class: 'form', novalidate: false },
     field('Email', email),
-    h('label', { class: 'field' },
-      h('span', { class: 'field-row' }, h('span', { text: 'Password' }), h('a', { href: '/forgot-password', class: 'small-link', text: 'Forgot password?' })),
-      password),
-    error, submit);
+    field('Password', password),
+    error, submit,
+    // After the button, so the keyboard goes email → password → sign in.
+    h('p', { class: 'form-aside' }, h('a', { href: '/forgot-password', class: 'small-link', text: 'Forgot password?' })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.clear();

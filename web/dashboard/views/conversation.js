@@ -4,7 +4,7 @@
 
 import { api, download } from '../api.js';
 import { h, icon, mount } from '../dom.js';
-import { avatar, busy, confirmDialog, toast, visitorName } from '../ui.js';
+import { avatar, busy, confirmDialog, menuButton, toast, visitorName } from '../ui.js';
 import { MessageList } from './message-list.js';
 
 const PAGE = 50;
@@ -14,6 +14,11 @@ const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 /** A visitor's typing indicator goes away by itself after this long without news. */
 const TYPING_STALE_MS = 8000;
+/** The length counter shows once a reply is this share of the limit. */
+const COUNTER_FROM = 0.9;
+
+/** Characters as the server counts them (code points, not UTF-16 units). */
+const chars = (text) => [...text].length;
 
 /**
  * `room` is the inbox's RoomView; `onChange(room)` tells the inbox of status or blocking
@@ -43,17 +48,19 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   });
   /** cid → send frame, for retrying a failed send. */
   const pendingFrames = new Map();
+  list.setVisitorRead(room.visitor_read_seq ?? 0);
 
   const head = h('header', { class: 'convo-head' });
   const footer = h('footer', { class: 'convo-foot' });
   const input = h('textarea', {
-    class: 'composer-input', rows: '1', maxlength: '4000', placeholder: 'Write a reply…',
+    class: 'composer-input', rows: '1', placeholder: 'Write a reply…',
     'aria-label': 'Reply', dataset: { role: 'composer' },
   });
   const sendButton = h('button', { class: 'send-btn', type: 'button', 'aria-label': 'Send', title: 'Send (Enter)', dataset: { action: 'send' } }, icon('send', 18));
+  const counter = h('span', { class: 'composer-count', 'aria-live': 'polite', hidden: true, dataset: { role: 'counter' } });
   const composer = h('div', { class: 'composer' },
     input, sendButton,
-    h('div', { class: 'composer-hint muted', text: 'Enter to send · Shift+Enter for a new line' }));
+    h('div', { class: 'composer-hint muted' }, h('span', { text: 'Enter to send · Shift+Enter for a new line' }), counter));
   const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, list.el, footer);
 
   function renderHead() {
@@ -77,6 +84,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
           ? h('div', { class: 'menu-note', text: 'This visitor is blocked' })
           : menuItem('ban', 'Block visitor', 'block', block, true),
         menuItem('trash', 'Delete conversation', 'delete', remove, true)));
+    menuButton(menu);
     mount(head,
       h('a', { class: 'icon-btn back-btn', href: `/sites/${room.site_id}`, 'aria-label': 'Back to conversations' }, icon('back')),
       avatar({ id: v.id, name, online: v.online }),
@@ -94,7 +102,9 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     return h('button', {
       type: 'button', role: 'menuitem', class: `menu-item${danger ? ' danger' : ''}`, dataset: { action },
       onclick: (event) => {
-        event.currentTarget.closest('details').open = false;
+        const menu = event.currentTarget.closest('details');
+        menu.open = false;
+        menu.querySelector('summary').focus();
         fn();
       },
     }, icon(iconName, 16), h('span', { text: label }));
@@ -199,15 +209,29 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     }
   }
 
+  /** Shows the length near the limit; a reply over it is refused (never cut). */
+  function measure() {
+    const used = chars(input.value);
+    const max = rt.maxBodyChars;
+    const over = used > max;
+    counter.hidden = used < max * COUNTER_FROM;
+    counter.textContent = over ? `${used - max} characters too long` : `${used} / ${max}`;
+    counter.classList.toggle('over', over);
+    input.setAttribute('aria-invalid', String(over));
+    sendButton.disabled = over;
+    return !over;
+  }
+
   function send() {
     const body = input.value;
-    if (!body.trim()) return;
+    if (!body.trim() || !measure()) return;
     const cid = rt.send(room.id, body);
     const frame = { type: 'send', room: room.id, body, cid };
     pendingFrames.set(cid, frame);
     list.addPending(frame);
     input.value = '';
     autosize();
+    measure();
     stopTyping();
     input.focus();
   }
@@ -232,6 +256,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   });
   input.addEventListener('input', () => {
     autosize();
+    measure();
     if (!input.value.trim()) {
       stopTyping();
       return;

@@ -49,7 +49,11 @@ export function inboxView(app, params) {
     icon('bell', 18),
     h('span', { class: 'notify-text', text: 'Get alerts for new messages while this tab is in the background.' }),
     h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: 'Enable', dataset: { action: 'enable-notifications' },
-      onclick: async () => { offer.hidden = true; await enableNotifications(); } }),
+      onclick: async () => {
+        await enableNotifications();
+        // The browser may close its prompt undecided: the offer stays until it is decided.
+        offer.hidden = !shouldOfferNotifications();
+      } }),
     h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Not now',
       onclick: () => { offer.hidden = true; dismissNotificationOffer(); } }, icon('x', 16)));
   const pane = h('div', { class: 'convo-pane' });
@@ -267,6 +271,11 @@ export function inboxView(app, params) {
         typing.delete(t.room);
       }
       render();
+    }),
+    app.rt.on('read', (r) => {
+      // Kept on the row, so the conversation opens with its "Seen" mark.
+      const room = rooms.get(r.room);
+      if (room && r.reader.kind === 'visitor') room.visitor_read_seq = Math.max(room.visitor_read_seq ?? 0, r.seq);
     }),
     app.rt.on('resync', (r) => {
       if (rooms.has(r.room)) fetchRoom(r.room);

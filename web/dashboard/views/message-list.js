@@ -171,7 +171,9 @@ export class MessageList {
     const fromBottom = this.el.scrollHeight - this.el.scrollTop;
     const sorted = [...this.#bySeq.values()].sort((a, b) => a.seq - b.seq);
     const lastOwner = sorted.findLast((m) => m.sender.kind === 'owner');
-    const lastSeen = sorted.findLast((m) => m.sender.kind === 'owner' && m.seq <= this.#visitorRead);
+    // A visitor who wrote after a reply has seen it, whether or not their read mark came.
+    const read = Math.max(this.#visitorRead, sorted.findLast((m) => m.sender.kind === 'visitor')?.seq ?? 0);
+    const lastSeen = sorted.findLast((m) => m.sender.kind === 'owner' && m.seq <= read);
     const children = [];
     let prev = null;
     const entries = [
@@ -202,7 +204,7 @@ export class MessageList {
         const label = m === lastSeen ? 'Seen' : m === lastOwner ? 'Sent' : '';
         receipt.textContent = label;
         node.classList.toggle('show-receipt', Boolean(label));
-        node.dataset.seen = String(m.seq <= this.#visitorRead);
+        node.dataset.seen = String(m.seq <= read);
       }
       children.push(node);
       prev = m;

@@ -2,17 +2,35 @@
 
 import { h, icon, mount } from '../dom.js';
 
-/** The origin of what was typed (a pasted page URL is trimmed to its origin), or null. */
-export function parseOrigin(text) {
+/** The server's limit on an origin's length (services/account/src/domain/origin.rs). */
+const MAX_ORIGIN = 300;
+
+/**
+ * What was typed, read with the server's rule (services/account/src/domain/origin.rs):
+ * exactly `scheme://host[:port]` as browsers send it — http or https, no user name, path,
+ * query or fragment, written as the browser serialises it. Returns `{ origin }`, or
+ * `{ error }` saying what is wrong.
+ */
+export function checkOrigin(text) {
   const raw = text.trim();
-  if (!raw) return null;
+  const example = 'like https://shop.example.com';
+  if (raw.length > MAX_ORIGIN) return { error: `That is too long for an origin (at most ${MAX_ORIGIN} characters).` };
+  if (/\s/.test(raw)) return { error: `An origin has no spaces: write it ${example}.` };
+  let url;
   try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    return url.origin;
+    url = new URL(raw);
   } catch {
-    return null;
+    return { error: `That is not a web address: write it ${example}.` };
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'The scheme must be http:// or https://.' };
+  if (url.username || url.password) return { error: 'An origin must not hold a user name or password.' };
+  // Chromium escapes characters a host cannot have instead of refusing them.
+  if (url.hostname.includes('%')) return { error: 'The host holds characters a host name cannot have.' };
+  if (url.pathname !== '/' || url.search || url.hash || /[?#]/.test(raw)) {
+    return { error: `Only scheme, host and port: no path, query or fragment (${url.origin}).` };
+  }
+  if (url.origin !== raw) return { error: `Write it exactly as ${url.origin}.` };
+  return { origin: url.origin };
 }
 
 /**
@@ -25,9 +43,9 @@ export function originsEditor(initial = [], { onChange = () => {} } = {}) {
   const list = h('ul', { class: 'chips', 'aria-label': 'Allowed origins' });
   const input = h('input', {
     class: 'input', type: 'text', name: 'origin', inputmode: 'url', autocomplete: 'off',
-    placeholder: 'https://shop.example.com', 'aria-label': 'Add an allowed origin',
+    placeholder: 'https://shop.example.com', 'aria-label': 'Add an allowed origin', 'aria-describedby': 'origin-error',
   });
-  const error = h('small', { class: 'field-error', hidden: true });
+  const error = h('small', { class: 'field-error', id: 'origin-error', role: 'alert', hidden: true });
   const add = h('button', { class: 'btn btn-secondary', type: 'button', dataset: { action: 'add-origin' } }, icon('plus', 16), h('span', { text: 'Add' }));
 
   function render() {
@@ -49,10 +67,12 @@ export function originsEditor(initial = [], { onChange = () => {} } = {}) {
   function commit() {
     error.hidden = true;
     if (!input.value.trim()) return true;
-    const origin = parseOrigin(input.value);
-    if (!origin) {
-      error.textContent = 'Enter an origin like https://shop.example.com (scheme, host and optional port).';
+    const { origin, error: wrong } = checkOrigin(input.value);
+    input.setAttribute('aria-invalid', String(Boolean(wrong)));
+    if (wrong) {
+      error.textContent = wrong;
       error.hidden = false;
+      input.focus();
       return false;
     }
     if (!origins.includes(origin)) origins.push(origin);
@@ -63,6 +83,10 @@ export function originsEditor(initial = [], { onChange = () => {} } = {}) {
   }
 
   add.addEventListener('click', commit);
+  input.addEventListener('input', () => {
+    error.hidden = true;
+    input.removeAttribute('aria-invalid');
+  });
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.isComposing) {
       event.preventDefault();
@@ -79,5 +103,7 @@ export function originsEditor(initial = [], { onChange = () => {} } = {}) {
       render();
     },
     commit,
+    /** Text typed in the box but not added yet. */
+    pending: () => input.value.trim(),
   };
 }

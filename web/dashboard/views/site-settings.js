@@ -100,6 +100,8 @@ export function settingsView(app, params) {
     }
   }
 
+  const unsaved = () => JSON.stringify(draft) !== JSON.stringify(saved) || Boolean(origins.pending());
+
   function changed() {
     const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
     save.disabled = !dirty;
@@ -162,6 +164,7 @@ export function settingsView(app, params) {
       const updated = await api('PATCH', `/sites/${site.id}`, { body: draft });
       saved = draftOf(updated);
       app.putSite(updated);
+      heading.textContent = `${updated.name} settings`;
       fill(updated);
       toast('Settings saved', 'success');
     }, (err) => error.show(err.message));
@@ -201,11 +204,25 @@ export function settingsView(app, params) {
     });
   });
 
+  // Closing the tab or reloading with unsaved changes: the browser asks.
+  const onBeforeUnload = (event) => {
+    if (!unsaved()) return;
+    event.preventDefault();
+    event.returnValue = '';
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+
+  const heading = h('h1', { text: `${site.name} settings` });
   fill(site);
   return {
+    /** Whether leaving would lose changes (the app asks before in-app navigation). */
+    unsaved,
+    destroy() {
+      window.removeEventListener('beforeunload', onBeforeUnload);
+    },
     el: h('div', { class: 'page page-wide' },
       h('header', { class: 'page-head' },
-        h('div', {}, h('h1', { text: `${site.name} settings` }),
+        h('div', {}, heading,
           h('p', { class: 'muted', text: 'How the chat looks and where it may run.' })),
         h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: 'Open inbox' }))),
       h('div', { class: 'settings-layout' },
