@@ -1,6 +1,7 @@
 // The dashboard's entry point: the app context shared by the views, the route table, and
 // what happens when the session starts or ends.
 
+import { t } from './i18n.js';
 import { api } from './api.js';
 import { announce } from './notify.js';
 import { Realtime } from './realtime.js';
@@ -139,9 +140,9 @@ function fatal(err) {
   unmount();
   dropShell();
   root.replaceChildren(h('div', { class: 'auth-page' }, h('div', { class: 'auth-card' },
-    h('h1', { text: 'PinTalk is unreachable' }),
+    h('h1', { text: t('app.unreachable') }),
     h('p', { class: 'muted', text: err.message }),
-    h('button', { class: 'btn btn-primary', type: 'button', text: 'Try again', onclick: () => render() }))));
+    h('button', { class: 'btn btn-primary', type: 'button', text: t('app.tryAgain'), onclick: () => render() }))));
 }
 
 async function render() {
@@ -194,7 +195,7 @@ async function render() {
   unmount();
   const view = route
     ? route.view(app, params)
-    : { el: h('div', { class: 'empty-page' }, h('h1', { text: 'Page not found' }), h('a', { href: '/', text: 'Back to the dashboard' })) };
+    : { el: h('div', { class: 'empty-page' }, h('h1', { text: t('app.notFound') }), h('a', { href: '/', text: t('app.backToDashboard') })) };
   current = { route: route ?? {}, view };
   shell.setMain(view.el);
 }
@@ -210,7 +211,7 @@ session.onChange((pair, reason) => {
   app.me = null;
   app.sites = [];
   app.unseen.clear();
-  if (reason === 'expired') toast('Your session has ended. Please sign in again.', 'error');
+  if (reason === 'expired') toast(t('session.ended'), 'error');
   const onOpenPage = routes.some((r) => r.open && r.match(location.pathname));
   if (!onOpenPage) navigate('/login', { replace: true });
 });
@@ -241,9 +242,9 @@ let shownPath = location.pathname + location.search;
 function mayLeave() {
   if (!current?.view.unsaved?.()) return Promise.resolve(true);
   return confirmDialog({
-    title: 'Leave without saving?',
-    message: 'Your changes on this page are not saved yet. They are lost if you leave.',
-    confirmLabel: 'Leave',
+    title: t('leave.title'),
+    message: t('leave.message'),
+    confirmLabel: t('leave.confirm'),
     danger: true,
   });
 }

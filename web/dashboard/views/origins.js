@@ -1,5 +1,6 @@
 // The allowed-origins list editor: exact `scheme://host[:port]` entries as removable chips.
 
+import { t } from '../i18n.js';
 import { h, icon, mount } from '../dom.js';
 
 /** The server's limit on an origin's length (services/account/src/domain/origin.rs). */
@@ -13,23 +14,22 @@ const MAX_ORIGIN = 300;
  */
 export function checkOrigin(text) {
   const raw = text.trim();
-  const example = 'like https://shop.example.com';
-  if (raw.length > MAX_ORIGIN) return { error: `That is too long for an origin (at most ${MAX_ORIGIN} characters).` };
-  if (/\s/.test(raw)) return { error: `An origin has no spaces: write it ${example}.` };
+  if (raw.length > MAX_ORIGIN) return { error: t('origins.tooLong', { max: MAX_ORIGIN }) };
+  if (/\s/.test(raw)) return { error: t('origins.spaces') };
   let url;
   try {
     url = new URL(raw);
   } catch {
-    return { error: `That is not a web address: write it ${example}.` };
+    return { error: t('origins.notUrl') };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'The scheme must be http:// or https://.' };
-  if (url.username || url.password) return { error: 'An origin must not hold a user name or password.' };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: t('origins.scheme') };
+  if (url.username || url.password) return { error: t('origins.userinfo') };
   // Chromium escapes characters a host cannot have instead of refusing them.
-  if (url.hostname.includes('%')) return { error: 'The host holds characters a host name cannot have.' };
+  if (url.hostname.includes('%')) return { error: t('origins.host') };
   if (url.pathname !== '/' || url.search || url.hash || /[?#]/.test(raw)) {
-    return { error: `Only scheme, host and port: no path, query or fragment (${url.origin}).` };
+    return { error: t('origins.path', { origin: url.origin }) };
   }
-  if (url.origin !== raw) return { error: `Write it exactly as ${url.origin}.` };
+  if (url.origin !== raw) return { error: t('origins.exactly', { origin: url.origin }) };
   return { origin: url.origin };
 }
 
@@ -40,13 +40,13 @@ export function checkOrigin(text) {
  */
 export function originsEditor(initial = [], { onChange = () => {} } = {}) {
   let origins = [...initial];
-  const list = h('ul', { class: 'chips', 'aria-label': 'Allowed origins' });
+  const list = h('ul', { class: 'chips', 'aria-label': t('settings.origins') });
   const input = h('input', {
     class: 'input', type: 'text', name: 'origin', inputmode: 'url', autocomplete: 'off',
-    placeholder: 'https://shop.example.com', 'aria-label': 'Add an allowed origin', 'aria-describedby': 'origin-error',
+    placeholder: 'https://shop.example.com', 'aria-label': t('origins.add'), 'aria-describedby': 'origin-error',
   });
   const error = h('small', { class: 'field-error', id: 'origin-error', role: 'alert', hidden: true });
-  const add = h('button', { class: 'btn btn-secondary', type: 'button', dataset: { action: 'add-origin' } }, icon('plus', 16), h('span', { text: 'Add' }));
+  const add = h('button', { class: 'btn btn-secondary', type: 'button', dataset: { action: 'add-origin' } }, icon('plus', 16), h('span', { text: t('origins.addButton') }));
 
   function render() {
     mount(list, origins.length
@@ -54,14 +54,14 @@ export function originsEditor(initial = [], { onChange = () => {} } = {}) {
         icon('globe', 14),
         h('span', { text: origin }),
         h('button', {
-          type: 'button', class: 'chip-remove', 'aria-label': `Remove ${origin}`,
+          type: 'button', class: 'chip-remove', 'aria-label': t('origins.remove', { origin }),
           onclick: () => {
             origins = origins.filter((o) => o !== origin);
             render();
             onChange(origins);
           },
         }, icon('x', 14))))
-      : h('li', { class: 'chips-empty', text: 'No origins yet: the widget will not load anywhere.' }));
+      : h('li', { class: 'chips-empty', text: t('origins.none') }));
   }
 
   function commit() {
