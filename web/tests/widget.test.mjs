@@ -656,6 +656,17 @@ test('links in messages follow one rule, the same in the widget and the dashboar
   }
 });
 
+test('the widget and the dashboard reconnect by the same rule (docs/decisions.md)', () => {
+  const NAMES = ['BACKOFF_FIRST_MS', 'BACKOFF_MAX_MS', 'RESTART_JITTER_MS', 'HEARTBEAT_SECS', 'SILENT_HEARTBEATS', 'RESEND_MS'];
+  const constants = (path) => {
+    const source = readFileSync(join(repoRoot, path), 'utf8');
+    return Object.fromEntries(NAMES.map((name) => [name, Number(source.match(new RegExp(`const ${name} = ([\\d_.]+);`))?.[1].replace(/_/g, ''))]));
+  };
+  const widget = constants('web/widget/pintalk.js');
+  assert.deepEqual(widget, { BACKOFF_FIRST_MS: 500, BACKOFF_MAX_MS: 15000, RESTART_JITTER_MS: 500, HEARTBEAT_SECS: 20, SILENT_HEARTBEATS: 2.5, RESEND_MS: 1000 });
+  assert.deepEqual(constants('web/dashboard/realtime.js'), widget);
+});
+
 test('the widget stays within its budget: at most 20 KB minified and gzipped', async (t) => {
   const source = readFileSync(join(repoRoot, 'web/widget/pintalk.js'), 'utf8');
   const { code } = await minify(source, { compress: { passes: 2 }, mangle: true, format: { comments: false } });
