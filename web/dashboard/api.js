@@ -2,6 +2,7 @@
 // when the server says the access token is no longer good, and errors as ApiError
 // carrying the server's `{error, message}`.
 
+import { t } from './i18n.js';
 import { session, SessionEnded } from './session.js';
 
 /** An error answer from the API; `message` is the server's, fit to show. */
@@ -21,7 +22,7 @@ async function errorOf(res) {
     return new ApiError(res.status, body?.error ?? 'internal',
       `Something went wrong on our side${id ? ` (request ${id})` : ''}. Please try again.`);
   }
-  return new ApiError(res.status, body?.error ?? 'http_error', body?.message ?? `Request failed (${res.status})`);
+  return new ApiError(res.status, body?.error ?? 'http_error', body?.message ?? t('net.failed', { status: res.status }));
 }
 
 function request(method, path, token, body) {
@@ -34,7 +35,7 @@ function request(method, path, token, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
     cache: 'no-store',
   }).catch(() => {
-    throw new ApiError(0, 'network', 'Cannot reach PinTalk. Check your connection and try again.');
+    throw new ApiError(0, 'network', t('net.unreachable'));
   });
 }
 

@@ -1,12 +1,13 @@
 // The dashboard's entry point: the app context shared by the views, the route table, and
 // what happens when the session starts or ends.
 
+import { t } from './i18n.js';
 import { api } from './api.js';
 import { announce } from './notify.js';
 import { Realtime } from './realtime.js';
 import { compile, interceptLinks } from './router.js';
 import { session, SessionEnded } from './session.js';
-import { toast, visitorName } from './ui.js';
+import { confirmDialog, toast, visitorName } from './ui.js';
 import { h } from './dom.js';
 import { loginView, signupView, forgotView, verifyView, resetView } from './views/auth.js';
 import { createShell } from './views/shell.js';
@@ -139,14 +140,15 @@ function fatal(err) {
   unmount();
   dropShell();
   root.replaceChildren(h('div', { class: 'auth-page' }, h('div', { class: 'auth-card' },
-    h('h1', { text: 'PinTalk is unreachable' }),
+    h('h1', { text: t('app.unreachable') }),
     h('p', { class: 'muted', text: err.message }),
-    h('button', { class: 'btn btn-primary', type: 'button', text: 'Try again', onclick: () => render() }))));
+    h('button', { class: 'btn btn-primary', type: 'button', text: t('app.tryAgain'), onclick: () => render() }))));
 }
 
 async function render() {
   const count = ++renderCount;
   const path = location.pathname;
+  shownPath = path + location.search;
   let route = null;
   let params = null;
   for (const r of routes) {
@@ -193,7 +195,7 @@ async function render() {
   unmount();
   const view = route
     ? route.view(app, params)
-    : { el: h('div', { class: 'empty-page' }, h('h1', { text: 'Page not found' }), h('a', { href: '/', text: 'Back to the dashboard' })) };
+    : { el: h('div', { class: 'empty-page' }, h('h1', { text: t('app.notFound') }), h('a', { href: '/', text: t('app.backToDashboard') })) };
   current = { route: route ?? {}, view };
   shell.setMain(view.el);
 }
@@ -209,7 +211,7 @@ session.onChange((pair, reason) => {
   app.me = null;
   app.sites = [];
   app.unseen.clear();
-  if (reason === 'expired') toast('Your session has ended. Please sign in again.', 'error');
+  if (reason === 'expired') toast(t('session.ended'), 'error');
   const onOpenPage = routes.some((r) => r.open && r.match(location.pathname));
   if (!onOpenPage) navigate('/login', { replace: true });
 });
@@ -233,6 +235,31 @@ app.rt.on('message', (m) => {
   });
 });
 
-interceptLinks(navigate);
-window.addEventListener('popstate', render);
+/** The path the views on screen were rendered for. */
+let shownPath = location.pathname + location.search;
+
+/** Asks before the owner leaves a view with unsaved changes; resolves whether to leave. */
+function mayLeave() {
+  if (!current?.view.unsaved?.()) return Promise.resolve(true);
+  return confirmDialog({
+    title: t('leave.title'),
+    message: t('leave.message'),
+    confirmLabel: t('leave.confirm'),
+    danger: true,
+  });
+}
+
+interceptLinks(async (path) => {
+  if (await mayLeave()) navigate(path);
+});
+window.addEventListener('popstate', async () => {
+  const target = location.pathname + location.search;
+  if (current?.view.unsaved?.() && target !== shownPath) {
+    // Back to where the owner was until they decide; the history entry is added again.
+    history.pushState(null, '', shownPath);
+    if (await mayLeave()) navigate(target);
+    return;
+  }
+  render();
+});
 render();

@@ -37,29 +37,32 @@ export function mount(el, ...children) {
   return el;
 }
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+|\bwww\.[^\s<>"']+/gi;
+/** http(s) URLs and `www.` hosts (docs/decisions.md: the widget's rule too). */
+const LINK = /\b(?:https?:\/\/|www\.)[^\s<>"'`]+/gi;
+/** A closing bracket ends a link unless the link opened one. */
+const OPENER = { ')': '(', ']': '[', '}': '{' };
+
+/** Drops trailing punctuation (it ends the sentence, not the URL) and unopened closers. */
+function trimLink(url) {
+  for (let c = url.slice(-1); /[.,;:!?'"]/.test(c) || (OPENER[c] && url.split(OPENER[c]).length < url.split(c).length); c = url.slice(-1)) {
+    url = url.slice(0, -1);
+  }
+  return url;
+}
 
 /**
- * Message text as nodes: plain text nodes, with http(s) URLs turned into anchors that
- * open in a new tab without an opener or a referrer. Other schemes stay text.
+ * Text as nodes: plain text nodes, with links turned into anchors that open in a new
+ * tab without an opener or a referrer. Anything that is not http(s) stays text.
  */
 export function linkify(text) {
   const parts = [];
   let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    let raw = match[0];
-    // Trailing punctuation usually ends the sentence, not the URL.
-    const trimmed = raw.replace(/[.,;:!?)\]}'"]+$/, '');
-    const start = match.index;
-    if (start > last) parts.push(document.createTextNode(text.slice(last, start)));
-    const href = safeHref(trimmed.startsWith('www.') ? `https://${trimmed}` : trimmed);
-    if (href) {
-      parts.push(h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: trimmed }));
-    } else {
-      parts.push(document.createTextNode(trimmed));
-    }
-    raw = trimmed;
-    last = start + raw.length;
+  for (const match of text.matchAll(LINK)) {
+    const url = trimLink(match[0]);
+    if (match.index > last) parts.push(document.createTextNode(text.slice(last, match.index)));
+    last = match.index + url.length;
+    const href = safeHref(/^www\./i.test(url) ? `https://${url}` : url);
+    parts.push(href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: url }) : document.createTextNode(url));
   }
   if (last < text.length) parts.push(document.createTextNode(text.slice(last)));
   return parts;

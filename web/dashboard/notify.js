@@ -2,6 +2,7 @@
 // desktop notification, a short chime (synthesised, so no sound file), and a count in
 // the tab's title. Permission is asked once, from a click.
 
+/** Set by "Not now": the owner declined the offer (the browser's permission is still undecided). */
 const ASKED = 'pintalk.notifications.asked';
 const MUTED = 'pintalk.sound.muted';
 const BASE_TITLE = 'PinTalk';
@@ -13,7 +14,7 @@ export function notificationsSupported() {
   return 'Notification' in window;
 }
 
-/** Whether to offer the "enable notifications" prompt. */
+/** Whether to offer the "enable notifications" prompt: permission undecided and not declined. */
 export function shouldOfferNotifications() {
   return notificationsSupported() && Notification.permission === 'default' && !localStorage.getItem(ASKED);
 }
@@ -21,7 +22,6 @@ export function shouldOfferNotifications() {
 /** Must run inside a user gesture: asks for notification permission and unlocks audio. */
 export async function enableNotifications() {
   unlockAudio();
-  localStorage.setItem(ASKED, '1');
   if (!notificationsSupported()) return 'unsupported';
   if (Notification.permission !== 'default') return Notification.permission;
   return Notification.requestPermission();

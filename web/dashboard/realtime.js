@@ -8,7 +8,19 @@
 import { api } from './api.js';
 import { SessionEnded } from './session.js';
 
-const MAX_BACKOFF_MS = 30_000;
+/** Back-off (docs/decisions.md, the widget's too): ½–1 × min(max, first × 2^n). */
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 15_000;
+/** After 1012 (a gateway restarting) another gateway takes us: reconnect within this. */
+const RESTART_JITTER_MS = 500;
+const CLOSE_RESTART = 1012;
+/** The gateway's ping interval until `ready` says, and how many of them make a socket dead. */
+const HEARTBEAT_SECS = 20;
+const SILENT_HEARTBEATS = 2.5;
+/** A retriable refusal of a `send` is retried after this, plus as much jitter. */
+const RESEND_MS = 1000;
+/** The protocol's limit on a body, until `ready` says. */
+const MAX_BODY_CHARS = 4000;
 const MAX_RESUME_ROOMS = 200;
 
 /** A client message id: 1 to 64 of A–Z a–z 0–9 _ - (crypto.randomUUID needs a secure context). */
@@ -24,6 +36,8 @@ export class Realtime extends EventTarget {
   retryAt = 0;
   /** Sites the current socket was granted. */
   sites = [];
+  /** The longest message body the gateway takes (`ready.max_body_chars`). */
+  maxBodyChars = MAX_BODY_CHARS;
   /** Room id → the highest seq this client holds (what `resume` asks after). */
   #held = new Map();
   /** Room id → the epoch those seqs belong to, once known. */
@@ -35,7 +49,7 @@ export class Realtime extends EventTarget {
   #retryTimer = null;
   #beatTimer = null;
   #lastHeard = 0;
-  #heartbeatMs = 20_000;
+  #heartbeatMs = HEARTBEAT_SECS * 1000;
   #connectedBefore = false;
   #generation = 0;
 
@@ -202,7 +216,7 @@ export class Realtime extends EventTarget {
       if (this.#ws !== ws) return;
       this.#ws = null;
       this.#emit('closed', { code: event.code, reason: event.reason });
-      this.#retry();
+      this.#retry(event.code === CLOSE_RESTART ? 1 + Math.random() * RESTART_JITTER_MS : 0);
     };
   }
 
@@ -220,12 +234,12 @@ export class Realtime extends EventTarget {
     }
   }
 
-  #retry() {
+  /** Reconnects after `delay`, or by default after the back-off: between half and all of min(15 s, 0.5 s × 2^n). */
+  #retry(delay = 0) {
     if (this.state === 'stopped') return;
     clearInterval(this.#beatTimer);
-    // Exponential back-off with jitter: between half and all of min(30 s, 1 s × 2^n).
-    const ceiling = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#failures);
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.#failures);
+    delay ||= ceiling / 2 + Math.random() * (ceiling / 2);
     this.#failures++;
     this.retryAt = Date.now() + delay;
     this.#setState('offline');
@@ -238,7 +252,8 @@ export class Realtime extends EventTarget {
       case 'ready':
         this.#failures = 0;
         this.sites = frame.sites ?? [];
-        this.#heartbeatMs = (frame.heartbeat_secs ?? 20) * 1000;
+        this.#heartbeatMs = (frame.heartbeat_secs ?? HEARTBEAT_SECS) * 1000;
+        this.maxBodyChars = frame.max_body_chars ?? MAX_BODY_CHARS;
         this.#startHeartbeat();
         this.#setState('live');
         this.#emit('ready', { ...frame, reconnected: this.#connectedBefore });
@@ -271,7 +286,7 @@ export class Realtime extends EventTarget {
         if (frame.cid && this.#outbox.has(frame.cid)) {
           const send = this.#outbox.get(frame.cid);
           if (frame.retriable) {
-            setTimeout(() => this.#write(send), 1000 + Math.random() * 1000);
+            setTimeout(() => this.#write(send), RESEND_MS + Math.random() * RESEND_MS);
             return;
           }
           this.#outbox.delete(frame.cid);
@@ -287,12 +302,12 @@ export class Realtime extends EventTarget {
     }
   }
 
-  /** Pings the gateway; a socket silent for 2.5 heartbeats is presumed dead and replaced. */
+  /** Pings the gateway; a socket silent for SILENT_HEARTBEATS heartbeats is presumed dead and replaced. */
   #startHeartbeat() {
     clearInterval(this.#beatTimer);
     this.#lastHeard = Date.now();
     this.#beatTimer = setInterval(() => {
-      if (Date.now() - this.#lastHeard > this.#heartbeatMs * 2.5) {
+      if (Date.now() - this.#lastHeard > this.#heartbeatMs * SILENT_HEARTBEATS) {
         this.#detach(4000);
         this.#emit('closed', { code: 0, reason: 'silent' });
         this.#retry();

@@ -8,6 +8,8 @@
 // Tokens only ever travel in the Authorization header and the socket's first frame —
 // never in a URL.
 
+import { t } from './i18n.js';
+
 const KEY = 'pintalk.session';
 const LOCK = 'pintalk.session';
 /** Refresh this long before the access token expires. */
@@ -15,7 +17,7 @@ const MARGIN_MS = 60_000;
 
 /** The session is gone (revoked, expired, signed out): sign in again. */
 export class SessionEnded extends Error {
-  constructor(message = 'Your session has ended. Please sign in again.') {
+  constructor(message = t('session.ended')) {
     super(message);
     this.name = 'SessionEnded';
   }
@@ -64,7 +66,7 @@ async function rotate(current) {
       body: JSON.stringify({ refresh_token: current.refresh }),
     });
   } catch {
-    throw Object.assign(new Error('Cannot reach PinTalk. Check your connection.'), { code: 'network' });
+    throw Object.assign(new Error(t('net.unreachable')), { code: 'network' });
   }
   if (res.ok) {
     session.store(await res.json());

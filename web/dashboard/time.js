@@ -1,5 +1,6 @@
 // Times as people read them: "just now", "5m", "Yesterday"; kept current by one ticker.
 
+import { language, t } from './i18n.js';
 import { h } from './dom.js';
 
 const MINUTE = 60_000;
@@ -15,30 +16,30 @@ function startOfDay(ts) {
 /** A short relative time for lists. */
 export function relative(ts, now = Date.now()) {
   const diff = now - ts;
-  if (diff < 45_000) return 'just now';
-  if (diff < HOUR) return `${Math.max(1, Math.round(diff / MINUTE))}m`;
+  if (diff < 45_000) return t('time.justNow');
+  if (diff < HOUR) return t('time.minutes', { n: Math.max(1, Math.round(diff / MINUTE)) });
   const today = startOfDay(now);
-  if (ts >= today) return `${Math.floor(diff / HOUR)}h`;
-  if (ts >= today - DAY) return 'Yesterday';
-  if (ts >= today - 6 * DAY) return new Date(ts).toLocaleDateString(undefined, { weekday: 'short' });
+  if (ts >= today) return t('time.hours', { n: Math.floor(diff / HOUR) });
+  if (ts >= today - DAY) return t('time.yesterday');
+  if (ts >= today - 6 * DAY) return new Date(ts).toLocaleDateString(language(), { weekday: 'short' });
   const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear();
-  return new Date(ts).toLocaleDateString(undefined, sameYear
+  return new Date(ts).toLocaleDateString(language(), sameYear
     ? { month: 'short', day: 'numeric' }
     : { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 /** "14:05", in the viewer's locale. */
 export function clock(ts) {
-  return new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(ts).toLocaleTimeString(language(), { hour: '2-digit', minute: '2-digit' });
 }
 
 /** "Today", "Yesterday" or a full date, for separators between days. */
 export function dayLabel(ts, now = Date.now()) {
   const day = startOfDay(ts);
   const today = startOfDay(now);
-  if (day === today) return 'Today';
-  if (day === today - DAY) return 'Yesterday';
-  return new Date(ts).toLocaleDateString(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  if (day === today) return t('time.today');
+  if (day === today - DAY) return t('time.yesterday');
+  return new Date(ts).toLocaleDateString(language(), { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 }
 
 export function dayKey(ts) {

@@ -1,6 +1,7 @@
 // Small shared pieces of interface: toasts, confirmation dialogs, busy buttons, avatars,
 // clipboard copies and form errors.
 
+import { t } from './i18n.js';
 import { h, icon } from './dom.js';
 
 let toasts;
@@ -23,10 +24,10 @@ export function toast(message, kind = 'info') {
  * Asks for confirmation in a modal dialog; resolves true or false. With `typeToConfirm`
  * the button stays disabled until that text is typed.
  */
-export function confirmDialog({ title, message, confirmLabel = 'Confirm', danger = false, typeToConfirm = null }) {
+export function confirmDialog({ title, message, confirmLabel = t('ui.confirm'), danger = false, typeToConfirm = null }) {
   return new Promise((resolve) => {
     const input = typeToConfirm
-      ? h('input', { class: 'input', autocomplete: 'off', 'aria-label': `Type ${typeToConfirm} to confirm` })
+      ? h('input', { class: 'input', autocomplete: 'off', 'aria-label': t('ui.typeToConfirm', { text: typeToConfirm }) })
       : null;
     const ok = h('button', { class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, type: 'submit', value: 'ok', text: confirmLabel });
     if (input) {
@@ -37,9 +38,9 @@ export function confirmDialog({ title, message, confirmLabel = 'Confirm', danger
       h('form', { method: 'dialog' },
         h('h2', { text: title }),
         h('p', { class: 'muted', text: message }),
-        typeToConfirm && h('label', { class: 'field' }, h('span', { text: `Type “${typeToConfirm}” to confirm` }), input),
+        typeToConfirm && h('label', { class: 'field' }, h('span', { text: t('ui.typeToConfirm', { text: typeToConfirm }) }), input),
         h('div', { class: 'dialog-actions' },
-          h('button', { class: 'btn btn-ghost', type: 'submit', value: 'cancel', text: 'Cancel' }),
+          h('button', { class: 'btn btn-ghost', type: 'submit', value: 'cancel', text: t('ui.cancel') }),
           ok)));
     dialog.addEventListener('close', () => {
       resolve(dialog.returnValue === 'ok');
@@ -93,7 +94,7 @@ export function avatar({ id, name, url = null, online = null, size = 'md' }) {
     style: url ? null : { background: PALETTE[hash(id ?? name ?? '') % PALETTE.length] },
   }, face, online === null ? null : h('span', {
     class: `presence ${online ? 'online' : 'offline'}`,
-    title: online ? 'Online now' : 'Offline',
+    title: online ? t('ui.onlineNow') : t('ui.offline'),
     dataset: { online: String(online) },
   }));
 }
@@ -117,12 +118,12 @@ export async function copyText(text) {
 }
 
 /** A copy button for `getText()`, confirming with a tick. */
-export function copyButton(getText, label = 'Copy') {
+export function copyButton(getText, label = t('ui.copy')) {
   const text = h('span', { text: label });
   const button = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', dataset: { action: 'copy' } }, icon('copy', 16), text);
   button.addEventListener('click', async () => {
     await copyText(getText());
-    button.replaceChildren(icon('check', 16), h('span', { text: 'Copied' }));
+    button.replaceChildren(icon('check', 16), h('span', { text: t('ui.copied') }));
     button.classList.add('copied');
     setTimeout(() => {
       button.replaceChildren(icon('copy', 16), text);
@@ -134,7 +135,7 @@ export function copyButton(getText, label = 'Copy') {
 
 /** The name a visitor is shown by when they gave none. */
 export function visitorName(visitor) {
-  return visitor.name || visitor.email || `Visitor ${visitor.id.replace(/-/g, '').slice(-4).toUpperCase()}`;
+  return visitor.name || visitor.email || t('ui.visitor', { tag: visitor.id.replace(/-/g, '').slice(-4).toUpperCase() });
 }
 
 // Open <details class="menu"> pop-overs close on a click elsewhere or on Escape.
@@ -147,3 +148,51 @@ document.addEventListener('keydown', (event) => {
   if (event.key !== 'Escape') return;
   for (const menu of document.querySelectorAll('details.menu[open]')) menu.open = false;
 });
+
+/**
+ * The WAI-ARIA menu button pattern on a `<details class="menu">` whose items have
+ * role=menuitem: opening focuses the first item (ArrowUp on the button: the last),
+ * ArrowUp/ArrowDown move and wrap, Home/End jump, Escape closes back to the button, Tab
+ * closes and moves on. Items are out of the tab order; arrows reach them.
+ */
+export function menuButton(details) {
+  const summary = details.querySelector('summary');
+  const items = () => [...details.querySelectorAll('[role=menuitem]')];
+  for (const item of items()) item.tabIndex = -1;
+  summary.setAttribute('aria-haspopup', 'menu');
+  summary.setAttribute('aria-expanded', 'false');
+  let focusLast = false;
+  details.addEventListener('toggle', () => {
+    summary.setAttribute('aria-expanded', String(details.open));
+    if (details.open) (focusLast ? items().at(-1) : items()[0])?.focus();
+    focusLast = false;
+  });
+  summary.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    focusLast = event.key === 'ArrowUp';
+    if (details.open) (focusLast ? items().at(-1) : items()[0])?.focus();
+    else details.open = true;
+  });
+  details.addEventListener('keydown', (event) => {
+    if (!details.open) return;
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      details.open = false;
+      summary.focus();
+      return;
+    }
+    if (event.key === 'Tab') {
+      details.open = false;
+      return;
+    }
+    const list = items();
+    const at = list.indexOf(document.activeElement);
+    if (at < 0) return;
+    const next = { ArrowDown: (at + 1) % list.length, ArrowUp: (at - 1 + list.length) % list.length, Home: 0, End: list.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    list[next].focus();
+  });
+  return details;
+}

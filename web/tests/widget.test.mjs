@@ -168,7 +168,7 @@ test('a visitor and the owner talk, live, and a reload brings the conversation b
   const link = page.locator('[data-pt=message][data-seq="2"] a');
   assert.equal(await link.getAttribute('href'), 'https://shop.example.com/shipping');
   assert.equal(await link.getAttribute('target'), '_blank');
-  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
   // The visitor, looking at the open panel, has read the reply.
   await ann.frame((f) => f.type === 'read' && f.room === room && f.reader.kind === 'visitor' && f.seq === 2, 'read by the visitor');
   await page.locator('[data-pt=input]').fill('Great, thanks!');
@@ -184,9 +184,9 @@ test('a visitor and the owner talk, live, and a reload brings the conversation b
   await launcher(page).click();
   await page.locator('[data-pt=badge]').waitFor({ state: 'hidden' });
 
-  // A reload: the same conversation, its history shown, the same room.
+  // A reload: the same conversation, its history shown, the same room, the panel still open.
   await page.reload();
-  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor();
   await shows(page, (m) => m.seq === 3 && m.body === 'Anything else?', 'history after the reload');
   assert.deepEqual(
     (await shown(page)).map((m) => [m.seq, m.mine, m.body]),
@@ -502,7 +502,7 @@ test('a blocked visitor is told the conversation ended and the widget stops', as
   assert.equal(await page.locator('[data-pt=input]').isDisabled(), true);
   // And so it stays after a reload: the session is refused.
   await page.reload();
-  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor();
   await page.locator('[data-pt=connection][data-state=offline]').waitFor();
   assert.match(await page.locator('[data-pt=connection]').textContent(), /closed/);
   await ann.close();
@@ -516,7 +516,7 @@ test('seen marks also arrive after a reload', async () => {
   await send(page, 'Are you there?');
   const sent = await ann.frame((f) => f.type === 'message' && f.body === 'Are you there?', 'the question');
   await page.reload();
-  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor();
   await page.locator('[data-pt=connection][data-state=online]').waitFor({ state: 'attached' });
   await shows(page, (m) => m.seq === 1, 'the history');
   ann.send({ type: 'read', room: sent.room, seq: 1 });
@@ -526,6 +526,145 @@ test('seen marks also arrive after a reload', async () => {
     await ann.close();
     await context.close();
   }
+});
+
+test('an open chat stays open across a reload and on another page of the site, and a closed one closed', async () => {
+  const { context, page } = await visitor({ path: '/stay' });
+  await launcher(page).click();
+  await page.locator('[data-pt=connection][data-state=online]').waitFor({ state: 'attached' });
+  await page.reload();
+  await page.locator('[data-pt=panel]').waitFor();
+  assert.equal(await launcher(page).getAttribute('aria-expanded'), 'true');
+  await page.goto(host.page('/stay/other', embedPage(app.base, site.site_key)));
+  await page.locator('[data-pt=panel]').waitFor();
+  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor({ state: 'hidden' });
+  await page.reload();
+  await launcher(page).waitFor();
+  await page.locator('[data-pt=connection]').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('[data-pt=panel]').isVisible(), false, 'closed stays closed');
+  await context.close();
+});
+
+test('the unread badge survives a reload while the owner\'s reply is unread', async () => {
+  const { context, page } = await visitor({ path: '/badge' });
+  const ann = await ownerSocket();
+  await launcher(page).click();
+  await send(page, 'Anyone?');
+  const asked = await ann.frame((f) => f.type === 'message' && f.body === 'Anyone?', 'the question');
+  await launcher(page).click();
+  await page.locator('[data-pt=panel]').waitFor({ state: 'hidden' });
+  ann.send({ type: 'send', room: asked.room, body: 'Yes, here!', cid: 'o-badge' });
+  await page.locator('[data-pt=badge]').waitFor();
+  await page.reload();
+  await page.locator('[data-pt=badge]').waitFor();
+  assert.equal(await page.locator('[data-pt=badge]').textContent(), '1');
+  assert.equal(await page.locator('[data-pt=panel]').isVisible(), false);
+  await launcher(page).click();
+  await page.locator('[data-pt=badge]').waitFor({ state: 'hidden' });
+  await ann.frame((f) => f.type === 'read' && f.reader.kind === 'visitor' && f.seq === 2, 'read by the visitor');
+  await launcher(page).click();
+  await page.reload();
+  await launcher(page).waitFor();
+  assert.equal(await page.locator('[data-pt=badge]').isVisible(), false, 'read, so no badge');
+  await ann.close();
+  await context.close();
+});
+
+test('a long message: a counter near the limit, refused above it, never cut', async () => {
+  const { context, page } = await visitor({ path: '/long' });
+  const ann = await ownerSocket();
+  await launcher(page).click();
+  await page.locator('[data-pt=connection][data-state=online]').waitFor({ state: 'attached' });
+  const input = page.locator('[data-pt=input]');
+  const count = page.locator('[data-pt=count]');
+  await input.fill('a'.repeat(3000));
+  assert.equal(await count.isVisible(), false, 'no counter far from the limit');
+  await input.fill('a'.repeat(3700));
+  assert.equal(await count.textContent(), '3700 / 4000');
+  await input.fill('가'.repeat(4001));
+  assert.equal(await count.textContent(), '1 characters too long');
+  assert.equal(await page.locator('[data-pt=send]').isDisabled(), true);
+  await input.press('Enter');
+  assert.equal([...(await input.inputValue())].length, 4001, 'nothing sent, nothing cut');
+  assert.equal(await messages(page).count(), 0);
+  await input.press('Backspace');
+  await input.press('Enter');
+  const got = await ann.frame((f) => f.type === 'message' && f.sender.kind === 'visitor', 'the long message');
+  assert.equal([...got.body].length, 4000);
+  // 16 px: mobile Safari zooms into a smaller focused field.
+  assert.equal(await input.evaluate((e) => getComputedStyle(e).fontSize), '16px');
+  await ann.close();
+  await context.close();
+});
+
+test('links in the greeting and the away message are links, as in messages', async () => {
+  const linked = await app.site(owner, [host.origin], {
+    greeting: 'Hi! Read https://shop.example.com/faq first.',
+    away_message: 'Away: see www.example.com/hours, or <b>wait</b>.',
+  });
+  const { context, page } = await visitor({ path: '/greeting-links', key: linked.site_key });
+  await launcher(page).click();
+  await page.locator('[data-pt=away]').waitFor();
+  const greet = await anchors(page.locator('.g a'));
+  const away = await anchors(page.locator('[data-pt=away] a'));
+  assert.deepEqual(greet, [{ text: 'https://shop.example.com/faq', href: 'https://shop.example.com/faq', rel: 'noopener noreferrer nofollow', target: '_blank' }]);
+  assert.deepEqual(away, [{ text: 'www.example.com/hours', href: 'https://www.example.com/hours', rel: 'noopener noreferrer nofollow', target: '_blank' }]);
+  assert.equal(await page.locator('[data-pt=away] b').count(), 0, 'text, never HTML');
+  await context.close();
+});
+
+/** Text with the cases of the link rule (docs/decisions.md), and what each must become. */
+const LINK_CASES = [
+  'see https://shop.example.com/shipping. then',
+  '(https://en.wikipedia.org/wiki/Seoul_(city)) or www.example.com/a?b=1, "http://x.example/q"!',
+  'not links: javascript:alert(1) ftp://example.com mailto:a@b.example',
+].join('\n');
+const LINK_EXPECTED = [
+  { text: 'https://shop.example.com/shipping', href: 'https://shop.example.com/shipping' },
+  { text: 'https://en.wikipedia.org/wiki/Seoul_(city)', href: 'https://en.wikipedia.org/wiki/Seoul_(city)' },
+  { text: 'www.example.com/a?b=1', href: 'https://www.example.com/a?b=1' },
+  { text: 'http://x.example/q', href: 'http://x.example/q' },
+].map((l) => ({ ...l, rel: 'noopener noreferrer nofollow', target: '_blank' }));
+
+const anchors = (root) =>
+  root.evaluateAll((as) => as.map((a) => ({ text: a.textContent, href: a.href, rel: a.rel, target: a.target })));
+
+test('links in messages follow one rule, the same in the widget and the dashboard', async () => {
+  const { context, page } = await visitor({ path: '/links' });
+  const ann = await ownerSocket();
+  await launcher(page).click();
+  await send(page, 'hi');
+  const hi = await ann.frame((f) => f.type === 'message' && f.body === 'hi', 'the first message');
+  ann.send({ type: 'send', room: hi.room, body: LINK_CASES, cid: 'o-links' });
+  await shows(page, (m) => m.body === LINK_CASES, 'the links message');
+  const inWidget = await anchors(page.locator('[data-pt=message][data-mine=false] [data-pt=body] a'));
+  const dash = await context.newPage();
+  await dash.goto(`${app.base}/login`);
+  const inDashboard = await dash.evaluate(async (text) => {
+    const { linkify } = await import('/dom.js');
+    const box = document.createElement('div');
+    box.append(...linkify(text));
+    return [...box.querySelectorAll('a')].map((a) => ({ text: a.textContent, href: a.href, rel: a.rel, target: a.target }));
+  }, LINK_CASES);
+  try {
+    assert.deepEqual(inWidget, LINK_EXPECTED);
+    assert.deepEqual(inDashboard, LINK_EXPECTED);
+  } finally {
+    await ann.close();
+    await context.close();
+  }
+});
+
+test('the widget and the dashboard reconnect by the same rule (docs/decisions.md)', () => {
+  const NAMES = ['BACKOFF_FIRST_MS', 'BACKOFF_MAX_MS', 'RESTART_JITTER_MS', 'HEARTBEAT_SECS', 'SILENT_HEARTBEATS', 'RESEND_MS'];
+  const constants = (path) => {
+    const source = readFileSync(join(repoRoot, path), 'utf8');
+    return Object.fromEntries(NAMES.map((name) => [name, Number(source.match(new RegExp(`const ${name} = ([\\d_.]+);`))?.[1].replace(/_/g, ''))]));
+  };
+  const widget = constants('web/widget/pintalk.js');
+  assert.deepEqual(widget, { BACKOFF_FIRST_MS: 500, BACKOFF_MAX_MS: 15000, RESTART_JITTER_MS: 500, HEARTBEAT_SECS: 20, SILENT_HEARTBEATS: 2.5, RESEND_MS: 1000 });
+  assert.deepEqual(constants('web/dashboard/realtime.js'), widget);
 });
 
 test('the widget stays within its budget: at most 20 KB minified and gzipped', async (t) => {

@@ -17,8 +17,46 @@
 
   /** How many messages of an existing conversation are shown when it is reopened. */
   const HISTORY = 50;
-  /** The protocol's limit on a message body. */
-  const MAX_BODY = 4000;
+  /** The protocol's limit on a message body, until `ready` says (`max_body_chars`). */
+  const MAX_BODY_CHARS = 4000;
+  /** The gateway's ping interval, until `ready` says (`heartbeat_secs`). */
+  const HEARTBEAT_SECS = 20;
+  /** A socket silent for this many heartbeats is presumed dead (the dashboard's rule too). */
+  const SILENT_HEARTBEATS = 2.5;
+  /** Back-off (docs/decisions.md, the dashboard's too): ½–1 × min(max, first × 2^n). */
+  const BACKOFF_FIRST_MS = 500;
+  const BACKOFF_MAX_MS = 15000;
+  /** After 1012 (a gateway restarting) another gateway takes us: reconnect within this. */
+  const RESTART_JITTER_MS = 500;
+  /** No `ready` this long after opening the socket (a half-open network): start over. */
+  const AUTH_TIMEOUT_MS = 10000;
+  /** A retriable refusal of a `send` is retried after this, plus as much jitter. */
+  const RESEND_MS = 1000;
+  /** The visitor's `typing: true` goes out at most this often, `false` after the idle time. */
+  const TYPING_REPEAT_MS = 3000;
+  const TYPING_IDLE_MS = 4000;
+  /** The owner's typing shows at most this long without news (their tab may have closed). */
+  const TYPING_STALE_MS = 8000;
+  /** Identity lengths the server accepts. */
+  const NAME_MAX = 100;
+  const EMAIL_MAX = 254;
+  /** The composer grows up to this height, then scrolls. */
+  const COMPOSER_MAX_PX = 120;
+  /** Scrolled this close to the bottom, new messages keep the log at the bottom. */
+  const STICK_PX = 80;
+  /** Scrolled this close to the top, the older page loads. */
+  const OLDER_PX = 40;
+  /** The length counter shows once a message is this share of the limit. */
+  const COUNTER_FROM = 0.9;
+  /** The badge shows "99+" above this. */
+  const BADGE_MAX = 99;
+  /** Close codes (docs/protocol.md). */
+  const CLOSE_NORMAL = 1000;
+  const CLOSE_ABNORMAL = 1006;
+  const CLOSE_RESTART = 1012;
+  const CLOSE_NO_AUTH = 4000;
+  const CLOSE_BLOCKED = 4003;
+  const CLOSE_SILENT = 4009;
 
   const STRINGS = {
     en: {
@@ -38,6 +76,7 @@
       seen: 'Seen',
       sending: 'Sending…',
       failed: 'Not sent',
+      tooLong: '{n} characters too long',
       today: 'Today',
       yesterday: 'Yesterday',
       messages: 'Messages',
@@ -59,6 +98,7 @@
       seen: '읽음',
       sending: '보내는 중…',
       failed: '전송 실패',
+      tooLong: '{n}자 초과',
       today: '오늘',
       yesterday: '어제',
       messages: '메시지',
@@ -107,9 +147,11 @@
     '.dots{display:inline-flex;gap:3px}.dots i{width:5px;height:5px;border-radius:50%;background:#9ca3af;animation:pt-b 1.2s infinite}' +
     '.dots i:nth-child(2){animation-delay:.15s}.dots i:nth-child(3){animation-delay:.3s}' +
     '@keyframes pt-b{30%{transform:translateY(-3px);opacity:1}0%,60%,to{opacity:.5}}' +
+    '[data-pt=count]{padding:4px 16px 0;font-size:12px;text-align:right;color:#6b7280;background:#fff}' +
+    '[data-pt=count][data-over=true]{color:#b91c1c;font-weight:600}' +
     'form{display:flex;align-items:flex-end;gap:8px;margin:0;padding:12px;border-top:1px solid #eceef2;background:#fff}' +
     'textarea{flex:1;max-height:120px;padding:9px 14px;border:1px solid transparent;border-radius:20px;outline:0;resize:none;' +
-    'background:#f3f4f7;font:inherit;color:inherit;transition:background .15s,border-color .15s}' +
+    'background:#f3f4f7;font:inherit;font-size:16px;color:inherit;transition:background .15s,border-color .15s}' +
     'textarea:focus{background:#fff;border-color:var(--a)}textarea:focus-visible{outline:0}textarea:disabled{opacity:.6}' +
     '[data-pt=send]{display:grid;place-items:center;flex:none;width:38px;height:38px;border:0;border-radius:50%;' +
     'background:var(--a);color:var(--on)}[data-pt=send]:disabled{opacity:.35;cursor:default}[data-pt=send] svg{width:18px;height:18px}' +
@@ -125,53 +167,67 @@
     '<div data-pt="connection" data-state="offline" role="status"></div><p data-pt="away" hidden></p>' +
     '<div data-pt="messages" role="log" aria-live="polite" tabindex="0"><div class="g"></div></div>' +
     '<div data-pt="typing" hidden><span class="dots"><i></i><i></i><i></i></span><span></span></div>' +
-    '<form><textarea data-pt="input" rows="1"></textarea><button data-pt="send" type="submit" disabled>' +
+    '<div data-pt="count" aria-live="polite" hidden></div><form><textarea data-pt="input" rows="1"></textarea><button data-pt="send" type="submit" disabled>' +
     '<svg viewBox="0 0 24 24"><path d="M5 12h13M13 6l6 6-6 6"/></svg></button></form></div>' +
     '<button data-pt="launcher" type="button" aria-expanded="false" aria-controls="p">' +
     '<svg class="ic" viewBox="0 0 24 24"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg>' +
     '<svg class="ix" viewBox="0 0 24 24"><path d="M6 9l6 6 6-6"/></svg><span data-pt="badge" hidden></span></button></div>';
 
-  // ---- state --------------------------------------------------------------------------
+  // ---- state, one object per section ---------------------------------------------------
 
-  const S = {
+  /** What this browser keeps for the site (localStorage): visitor id and secret, outbox, identity, read cursor. */
+  const store = {
     key: '', // the site key
     base: '', // the origin that serves the widget and the API
-    saved: { outbox: [] }, // what localStorage keeps: visitor id/secret, outbox, identity, read
-    cfg: null, // the site's widget config
+    saved: { outbox: [] },
+  };
+  /** The site as its widget config describes it. */
+  const site = {
+    cfg: null,
     lang: '', // set by PinTalk('locale'); else the config's language
     failed: false, // the config or the session was refused: no chat here
-    open: false,
-    wantOpen: false, // PinTalk('open') before the UI exists
-    shown: true,
+    readyData: null, // what the `ready` event carried, for listeners added later
+  };
+  /** The socket and its session ticket. */
+  const conn = {
+    gen: 0, // bumped by reset, so answers to older requests are ignored
     wanted: false, // the visitor needs the conversation: keep a socket up
     blocked: false,
-    gen: 0, // bumped by reset, so answers to older requests are ignored
     ws: null,
     ready: false,
     connecting: false,
     attempt: 0, // reconnects since the last `ready`, for the back-off
-    room: '',
     token: '',
+    heard: 0, // when the socket last received a frame
+    maxBody: MAX_BODY_CHARS, // from `ready`
+    heartbeatMs: HEARTBEAT_SECS * 1000, // from `ready`
+    retryTimer: 0,
+    authTimer: 0,
+    pingTimer: 0,
+  };
+  /** The visitor's conversation as this page holds it. */
+  const room = {
+    id: '',
     baseSeq: -1, // the room's last seq when this page loaded it: up to here is history
     held: 0, // the highest seq received in a `message` frame: where to resume from
     epoch: null, // the numbering those seqs belong to, once a frame or page said
     seenUpto: 0, // the visitor has seen (panel open, page visible) up to here
     readSent: 0,
     ownerRead: 0,
-    ownerOnline: false,
-    unread: 0,
     msgs: new Map(), // seq -> its element
     pending: new Map(), // cid -> the element of a message not acked yet
-    typingAt: 0, // when the visitor's last `typing: true` went out
-    typing: false,
     loading: false, // an HTTP history page is on its way
     noHttp: false, // HTTP history failed at the network level (no CORS answer): don't retry
-    heard: 0, // when the socket last received a frame
-    readyData: null,
-    // timers
-    retryTimer: 0,
-    authTimer: 0,
-    pingTimer: 0,
+  };
+  /** What the panel shows. */
+  const view = {
+    open: false,
+    wantOpen: null, // PinTalk('open') or 'close' before the UI exists; else as the visitor left it
+    shown: true,
+    ownerOnline: false,
+    unread: 0,
+    typing: false, // the visitor's `typing: true` is out
+    typingAt: 0, // when it last went out
     typingIdle: 0,
     ownerTypingTimer: 0,
   };
@@ -179,8 +235,8 @@
   const handlers = {};
   const early = []; // commands given before `init`
 
-  const t = () => STRINGS[S.lang] || STRINGS[S.cfg && S.cfg.language] || STRINGS.en;
-  const lang = () => S.lang || (S.cfg && S.cfg.language) || 'en';
+  const t = () => STRINGS[site.lang] || STRINGS[site.cfg && site.cfg.language] || STRINGS.en;
+  const lang = () => site.lang || (site.cfg && site.cfg.language) || 'en';
 
   function emit(name, data) {
     for (const fn of handlers[name] || []) {
@@ -196,7 +252,7 @@
 
   // ---- storage: visitor id and secret, outbox, identity, read cursor ---------------------
 
-  const storeKey = () => 'pintalk:' + S.key;
+  const storeKey = () => 'pintalk:' + store.key;
 
   function load() {
     try {
@@ -211,7 +267,7 @@
 
   function save() {
     try {
-      w.localStorage.setItem(storeKey(), JSON.stringify(S.saved));
+      w.localStorage.setItem(storeKey(), JSON.stringify(store.saved));
     } catch (e) {}
   }
 
@@ -219,35 +275,35 @@
 
   const commands = {
     init(o) {
-      if (S.key || !o || !o.siteKey) return;
-      S.key = String(o.siteKey);
-      S.base = String(o.base || '').replace(/\/+$/, '');
-      S.saved = load();
+      if (store.key || !o || !o.siteKey) return;
+      store.key = String(o.siteKey);
+      store.base = String(o.base || '').replace(/\/+$/, '');
+      store.saved = load();
       early.splice(0).forEach(run);
       later(boot);
     },
     open: () => setOpen(true),
     close: () => setOpen(false),
-    toggle: () => setOpen(!(ui ? S.open : S.wantOpen)),
+    toggle: () => setOpen(!(ui ? view.open : (view.wantOpen ?? store.saved.open))),
     show: () => shown(true),
     hide: () => shown(false),
     // Sent with the next session request, so the owner sees who they talk to.
     identify(who) {
       if (!who || typeof who !== 'object') return;
       const text = (v, max) => (v == null ? null : String(v).slice(0, max));
-      S.saved.identity = { name: text(who.name, 100), email: text(who.email, 254) };
+      store.saved.identity = { name: text(who.name, NAME_MAX), email: text(who.email, EMAIL_MAX) };
       save();
     },
     on(name, fn) {
       if (typeof fn !== 'function') return;
       (handlers[name] = handlers[name] || []).push(fn);
-      if (name === 'ready' && S.readyData) fn(S.readyData);
+      if (name === 'ready' && site.readyData) fn(site.readyData);
     },
     off(name, fn) {
       handlers[name] = (handlers[name] || []).filter((f) => f !== fn);
     },
     locale(l) {
-      S.lang = STRINGS[l] ? l : 'en';
+      site.lang = STRINGS[l] ? l : 'en';
       if (ui) applyStrings();
     },
     reset: () => reset(),
@@ -255,7 +311,7 @@
 
   function run(args) {
     const [name, ...rest] = args;
-    if (!S.key && name !== 'init') {
+    if (!store.key && name !== 'init') {
       early.push(args);
       return;
     }
@@ -277,34 +333,36 @@
   // ---- boot: the config, then the UI ------------------------------------------------------
 
   async function boot() {
-    const gen = S.gen;
+    const gen = conn.gen;
     let cfg;
     try {
-      const res = await fetch(`${S.base}/api/v1/widget/config?site_key=${encodeURIComponent(S.key)}`, { credentials: 'omit' });
+      const res = await fetch(`${store.base}/api/v1/widget/config?site_key=${encodeURIComponent(store.key)}`, { credentials: 'omit' });
       cfg = await res.json();
       if (!res.ok) throw cfg;
     } catch (e) {
       // A refused origin gets no CORS headers, so the browser hides why: a failed fetch.
-      S.failed = true;
+      site.failed = true;
       emit('error', {
         code: (e && e.error) || 'unavailable',
         message: (e && e.message) || 'the chat could not load its settings (origin not allowed, site not live, unknown key, or network)',
       });
       return;
     }
-    if (gen !== S.gen || ui) return;
-    S.cfg = cfg;
-    S.ownerOnline = !!cfg.owner_online;
+    if (gen !== conn.gen || ui) return;
+    site.cfg = cfg;
+    view.ownerOnline = !!cfg.owner_online;
     mount();
-    S.readyData = {
+    site.readyData = {
       siteId: cfg.site_id,
-      ownerOnline: S.ownerOnline,
-      visitorId: S.saved.visitor_id || null,
-      identity: S.saved.identity || null,
+      ownerOnline: view.ownerOnline,
+      visitorId: store.saved.visitor_id || null,
+      identity: store.saved.identity || null,
     };
-    emit('ready', S.readyData);
-    if (S.wantOpen) setOpen(true);
-    else if (S.saved.outbox.length) want();
+    emit('ready', site.readyData);
+    // Open as the visitor left it (a reload, another page of the site) unless the page said.
+    if (view.wantOpen == null ? store.saved.open : view.wantOpen) setOpen(true);
+    // Unsent messages go out, and an unread reply keeps its badge live.
+    else if (store.saved.outbox.length || store.saved.unread) want();
   }
 
   function el(tag, attrs, text) {
@@ -336,24 +394,24 @@
       typing: pt('typing'),
       form: q('form'),
       input: pt('input'),
+      count: pt('count'),
       send: pt('send'),
       launcher: pt('launcher'),
       badge: pt('badge'),
     };
-    const cfg = S.cfg;
+    const cfg = site.cfg;
     if (/^#[0-9a-f]{6}$/i.test(cfg.accent_color || '')) {
       ui.root.style.setProperty('--a', cfg.accent_color);
       ui.root.style.setProperty('--on', onAccent(cfg.accent_color));
     }
     if (cfg.position === 'left') ui.root.classList.add('l');
     ui.title.textContent = cfg.title || '';
-    ui.greet.textContent = cfg.greeting || '';
+    fill(ui.greet, cfg.greeting || '');
     ui.greet.hidden = !cfg.greeting;
     ui.status.hidden = !cfg.show_owner_status;
-    ui.input.maxLength = MAX_BODY;
-    shown(S.shown);
+    shown(view.shown);
 
-    ui.launcher.addEventListener('click', () => setOpen(!S.open, true));
+    ui.launcher.addEventListener('click', () => setOpen(!view.open, true));
     ui.closer.addEventListener('click', () => setOpen(false, true));
     ui.panel.addEventListener('keydown', (e) => e.key === 'Escape' && setOpen(false, true));
     ui.form.addEventListener('submit', (e) => {
@@ -368,19 +426,20 @@
       }
     });
     ui.input.addEventListener('input', typed);
-    ui.log.addEventListener('scroll', () => ui.log.scrollTop < 40 && older());
+    ui.log.addEventListener('scroll', () => ui.log.scrollTop < OLDER_PX && older());
     d.addEventListener('visibilitychange', markRead);
     w.addEventListener('online', () => {
-      if (S.wanted && !S.ws && !S.connecting) {
-        S.attempt = 0;
+      if (conn.wanted && !conn.ws && !conn.connecting) {
+        conn.attempt = 0;
         connect();
       }
     });
     // The browser may keep a dead socket open for a long while; the network said it is gone.
-    w.addEventListener('offline', () => S.ws && lost(1006));
+    w.addEventListener('offline', () => conn.ws && lost(CLOSE_ABNORMAL));
 
-    S.saved.outbox.forEach(pendingEl);
+    store.saved.outbox.forEach(pendingEl);
     applyStrings();
+    if (store.saved.unread) badge(store.saved.unread);
     d.body.appendChild(host);
   }
 
@@ -400,7 +459,7 @@
     ui.input.setAttribute('aria-label', s.input);
     ui.send.setAttribute('aria-label', s.send);
     ui.send.title = s.send;
-    setOwner(S.ownerOnline);
+    setOwner(view.ownerOnline);
     setConn(ui.conn.dataset.state);
     setLauncherLabel();
     for (const m of ui.log.querySelectorAll('[data-pt=message]')) {
@@ -415,22 +474,24 @@
 
   function setLauncherLabel() {
     const s = t();
-    const label = S.open ? s.close : s.open;
-    ui.launcher.setAttribute('aria-label', S.unread ? `${label} (${s.unread.replace('{n}', S.unread)})` : label);
+    const label = view.open ? s.close : s.open;
+    ui.launcher.setAttribute('aria-label', view.unread ? `${label} (${s.unread.replace('{n}', view.unread)})` : label);
   }
 
   function shown(yes) {
-    S.shown = yes;
+    view.shown = yes;
     if (ui) ui.host.style.display = yes ? '' : 'none';
   }
 
   function setOpen(open, byUser) {
     if (!ui) {
-      S.wantOpen = open;
+      view.wantOpen = open;
       return;
     }
-    if (open === S.open) return;
-    S.open = open;
+    if (open === view.open) return;
+    view.open = open;
+    store.saved.open = open;
+    save();
     ui.panel.hidden = !open;
     ui.root.classList.toggle('o', open);
     ui.launcher.setAttribute('aria-expanded', String(open));
@@ -449,11 +510,12 @@
   }
 
   function setOwner(online) {
-    S.ownerOnline = online;
+    view.ownerOnline = online;
     const s = t();
     ui.status.dataset.online = String(online);
     ui.status.lastChild.textContent = online ? s.online : s.away;
-    ui.away.textContent = S.cfg.away_message || '';
+    ui.away.replaceChildren();
+    fill(ui.away, site.cfg.away_message || '');
     ui.away.hidden = online || !ui.away.textContent;
   }
 
@@ -465,16 +527,28 @@
         ? s.connecting
         : state === 'reconnecting'
           ? s.reconnecting
-          : S.blocked
+          : conn.blocked
             ? s.blocked
-            : S.failed
+            : site.failed
               ? s.unavailable
               : '';
-    ui.input.disabled = S.blocked;
+    ui.input.disabled = conn.blocked;
     canSend();
   }
 
-  const canSend = () => (ui.send.disabled = S.blocked || !ui.input.value.trim());
+  /** Characters as the server counts them (code points, not UTF-16 units). */
+  const chars = (text) => [...text].length;
+
+  // The send button, and the length counter near the limit: a message over it is refused, never cut.
+  function canSend() {
+    const used = chars(ui.input.value.trim());
+    const over = used > conn.maxBody;
+    ui.count.hidden = used < conn.maxBody * COUNTER_FROM;
+    ui.count.textContent = over ? t().tooLong.replace('{n}', used - conn.maxBody) : used + ' / ' + conn.maxBody;
+    ui.count.dataset.over = String(over);
+    ui.input.setAttribute('aria-invalid', String(over));
+    ui.send.disabled = conn.blocked || !used || over;
+  }
 
   // ---- messages -------------------------------------------------------------------------
 
@@ -492,25 +566,28 @@
     return new Date(day).toLocaleDateString(lang(), { year: 'numeric', month: 'long', day: 'numeric' });
   }
 
-  // Message text goes in as text nodes; http(s) links become anchors built element by element.
+  // Links (docs/decisions.md, the dashboard's rule too): http(s) URLs and `www.` hosts;
+  // trailing punctuation ends the sentence, not the link, and so does a closing bracket
+  // the link did not open. Text goes in as text nodes, links as anchors built element by
+  // element; anything `URL` does not read as http(s) stays text.
+  const LINK = /\b(?:https?:\/\/|www\.)[^\s<>"'`]+/gi;
+  const OPENER = { ')': '(', ']': '[', '}': '{' };
+
   function fill(target, text) {
-    const re = /\bhttps?:\/\/[^\s<>"'`]+/gi;
     let last = 0;
-    let m;
-    while ((m = re.exec(text))) {
+    for (const m of text.matchAll(LINK)) {
       let url = m[0];
-      // Trailing punctuation ends the sentence, not the link; so does an unbalanced ')'.
-      while (/[.,;:!?'"\]]$/.test(url) || (/\)$/.test(url) && url.split('(').length < url.split(')').length)) {
+      for (let c = url.slice(-1); /[.,;:!?'"]/.test(c) || (OPENER[c] && url.split(OPENER[c]).length < url.split(c).length); c = url.slice(-1)) {
         url = url.slice(0, -1);
       }
       target.append(text.slice(last, m.index));
-      const a = el('a', { target: '_blank', rel: 'noopener noreferrer' }, url);
+      last = m.index + url.length;
+      let href = '';
       try {
-        const u = new URL(url);
-        if (u.protocol === 'http:' || u.protocol === 'https:') a.href = u.href;
+        const u = new URL(/^www\./i.test(url) ? 'https://' + url : url);
+        if (u.protocol === 'http:' || u.protocol === 'https:') href = u.href;
       } catch (e) {}
-      target.append(a);
-      last = re.lastIndex = m.index + url.length;
+      target.append(href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow' }, url) : url);
     }
     target.append(text.slice(last));
   }
@@ -529,12 +606,12 @@
     const m = bubble(item.body, true, item.ts);
     m.setAttribute('data-pending', 'true');
     m.lastChild.append(el('span', { class: 'st' }, t().sending));
-    S.pending.set(item.cid, m);
+    room.pending.set(item.cid, m);
     ui.log.append(m);
     days();
   }
 
-  const nearBottom = () => ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 80;
+  const nearBottom = () => ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < STICK_PX;
   const toBottom = () => (ui.log.scrollTop = ui.log.scrollHeight);
 
   // Puts a message with a seq in order: after the last one with a lower seq, so before
@@ -575,18 +652,18 @@
     m.dataset.seq = seq;
     m.dataset.ts = ts;
     m.querySelector('time').textContent = clock(ts);
-    S.msgs.set(seq, m);
+    room.msgs.set(seq, m);
   }
 
   function dropOutbox(cid) {
-    S.saved.outbox = S.saved.outbox.filter((i) => i.cid !== cid);
+    store.saved.outbox = store.saved.outbox.filter((i) => i.cid !== cid);
     save();
   }
 
   // A pending message got its seq (from its `ack`, or its own `message` frame).
   function settle(cid, seq, ts) {
-    const m = S.pending.get(cid);
-    S.pending.delete(cid);
+    const m = room.pending.get(cid);
+    room.pending.delete(cid);
     dropOutbox(cid);
     m.removeAttribute('data-pending');
     m.querySelector('.st')?.remove();
@@ -601,9 +678,9 @@
   // If not, the room's counter was restored after the server lost data: every seq held may
   // name another message now, so they all go and the history loads again.
   function sameEpoch(epoch) {
-    if (epoch == null || epoch === S.epoch) return true;
-    const known = S.epoch;
-    S.epoch = epoch;
+    if (epoch == null || epoch === room.epoch) return true;
+    const known = room.epoch;
+    room.epoch = epoch;
     if (known == null) return true;
     forget(0);
     history();
@@ -612,24 +689,24 @@
 
   // Drops the messages held after `seq` (a `resync` said they are void or missing).
   function forget(seq) {
-    S.msgs.forEach((m, s) => {
+    room.msgs.forEach((m, s) => {
       if (s > seq) {
         m.remove();
-        S.msgs.delete(s);
+        room.msgs.delete(s);
       }
     });
-    S.held = Math.min(S.held, seq);
+    room.held = Math.min(room.held, seq);
     days();
   }
 
   function addMessage(f, fromHttp) {
-    if (f.room !== S.room) return;
+    if (f.room !== room.id) return;
     if (!fromHttp) sameEpoch(f.epoch);
-    if (!fromHttp) S.held = Math.max(S.held, f.seq);
-    if (S.msgs.has(f.seq)) return; // a replay may bring one twice
+    if (!fromHttp) room.held = Math.max(room.held, f.seq);
+    if (room.msgs.has(f.seq)) return; // a replay may bring one twice
     const mine = f.sender.kind === 'visitor';
     const stick = nearBottom();
-    if (mine && S.pending.has(f.cid)) settle(f.cid, f.seq, f.ts);
+    if (mine && room.pending.has(f.cid)) settle(f.cid, f.seq, f.ts);
     else {
       const m = bubble(f.body, mine, f.ts);
       known(m, f.seq, f.ts);
@@ -639,13 +716,13 @@
     }
     if (!mine) ownerTyping(false);
     if (stick) toBottom();
-    if (f.seq > S.baseSeq) emit('message', { seq: f.seq, ts: f.ts, body: f.body, mine, sender: { kind: f.sender.kind, name: f.sender.name || null } });
+    if (f.seq > room.baseSeq) emit('message', { seq: f.seq, ts: f.ts, body: f.body, mine, sender: { kind: f.sender.kind, name: f.sender.name || null } });
     markRead();
   }
 
   function seenMarks() {
-    S.msgs.forEach((m, seq) => {
-      if (m.dataset.mine === 'true' && seq <= S.ownerRead && !m.querySelector('[data-pt=seen]')) {
+    room.msgs.forEach((m, seq) => {
+      if (m.dataset.mine === 'true' && seq <= room.ownerRead && !m.querySelector('[data-pt=seen]')) {
         m.lastChild.append(el('span', { 'data-pt': 'seen' }, t().seen));
       }
     });
@@ -654,26 +731,34 @@
   // What the visitor has seen, the read cursor the owner gets, and the unread badge.
   function markRead() {
     if (!ui) return;
-    if (S.open && !d.hidden) {
-      if (S.held > S.seenUpto) {
-        S.seenUpto = S.held;
-        S.saved.read = { room: S.room, seq: S.held };
+    if (view.open && !d.hidden) {
+      if (room.held > room.seenUpto) {
+        room.seenUpto = room.held;
+        store.saved.read = { room: room.id, seq: room.held };
         save();
       }
-      if (S.ready && S.seenUpto > S.readSent) {
-        S.readSent = S.seenUpto;
-        sendFrame({ type: 'read', room: S.room, seq: S.seenUpto });
+      if (conn.ready && room.seenUpto > room.readSent) {
+        room.readSent = room.seenUpto;
+        sendFrame({ type: 'read', room: room.id, seq: room.seenUpto });
       }
     }
+    // Until this page holds the room up to its last message, the count kept from before stands.
+    if (!view.open && (!room.id || room.held < room.baseSeq)) return;
     let n = 0;
-    S.msgs.forEach((m, seq) => m.dataset.mine === 'false' && seq > S.seenUpto && n++);
-    if (n !== S.unread) {
-      S.unread = n;
-      ui.badge.textContent = n > 99 ? '99+' : String(n);
-      ui.badge.hidden = !n;
-      setLauncherLabel();
-      emit('unread', n);
+    room.msgs.forEach((m, seq) => m.dataset.mine === 'false' && seq > room.seenUpto && n++);
+    if (n !== view.unread) {
+      store.saved.unread = n;
+      save();
+      badge(n);
     }
+  }
+
+  function badge(n) {
+    view.unread = n;
+    ui.badge.textContent = n > BADGE_MAX ? BADGE_MAX + '+' : String(n);
+    ui.badge.hidden = !n;
+    setLauncherLabel();
+    emit('unread', n);
   }
 
   function older() {
@@ -683,16 +768,16 @@
 
   // History over HTTP: after a `resync`, and older pages when scrolling up.
   async function history(before) {
-    if (S.loading || S.noHttp || !S.token) return;
-    S.loading = true;
-    const gen = S.gen;
+    if (room.loading || room.noHttp || !conn.token) return;
+    room.loading = true;
+    const gen = conn.gen;
     const height = ui.log.scrollHeight;
     try {
-      const res = await fetch(`${S.base}/api/v1/rooms/${S.room}/messages?limit=${HISTORY}${before ? '&before_seq=' + before : ''}`, {
-        headers: { authorization: 'Bearer ' + S.token },
+      const res = await fetch(`${store.base}/api/v1/rooms/${room.id}/messages?limit=${HISTORY}${before ? '&before_seq=' + before : ''}`, {
+        headers: { authorization: 'Bearer ' + conn.token },
         credentials: 'omit',
       });
-      if (res.ok && gen === S.gen) {
+      if (res.ok && gen === conn.gen) {
         const page = await res.json();
         sameEpoch(page.epoch);
         for (const m of page.messages) addMessage(m, true);
@@ -700,43 +785,43 @@
       }
     } catch (e) {
       // A network-level failure (no CORS answer, say) would fail again: stop asking.
-      S.noHttp = true;
+      room.noHttp = true;
     }
-    S.loading = false;
+    room.loading = false;
   }
 
   // ---- typing -------------------------------------------------------------------------------
 
   function typed() {
     ui.input.style.height = 'auto';
-    ui.input.style.height = Math.min(ui.input.scrollHeight, 120) + 'px';
+    ui.input.style.height = Math.min(ui.input.scrollHeight, COMPOSER_MAX_PX) + 'px';
     canSend();
-    if (!S.ready) return;
+    if (!conn.ready) return;
     if (!ui.input.value.trim()) return stopTyping();
-    if (Date.now() - S.typingAt >= 3000) {
-      S.typingAt = Date.now();
-      S.typing = true;
-      sendFrame({ type: 'typing', room: S.room, active: true });
+    if (Date.now() - view.typingAt >= TYPING_REPEAT_MS) {
+      view.typingAt = Date.now();
+      view.typing = true;
+      sendFrame({ type: 'typing', room: room.id, active: true });
     }
-    clearTimeout(S.typingIdle);
-    S.typingIdle = setTimeout(stopTyping, 4000);
+    clearTimeout(view.typingIdle);
+    view.typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
   }
 
   function stopTyping() {
-    clearTimeout(S.typingIdle);
-    if (S.typing) {
-      S.typing = false;
-      sendFrame({ type: 'typing', room: S.room, active: false });
+    clearTimeout(view.typingIdle);
+    if (view.typing) {
+      view.typing = false;
+      sendFrame({ type: 'typing', room: room.id, active: false });
     }
   }
 
   function ownerTyping(active, name) {
-    clearTimeout(S.ownerTypingTimer);
+    clearTimeout(view.ownerTypingTimer);
     ui.typing.hidden = !active;
     if (!active) return;
     ui.typing.lastChild.textContent = name ? t().typing.replace('{name}', name) : t().typingAnon;
     // In case the `active: false` never comes (the owner's tab closed).
-    S.ownerTypingTimer = setTimeout(ownerTyping, 8000, false);
+    view.ownerTypingTimer = setTimeout(ownerTyping, TYPING_STALE_MS, false);
   }
 
   // ---- sending ------------------------------------------------------------------------------
@@ -744,12 +829,12 @@
   const newCid = () => 'w' + Array.from(w.crypto.getRandomValues(new Uint8Array(12)), (x) => (x + 256).toString(16).slice(1)).join('');
 
   function submit() {
-    const body = ui.input.value.trim().slice(0, MAX_BODY);
-    if (!body || S.blocked) return;
+    const body = ui.input.value.trim();
+    if (!body || conn.blocked || chars(body) > conn.maxBody) return;
     ui.input.value = '';
     typed();
     const item = { cid: newCid(), body, ts: Date.now() };
-    S.saved.outbox.push(item);
+    store.saved.outbox.push(item);
     save();
     pendingEl(item);
     toBottom();
@@ -757,13 +842,13 @@
     push(item);
   }
 
-  const push = (item) => S.ready && sendFrame({ type: 'send', room: S.room, body: item.body, cid: item.cid });
+  const push = (item) => conn.ready && sendFrame({ type: 'send', room: room.id, body: item.body, cid: item.cid });
 
-  const sendFrame = (f) => S.ws && S.ws.readyState === 1 && S.ws.send(JSON.stringify(f));
+  const sendFrame = (f) => conn.ws && conn.ws.readyState === 1 && conn.ws.send(JSON.stringify(f));
 
   function failed(cid) {
-    const m = S.pending.get(cid);
-    S.pending.delete(cid);
+    const m = room.pending.get(cid);
+    room.pending.delete(cid);
     dropOutbox(cid);
     m.removeAttribute('data-pending');
     m.setAttribute('data-failed', 'true');
@@ -773,30 +858,30 @@
   // ---- the connection: session ticket, socket, resume, back-off ----------------------------
 
   function want() {
-    if (!ui || S.wanted || S.blocked) return;
-    S.wanted = true;
+    if (!ui || conn.wanted || conn.blocked) return;
+    conn.wanted = true;
     connect();
   }
 
   async function connect() {
-    clearTimeout(S.retryTimer);
-    if (!S.wanted || S.ws || S.connecting || S.blocked) return;
-    S.connecting = true;
-    setConn(S.attempt || S.room ? 'reconnecting' : 'connecting');
-    const gen = S.gen;
-    const req = { site_key: S.key };
-    if (S.saved.visitor_id && S.saved.visitor_secret) {
-      req.visitor_id = S.saved.visitor_id;
-      req.visitor_secret = S.saved.visitor_secret;
+    clearTimeout(conn.retryTimer);
+    if (!conn.wanted || conn.ws || conn.connecting || conn.blocked) return;
+    conn.connecting = true;
+    setConn(conn.attempt || room.id ? 'reconnecting' : 'connecting');
+    const gen = conn.gen;
+    const req = { site_key: store.key };
+    if (store.saved.visitor_id && store.saved.visitor_secret) {
+      req.visitor_id = store.saved.visitor_id;
+      req.visitor_secret = store.saved.visitor_secret;
     }
-    const who = S.saved.identity;
+    const who = store.saved.identity;
     if (who && who.name) req.name = who.name;
     // Only a plausible address: a refused one would fail the session, not just the field.
     if (who && who.email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(who.email)) req.email = who.email;
     let res;
     let body = {};
     try {
-      res = await fetch(`${S.base}/api/v1/widget/sessions?site_key=${encodeURIComponent(S.key)}`, {
+      res = await fetch(`${store.base}/api/v1/widget/sessions?site_key=${encodeURIComponent(store.key)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(req),
@@ -804,13 +889,13 @@
       });
       body = await res.json().catch(() => ({}));
     } catch (e) {}
-    if (gen !== S.gen) return;
-    S.connecting = false;
+    if (gen !== conn.gen) return;
+    conn.connecting = false;
     if (res && res.ok) return socket(body);
     if (body.error === 'visitor_blocked') return block();
     if (res && (res.status === 403 || res.status === 404)) {
-      S.wanted = false;
-      S.failed = true;
+      conn.wanted = false;
+      site.failed = true;
       setConn('offline');
       return emit('error', { code: body.error || 'http_' + res.status, message: body.message });
     }
@@ -819,33 +904,33 @@
 
   function socket(session) {
     if (session.visitor_secret) {
-      S.saved.visitor_id = session.visitor_id;
-      S.saved.visitor_secret = session.visitor_secret;
+      store.saved.visitor_id = session.visitor_id;
+      store.saved.visitor_secret = session.visitor_secret;
       save();
     }
-    const room = session.room;
-    if (room.id !== S.room) {
+    const given = session.room;
+    if (given.id !== room.id) {
       // Another conversation (this page's first, or after a reset): show its tail.
       for (const n of ui.log.querySelectorAll('[data-pt=message]:not([data-pending]),.day')) n.remove();
-      S.msgs.clear();
-      S.room = room.id;
-      S.baseSeq = room.last_seq;
-      const read = S.saved.read;
-      S.seenUpto = S.readSent = read && read.room === room.id ? read.seq : 0;
-      S.ownerRead = 0;
-      S.held = Math.max(0, room.last_seq - HISTORY);
-      S.epoch = null;
+      room.msgs.clear();
+      room.id = given.id;
+      room.baseSeq = given.last_seq;
+      const read = store.saved.read;
+      room.seenUpto = room.readSent = read && read.room === given.id ? read.seq : 0;
+      room.ownerRead = 0;
+      room.held = Math.max(0, given.last_seq - HISTORY);
+      room.epoch = null;
     }
-    S.token = session.token;
+    conn.token = session.token;
     // A new visitor's new room has nothing to replay; anyone else resumes (last_seq counts
     // only persisted messages, so it may lag behind what the gateway can replay).
     const resume = {};
-    if (S.held || !session.visitor_secret) resume[S.room] = S.epoch == null ? S.held : { seq: S.held, epoch: S.epoch };
+    if (room.held || !session.visitor_secret) resume[room.id] = room.epoch == null ? room.held : { seq: room.held, epoch: room.epoch };
     const ws = new WebSocket(session.gateway_url);
-    S.ws = ws;
+    conn.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token: session.token, resume }));
     ws.onmessage = (e) => {
-      S.heard = Date.now();
+      conn.heard = Date.now();
       let f;
       try {
         f = JSON.parse(e.data);
@@ -854,47 +939,47 @@
       }
       frame(f);
     };
-    ws.onclose = (e) => S.ws === ws && lost(e.code);
+    ws.onclose = (e) => conn.ws === ws && lost(e.code);
     // No `ready` in time (a half-open network): start over.
-    S.authTimer = setTimeout(() => S.ws === ws && !S.ready && lost(4000), 10000);
+    conn.authTimer = setTimeout(() => conn.ws === ws && !conn.ready && lost(CLOSE_NO_AUTH), AUTH_TIMEOUT_MS);
   }
 
   function detach() {
-    const ws = S.ws;
-    S.ws = null;
-    S.ready = S.typing = false;
-    clearTimeout(S.authTimer);
-    clearInterval(S.pingTimer);
+    const ws = conn.ws;
+    conn.ws = null;
+    conn.ready = view.typing = false;
+    clearTimeout(conn.authTimer);
+    clearInterval(conn.pingTimer);
     if (!ws) return;
     ws.onclose = ws.onmessage = ws.onopen = null;
     try {
-      ws.close(1000);
+      ws.close(CLOSE_NORMAL);
     } catch (e) {}
   }
 
   function lost(code) {
     detach();
     ownerTyping(false);
-    if (code === 4003) return block();
+    if (code === CLOSE_BLOCKED) return block();
     // 1012: the gateway is restarting; another one takes us at once.
-    retry(code === 1012 ? 1 + Math.random() * 500 : 0);
+    retry(code === CLOSE_RESTART ? 1 + Math.random() * RESTART_JITTER_MS : 0);
   }
 
-  /** Exponential back-off with jitter: 0.5 s doubling up to 15 s. */
+  /** Exponential back-off with jitter: between half and all of min(15 s, 0.5 s × 2^n). */
   function retry(delay) {
-    if (!S.wanted || S.blocked) return;
+    if (!conn.wanted || conn.blocked) return;
     setConn('reconnecting');
-    const wait = delay || Math.min(15000, 500 * 2 ** S.attempt) * (0.5 + Math.random() / 2);
-    S.attempt++;
-    clearTimeout(S.retryTimer);
-    S.retryTimer = setTimeout(connect, wait);
+    const wait = delay || Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** conn.attempt) * (0.5 + Math.random() / 2);
+    conn.attempt++;
+    clearTimeout(conn.retryTimer);
+    conn.retryTimer = setTimeout(connect, wait);
   }
 
   function block() {
     detach();
-    S.blocked = true;
-    S.wanted = false;
-    clearTimeout(S.retryTimer);
+    conn.blocked = true;
+    conn.wanted = false;
+    clearTimeout(conn.retryTimer);
     setConn('offline');
     emit('error', { code: 'visitor_blocked', message: 'the site ended this conversation' });
   }
@@ -902,14 +987,20 @@
   function frame(f) {
     switch (f.type) {
       case 'ready':
-        clearTimeout(S.authTimer);
-        S.ready = true;
-        S.attempt = 0;
+        clearTimeout(conn.authTimer);
+        conn.ready = true;
+        conn.attempt = 0;
         setConn('online');
         // Our own pings notice a dead network the browser has not noticed yet.
-        S.pingTimer = setInterval(() => (Date.now() - S.heard > 45000 ? lost(4009) : sendFrame({ type: 'ping' })), 25000);
+        conn.heartbeatMs = (f.heartbeat_secs || HEARTBEAT_SECS) * 1000;
+        conn.maxBody = f.max_body_chars || MAX_BODY_CHARS;
+        canSend();
+        conn.pingTimer = setInterval(
+          () => (Date.now() - conn.heard > conn.heartbeatMs * SILENT_HEARTBEATS ? lost(CLOSE_SILENT) : sendFrame({ type: 'ping' })),
+          conn.heartbeatMs,
+        );
         // Whatever was never acked goes again with its cid: stored once, never doubled.
-        S.saved.outbox.forEach(push);
+        store.saved.outbox.forEach(push);
         markRead();
         break;
       case 'presence':
@@ -919,8 +1010,8 @@
         addMessage(f);
         break;
       case 'ack':
-        if (f.room === S.room) sameEpoch(f.epoch);
-        if (f.room === S.room && S.pending.has(f.cid)) {
+        if (f.room === room.id) sameEpoch(f.epoch);
+        if (f.room === room.id && room.pending.has(f.cid)) {
           const stick = nearBottom();
           const m = settle(f.cid, f.seq, f.ts);
           if (stick) toBottom();
@@ -932,24 +1023,24 @@
         if (f.sender && f.sender.kind === 'owner') ownerTyping(f.active, f.sender.name);
         break;
       case 'read':
-        if (f.reader && f.reader.kind === 'owner' && f.seq > S.ownerRead) {
-          S.ownerRead = f.seq;
+        if (f.reader && f.reader.kind === 'owner' && f.seq > room.ownerRead) {
+          room.ownerRead = f.seq;
           seenMarks();
         }
         break;
       case 'resync':
-        if (f.room !== S.room) break;
-        if (f.epoch != null) S.epoch = f.epoch;
+        if (f.room !== room.id) break;
+        if (f.epoch != null) room.epoch = f.epoch;
         forget(f.after_seq);
         history();
         break;
       case 'error':
         if (f.code === 'visitor_blocked') return block();
-        if (f.cid && S.pending.has(f.cid)) {
-          const item = S.saved.outbox.find((i) => i.cid === f.cid);
+        if (f.cid && room.pending.has(f.cid)) {
+          const item = store.saved.outbox.find((i) => i.cid === f.cid);
           // Retriable (rate limit, an overloaded gateway, a room being restored, …): the
           // same cid again, later.
-          if (f.retriable) setTimeout(() => item && push(item), 1000 + Math.random() * 1000);
+          if (f.retriable) setTimeout(() => item && push(item), RESEND_MS + Math.random() * RESEND_MS);
           else failed(f.cid);
         }
         emit('error', { code: f.code, message: f.message });
@@ -959,26 +1050,27 @@
 
   // Forgets the visitor on this browser: the next conversation is a new one.
   function reset() {
-    S.gen++;
+    conn.gen++;
     detach();
-    clearTimeout(S.retryTimer);
-    S.wanted = S.blocked = S.connecting = S.noHttp = S.loading = false;
-    S.attempt = 0;
+    clearTimeout(conn.retryTimer);
+    conn.wanted = conn.blocked = conn.connecting = room.noHttp = room.loading = false;
+    conn.attempt = 0;
     try {
       w.localStorage.removeItem(storeKey());
     } catch (e) {}
-    S.saved = { outbox: [] };
-    S.room = S.token = '';
-    S.held = S.seenUpto = S.readSent = S.ownerRead = 0;
-    S.epoch = null;
-    S.msgs.clear();
-    S.pending.clear();
+    store.saved = { outbox: [] };
+    room.id = conn.token = '';
+    room.held = room.seenUpto = room.readSent = room.ownerRead = 0;
+    room.epoch = null;
+    room.msgs.clear();
+    room.pending.clear();
     if (!ui) return;
     for (const n of ui.log.querySelectorAll('[data-pt=message],.day')) n.remove();
     ownerTyping(false);
     setConn('offline');
     markRead();
-    if (S.open) want();
+    if (view.unread) badge(0);
+    if (view.open) want();
   }
 
   // ---- start --------------------------------------------------------------------------------

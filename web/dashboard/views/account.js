@@ -1,5 +1,6 @@
 // The owner's account: profile, password, sessions, and deleting the account.
 
+import { LANGUAGES, language, setLanguage, t } from '../i18n.js';
 import { api, changePassword, logout } from '../api.js';
 import { h, icon } from '../dom.js';
 import { session } from '../session.js';
@@ -20,16 +21,16 @@ function profileSection(app) {
   avatarUrl.addEventListener('change', paintFace);
   paintFace();
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary', type: 'submit', text: 'Save profile' });
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit', text: t('account.saveProfile') });
   const form = h('form', { class: 'card section form' },
-    h('h2', { text: 'Profile' }),
+    h('h2', { text: t('account.profile') }),
     h('div', { class: 'profile-row' }, face,
       h('div', {}, h('strong', { text: me.email }),
         h('p', { class: 'muted small' }, me.email_verified
-          ? h('span', { class: 'pill pill-ok', text: 'Email confirmed' })
-          : h('span', { class: 'pill pill-warn', text: 'Email not confirmed yet' })))),
-    h('div', { class: 'grid-2' }, field('Name', name, 'Visitors see it next to your replies.'), field('Company', company)),
-    field('Avatar URL', avatarUrl, 'An https link to a square image.'),
+          ? h('span', { class: 'pill pill-ok', text: t('account.emailOk') })
+          : h('span', { class: 'pill pill-warn', text: t('account.emailNotYet') })))),
+    h('div', { class: 'grid-2' }, field(t('account.name'), name, t('account.nameHint')), field(t('account.company'), company)),
+    field(t('account.avatar'), avatarUrl, t('account.avatarHint')),
     error,
     h('div', { class: 'form-actions' }, submit));
   form.addEventListener('submit', (event) => {
@@ -42,7 +43,7 @@ function profileSection(app) {
         avatar_url: avatarUrl.value.trim() || null,
       } });
       app.setMe(updated);
-      toast('Profile saved', 'success');
+      toast(t('account.profileSaved'), 'success');
     }, (err) => error.show(err.message));
   });
   return form;
@@ -52,11 +53,11 @@ function passwordSection() {
   const current = h('input', { class: 'input', name: 'current_password', type: 'password', required: true, autocomplete: 'current-password' });
   const next = h('input', { class: 'input', name: 'password', type: 'password', required: true, minlength: '8', autocomplete: 'new-password' });
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary', type: 'submit', text: 'Change password' });
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit', text: t('account.changePassword') });
   const form = h('form', { class: 'card section form' },
-    h('h2', { text: 'Password' }),
-    h('p', { class: 'muted small', text: 'Changing it signs out every other device.' }),
-    h('div', { class: 'grid-2' }, field('Current password', current), field('New password', next, 'At least 8 characters.')),
+    h('h2', { text: t('auth.password') }),
+    h('p', { class: 'muted small', text: t('account.passwordNote') }),
+    h('div', { class: 'grid-2' }, field(t('account.current'), current), field(t('auth.newPassword'), next, t('auth.min8'))),
     error,
     h('div', { class: 'form-actions' }, submit));
   form.addEventListener('submit', (event) => {
@@ -65,37 +66,48 @@ function passwordSection() {
     busy(submit, async () => {
       await changePassword(current.value, next.value);
       form.reset();
-      toast('Password changed. Other devices were signed out.', 'success');
+      toast(t('account.passwordChanged'), 'success');
     }, (err) => error.show(err.message));
   });
   return form;
 }
 
 function sessionsSection() {
-  const out = h('button', { class: 'btn btn-secondary', type: 'button' }, icon('logout', 16), h('span', { text: 'Sign out' }));
-  const everywhere = h('button', { class: 'btn btn-ghost', type: 'button', text: 'Sign out everywhere' });
+  const out = h('button', { class: 'btn btn-secondary', type: 'button' }, icon('logout', 16), h('span', { text: t('account.signOut') }));
+  const everywhere = h('button', { class: 'btn btn-ghost', type: 'button', text: t('account.everywhere') });
   out.addEventListener('click', () => busy(out, () => logout()));
   everywhere.addEventListener('click', async () => {
     const ok = await confirmDialog({
-      title: 'Sign out everywhere?',
-      message: 'Every browser signed in to this account, this one included, is signed out.',
-      confirmLabel: 'Sign out everywhere',
+      title: t('account.everywhereTitle'),
+      message: t('account.everywhereText'),
+      confirmLabel: t('account.everywhere'),
     });
     if (ok) await busy(everywhere, () => logout({ everywhere: true }));
   });
   return h('section', { class: 'card section' },
-    h('h2', { text: 'Sessions' }),
-    h('p', { class: 'muted small', text: 'Lost a device? Sign out everywhere and sign in again here.' }),
+    h('h2', { text: t('account.sessions') }),
+    h('p', { class: 'muted small', text: t('account.sessionsText') }),
     h('div', { class: 'form-actions start' }, out, everywhere));
 }
 
+/** The dashboard's language, kept in this browser for now. */
+function languageSection() {
+  const select = h('select', { class: 'input', name: 'language' },
+    ...Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, text: name })));
+  select.value = language();
+  select.addEventListener('change', () => setLanguage(select.value));
+  return h('section', { class: 'card section form' },
+    h('h2', { text: t('account.language') }),
+    field(t('account.dashboardLanguage'), select, t('account.languageHint')));
+}
+
 function deleteSection(app) {
-  const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: 'Delete account' }));
+  const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: t('account.delete') }));
   remove.addEventListener('click', async () => {
     const ok = await confirmDialog({
-      title: 'Delete your account?',
-      message: 'Your sites, their conversations and every message are deleted for good. Widgets on your pages stop working.',
-      confirmLabel: 'Delete my account',
+      title: t('account.deleteTitle'),
+      message: t('account.deleteText'),
+      confirmLabel: t('account.deleteConfirm'),
       danger: true,
       typeToConfirm: app.me.email,
     });
@@ -103,21 +115,22 @@ function deleteSection(app) {
     await busy(remove, async () => {
       await api('DELETE', '/me');
       session.clear('signed-out');
-      toast('Your account is deleted.');
+      toast(t('account.deleted'));
     });
   });
   return h('section', { class: 'card section danger-zone' },
     h('div', { class: 'section-head' },
-      h('div', {}, h('h2', { text: 'Delete account' }),
-        h('p', { class: 'muted small', text: 'Deletes everything: sites, visitors, conversations.' })),
+      h('div', {}, h('h2', { text: t('account.delete') }),
+        h('p', { class: 'muted small', text: t('account.deleteNote') })),
       remove));
 }
 
 export function accountView(app) {
   return {
     el: h('div', { class: 'page page-narrow' },
-      h('header', { class: 'page-head' }, h('div', {}, h('h1', { text: 'Your account' }))),
+      h('header', { class: 'page-head' }, h('div', {}, h('h1', { text: t('account.title') }))),
       profileSection(app),
+      languageSection(),
       passwordSection(),
       sessionsSection(),
       deleteSection(app)),

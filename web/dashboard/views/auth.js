@@ -2,6 +2,7 @@
 // mail links open (email verification and password reset), which read their token from
 // the URL fragment and then drop it from the address bar.
 
+import { t } from '../i18n.js';
 import { api, login } from '../api.js';
 import { h, icon } from '../dom.js';
 import { session } from '../session.js';
@@ -35,13 +36,13 @@ export function loginView(app) {
   const email = input('email', 'email', { autocomplete: 'username', autofocus: true });
   const password = input('password', 'password', { autocomplete: 'current-password' });
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: 'Sign in' });
+  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: t('auth.signIn') });
   const form = h('form', { class: 'form', novalidate: false },
-    field('Email', email),
-    h('label', { class: 'field' },
-      h('span', { class: 'field-row' }, h('span', { text: 'Password' }), h('a', { href: '/forgot-password', class: 'small-link', text: 'Forgot password?' })),
-      password),
-    error, submit);
+    field(t('auth.email'), email),
+    field(t('auth.password'), password),
+    error, submit,
+    // After the button, so the keyboard goes email → password → sign in.
+    h('p', { class: 'form-aside' }, h('a', { href: '/forgot-password', class: 'small-link', text: t('auth.forgot') })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.clear();
@@ -51,8 +52,8 @@ export function loginView(app) {
     }, (err) => error.show(err.message));
   });
   return {
-    el: page('Welcome back', 'Sign in to answer your visitors.', form,
-      h('p', { class: 'auth-foot' }, 'New to PinTalk? ', h('a', { href: '/signup', text: 'Create an account' }))),
+    el: page(t('auth.welcome'), t('auth.welcomeSub'), form,
+      h('p', { class: 'auth-foot' }, t('auth.newTo'), h('a', { href: '/signup', text: t('auth.createAccountLink') }))),
   };
 }
 
@@ -61,11 +62,11 @@ export function signupView(app) {
   const email = input('email', 'email', { autocomplete: 'email' });
   const password = input('password', 'password', { autocomplete: 'new-password', minlength: '8' });
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: 'Create account' });
+  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: t('auth.createAccount') });
   const form = h('form', { class: 'form' },
-    field('Your name', name),
-    field('Email', email),
-    field('Password', password, 'At least 8 characters.'),
+    field(t('auth.yourName'), name),
+    field(t('auth.email'), email),
+    field(t('auth.password'), password, t('auth.min8')),
     error, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -74,23 +75,23 @@ export function signupView(app) {
       const address = email.value.trim();
       await api('POST', '/auth/signup', { auth: false, body: { email: address, password: password.value, name: name.value.trim() } });
       await login(address, password.value);
-      toast(`Check ${address} for a link to confirm your email.`, 'success');
+      toast(t('auth.checkMail', { email: address }), 'success');
       app.afterSignIn();
     }, (err) => error.show(err.message));
   });
   return {
-    el: page('Create your account', 'Live chat for your website, in a few minutes.', form,
-      h('p', { class: 'auth-foot' }, 'Already have an account? ', h('a', { href: '/login', text: 'Sign in' }))),
+    el: page(t('auth.createTitle'), t('auth.createSub'), form,
+      h('p', { class: 'auth-foot' }, t('auth.haveAccount'), h('a', { href: '/login', text: t('auth.signIn') }))),
   };
 }
 
 export function forgotView() {
   const email = input('email', 'email', { autocomplete: 'email', autofocus: true });
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: 'Send reset link' });
-  const form = h('form', { class: 'form' }, field('Email', email), error, submit);
-  const el = page('Reset your password', 'We will email you a link to choose a new one.', form,
-    h('p', { class: 'auth-foot' }, h('a', { href: '/login', text: 'Back to sign in' })));
+  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: t('auth.sendReset') });
+  const form = h('form', { class: 'form' }, field(t('auth.email'), email), error, submit);
+  const el = page(t('auth.resetTitle'), t('auth.resetSub'), form,
+    h('p', { class: 'auth-foot' }, h('a', { href: '/login', text: t('auth.backToSignIn') })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.clear();
@@ -99,7 +100,7 @@ export function forgotView() {
       await api('POST', '/auth/password/forgot', { auth: false, body: { email: address } });
       form.replaceWith(h('div', { class: 'notice notice-success', role: 'status' },
         icon('check', 18),
-        h('span', { text: `If an account exists for ${address}, a link to reset its password is on its way.` })));
+        h('span', { text: t('auth.resetSent', { email: address }) })));
     }, (err) => error.show(err.message));
   });
   return { el };
@@ -108,24 +109,24 @@ export function forgotView() {
 export function verifyView(app) {
   const token = takeFragmentToken();
   const body = h('div', { class: 'verify-state' }, h('div', { class: 'spinner' }));
-  const el = page('Confirming your email', null, body);
+  const el = page(t('auth.confirming'), null, body);
   const title = el.querySelector('h1');
   const next = () => h('a', { class: 'btn btn-primary btn-block', href: session.signedIn() ? '/' : '/login',
-    text: session.signedIn() ? 'Go to the dashboard' : 'Sign in' });
+    text: session.signedIn() ? t('auth.toDashboard') : t('auth.signIn') });
   if (!token) {
-    title.textContent = 'This link is incomplete';
-    body.replaceChildren(h('p', { class: 'muted', text: 'Open the link from the email exactly as it was sent.' }), next());
+    title.textContent = t('auth.linkIncomplete');
+    body.replaceChildren(h('p', { class: 'muted', text: t('auth.linkAsSent') }), next());
     return { el };
   }
   api('POST', '/auth/email/verify', { auth: false, body: { token } }).then(() => {
-    title.textContent = 'Email confirmed';
+    title.textContent = t('auth.confirmed');
     if (app.me) app.setMe({ ...app.me, email_verified: true });
     body.replaceChildren(
       h('div', { class: 'notice notice-success', role: 'status', dataset: { verified: 'true' } }, icon('check', 18),
-        h('span', { text: 'Thanks! Your email is confirmed and your widgets can go live.' })),
+        h('span', { text: t('auth.confirmedText') })),
       next());
   }, (err) => {
-    title.textContent = 'We could not confirm your email';
+    title.textContent = t('auth.notConfirmed');
     body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: err.message }), next());
   });
   return { el };
@@ -136,18 +137,18 @@ export function resetView() {
   const password = input('password', 'password', { autocomplete: 'new-password', minlength: '8', autofocus: true });
   const confirm = input('confirm', 'password', { autocomplete: 'new-password', minlength: '8' });
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: 'Set new password' });
+  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: t('auth.setNew') });
   const form = h('form', { class: 'form' },
-    field('New password', password, 'At least 8 characters.'), field('Repeat it', confirm), error, submit);
-  const el = page('Choose a new password', 'Every device signed in to your account will be signed out.', form);
+    field(t('auth.newPassword'), password, t('auth.min8')), field(t('auth.repeat'), confirm), error, submit);
+  const el = page(t('auth.chooseNew'), t('auth.chooseNewSub'), form);
   if (!token) {
-    form.replaceWith(h('div', { class: 'notice notice-error', role: 'alert', text: 'This link is incomplete. Open the link from the email exactly as it was sent.' }));
+    form.replaceWith(h('div', { class: 'notice notice-error', role: 'alert', text: t('auth.linkIncompleteFull') }));
   }
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.clear();
     if (password.value !== confirm.value) {
-      error.show('The two passwords differ.');
+      error.show(t('auth.differ'));
       return;
     }
     busy(submit, async () => {
@@ -155,8 +156,8 @@ export function resetView() {
       // The reset ended every session, this browser's too.
       session.clear('signed-out');
       form.replaceWith(h('div', { class: 'notice notice-success', role: 'status' }, icon('check', 18),
-        h('span', { text: 'Your password is changed.' })),
-      h('a', { class: 'btn btn-primary btn-block', href: '/login', text: 'Sign in' }));
+        h('span', { text: t('auth.changed') })),
+      h('a', { class: 'btn btn-primary btn-block', href: '/login', text: t('auth.signIn') }));
     }, (err) => error.show(err.message));
   });
   return { el };

@@ -2,9 +2,10 @@
 // message list with history loading upward, live frames, typing both ways, read marks,
 // and the composer.
 
+import { t } from '../i18n.js';
 import { api, download } from '../api.js';
 import { h, icon, mount } from '../dom.js';
-import { avatar, busy, confirmDialog, toast, visitorName } from '../ui.js';
+import { avatar, busy, confirmDialog, menuButton, toast, visitorName } from '../ui.js';
 import { MessageList } from './message-list.js';
 
 const PAGE = 50;
@@ -14,6 +15,11 @@ const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 /** A visitor's typing indicator goes away by itself after this long without news. */
 const TYPING_STALE_MS = 8000;
+/** The length counter shows once a reply is this share of the limit. */
+const COUNTER_FROM = 0.9;
+
+/** Characters as the server counts them (code points, not UTF-16 units). */
+const chars = (text) => [...text].length;
 
 /**
  * `room` is the inbox's RoomView; `onChange(room)` tells the inbox of status or blocking
@@ -43,17 +49,19 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   });
   /** cid → send frame, for retrying a failed send. */
   const pendingFrames = new Map();
+  list.setVisitorRead(room.visitor_read_seq ?? 0);
 
   const head = h('header', { class: 'convo-head' });
   const footer = h('footer', { class: 'convo-foot' });
   const input = h('textarea', {
-    class: 'composer-input', rows: '1', maxlength: '4000', placeholder: 'Write a reply…',
-    'aria-label': 'Reply', dataset: { role: 'composer' },
+    class: 'composer-input', rows: '1', placeholder: t('convo.writeReply'),
+    'aria-label': t('convo.reply'), dataset: { role: 'composer' },
   });
-  const sendButton = h('button', { class: 'send-btn', type: 'button', 'aria-label': 'Send', title: 'Send (Enter)', dataset: { action: 'send' } }, icon('send', 18));
+  const sendButton = h('button', { class: 'send-btn', type: 'button', 'aria-label': t('convo.send'), title: t('convo.sendEnter'), dataset: { action: 'send' } }, icon('send', 18));
+  const counter = h('span', { class: 'composer-count', 'aria-live': 'polite', hidden: true, dataset: { role: 'counter' } });
   const composer = h('div', { class: 'composer' },
     input, sendButton,
-    h('div', { class: 'composer-hint muted', text: 'Enter to send · Shift+Enter for a new line' }));
+    h('div', { class: 'composer-hint muted' }, h('span', { text: t('convo.hint') }), counter));
   const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, list.el, footer);
 
   function renderHead() {
@@ -61,32 +69,33 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     const name = visitorName(v);
     const closed = room.status === 'closed';
     const statusButton = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', dataset: { action: closed ? 'reopen' : 'close' } },
-      icon(closed ? 'undo' : 'archive', 16), h('span', { text: closed ? 'Reopen' : 'Close' }));
+      icon(closed ? 'undo' : 'archive', 16), h('span', { text: closed ? t('convo.reopen') : t('convo.close') }));
     statusButton.addEventListener('click', () => busy(statusButton, async () => {
       const updated = await api('PATCH', `/rooms/${room.id}`, { body: { status: closed ? 'open' : 'closed' } });
       applyRoom(updated);
-      toast(closed ? 'Conversation reopened' : 'Conversation closed');
+      toast(closed ? t('convo.reopened') : t('convo.closed'));
     }));
     const menu = h('details', { class: 'menu' },
-      h('summary', { class: 'btn btn-ghost btn-sm', 'aria-label': 'More actions', dataset: { action: 'more' } }, h('span', { text: '•••' })),
+      h('summary', { class: 'btn btn-ghost btn-sm', 'aria-label': t('convo.more'), dataset: { action: 'more' } }, h('span', { text: '•••' })),
       h('div', { class: 'menu-list', role: 'menu' },
-        menuItem('download', 'Transcript (.txt)', 'transcript-text', () => transcript('text')),
-        menuItem('download', 'Transcript (.json)', 'transcript-json', () => transcript('json')),
+        menuItem('download', t('convo.transcriptText'), 'transcript-text', () => transcript('text')),
+        menuItem('download', t('convo.transcriptJson'), 'transcript-json', () => transcript('json')),
         h('hr'),
         v.blocked
-          ? h('div', { class: 'menu-note', text: 'This visitor is blocked' })
-          : menuItem('ban', 'Block visitor', 'block', block, true),
-        menuItem('trash', 'Delete conversation', 'delete', remove, true)));
+          ? h('div', { class: 'menu-note', text: t('convo.isBlocked') })
+          : menuItem('ban', t('convo.block'), 'block', block, true),
+        menuItem('trash', t('convo.delete'), 'delete', remove, true)));
+    menuButton(menu);
     mount(head,
-      h('a', { class: 'icon-btn back-btn', href: `/sites/${room.site_id}`, 'aria-label': 'Back to conversations' }, icon('back')),
+      h('a', { class: 'icon-btn back-btn', href: `/sites/${room.site_id}`, 'aria-label': t('convo.back') }, icon('back')),
       avatar({ id: v.id, name, online: v.online }),
       h('div', { class: 'convo-title' },
         h('h2', { text: name }),
         h('p', { class: 'muted small' },
-          h('span', { class: `presence-text ${v.online ? 'online' : ''}`, dataset: { online: String(v.online) }, text: v.online ? 'Online now' : 'Offline' }),
+          h('span', { class: `presence-text ${v.online ? 'online' : ''}`, dataset: { online: String(v.online) }, text: v.online ? t('ui.onlineNow') : t('ui.offline') }),
           v.email && v.email !== name ? ` · ${v.email}` : '',
-          closed ? ' · Closed' : '',
-          v.blocked ? ' · Blocked' : '')),
+          closed ? ` · ${t('inbox.closed')}` : '',
+          v.blocked ? ` · ${t('inbox.blocked')}` : '')),
       h('div', { class: 'convo-actions' }, statusButton, menu));
   }
 
@@ -94,7 +103,9 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     return h('button', {
       type: 'button', role: 'menuitem', class: `menu-item${danger ? ' danger' : ''}`, dataset: { action },
       onclick: (event) => {
-        event.currentTarget.closest('details').open = false;
+        const menu = event.currentTarget.closest('details');
+        menu.open = false;
+        menu.querySelector('summary').focus();
         fn();
       },
     }, icon(iconName, 16), h('span', { text: label }));
@@ -102,13 +113,13 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
 
   function renderFooter() {
     if (room.visitor.blocked) {
-      mount(footer, h('div', { class: 'convo-note' }, icon('ban', 16), h('span', { text: 'You blocked this visitor. They can no longer write to you.' })));
+      mount(footer, h('div', { class: 'convo-note' }, icon('ban', 16), h('span', { text: t('convo.youBlocked') })));
     } else if (room.status === 'closed') {
-      const reopen = h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: 'Reopen to reply', dataset: { action: 'reopen-footer' } });
+      const reopen = h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: t('convo.reopenToReply'), dataset: { action: 'reopen-footer' } });
       reopen.addEventListener('click', () => busy(reopen, async () => {
         applyRoom(await api('PATCH', `/rooms/${room.id}`, { body: { status: 'open' } }));
       }));
-      mount(footer, h('div', { class: 'convo-note' }, icon('archive', 16), h('span', { text: 'This conversation is closed. It reopens when the visitor writes again.' }), reopen));
+      mount(footer, h('div', { class: 'convo-note' }, icon('archive', 16), h('span', { text: t('convo.closedNote') }), reopen));
     } else {
       mount(footer, composer);
     }
@@ -131,16 +142,16 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
 
   async function block() {
     const ok = await confirmDialog({
-      title: `Block ${visitorName(room.visitor)}?`,
-      message: 'Their chat closes now and they cannot start a new one from this browser.',
-      confirmLabel: 'Block visitor',
+      title: t('convo.blockTitle', { name: visitorName(room.visitor) }),
+      message: t('convo.blockText'),
+      confirmLabel: t('convo.block'),
       danger: true,
     });
     if (!ok) return;
     try {
       await api('POST', `/rooms/${room.id}/block`);
       applyRoom({ visitor: { ...room.visitor, blocked: true, online: false } });
-      toast('Visitor blocked');
+      toast(t('convo.visitorBlocked'));
     } catch (err) {
       toast(err.message, 'error');
     }
@@ -148,15 +159,15 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
 
   async function remove() {
     const ok = await confirmDialog({
-      title: 'Delete this conversation?',
-      message: 'Its messages are deleted for good. The visitor is not blocked and may write again.',
-      confirmLabel: 'Delete conversation',
+      title: t('convo.deleteTitle'),
+      message: t('convo.deleteText'),
+      confirmLabel: t('convo.delete'),
       danger: true,
     });
     if (!ok) return;
     try {
       await api('DELETE', `/rooms/${room.id}`);
-      toast('Conversation deleted');
+      toast(t('convo.deleted'));
       onDelete(room.id);
     } catch (err) {
       toast(err.message, 'error');
@@ -199,15 +210,29 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     }
   }
 
+  /** Shows the length near the limit; a reply over it is refused (never cut). */
+  function measure() {
+    const used = chars(input.value);
+    const max = rt.maxBodyChars;
+    const over = used > max;
+    counter.hidden = used < max * COUNTER_FROM;
+    counter.textContent = over ? t('convo.tooLong', { n: used - max }) : `${used} / ${max}`;
+    counter.classList.toggle('over', over);
+    input.setAttribute('aria-invalid', String(over));
+    sendButton.disabled = over;
+    return !over;
+  }
+
   function send() {
     const body = input.value;
-    if (!body.trim()) return;
+    if (!body.trim() || !measure()) return;
     const cid = rt.send(room.id, body);
     const frame = { type: 'send', room: room.id, body, cid };
     pendingFrames.set(cid, frame);
     list.addPending(frame);
     input.value = '';
     autosize();
+    measure();
     stopTyping();
     input.focus();
   }
@@ -232,6 +257,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   });
   input.addEventListener('input', () => {
     autosize();
+    measure();
     if (!input.value.trim()) {
       stopTyping();
       return;
@@ -267,8 +293,8 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
       if (!mine(e)) return;
       list.fail(e.cid, e.message);
     }),
-    rt.on('typing', (t) => {
-      if (mine(t) && t.sender.kind === 'visitor') setVisitorTyping(t.active);
+    rt.on('typing', (frame) => {
+      if (mine(frame) && frame.sender.kind === 'visitor') setVisitorTyping(frame.active);
     }),
     rt.on('read', (r) => {
       if (mine(r) && r.reader.kind === 'visitor') list.setVisitorRead(r.seq);

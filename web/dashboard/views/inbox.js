@@ -2,6 +2,7 @@
 // socket — new conversations, previews, unread counts, visitors' presence and typing —
 // beside the open conversation.
 
+import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { h, icon, mount } from '../dom.js';
 import { dismissNotificationOffer, enableNotifications, shouldOfferNotifications } from '../notify.js';
@@ -25,7 +26,7 @@ export function inboxView(app, params) {
   const siteId = params.site;
   const site = app.site(siteId);
   if (!site) {
-    return { el: h('div', { class: 'empty-page' }, h('h1', { text: 'Site not found' }), h('a', { href: '/sites', text: 'Your sites' })) };
+    return { el: h('div', { class: 'empty-page' }, h('h1', { text: t('site.notFound') }), h('a', { href: '/sites', text: t('sites.title') })) };
   }
   /** id → RoomView, as the inbox knows it. */
   const rooms = new Map();
@@ -40,17 +41,21 @@ export function inboxView(app, params) {
   let convo = null;
   const offs = [];
 
-  const search = h('input', { class: 'input search-input', type: 'search', placeholder: 'Search conversations', 'aria-label': 'Search conversations' });
+  const search = h('input', { class: 'input search-input', type: 'search', placeholder: t('inbox.search'), 'aria-label': t('inbox.search') });
   const tabs = h('div', { class: 'tabs', role: 'tablist' },
-    ...['open', 'closed'].map((t) => h('button', { type: 'button', role: 'tab', dataset: { tab: t }, text: t === 'open' ? 'Open' : 'Closed' })));
+    ...['open', 'closed'].map((name) => h('button', { type: 'button', role: 'tab', dataset: { tab: name }, text: name === 'open' ? t('inbox.open') : t('inbox.closed') })));
   const listEl = h('div', { class: 'room-list', role: 'list' });
-  const more = h('button', { class: 'btn btn-ghost btn-sm load-more', type: 'button', text: 'Load more', hidden: true });
+  const more = h('button', { class: 'btn btn-ghost btn-sm load-more', type: 'button', text: t('inbox.loadMore'), hidden: true });
   const offer = h('div', { class: 'notify-offer', hidden: !shouldOfferNotifications() },
     icon('bell', 18),
-    h('span', { class: 'notify-text', text: 'Get alerts for new messages while this tab is in the background.' }),
-    h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: 'Enable', dataset: { action: 'enable-notifications' },
-      onclick: async () => { offer.hidden = true; await enableNotifications(); } }),
-    h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Not now',
+    h('span', { class: 'notify-text', text: t('inbox.notifyText') }),
+    h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: t('inbox.enable'), dataset: { action: 'enable-notifications' },
+      onclick: async () => {
+        await enableNotifications();
+        // The browser may close its prompt undecided: the offer stays until it is decided.
+        offer.hidden = !shouldOfferNotifications();
+      } }),
+    h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('inbox.notNow'),
       onclick: () => { offer.hidden = true; dismissNotificationOffer(); } }, icon('x', 16)));
   const pane = h('div', { class: 'convo-pane' });
   const el = h('div', { class: 'inbox' },
@@ -59,7 +64,7 @@ export function inboxView(app, params) {
         h('div', { class: 'room-pane-title' },
           h('span', { class: 'site-dot', style: { background: site.widget.accent_color } }),
           h('h1', { text: site.name }),
-          h('a', { class: 'icon-btn', href: `/sites/${siteId}/settings`, 'aria-label': 'Site settings', title: 'Site settings' }, icon('settings', 18))),
+          h('a', { class: 'icon-btn', href: `/sites/${siteId}/settings`, 'aria-label': t('inbox.siteSettings'), title: t('inbox.siteSettings') }, icon('settings', 18))),
         tabs,
         h('label', { class: 'search' }, icon('search', 16), search)),
       offer,
@@ -72,10 +77,10 @@ export function inboxView(app, params) {
     const last = room.last_message;
     const isTyping = (typing.get(room.id) ?? 0) > Date.now();
     const preview = isTyping
-      ? h('span', { class: 'typing-text', text: 'typing…' })
+      ? h('span', { class: 'typing-text', text: t('inbox.typing') })
       : last
-        ? [last.sender_kind === 'owner' ? h('span', { class: 'you', text: 'You: ' }) : null, last.body]
-        : h('span', { class: 'muted', text: 'No messages yet' });
+        ? [last.sender_kind === 'owner' ? h('span', { class: 'you', text: t('inbox.you') }) : null, last.body]
+        : h('span', { class: 'muted', text: t('inbox.noMessages') });
     return h('a', {
       class: `room-row${room.id === openRoomId ? ' active' : ''}${room.unread > 0 ? ' unread' : ''}`,
       href: `/sites/${siteId}/rooms/${room.id}`,
@@ -90,7 +95,7 @@ export function inboxView(app, params) {
       h('div', { class: 'room-bottom' },
         h('span', { class: 'room-preview' }, preview),
         room.unread > 0 && h('span', { class: 'badge', dataset: { role: 'unread' }, text: room.unread > 99 ? '99+' : String(room.unread) }),
-        v.blocked && h('span', { class: 'pill pill-muted', text: 'Blocked' }))));
+        v.blocked && h('span', { class: 'pill pill-muted', text: t('inbox.blocked') }))));
   }
 
   function render() {
@@ -109,8 +114,8 @@ export function inboxView(app, params) {
     } else if (loaded) {
       mount(listEl, h('div', { class: 'list-empty' },
         icon(query ? 'search' : 'inbox', 28),
-        h('p', { text: query ? 'No conversation matches.' : tab === 'open' ? 'No open conversations.' : 'No closed conversations.' }),
-        !query && tab === 'open' && h('p', { class: 'muted small', text: 'New ones appear here the moment a visitor writes.' })));
+        h('p', { text: query ? t('inbox.noMatch') : tab === 'open' ? t('inbox.noOpen') : t('inbox.noClosed') }),
+        !query && tab === 'open' && h('p', { class: 'muted small', text: t('inbox.newHere') })));
     } else {
       mount(listEl, [1, 2, 3, 4].map(() => h('div', { class: 'room-row skeleton' }, h('span', { class: 'avatar avatar-md' }), h('div', { class: 'room-main' }, h('i'), h('i')))));
     }
@@ -191,8 +196,8 @@ export function inboxView(app, params) {
     if (!id) {
       mount(pane, h('div', { class: 'convo-empty' },
         h('div', { class: 'convo-empty-art' }, icon('chat', 34)),
-        h('h2', { text: 'Pick a conversation' }),
-        h('p', { class: 'muted', text: 'Replies you send here reach the visitor instantly.' })));
+        h('h2', { text: t('inbox.pick') }),
+        h('p', { class: 'muted', text: t('inbox.pickText') })));
       render();
       return;
     }
@@ -258,15 +263,20 @@ export function inboxView(app, params) {
       room.visitor = { ...room.visitor, online: p.online };
       render();
     }),
-    app.rt.on('typing', (t) => {
-      if (t.sender.kind !== 'visitor' || !rooms.has(t.room)) return;
-      if (t.active) {
-        typing.set(t.room, Date.now() + TYPING_STALE_MS);
+    app.rt.on('typing', (frame) => {
+      if (frame.sender.kind !== 'visitor' || !rooms.has(frame.room)) return;
+      if (frame.active) {
+        typing.set(frame.room, Date.now() + TYPING_STALE_MS);
         setTimeout(render, TYPING_STALE_MS + 50);
       } else {
-        typing.delete(t.room);
+        typing.delete(frame.room);
       }
       render();
+    }),
+    app.rt.on('read', (r) => {
+      // Kept on the row, so the conversation opens with its "Seen" mark.
+      const room = rooms.get(r.room);
+      if (room && r.reader.kind === 'visitor') room.visitor_read_seq = Math.max(room.visitor_read_seq ?? 0, r.seq);
     }),
     app.rt.on('resync', (r) => {
       if (rooms.has(r.room)) fetchRoom(r.room);

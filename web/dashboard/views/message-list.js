@@ -2,6 +2,7 @@
 // owner's own sends shown at once (pending until acked), day separators, "Seen" from the
 // visitor's read cursor, the typing indicator, and scroll kept where the reader expects.
 
+import { t } from '../i18n.js';
 import { h, icon, linkify } from '../dom.js';
 import { clock, dayKey, dayLabel } from '../time.js';
 
@@ -27,8 +28,8 @@ export class MessageList {
     this.items = h('div', { class: 'items' });
     this.typingEl = h('div', { class: 'typing-row', hidden: true, 'aria-live': 'polite' },
       h('span', { class: 'typing-dots' }, h('i'), h('i'), h('i')),
-      h('span', { text: `${visitorLabel} is typing…` }));
-    this.el = h('div', { class: 'messages', role: 'log', 'aria-label': 'Messages' }, this.older, this.items, this.typingEl);
+      h('span', { text: t('convo.typing', { name: visitorLabel }) }));
+    this.el = h('div', { class: 'messages', role: 'log', 'aria-label': t('convo.messages') }, this.older, this.items, this.typingEl);
     this.el.addEventListener('scroll', () => this.#maybeLoadOlder(), { passive: true });
   }
 
@@ -171,7 +172,9 @@ export class MessageList {
     const fromBottom = this.el.scrollHeight - this.el.scrollTop;
     const sorted = [...this.#bySeq.values()].sort((a, b) => a.seq - b.seq);
     const lastOwner = sorted.findLast((m) => m.sender.kind === 'owner');
-    const lastSeen = sorted.findLast((m) => m.sender.kind === 'owner' && m.seq <= this.#visitorRead);
+    // A visitor who wrote after a reply has seen it, whether or not their read mark came.
+    const read = Math.max(this.#visitorRead, sorted.findLast((m) => m.sender.kind === 'visitor')?.seq ?? 0);
+    const lastSeen = sorted.findLast((m) => m.sender.kind === 'owner' && m.seq <= read);
     const children = [];
     let prev = null;
     const entries = [
@@ -199,10 +202,10 @@ export class MessageList {
       node.classList.toggle('tail', !joinsNext);
       const receipt = node.querySelector('.receipt');
       if (receipt && !m.pending) {
-        const label = m === lastSeen ? 'Seen' : m === lastOwner ? 'Sent' : '';
+        const label = m === lastSeen ? t('convo.seen') : m === lastOwner ? t('convo.sent') : '';
         receipt.textContent = label;
         node.classList.toggle('show-receipt', Boolean(label));
-        node.dataset.seen = String(m.seq <= this.#visitorRead);
+        node.dataset.seen = String(m.seq <= read);
       }
       children.push(node);
       prev = m;
@@ -217,10 +220,10 @@ export class MessageList {
     const meta = h('div', { class: 'meta' });
     if (m.pending) {
       if (m.failed) {
-        meta.append(h('span', { class: 'failed', text: `Not sent: ${m.failed}` }),
-          h('button', { class: 'link-btn', type: 'button', text: 'Retry', onclick: () => this.onRetry(m.cid) }));
+        meta.append(h('span', { class: 'failed', text: t('convo.notSent', { why: m.failed }) }),
+          h('button', { class: 'link-btn', type: 'button', text: t('convo.retry'), onclick: () => this.onRetry(m.cid) }));
       } else {
-        meta.append(h('span', { class: 'sending', text: 'Sending…' }));
+        meta.append(h('span', { class: 'sending', text: t('convo.sending') }));
       }
     } else {
       meta.append(h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString(), text: clock(m.ts) }));

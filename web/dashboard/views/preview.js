@@ -1,6 +1,7 @@
 // A static mock of the widget on a page, drawn from the site's settings as they are
 // being edited. It does not load the real widget: it only shows what the settings change.
 
+import { t } from '../i18n.js';
 import { h, icon, mount } from '../dom.js';
 
 const TEXT = {
@@ -22,8 +23,8 @@ export function widgetPreview() {
   const stage = h('div', { class: 'preview-stage', dataset: { pt: 'preview' } });
   let online = true;
   let last = null;
-  const toggle = h('div', { class: 'segmented segmented-sm', role: 'group', 'aria-label': 'Preview as' },
-    ...[['Owner online', true], ['Owner away', false]].map(([label, value]) => h('button', {
+  const toggle = h('div', { class: 'segmented segmented-sm', role: 'group', 'aria-label': t('preview.as') },
+    ...[[t('preview.ownerOnline'), true], [t('preview.ownerAway'), false]].map(([label, value]) => h('button', {
       type: 'button', text: label, class: value ? 'on' : '',
       onclick: (event) => {
         online = value;
@@ -34,7 +35,7 @@ export function widgetPreview() {
 
   function draw(settings) {
     last = settings;
-    const t = TEXT[settings.language] ?? TEXT.en;
+    const sample = TEXT[settings.language] ?? TEXT.en;
     const accent = /^#[0-9a-fA-F]{6}$/.test(settings.accent_color) ? settings.accent_color : '#4f46e5';
     const ink = textOn(accent);
     const showStatus = settings.show_owner_status;
@@ -42,14 +43,14 @@ export function widgetPreview() {
       h('div', { class: 'pv-head', style: { background: accent, color: ink } },
         h('div', { class: 'pv-title', text: settings.title || ' ' }),
         showStatus && h('div', { class: 'pv-status' },
-          h('span', { class: `pv-dot ${online ? 'on' : ''}` }), h('span', { text: online ? t.online : t.away }))),
+          h('span', { class: `pv-dot ${online ? 'on' : ''}` }), h('span', { text: online ? sample.online : sample.away }))),
       h('div', { class: 'pv-body' },
         settings.greeting && h('div', { class: 'pv-msg pv-theirs', text: settings.greeting }),
         !online && settings.away_message && h('div', { class: 'pv-note', text: settings.away_message }),
-        h('div', { class: 'pv-msg pv-mine', style: { background: accent, color: ink }, text: t.sample }),
-        online && h('div', { class: 'pv-msg pv-theirs', text: t.reply })),
+        h('div', { class: 'pv-msg pv-mine', style: { background: accent, color: ink }, text: sample.sample }),
+        online && h('div', { class: 'pv-msg pv-theirs', text: sample.reply })),
       h('div', { class: 'pv-input' },
-        h('span', { text: t.placeholder }),
+        h('span', { text: sample.placeholder }),
         h('span', { class: 'pv-send', style: { background: accent, color: ink } }, icon('send', 14))));
     const launcher = h('div', { class: 'pv-launcher', style: { background: accent, color: ink } }, icon('chat', 22));
     const corner = h('div', { class: `pv-corner pv-${settings.position === 'left' ? 'left' : 'right'}` }, panel, launcher);
@@ -64,7 +65,7 @@ export function widgetPreview() {
 
   return {
     el: h('div', { class: 'preview' },
-      h('div', { class: 'preview-head' }, h('h2', { text: 'Preview' }), toggle),
+      h('div', { class: 'preview-head' }, h('h2', { text: t('preview.title') }), toggle),
       stage),
     update: draw,
   };

@@ -1,10 +1,11 @@
 // The signed-in frame: the sidebar (sites, connection state, the owner) and the main area.
 
+import { t } from '../i18n.js';
 import { h, icon, mount } from '../dom.js';
 import { avatar } from '../ui.js';
 import { enableNotifications, notificationsSupported, setSoundMuted, soundMuted } from '../notify.js';
 
-const STATE_LABELS = { live: 'Live', connecting: 'Connecting…', offline: 'Reconnecting…', stopped: 'Offline' };
+const STATE_LABELS = { live: 'conn.live', connecting: 'conn.connecting', offline: 'conn.offline', stopped: 'conn.stopped' };
 
 export function createShell(app) {
   const siteList = h('div', { class: 'site-list' });
@@ -16,17 +17,17 @@ export function createShell(app) {
   const sidebar = h('aside', { class: 'sidebar' },
     h('div', { class: 'sidebar-head' },
       h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark' }, icon('chat', 16)), h('span', { text: 'PinTalk' })),
-      h('button', { class: 'icon-btn menu-close', type: 'button', 'aria-label': 'Close menu', onclick: () => toggleMenu(false) }, icon('x'))),
-    h('nav', { class: 'site-nav', 'aria-label': 'Sites' },
-      h('div', { class: 'nav-label' }, h('span', { text: 'Sites' }),
-        h('a', { href: '/sites', class: 'nav-label-link', text: 'All' })),
+      h('button', { class: 'icon-btn menu-close', type: 'button', 'aria-label': t('shell.closeMenu'), onclick: () => toggleMenu(false) }, icon('x'))),
+    h('nav', { class: 'site-nav', 'aria-label': t('shell.sites') },
+      h('div', { class: 'nav-label' }, h('span', { text: t('shell.sites') }),
+        h('a', { href: '/sites', class: 'nav-label-link', text: t('shell.all') })),
       siteList,
-      h('a', { href: '/sites/new', class: 'nav-add' }, icon('plus', 16), h('span', { text: 'Add a site' }))),
+      h('a', { href: '/sites/new', class: 'nav-add' }, icon('plus', 16), h('span', { text: t('shell.addSite') }))),
     h('div', { class: 'sidebar-foot' },
       h('div', { class: 'foot-row' }, status, bell),
       meLink));
   const topbar = h('header', { class: 'topbar' },
-    h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Open menu', onclick: () => toggleMenu(true) }, icon('menu')),
+    h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('shell.openMenu'), onclick: () => toggleMenu(true) }, icon('menu')),
     h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark' }, icon('chat', 16)), h('span', { text: 'PinTalk' })));
   const scrim = h('div', { class: 'scrim', onclick: () => toggleMenu(false) });
   const el = h('div', { class: 'app' }, sidebar, scrim, h('div', { class: 'main-wrap' }, topbar, banner, main));
@@ -50,8 +51,8 @@ export function createShell(app) {
           h('span', { class: 'site-name', text: site.name }),
           unseen > 0 && h('span', { class: 'badge', text: String(unseen) })),
         active && h('div', { class: 'site-sub' },
-          h('a', { href: inboxPath, class: path === inboxPath || path.startsWith(`${inboxPath}/rooms`) ? 'current' : '' }, icon('inbox', 16), h('span', { text: 'Inbox' })),
-          h('a', { href: settingsPath, class: path === settingsPath ? 'current' : '' }, icon('settings', 16), h('span', { text: 'Settings' }))));
+          h('a', { href: inboxPath, class: path === inboxPath || path.startsWith(`${inboxPath}/rooms`) ? 'current' : '' }, icon('inbox', 16), h('span', { text: t('nav.inbox') })),
+          h('a', { href: settingsPath, class: path === settingsPath ? 'current' : '' }, icon('settings', 16), h('span', { text: t('nav.settings') }))));
     }));
   }
 
@@ -64,22 +65,22 @@ export function createShell(app) {
     meLink.classList.toggle('current', path === '/account');
     banner.hidden = me.email_verified;
     mount(banner, icon('bell', 16), h('span', {},
-      h('strong', { text: 'Confirm your email address. ' }),
-      `Your widgets go live once you open the link we sent to ${me.email}.`));
+      h('strong', { text: t('shell.confirmEmail') }),
+      t('shell.verifyText', { email: me.email })));
   }
 
   function renderStatus() {
     const { state } = app.rt;
     status.dataset.state = state;
-    mount(status, h('span', { class: 'conn-dot' }), h('span', { text: STATE_LABELS[state] ?? state }));
-    status.title = state === 'offline' ? `Retrying in ${Math.max(1, Math.round((app.rt.retryAt - Date.now()) / 1000))} s` : '';
+    mount(status, h('span', { class: 'conn-dot' }), h('span', { text: STATE_LABELS[state] ? t(STATE_LABELS[state]) : state }));
+    status.title = state === 'offline' ? t('conn.retryIn', { s: Math.max(1, Math.round((app.rt.retryAt - Date.now()) / 1000)) }) : '';
   }
 
   function renderBell() {
     const muted = soundMuted();
     bell.replaceChildren(icon('bell', 18));
     bell.classList.toggle('muted', muted);
-    bell.title = muted ? 'Sound off — click to turn on' : 'Sound on — click to mute';
+    bell.title = muted ? t('shell.soundOff') : t('shell.soundOn');
     bell.setAttribute('aria-label', bell.title);
   }
 

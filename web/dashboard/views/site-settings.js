@@ -1,6 +1,7 @@
 // A site's settings: the snippet and key, the allowed origins, and the widget's look with
 // a live preview. Changes are kept as a draft until saved.
 
+import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { busy, confirmDialog, copyButton, formError, toast } from '../ui.js';
@@ -20,7 +21,7 @@ function field(label, control, hint = null) {
 export function settingsView(app, params) {
   const site = app.site(params.site);
   if (!site) {
-    return { el: h('div', { class: 'empty-page' }, h('h1', { text: 'Site not found' }), h('a', { href: '/sites', text: 'Your sites' })) };
+    return { el: h('div', { class: 'empty-page' }, h('h1', { text: t('site.notFound') }), h('a', { href: '/sites', text: t('sites.title') })) };
   }
   const justCreated = app.justCreated === site.id;
   app.justCreated = null;
@@ -31,23 +32,23 @@ export function settingsView(app, params) {
   // Install: snippet, key.
   const snippet = h('pre', { class: 'snippet', dataset: { pt: 'snippet' } }, h('code', { text: site.snippet }));
   const keyText = h('code', { class: 'key', text: site.site_key });
-  const rotate = h('button', { class: 'btn btn-ghost btn-sm', type: 'button' }, icon('key', 16), h('span', { text: 'Rotate key' }));
+  const rotate = h('button', { class: 'btn btn-ghost btn-sm', type: 'button' }, icon('key', 16), h('span', { text: t('settings.rotate') }));
   const install = h('section', { class: `card section${justCreated ? ' highlight' : ''}` },
     h('div', { class: 'section-head' },
-      h('div', {}, h('h2', { text: justCreated ? 'Your site is ready — install the widget' : 'Install' }),
-        h('p', { class: 'muted small', text: 'Paste this line just before </body> on every page where the chat should appear.' })),
-      copyButton(() => snippet.textContent, 'Copy snippet')),
+      h('div', {}, h('h2', { text: justCreated ? t('settings.ready') : t('settings.install') }),
+        h('p', { class: 'muted small', text: t('settings.installText') })),
+      copyButton(() => snippet.textContent, t('settings.copySnippet'))),
     snippet,
-    h('div', { class: 'key-row' }, h('span', { class: 'muted small', text: 'Site key' }), keyText, rotate));
+    h('div', { class: 'key-row' }, h('span', { class: 'muted small', text: t('settings.siteKey') }), keyText, rotate));
 
   // General.
   const name = h('input', { class: 'input', name: 'name', maxlength: '100', required: true, value: site.name });
   const origins = originsEditor(site.allowed_origins, { onChange: (list) => { draft.allowed_origins = list; changed(); } });
   const general = h('section', { class: 'card section' },
-    h('h2', { text: 'General' }),
-    field('Site name', name),
-    h('div', { class: 'field' }, h('span', { class: 'label', text: 'Allowed origins' }),
-      h('small', { class: 'hint', text: 'The widget only loads on these exact origins (scheme, host and port).' }),
+    h('h2', { text: t('settings.general') }),
+    field(t('settings.siteName'), name),
+    h('div', { class: 'field' }, h('span', { class: 'label', text: t('settings.origins') }),
+      h('small', { class: 'hint', text: t('settings.originsHint') }),
       origins.el));
 
   // Widget.
@@ -55,10 +56,10 @@ export function settingsView(app, params) {
   const title = h('input', { class: 'input', name: 'title', maxlength: '60', value: w.title });
   const greeting = h('textarea', { class: 'input', name: 'greeting', rows: '2', maxlength: '500' });
   greeting.value = w.greeting;
-  const colorPick = h('input', { class: 'color-pick', type: 'color', value: w.accent_color, 'aria-label': 'Pick the accent colour' });
-  const colorText = h('input', { class: 'input input-mono', name: 'accent_color', value: w.accent_color, maxlength: '7', 'aria-label': 'Accent colour (#rrggbb)' });
-  const positions = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Position' },
-    ...['left', 'right'].map((p) => h('button', { type: 'button', role: 'radio', dataset: { value: p }, text: p === 'left' ? 'Bottom left' : 'Bottom right' })));
+  const colorPick = h('input', { class: 'color-pick', type: 'color', value: w.accent_color, 'aria-label': t('settings.pickColour') });
+  const colorText = h('input', { class: 'input input-mono', name: 'accent_color', value: w.accent_color, maxlength: '7', 'aria-label': t('settings.colourText') });
+  const positions = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('settings.position') },
+    ...['left', 'right'].map((p) => h('button', { type: 'button', role: 'radio', dataset: { value: p }, text: p === 'left' ? t('settings.bottomLeft') : t('settings.bottomRight') })));
   const language = h('select', { class: 'input', name: 'language' },
     h('option', { value: 'en', text: 'English' }), h('option', { value: 'ko', text: '한국어 (Korean)' }));
   language.value = w.language;
@@ -66,30 +67,30 @@ export function settingsView(app, params) {
   away.value = w.away_message;
   const showStatus = h('input', { type: 'checkbox', name: 'show_owner_status', checked: w.show_owner_status });
   const widget = h('section', { class: 'card section' },
-    h('h2', { text: 'Widget' }),
+    h('h2', { text: t('settings.widget') }),
     h('div', { class: 'grid-2' },
-      field('Title', title),
-      h('div', { class: 'field' }, h('span', { class: 'label', text: 'Accent colour' }), h('div', { class: 'color-row' }, colorPick, colorText))),
-    field('Greeting', greeting, 'The first thing visitors read when they open the chat.'),
+      field(t('settings.title'), title),
+      h('div', { class: 'field' }, h('span', { class: 'label', text: t('settings.accent') }), h('div', { class: 'color-row' }, colorPick, colorText))),
+    field(t('settings.greeting'), greeting, t('settings.greetingHint')),
     h('div', { class: 'grid-2' },
-      h('div', { class: 'field' }, h('span', { class: 'label', text: 'Position' }), positions),
-      field('Language', language)),
-    field('Away message', away, 'Shown while you are not online.'),
+      h('div', { class: 'field' }, h('span', { class: 'label', text: t('settings.position') }), positions),
+      field(t('settings.language'), language)),
+    field(t('settings.away'), away, t('settings.awayHint')),
     h('label', { class: 'switch' }, showStatus, h('span', { class: 'switch-track' }),
-      h('span', {}, h('strong', { text: 'Show my online status' }), h('small', { class: 'hint block', text: 'Visitors see whether you are online or away.' }))));
+      h('span', {}, h('strong', { text: t('settings.showStatus') }), h('small', { class: 'hint block', text: t('settings.showStatusHint') }))));
 
   // Danger zone.
-  const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: 'Delete site' }));
+  const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: t('settings.deleteSite') }));
   const danger = h('section', { class: 'card section danger-zone' },
     h('div', { class: 'section-head' },
-      h('div', {}, h('h2', { text: 'Delete this site' }),
-        h('p', { class: 'muted small', text: 'Its conversations, visitors and messages are deleted for good.' })),
+      h('div', {}, h('h2', { text: t('settings.deleteThis') }),
+        h('p', { class: 'muted small', text: t('settings.deleteNote') })),
       remove));
 
   const error = formError();
-  const save = h('button', { class: 'btn btn-primary', type: 'submit', text: 'Save changes', disabled: true });
-  const discard = h('button', { class: 'btn btn-ghost', type: 'button', text: 'Discard', disabled: true });
-  const saveBar = h('div', { class: 'save-bar' }, h('span', { class: 'muted small save-state', text: 'All changes saved' }), discard, save);
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', text: t('settings.save'), disabled: true });
+  const discard = h('button', { class: 'btn btn-ghost', type: 'button', text: t('settings.discard'), disabled: true });
+  const saveBar = h('div', { class: 'save-bar' }, h('span', { class: 'muted small save-state', text: t('settings.allSaved') }), discard, save);
   const form = h('form', { class: 'settings-form' }, general, widget, error, saveBar);
 
   function paintPositions() {
@@ -100,12 +101,14 @@ export function settingsView(app, params) {
     }
   }
 
+  const unsaved = () => JSON.stringify(draft) !== JSON.stringify(saved) || Boolean(origins.pending());
+
   function changed() {
     const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
     save.disabled = !dirty;
     discard.disabled = !dirty;
     saveBar.classList.toggle('dirty', dirty);
-    saveBar.querySelector('.save-state').textContent = dirty ? 'Unsaved changes' : 'All changes saved';
+    saveBar.querySelector('.save-state').textContent = dirty ? t('settings.unsaved') : t('settings.allSaved');
     preview.update({ ...draft.widget, origin: draft.allowed_origins[0] });
   }
 
@@ -162,16 +165,17 @@ export function settingsView(app, params) {
       const updated = await api('PATCH', `/sites/${site.id}`, { body: draft });
       saved = draftOf(updated);
       app.putSite(updated);
+      heading.textContent = t('settings.heading', { name: updated.name });
       fill(updated);
-      toast('Settings saved', 'success');
+      toast(t('settings.saved'), 'success');
     }, (err) => error.show(err.message));
   });
 
   rotate.addEventListener('click', async () => {
     const ok = await confirmDialog({
-      title: 'Rotate the site key?',
-      message: 'Pages that still embed the old key stop showing the widget until you paste the new snippet.',
-      confirmLabel: 'Rotate key',
+      title: t('settings.rotateTitle'),
+      message: t('settings.rotateText'),
+      confirmLabel: t('settings.rotate'),
       danger: true,
     });
     if (!ok) return;
@@ -180,15 +184,15 @@ export function settingsView(app, params) {
       app.putSite(updated);
       snippet.firstChild.textContent = updated.snippet;
       keyText.textContent = updated.site_key;
-      toast('New key issued. Update the snippet on your pages.', 'success');
+      toast(t('settings.newKey'), 'success');
     });
   });
 
   remove.addEventListener('click', async () => {
     const ok = await confirmDialog({
-      title: `Delete ${site.name}?`,
-      message: 'Every conversation of this site is deleted and the widget stops working. This cannot be undone.',
-      confirmLabel: 'Delete site',
+      title: t('settings.deleteTitle', { name: site.name }),
+      message: t('settings.deleteText'),
+      confirmLabel: t('settings.deleteSite'),
       danger: true,
       typeToConfirm: site.name,
     });
@@ -196,18 +200,32 @@ export function settingsView(app, params) {
     await busy(remove, async () => {
       await api('DELETE', `/sites/${site.id}`);
       app.removeSite(site.id);
-      toast(`${site.name} deleted`);
+      toast(t('settings.deleted', { name: site.name }));
       app.navigate('/', { replace: true });
     });
   });
 
+  // Closing the tab or reloading with unsaved changes: the browser asks.
+  const onBeforeUnload = (event) => {
+    if (!unsaved()) return;
+    event.preventDefault();
+    event.returnValue = '';
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+
+  const heading = h('h1', { text: t('settings.heading', { name: site.name }) });
   fill(site);
   return {
+    /** Whether leaving would lose changes (the app asks before in-app navigation). */
+    unsaved,
+    destroy() {
+      window.removeEventListener('beforeunload', onBeforeUnload);
+    },
     el: h('div', { class: 'page page-wide' },
       h('header', { class: 'page-head' },
-        h('div', {}, h('h1', { text: `${site.name} settings` }),
-          h('p', { class: 'muted', text: 'How the chat looks and where it may run.' })),
-        h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: 'Open inbox' }))),
+        h('div', {}, heading,
+          h('p', { class: 'muted', text: t('settings.sub') })),
+        h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('settings.openInbox') }))),
       h('div', { class: 'settings-layout' },
         h('div', { class: 'settings-main' }, install, form, danger),
         h('aside', { class: 'settings-aside' }, preview.el))),

@@ -1,5 +1,6 @@
 // The owner's sites: the list, and registering a new one.
 
+import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { busy, formError } from '../ui.js';
@@ -14,34 +15,34 @@ export function sitesView(app) {
         h('h2', { text: site.name }),
         h('p', { class: 'muted small', text: site.allowed_origins.length
           ? site.allowed_origins.join(', ')
-          : 'No allowed origins yet' }),
+          : t('sites.noOrigins') }),
         h('code', { class: 'key', text: site.site_key })),
       h('div', { class: 'site-card-actions' },
-        h('a', { class: 'btn btn-secondary btn-sm', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: 'Inbox' })),
-        h('a', { class: 'btn btn-ghost btn-sm', href: `/sites/${site.id}/settings` }, icon('settings', 16), h('span', { text: 'Settings' }))))),
-    h('a', { class: 'card site-card site-card-new', href: '/sites/new' }, icon('plus', 22), h('span', { text: 'Add a site' })));
+        h('a', { class: 'btn btn-secondary btn-sm', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('nav.inbox') })),
+        h('a', { class: 'btn btn-ghost btn-sm', href: `/sites/${site.id}/settings` }, icon('settings', 16), h('span', { text: t('nav.settings') }))))),
+    h('a', { class: 'card site-card site-card-new', href: '/sites/new' }, icon('plus', 22), h('span', { text: t('shell.addSite') })));
   }
   const off = app.on('sites', render);
   render();
   return {
     el: h('div', { class: 'page' },
       h('header', { class: 'page-head' },
-        h('div', {}, h('h1', { text: 'Your sites' }), h('p', { class: 'muted', text: 'Each site has its own widget, inbox and key.' }))),
+        h('div', {}, h('h1', { text: t('sites.title') }), h('p', { class: 'muted', text: t('sites.sub') }))),
       grid),
     destroy: off,
   };
 }
 
 export function newSiteView(app) {
-  const name = h('input', { class: 'input', name: 'name', required: true, maxlength: '100', placeholder: 'My shop', autofocus: true });
+  const name = h('input', { class: 'input', name: 'name', required: true, maxlength: '100', placeholder: t('sites.namePlaceholder'), autofocus: true });
   const origins = originsEditor([]);
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary', type: 'submit', text: 'Create site' });
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit', text: t('sites.create') });
   const form = h('form', { class: 'card form form-card' },
-    h('label', { class: 'field' }, h('span', { text: 'Site name' }), name,
-      h('small', { class: 'hint', text: 'Only you see it.' })),
-    h('div', { class: 'field' }, h('span', { class: 'label', text: 'Allowed origins' }),
-      h('small', { class: 'hint', text: 'The exact addresses of the pages the widget may run on, like https://shop.example.com. Add http://localhost:3000 too if you test locally.' }),
+    h('label', { class: 'field' }, h('span', { text: t('settings.siteName') }), name,
+      h('small', { class: 'hint', text: t('sites.onlyYou') })),
+    h('div', { class: 'field' }, h('span', { class: 'label', text: t('settings.origins') }),
+      h('small', { class: 'hint', text: t('sites.originsHint') }),
       origins.el),
     error,
     h('div', { class: 'form-actions' }, submit));
@@ -59,8 +60,8 @@ export function newSiteView(app) {
   return {
     el: h('div', { class: 'page page-narrow' },
       h('header', { class: 'page-head' },
-        h('div', {}, h('h1', { text: app.sites.length ? 'Add a site' : 'Add your first site' }),
-          h('p', { class: 'muted', text: 'You will get a snippet to paste into your pages.' }))),
+        h('div', {}, h('h1', { text: app.sites.length ? t('shell.addSite') : t('sites.first') }),
+          h('p', { class: 'muted', text: t('sites.snippetNote') }))),
       form),
   };
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{SHOP, key, owner_with_site};
 use crate::helpers::TestApp;
-use crate::outage::{PrivateRedis, free_port};
+use crate::redis::{PrivateRedis, free_port};
 use crate::socket::Visitor;
 
 /// The all-in-one app on a private Redis, with room for one append at a time.
