@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::Cluster;
 use super::failover::{Chatter, assert_stored_exactly_once};
+use crate::eventually::eventually;
 use crate::realtime::persistence::Outage;
 
 const SHOP: &str = "https://shop.example.com";
@@ -57,7 +58,7 @@ async fn sigterm_while_the_persister_holds_a_batch_stores_it_and_exits_cleanly()
     let mut account = cluster.accounts.remove(0);
     account.log_to(log.clone());
     account.terminate();
-    account.restart();
+    account.restart().await;
     let (_, site) = cluster.owner_with_site("stop@example.com", SHOP).await;
     let key = site["site_key"].as_str().unwrap().to_owned();
     let urls: Vec<String> = cluster.gateways.iter().map(|g| g.ws_url()).collect();
@@ -70,32 +71,29 @@ async fn sigterm_while_the_persister_holds_a_batch_stores_it_and_exits_cleanly()
     // SQL stops taking writes: the persister reads the next round and holds it.
     let outage = Outage::begin(&cluster.database_url());
     round(&mut chatters, 1).await;
-    for _ in 0..200 {
-        if pending_in_outbox(&cluster) > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(
-        pending_in_outbox(&cluster) > 0,
-        "the persister holds a batch"
-    );
+    eventually(
+        Duration::from_secs(5),
+        "the persister holding a batch",
+        async || (pending_in_outbox(&cluster) > 0).then_some(()),
+    )
+    .await;
 
     let before_stop = std::fs::read_to_string(&log).unwrap().len();
     account.signal_terminate();
     // The process stops its HTTP server, then its persister, which still waits for
     // SQL: only then is SQL back, so a process that did not wait for its persister
     // would be gone with the batch unacknowledged.
-    let mut stopping = false;
-    for _ in 0..400 {
-        let text = std::fs::read_to_string(&log).unwrap();
-        if text[before_stop..].contains("persister: stopping") {
-            stopping = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(stopping, "the process stops its persister");
+    eventually(
+        Duration::from_secs(10),
+        "the process stopping its persister",
+        async || {
+            let text = std::fs::read_to_string(&log).unwrap();
+            text[before_stop..]
+                .contains("persister: stopping")
+                .then_some(())
+        },
+    )
+    .await;
     outage.end();
     let mut account = tokio::task::spawn_blocking(move || {
         account.wait_exit();
@@ -119,7 +117,7 @@ async fn sigterm_while_the_persister_holds_a_batch_stores_it_and_exits_cleanly()
 
     // Sends acked while it was down wait in the outbox for the next start.
     round(&mut chatters, 2).await;
-    account.restart();
+    account.restart().await;
     round(&mut chatters, 3).await;
     assert_stored_exactly_once(&cluster, &chatters).await;
 }

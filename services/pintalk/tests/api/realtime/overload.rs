@@ -11,6 +11,7 @@ use pintalk_core::ids::RoomId;
 use serde_json::json;
 
 use super::{SHOP, key, owner_with_site};
+use crate::eventually::eventually;
 use crate::helpers::TestApp;
 use crate::redis::{PrivateRedis, free_port};
 use crate::socket::Visitor;
@@ -55,7 +56,7 @@ async fn metric(app: &TestApp, name: &str) -> i64 {
 
 #[actix_web::test]
 async fn a_send_past_the_inflight_bound_is_refused_at_once_with_overloaded() {
-    let redis = PrivateRedis::start(free_port());
+    let redis = PrivateRedis::start(free_port()).await;
     let app = app_with_one_append_slot(&redis).await;
     let (_, site) = owner_with_site(&app, "bound@example.com").await;
     let mut first = app.visitor(key(&site), SHOP).await;
@@ -73,12 +74,18 @@ async fn a_send_past_the_inflight_bound_is_refused_at_once_with_overloaded() {
             .socket
             .send(json!({ "type": "send", "room": room, "body": "first", "cid": a }))
             .await;
-        for _ in 0..100 {
-            if metric(&app, "pintalk_gateway_appends_in_flight").await == 1 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        // Held by the paused Redis, or already over: either way the second send goes now.
+        let _ = tokio::time::timeout(
+            Duration::from_millis(500),
+            eventually(
+                Duration::from_secs(5),
+                "the first send in flight",
+                async || {
+                    (metric(&app, "pintalk_gateway_appends_in_flight").await == 1).then_some(())
+                },
+            ),
+        )
+        .await;
         let answer = second.socket.post(&other, "second", &b).await;
         // The first send is acked, or refused retriably if Redis outlasted the timeout.
         let mut first_answer = first.socket.post_answer(&a).await;
@@ -149,7 +156,7 @@ async fn send_until_acked(
 
 #[actix_web::test]
 async fn saturating_senders_are_refused_retriably_and_what_is_acked_is_stored_once() {
-    let redis = PrivateRedis::start(free_port());
+    let redis = PrivateRedis::start(free_port()).await;
     let app = app_with_one_append_slot(&redis).await;
     let (_, site) = owner_with_site(&app, "flood@example.com").await;
     let mut visitors = Vec::new();
@@ -176,15 +183,16 @@ async fn saturating_senders_are_refused_retriably_and_what_is_acked_is_stored_on
     let pool = pintalk_db::connect_and_migrate(&app.database_url(), 1).unwrap();
     for (visitor, (acked, _)) in visitors.iter().zip(&results) {
         let room: RoomId = visitor.room().parse().unwrap();
-        let mut stored = Vec::new();
-        for _ in 0..200 {
-            stored =
-                pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
-            if stored.len() >= acked.len() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let stored = eventually(
+            Duration::from_secs(10),
+            "every acked message in SQL",
+            async || {
+                let stored =
+                    pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
+                (stored.len() >= acked.len()).then_some(stored)
+            },
+        )
+        .await;
         let by_cid: BTreeMap<String, i64> = stored.iter().map(|m| (m.cid.clone(), m.seq)).collect();
         assert_eq!(by_cid.len(), stored.len(), "a cid stored twice");
         assert_eq!(
