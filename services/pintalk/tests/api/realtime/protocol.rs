@@ -253,3 +253,57 @@ async fn silent_socket_is_closed_after_three_heartbeats() {
         Closed::Code(4009)
     );
 }
+
+/// A resume older than the replay window is answered with `resync` naming the seq it
+/// resumed from, and nothing of the room's past follows it — not even what the window
+/// still holds: the next frame after it is the answer to a later `ping`.
+#[actix_web::test]
+async fn a_resume_older_than_the_window_gets_resync_and_no_replay() {
+    let app = TestApp::spawn().await;
+    let (_, site) = owner_with_site(&app, "window@example.com").await;
+    let first = app.visitor(key(&site), SHOP).await;
+    let (room, session) = (first.room(), first.session.clone());
+    let mut socket = first.socket;
+    let total = pintalk_bus::log::RECENT_WINDOW + 5;
+    let mut epoch = None;
+    for n in 0..total {
+        // A fresh socket of the same visitor now and then, so none passes its rate limit.
+        if n > 0 && n % 30 == 0 {
+            let again = app.widget_session(key(&site), SHOP, Some(&session)).await;
+            socket = Socket::open(again.body["gateway_url"].as_str().unwrap(), SHOP).await;
+            socket
+                .auth(again.body["token"].as_str().unwrap(), json!({}))
+                .await;
+        }
+        let ack = socket.post(&room, "a message", &format!("w{n}")).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        epoch = ack["epoch"].as_i64();
+    }
+    let again = app.widget_session(key(&site), SHOP, Some(&session)).await;
+    let mut resumed = Socket::open(again.body["gateway_url"].as_str().unwrap(), SHOP).await;
+    resumed
+        .auth(
+            again.body["token"].as_str().unwrap(),
+            json!({ room.clone(): { "seq": 1, "epoch": epoch } }),
+        )
+        .await;
+    let mut resync = resumed.next().await;
+    if resync["type"] == "presence" {
+        resync = resumed.next().await;
+    }
+    assert_eq!(
+        (
+            resync["type"].as_str(),
+            resync["after_seq"].as_i64(),
+            resync["epoch"].as_i64()
+        ),
+        (Some("resync"), Some(1), epoch),
+        "{resync}"
+    );
+    resumed.send(json!({ "type": "ping" })).await;
+    assert_eq!(
+        resumed.next().await["type"],
+        "pong",
+        "no replay after a resync"
+    );
+}
