@@ -78,6 +78,17 @@ impl TestApp {
         self.send(Method::GET, "/metrics", None, None, None).await
     }
 
+    /// One value from `/metrics`.
+    pub async fn metric(&self, name: &str) -> i64 {
+        let reply = self.metrics().await;
+        reply
+            .text
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics"))
+    }
+
     /// A CORS preflight of `path` from `origin`, with `access-control-request-*` headers.
     pub async fn preflight(&self, path: &str, origin: &str, asks: &[(&str, &str)]) -> Reply {
         let mut req = self

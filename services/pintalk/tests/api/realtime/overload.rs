@@ -44,16 +44,6 @@ fn pause(redis: &PrivateRedis, ms: u64) {
     assert!(status.success());
 }
 
-/// One value from the app's /metrics.
-async fn metric(app: &TestApp, name: &str) -> i64 {
-    let mut res = app.client.get(app.url("/metrics")).send().await.unwrap();
-    let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics"))
-}
-
 #[actix_web::test]
 async fn a_send_past_the_inflight_bound_is_refused_at_once_with_overloaded() {
     let redis = PrivateRedis::start(free_port()).await;
@@ -80,9 +70,7 @@ async fn a_send_past_the_inflight_bound_is_refused_at_once_with_overloaded() {
             eventually(
                 Duration::from_secs(5),
                 "the first send in flight",
-                async || {
-                    (metric(&app, "pintalk_gateway_appends_in_flight").await == 1).then_some(())
-                },
+                async || (app.metric("pintalk_gateway_appends_in_flight").await == 1).then_some(()),
             ),
         )
         .await;
@@ -111,7 +99,7 @@ async fn a_send_past_the_inflight_bound_is_refused_at_once_with_overloaded() {
         (Some("overloaded"), Some(true), Some(cid.as_str())),
         "{refused}"
     );
-    assert!(metric(&app, "pintalk_gateway_sends_overloaded_total").await >= 1);
+    assert!(app.metric("pintalk_gateway_sends_overloaded_total").await >= 1);
     let retried = second.socket.post(&other, "second", &cid).await;
     assert_eq!(retried["type"], "ack", "{retried}");
 }
@@ -176,7 +164,7 @@ async fn saturating_senders_are_refused_retriably_and_what_is_acked_is_stored_on
     let overloaded: usize = results.iter().map(|(_, n)| n).sum();
     assert!(overloaded > 0, "the bound was reached");
     assert_eq!(
-        metric(&app, "pintalk_gateway_sends_overloaded_total").await,
+        app.metric("pintalk_gateway_sends_overloaded_total").await,
         i64::try_from(overloaded).unwrap()
     );
 

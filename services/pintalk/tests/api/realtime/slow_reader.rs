@@ -94,16 +94,6 @@ impl RawSocket {
     }
 }
 
-/// One value from the app's /metrics.
-async fn metric(app: &TestApp, name: &str) -> i64 {
-    let mut res = app.client.get(app.url("/metrics")).send().await.unwrap();
-    let text = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics"))
-}
-
 #[actix_web::test]
 async fn a_reader_that_stops_is_closed_with_4008_and_the_others_get_every_message() {
     let app = TestApp::spawn_with(|s| s.gateway.queue_frames = 32).await;
@@ -141,7 +131,7 @@ async fn a_reader_that_stops_is_closed_with_4008_and_the_others_get_every_messag
                 }
             }
             // The socket is closed, and messages still flow to the others after it.
-            if metric(&app, "pintalk_gateway_slow_consumers_total").await > 0 && round > 0 {
+            if app.metric("pintalk_gateway_slow_consumers_total").await > 0 && round > 0 {
                 break;
             }
             // Stay under each visitor's rate (20 frames/s).
@@ -166,7 +156,7 @@ async fn a_reader_that_stops_is_closed_with_4008_and_the_others_get_every_messag
     };
     let ((), got) = futures_util::join!(send, read);
 
-    assert!(metric(&app, "pintalk_gateway_slow_consumers_total").await >= 1);
+    assert!(app.metric("pintalk_gateway_slow_consumers_total").await >= 1);
     assert_eq!(got, *acked.borrow(), "the healthy reader got every message");
     assert_eq!(slow.close_code().await, 4008);
 }
@@ -212,12 +202,12 @@ async fn a_reader_that_never_reads_again_is_closed_and_frees_its_slot() {
                 .await;
             assert_eq!(answer["type"], "ack", "{answer}");
         }
-        if metric(&app, "pintalk_gateway_slow_consumers_total").await > 0 {
+        if app.metric("pintalk_gateway_slow_consumers_total").await > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert!(metric(&app, "pintalk_gateway_slow_consumers_total").await >= 1);
+    assert!(app.metric("pintalk_gateway_slow_consumers_total").await >= 1);
 
     // The stuck client takes nothing, not even the close frame: the gateway gives up
     // on it (a write waits 10 s at most, the close too) and frees its slot, so two
