@@ -56,6 +56,16 @@ macro_rules! text_mapped {
             }
         }
 
+        $crate::sql_from_text!($ty);
+    };
+}
+
+/// Reads a type from SQL text through its `FromStr` (feature `diesel`), on every backend:
+/// a stored value that does not parse is an error, never a default.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sql_from_text {
+    ($ty:ident) => {
         #[cfg(feature = "diesel")]
         impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $ty
         where

@@ -133,20 +133,7 @@ macro_rules! sql_text_id {
             }
         }
 
-        #[cfg(feature = "diesel")]
-        impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $name
-        where
-            DB: ::diesel::backend::Backend,
-            String: ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> ::diesel::deserialize::Result<Self> {
-                let text = <String as ::diesel::deserialize::FromSql<
-                    ::diesel::sql_types::Text,
-                    DB,
-                >>::from_sql(bytes)?;
-                Ok(text.parse::<$name>()?)
-            }
-        }
+        $crate::sql_from_text!($name);
     };
 }
 
