@@ -48,6 +48,9 @@ error_codes! {
     PasswordTooShort = "password_too_short",
     /// The password is longer than 72 bytes (bcrypt's limit; never silently truncated).
     PasswordTooLong = "password_too_long",
+    /// The new password is the current one: nothing would change, yet every other
+    /// device would be signed out.
+    PasswordUnchanged = "password_unchanged",
     /// An allowed origin is not an exact `scheme://host[:port]`.
     InvalidOrigin = "invalid_origin",
     /// No such resource, or it belongs to someone else.

@@ -85,6 +85,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::InvalidEmail
         | C::PasswordTooShort
         | C::PasswordTooLong
+        | C::PasswordUnchanged
         | C::InvalidOrigin
         | C::InvalidOneTimeToken
         | C::BadFrame

@@ -62,8 +62,8 @@ route_table! {
     "/api/v1/auth/logout-all" => [post auth::logout::logout_all],
     "/api/v1/auth/password/forgot" => [post auth::password_reset::forgot],
     "/api/v1/auth/password/reset" => [post auth::password_reset::reset],
-    "/api/v1/me" => [get me::get_me, patch me::update_me, delete me::delete_me],
-    "/api/v1/me/password" => [put me::change_password],
+    "/api/v1/me" => [get me::get::get_me, patch me::update::update_me, delete me::delete::delete_me],
+    "/api/v1/me/password" => [put me::password::change_password],
     "/api/v1/sites" => [get sites::list::list_sites, post sites::create::create_site],
     "/api/v1/sites/{id}" => [
         get sites::get::get_site,
@@ -84,8 +84,8 @@ route_table! {
     "/api/v1/rooms/{id}/transcript" => [get rooms::transcript::transcript],
     "/api/v1/rooms/{id}/block" => [post rooms::block::block_visitor],
     "/api/v1/realtime/token" => [post realtime::owner_token],
-    "/api/v1/widget/sessions" => [post widget::session; + options widget::preflight],
-    "/api/v1/widget/config" => [get widget::config; + options widget::preflight],
+    "/api/v1/widget/sessions" => [post widget::start::start; + options widget::preflight::preflight],
+    "/api/v1/widget/config" => [get widget::config::config; + options widget::preflight::preflight],
 }
 
 /// Mounts every route: the table, the widget script, the document itself, and a JSON 404

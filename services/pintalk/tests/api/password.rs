@@ -142,3 +142,26 @@ async fn change_password_needs_the_current_one_and_ends_every_older_session() {
         .wait_for(&owner.email, "password was changed", 1)
         .await;
 }
+
+#[actix_web::test]
+async fn changing_the_password_to_the_current_one_is_refused_and_signs_out_nobody() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("same@example.com").await;
+    let other = app.login(&owner.email, &owner.password).await;
+    let other_access = other.body["access_token"].as_str().unwrap().to_owned();
+
+    let same = app
+        .change_password(&owner.access, &owner.password, &owner.password)
+        .await;
+    assert_eq!(same.status, StatusCode::BAD_REQUEST);
+    assert_eq!(same.code(), "password_unchanged");
+    for access in [&owner.access, &other_access] {
+        assert_eq!(app.me(access).await.status, StatusCode::OK);
+    }
+    // A stranger holding a stolen token learns nothing from it: a wrong current password
+    // is still `wrong_password`, whatever the new one is.
+    let wrong = app
+        .change_password(&owner.access, "not it at all", &owner.password)
+        .await;
+    assert_eq!(wrong.code(), "wrong_password");
+}

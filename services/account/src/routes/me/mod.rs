@@ -1,0 +1,40 @@
+//! The signed-in owner's own account: one handler per file.
+
+pub mod delete;
+pub mod get;
+pub mod password;
+pub mod update;
+
+use pintalk_core::clock::rfc3339;
+use pintalk_core::ids::OwnerId;
+use pintalk_db::models::Owner;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An owner as the API shows them.
+#[derive(Serialize, ToSchema)]
+pub struct OwnerView {
+    pub id: OwnerId,
+    pub email: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub avatar_url: Option<String>,
+    /// Until true, the owner's widgets are not live.
+    pub email_verified: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl From<Owner> for OwnerView {
+    fn from(o: Owner) -> Self {
+        OwnerView {
+            id: o.id,
+            email: o.email,
+            name: o.name,
+            company: o.company,
+            avatar_url: o.avatar_url,
+            email_verified: o.email_verified_at.is_some(),
+            created_at: rfc3339(o.created_at),
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! `GET /widget/config`: how the widget looks.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use pintalk_core::ErrorCode;
+use pintalk_core::ids::SiteId;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{SiteKeyQuery, site_for_origin, with_cors};
+use crate::domain::widget::WidgetSettings;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What the widget needs to draw itself.
+#[derive(Serialize, ToSchema)]
+pub struct WidgetConfig {
+    pub site_id: SiteId,
+    #[serde(flatten)]
+    pub settings: WidgetSettings,
+    /// Whether an owner of the site has a socket open now.
+    pub owner_online: bool,
+}
+
+/// The widget's appearance for the site whose key it carries.
+#[utoipa::path(get, path = "/api/v1/widget/config", tag = "widget", params(SiteKeyQuery,
+        ("Origin" = String, Header, description = "the embedding page's origin; must be on the site's allow-list")),
+    responses(
+        (status = 200, body = WidgetConfig),
+        (status = 403, description = "origin_not_allowed, or site_not_live (the owner has not verified their email)", body = crate::error::ErrorBody),
+        (status = 404, description = "no site has this key", body = crate::error::ErrorBody),
+    ))]
+pub async fn config(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<SiteKeyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (site, origin, verified) = site_for_origin(&state, &req, &query.site_key).await?;
+    let response = if verified {
+        let owner_online = state
+            .bus
+            .presence_count(&pintalk_bus::presence::owner_key(site.id))
+            .await?
+            > 0;
+        HttpResponse::Ok().json(WidgetConfig {
+            site_id: site.id,
+            settings: WidgetSettings::from_site(&site),
+            owner_online,
+        })
+    } else {
+        actix_web::ResponseError::error_response(&ApiError::new(
+            ErrorCode::SiteNotLive,
+            "this site's owner has not verified their email yet",
+        ))
+    };
+    Ok(with_cors(response, &origin))
+}
