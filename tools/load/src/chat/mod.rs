@@ -7,8 +7,8 @@
 //! and ignores its own messages (PinTalk echoes a message to its sender too).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -17,17 +17,22 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
+mod collector;
+mod persister;
+
+use collector::{Collector, body};
+pub use persister::PersisterStep;
+use persister::watch_persister;
+
 use crate::log;
-use crate::measure::{
-    self, Latency, LatencySummary, PersisterReading, Process, ProcessUsage, Snapshot,
-};
+use crate::measure::{self, Latency, LatencySummary, Process, ProcessUsage, Snapshot};
 use crate::socket::Socket;
 use crate::system::Event;
 use crate::target::{Target, TargetArgs};
 
 /// Frames waiting for one socket's writer; past it the tool counts the send as offered
 /// and lost (the server is not taking frames).
-const OUTBOX_FRAMES: usize = 256;
+const WRITER_QUEUE_FRAMES: usize = 256;
 /// A send PinTalk refused with `overloaded` goes again (same cid) after this long, as the
 /// widget's does; its latency still counts from the first attempt.
 const OVERLOADED_RETRY: Duration = Duration::from_secs(1);
@@ -106,56 +111,6 @@ pub struct StepReport {
     pub persister: Option<PersisterStep>,
 }
 
-#[derive(Serialize)]
-pub struct PersisterStep {
-    /// Rows written during the step and its drain.
-    pub persisted: u64,
-    pub persisted_per_sec: f64,
-    pub backlog_start: u64,
-    pub backlog_end: u64,
-    pub backlog_max: u64,
-    /// The backlog once a second through the step and its drain.
-    pub backlog_series: Vec<u64>,
-}
-
-/// What the members' sockets saw, per step.
-#[derive(Default)]
-struct Collector {
-    steps: Mutex<Vec<(Latency, u64)>>,
-    /// The step still counting; deliveries for earlier ones arrive too late to count.
-    open_step: AtomicU64,
-    errors: Mutex<BTreeMap<String, u64>>,
-    retried: AtomicU64,
-    closed: AtomicU64,
-}
-
-impl Collector {
-    fn delivered(&self, body: &str, now_us: u64) {
-        let mut parts = body.splitn(3, '.');
-        let (Some(Ok(step)), Some(Ok(sent))) = (
-            parts.next().map(str::parse::<u64>),
-            parts.next().map(str::parse::<u64>),
-        ) else {
-            return;
-        };
-        if step != self.open_step.load(Ordering::Relaxed) {
-            return;
-        }
-        if let Ok(mut steps) = self.steps.lock()
-            && let Some((latency, count)) = steps.get_mut(step as usize)
-        {
-            latency.record(now_us.saturating_sub(sent));
-            *count += 1;
-        }
-    }
-
-    fn error(&self, code: String) {
-        if let Ok(mut errors) = self.errors.lock() {
-            *errors.entry(code).or_default() += 1;
-        }
-    }
-}
-
 pub async fn run(args: ChatArgs) -> Result<ChatReport> {
     let processes = measure::and_load_tool(&args.processes);
     let target = Target::prepare(args.target.clone()).await?;
@@ -167,18 +122,18 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
         ..Collector::default()
     });
     // Member 0 of every conversation on the first server, member 1 on the second; the
-    // outbox of member m of conversation i is outboxes[2 * i + m].
+    // the writer queue of member m of conversation i is writers[2 * i + m].
     let firsts = target.open_all(&seats, 0).await?;
     let seconds = target.open_all(&second_seats, 1).await?;
-    let mut outboxes = Vec::with_capacity(2 * seats.len());
+    let mut writers = Vec::with_capacity(2 * seats.len());
     for (first, second) in firsts.into_iter().zip(seconds) {
         for (me, socket) in [(0, first), (1, second)] {
-            let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
-            outboxes.push(tx);
+            let (tx, rx) = mpsc::channel(WRITER_QUEUE_FRAMES);
+            writers.push(tx);
             tokio::spawn(member(socket, me, rx, collector.clone(), origin));
         }
     }
-    log(&format!("{} sockets open; warming up", outboxes.len()));
+    log(&format!("{} sockets open; warming up", writers.len()));
     // Peers join rooms asynchronously and acknowledge nothing: let the joins settle.
     tokio::time::sleep(Duration::from_secs(2)).await;
 
@@ -194,7 +149,7 @@ pub async fn run(args: ChatArgs) -> Result<ChatReport> {
             .persister
             .clone()
             .map(|api| tokio::spawn(watch_persister(api, args.step_secs + args.drain_secs)));
-        let offered = offer(&args, &target, &seats, &outboxes, index, rate, origin, &cid).await;
+        let offered = offer(&args, &target, &seats, &writers, index, rate, origin, &cid).await;
         tokio::time::sleep(Duration::from_secs(args.drain_secs)).await;
         collector.open_step.store(u64::MAX, Ordering::Relaxed);
         let after = Snapshot::take(&processes)?;
@@ -274,7 +229,7 @@ async fn offer(
     args: &ChatArgs,
     target: &Target,
     seats: &[crate::target::Seat],
-    outboxes: &[mpsc::Sender<String>],
+    writers: &[mpsc::Sender<String>],
     step: usize,
     rate: u32,
     origin: Instant,
@@ -290,7 +245,7 @@ async fn offer(
         .iter()
         .enumerate()
         .map(|(i, seat)| {
-            let members = [outboxes[2 * i].clone(), outboxes[2 * i + 1].clone()];
+            let members = [writers[2 * i].clone(), writers[2 * i + 1].clone()];
             let room = seat.room.clone();
             let offered = offered.clone();
             let cid = cid.clone();
@@ -310,7 +265,7 @@ async fn offer(
                     let body = body(step, measure::micros_since(origin), from, body_bytes);
                     let frame =
                         system.send_frame(&room, &body, cid.fetch_add(1, Ordering::Relaxed));
-                    // A full outbox is the server not reading: offered, and not delivered.
+                    // A full writer queue is the server not reading: offered, and not delivered.
                     let _ = members[from].try_send(frame);
                     offered.fetch_add(1, Ordering::Relaxed);
                     turn += 1;
@@ -324,20 +279,12 @@ async fn offer(
     offered.load(Ordering::Relaxed)
 }
 
-fn body(step: usize, sent_us: u64, from: usize, size: usize) -> String {
-    let mut body = format!("{step}.{sent_us}.{from}.");
-    while body.len() < size {
-        body.push('x');
-    }
-    body
-}
-
 /// One member's socket: writes what its conversation's pacer gives it, reads and
 /// records deliveries from the other member.
 async fn member(
     mut socket: Socket,
     me: u8,
-    mut outbox: mpsc::Receiver<String>,
+    mut queue: mpsc::Receiver<String>,
     collector: Arc<Collector>,
     origin: Instant,
 ) {
@@ -348,7 +295,7 @@ async fn member(
     loop {
         let due = retries.front().map(|(at, _)| *at);
         let frame = tokio::select! {
-            frame = outbox.recv() => match frame {
+            frame = queue.recv() => match frame {
                 Some(frame) => frame,
                 None => break,
             },
@@ -386,49 +333,4 @@ async fn member(
         }
     }
     collector.closed.fetch_add(1, Ordering::Relaxed);
-}
-
-async fn watch_persister(api: String, secs: u64) -> Result<PersisterStep> {
-    let start = Instant::now();
-    let first = measure::persister(&api).await?;
-    let mut series = vec![first.backlog];
-    let mut last: PersisterReading = first;
-    for _ in 0..secs {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        last = measure::persister(&api).await?;
-        series.push(last.backlog);
-    }
-    Ok(PersisterStep {
-        persisted: last.persisted.saturating_sub(first.persisted),
-        persisted_per_sec: last.persisted.saturating_sub(first.persisted) as f64
-            / start.elapsed().as_secs_f64(),
-        backlog_start: first.backlog,
-        backlog_end: last.backlog,
-        backlog_max: series.iter().copied().max().unwrap_or(0),
-        backlog_series: series,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_body_has_the_asked_size_and_reads_back() {
-        let b = body(3, 123_456, 1, 100);
-        assert_eq!(b.len(), 100);
-        let collector = Collector {
-            open_step: AtomicU64::new(3),
-            ..Collector::default()
-        };
-        collector
-            .steps
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend((0..4).map(|_| (Latency::default(), 0)));
-        collector.delivered(&b, 124_456);
-        let steps = collector.steps.lock().unwrap_or_else(|e| e.into_inner());
-        assert_eq!(steps[3].1, 1);
-        assert_eq!(steps[3].0.summary().p50_ms.round(), 1.0);
-    }
 }
