@@ -1,6 +1,6 @@
 // The owner's one socket to the gateway (docs/protocol.md): a fresh ticket for every
 // connection, `auth` with `resume` (the highest seq held per room, with its epoch),
-// exponential back-off with jitter, and an outbox of sends that are resent with the same
+// exponential back-off with jitter, and the unsent queue: sends that are resent with the same
 // cid until acked. Frames are re-dispatched as events named by their `type`. A message or
 // ack of a new epoch (the room's numbering was restored after Redis lost data) first
 // emits `resync` with `after_seq: 0`: views drop what they hold of the room and reload.
@@ -43,7 +43,7 @@ export class Realtime extends EventTarget {
   /** Room id → the epoch those seqs belong to, once known. */
   #epochs = new Map();
   /** cid → the `send` frame, until its ack. */
-  #outbox = new Map();
+  #unsent = new Map();
   #ws = null;
   #failures = 0;
   #retryTimer = null;
@@ -70,7 +70,7 @@ export class Realtime extends EventTarget {
     this.#setState('stopped');
     clearTimeout(this.#retryTimer);
     this.#detach(1000);
-    this.#outbox.clear();
+    this.#unsent.clear();
     this.#held.clear();
     this.#connectedBefore = false;
   }
@@ -138,14 +138,14 @@ export class Realtime extends EventTarget {
   /** Queues a message; it is sent now if live, else on the next `ready`. Returns its cid. */
   send(room, body) {
     const frame = { type: 'send', room, body, cid: newCid() };
-    this.#outbox.set(frame.cid, frame);
+    this.#unsent.set(frame.cid, frame);
     this.#write(frame);
     return frame.cid;
   }
 
   /** Sends a failed message again with its original cid. */
   resend(frame) {
-    this.#outbox.set(frame.cid, frame);
+    this.#unsent.set(frame.cid, frame);
     this.#write(frame);
   }
 
@@ -258,7 +258,7 @@ export class Realtime extends EventTarget {
         this.#setState('live');
         this.#emit('ready', { ...frame, reconnected: this.#connectedBefore });
         this.#connectedBefore = true;
-        for (const send of this.#outbox.values()) this.#write(send);
+        for (const send of this.#unsent.values()) this.#write(send);
         return;
       case 'message': {
         this.#sameEpoch(frame.room, frame.epoch);
@@ -273,7 +273,7 @@ export class Realtime extends EventTarget {
       }
       case 'ack':
         this.#sameEpoch(frame.room, frame.epoch);
-        this.#outbox.delete(frame.cid);
+        this.#unsent.delete(frame.cid);
         this.#emit('ack', frame);
         return;
       case 'resync':
@@ -283,13 +283,13 @@ export class Realtime extends EventTarget {
         this.#emit('resync', frame);
         return;
       case 'error':
-        if (frame.cid && this.#outbox.has(frame.cid)) {
-          const send = this.#outbox.get(frame.cid);
+        if (frame.cid && this.#unsent.has(frame.cid)) {
+          const send = this.#unsent.get(frame.cid);
           if (frame.retriable) {
             setTimeout(() => this.#write(send), RESEND_MS + Math.random() * RESEND_MS);
             return;
           }
-          this.#outbox.delete(frame.cid);
+          this.#unsent.delete(frame.cid);
           this.#emit('send-failed', { ...frame, frame: send });
           return;
         }
