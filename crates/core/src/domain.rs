@@ -234,3 +234,26 @@ mod tests {
         assert!("Open".parse::<RoomStatus>().is_err());
     }
 }
+
+/// How an owner hears by email of conversations nobody has read: not at all, a mail per
+/// conversation, or one digest per period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(rename_all = "lowercase")]
+pub enum EmailNotifications {
+    Off,
+    #[default]
+    Each,
+    Digest,
+}
+
+text_mapped!(EmailNotifications {
+    Off = "off",
+    Each = "each",
+    Digest = "digest",
+});

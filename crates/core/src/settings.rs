@@ -19,6 +19,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub gateway: GatewaySettings,
     pub persister: PersisterSettings,
+    pub notify: NotifySettings,
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
     pub auth: AuthSettings,
@@ -49,6 +50,16 @@ pub struct GatewaySettings {
     pub presence_grace_ms: u64,
     pub heartbeat_secs: u64,
     pub token_ttl_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySettings {
+    pub unread_delay_secs: u64,
+    pub remind_after_secs: u64,
+    pub digest_secs: u64,
+    pub poll_ms: u64,
+    pub claim_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -11,8 +11,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::DbError;
 use crate::messages::ReadCursor;
-use crate::models::StoredMessage;
-use crate::schema::messages;
+use crate::models::{DueNotification, StoredMessage};
+use crate::schema::{messages, notifications_due};
 
 /// A connection to whichever backend `database.url` names.
 #[cfg(feature = "mysql")]
@@ -177,30 +177,45 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
     }
 }
 
-/// Inserts messages, skipping any whose `(room_id, seq)` is already stored — the
-/// persister's idempotency. (`INSERT OR IGNORE` on SQLite, `INSERT IGNORE` on MySQL.)
+/// Inserts `rows` into `table`, skipping rows whose key is stored already: `INSERT OR
+/// IGNORE` on SQLite, `INSERT IGNORE` on MySQL. The one place that spells it per backend.
+macro_rules! insert_ignoring_duplicates {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows.to_vec();
+        if !rows.is_empty() {
+            match $conn {
+                DbConnection::Sqlite(c) => {
+                    diesel::insert_or_ignore_into($table)
+                        .values(rows)
+                        .execute(c)?;
+                }
+                #[cfg(feature = "mysql")]
+                DbConnection::Mysql(c) => {
+                    diesel::insert_or_ignore_into($table)
+                        .values(rows)
+                        .execute(c)?;
+                }
+            }
+        }
+        Ok(())
+    }};
+}
+
+/// Inserts messages, skipping any whose `(room_id, seq)` — or sender and cid — is already
+/// stored: the persister's idempotency.
 pub fn insert_messages_ignoring_duplicates(
     conn: &mut DbConnection,
     rows: &[StoredMessage],
 ) -> Result<(), DbError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let rows = rows.to_vec();
-    match conn {
-        DbConnection::Sqlite(c) => {
-            diesel::insert_or_ignore_into(messages::table)
-                .values(rows)
-                .execute(c)?;
-        }
-        #[cfg(feature = "mysql")]
-        DbConnection::Mysql(c) => {
-            diesel::insert_or_ignore_into(messages::table)
-                .values(rows)
-                .execute(c)?;
-        }
-    }
-    Ok(())
+    insert_ignoring_duplicates!(conn, messages::table, rows)
+}
+
+/// Schedules unread-conversation mails, skipping rooms that already have a row.
+pub fn insert_due_notifications_ignoring_duplicates(
+    conn: &mut DbConnection,
+    rows: &[DueNotification],
+) -> Result<(), DbError> {
+    insert_ignoring_duplicates!(conn, notifications_due::table, rows)
 }
 
 /// Moves a read cursor forward (never back), creating it if needed.

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod messages;
 pub mod models;
+pub mod notifications;
 pub mod one_time_tokens;
 pub mod owners;
 pub mod rooms;

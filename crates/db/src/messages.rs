@@ -9,9 +9,9 @@ use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
 use crate::backend;
 use crate::models::StoredMessage;
-use crate::rooms;
 use crate::schema::{messages, rooms as rooms_table};
 use crate::{DbConnection, DbError};
+use crate::{notifications, rooms};
 
 /// Up to `limit` messages of `room` with seq below `before` (all if `None`), oldest first.
 pub fn page(
@@ -72,6 +72,10 @@ pub struct ReadCursor {
 pub struct Batch {
     pub messages: Vec<StoredMessage>,
     pub reads: Vec<ReadCursor>,
+    /// With a delay (ms), a visitor message schedules an unread-conversation mail that
+    /// long after it, and an owner's read re-arms a room quiet after a mail (see
+    /// `notifications`); `None` schedules nothing.
+    pub notify_after_ms: Option<i64>,
 }
 
 /// What a batch changed, for the room events the persister announces.
@@ -133,6 +137,23 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
         }
         for cursor in &batch.reads {
             backend::advance_read_cursor(conn, cursor)?;
+        }
+        if let Some(delay) = batch.notify_after_ms {
+            // Reads first: a visitor message of this same batch, newer than the read,
+            // then finds the room re-armed rather than quiet.
+            let now = now_ms();
+            let read_by_owner: Vec<RoomId> = batch
+                .reads
+                .iter()
+                .filter(|c| c.reader_kind == ParticipantKind::Owner)
+                .map(|c| c.room)
+                .collect();
+            notifications::owner_read(conn, &read_by_owner, now + delay)?;
+            let due: Vec<(RoomId, i64)> = highest
+                .iter()
+                .filter_map(|(room, (_, wrote_at))| Some((*room, (*wrote_at)? + delay)))
+                .collect();
+            notifications::schedule(conn, &due, now)?;
         }
         Ok(applied)
     })

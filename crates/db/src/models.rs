@@ -7,7 +7,8 @@ use pintalk_core::ids::{MessageId, OwnerId, RoomId, SessionId, SiteId, VisitorId
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
 use crate::schema::{
-    messages, one_time_tokens, owners, refresh_tokens, rooms, sessions, sites, visitors,
+    messages, notifications_due, one_time_tokens, owners, refresh_tokens, rooms, sessions, sites,
+    visitors,
 };
 
 /// A site owner's account.
@@ -149,5 +150,20 @@ pub struct StoredMessage {
     pub sender_kind: ParticipantKind,
     pub sender_id: String,
     pub body: String,
+    pub created_at: i64,
+}
+
+/// A room's place in the schedule of unread-conversation mails (see `notifications`).
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications_due)]
+pub struct DueNotification {
+    pub room_id: RoomId,
+    /// The owner of the room's site: who is mailed, and the unit of a claim.
+    pub owner_id: OwnerId,
+    pub due_at: i64,
+    /// The highest seq a mail told of (0 before the first): never told twice.
+    pub notified_seq: i64,
+    pub claimed_by: Option<String>,
+    pub claimed_until: i64,
     pub created_at: i64,
 }

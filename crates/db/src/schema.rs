@@ -113,7 +113,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notification_settings (owner_id) {
+        owner_id -> Text,
+        email -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    notifications_due (room_id) {
+        room_id -> Text,
+        owner_id -> Text,
+        due_at -> BigInt,
+        notified_seq -> BigInt,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> owners (owner_id));
+diesel::joinable!(notification_settings -> owners (owner_id));
+diesel::joinable!(notifications_due -> rooms (room_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(one_time_tokens -> owners (owner_id));
 diesel::joinable!(sites -> owners (owner_id));
@@ -133,4 +155,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rooms,
     messages,
     read_cursors,
+    notification_settings,
+    notifications_due,
 );

@@ -287,7 +287,7 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
     let before_close = now_ms() - 1000;
     let first = Batch {
         messages: vec![visitor_message(&room, 1, before_close)],
-        reads: vec![],
+        ..Batch::default()
     };
     assert_eq!(persist(conn, &first).unwrap().started, vec![room.id]);
     persist(conn, &first).unwrap();
@@ -303,13 +303,13 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
     // Written before the close, stored after it: the room stays closed.
     let late = Batch {
         messages: vec![visitor_message(&room, 2, before_close + 1)],
-        reads: vec![],
+        ..Batch::default()
     };
     assert!(persist(conn, &late).unwrap().reopened.is_empty());
     // Written after the close: it reopens.
     let after = Batch {
         messages: vec![visitor_message(&room, 3, now_ms() + 1000)],
-        reads: vec![],
+        ..Batch::default()
     };
     assert_eq!(persist(conn, &after).unwrap().reopened, vec![room.id]);
     assert_eq!(
@@ -318,5 +318,56 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
             .unwrap()
             .last_seq,
         3
+    );
+}
+
+#[test]
+fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
+    use pintalk_db::messages::{Batch, persist};
+    use pintalk_db::notifications::{claim, due_owners, notified, scheduled};
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "n@example.com");
+    let s = site(conn, o.id, "pk_n");
+    let room = room_with_visitor(conn, &s);
+    let at = now_ms();
+    let batch = |seq| Batch {
+        messages: vec![visitor_message(&room, seq, at)],
+        notify_after_ms: Some(1000),
+        ..Batch::default()
+    };
+    persist(conn, &batch(1)).unwrap();
+    persist(conn, &batch(1)).unwrap();
+    persist(conn, &batch(2)).unwrap();
+    let rows = scheduled(conn, o.id).unwrap();
+    assert_eq!(rows.len(), 1, "one row per room, however many messages");
+    assert_eq!(rows[0].due_at, at + 1000, "due after the first message");
+
+    assert!(due_owners(conn, at, 10).unwrap().is_empty(), "not due yet");
+    let due = at + 1000;
+    assert_eq!(due_owners(conn, due, 10).unwrap(), vec![o.id]);
+    let first = claim(conn, o.id, "one", due, due + 60_000).unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        claim(conn, o.id, "two", due, due + 60_000)
+            .unwrap()
+            .is_empty(),
+        "taken"
+    );
+    // A notifier that died: its claim lapses and another takes the row.
+    let later = due + 60_001;
+    assert_eq!(
+        claim(conn, o.id, "two", later, later + 60_000)
+            .unwrap()
+            .len(),
+        1
+    );
+    notified(conn, room.id, "two", 2, later + 3_600_000).unwrap();
+    persist(conn, &batch(3)).unwrap();
+    let quiet = scheduled(conn, o.id).unwrap();
+    assert_eq!(
+        (quiet[0].notified_seq, quiet[0].due_at),
+        (2, later + 3_600_000),
+        "quiet after a mail: a new message does not reschedule"
     );
 }

@@ -3,6 +3,7 @@
 //! and the tests all start.
 
 pub mod auth;
+pub mod background;
 pub mod body;
 pub mod domain;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod history;
 pub mod keys;
 pub mod limits;
 pub mod mail;
+pub mod notifier;
 pub mod openapi;
 pub mod persister;
 pub mod request_id;
@@ -30,6 +32,7 @@ use pintalk_core::settings::Settings;
 use pintalk_core::token::Signer;
 use secrecy::ExposeSecret;
 
+use crate::background::Background;
 use crate::error::{ApiError, json_error, path_error, query_error};
 use crate::state::AppState;
 
@@ -38,7 +41,7 @@ pub struct Application {
     port: u16,
     server: Server,
     /// Stopped, and waited for, once the server has stopped.
-    persister: persister::Running,
+    background: Background,
 }
 
 impl Application {
@@ -50,7 +53,7 @@ impl Application {
         let workers = settings.server.workers;
         let bus = connect_bus(&settings).await?;
         let state = web::Data::new(state(settings, signer, bus).await?);
-        let persister = start_persister(&state);
+        let background = Background::start(&state);
         let server = pintalk_http::serve(listener, workers, move || {
             // /metrics before the routes: the dashboard's fallback would answer it.
             App::new()
@@ -60,7 +63,7 @@ impl Application {
         Ok(Self {
             port,
             server,
-            persister,
+            background,
         })
     }
 
@@ -77,7 +80,7 @@ impl Application {
     /// waits for it to finish its batch.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        self.persister.stop().await;
+        self.background.stop().await;
         served
     }
 }
@@ -119,17 +122,6 @@ pub async fn state(
         dummy_hash,
         metrics,
     })
-}
-
-/// Starts the persister (outbox → SQL) in the background; stop it before exiting.
-pub fn start_persister(state: &AppState) -> persister::Running {
-    persister::Persister::new(
-        state.pool.clone(),
-        state.bus.clone(),
-        state.metrics.clone(),
-        &state.settings.persister,
-    )
-    .spawn()
 }
 
 /// The account service's Prometheus metrics (the persister's lag among them).

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::{Message, SmtpTransport, Transport};
 use pintalk_core::clock::now_ms;
 use pintalk_core::settings::Settings;
@@ -30,6 +30,42 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// For mails an owner can turn off: the one-click unsubscribe URL (RFC 8058), sent as
+    /// `List-Unsubscribe` with `List-Unsubscribe-Post`.
+    pub unsubscribe: Option<String>,
+}
+
+/// `List-Unsubscribe: <url>`.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: a POST to the URL unsubscribes,
+/// so a mail client can offer it without opening a page.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
 }
 
 impl Mailer {
@@ -65,11 +101,17 @@ impl Mailer {
         let from = match self {
             Mailer::Smtp { from, .. } | Mailer::Files { from, .. } => from.clone(),
         };
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(from)
             .to(mail.to.parse().context("recipient is not an address")?)
             .subject(&mail.subject)
-            .header(ContentType::TEXT_PLAIN)
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(url) = &mail.unsubscribe {
+            builder = builder
+                .header(ListUnsubscribe(url.clone()))
+                .header(ListUnsubscribePost);
+        }
+        let message = builder
             .body(mail.body.clone())
             .context("building the message")?;
         match self {
@@ -82,8 +124,13 @@ impl Mailer {
                 // Plain text, not the MIME-encoded message: quoted-printable would split
                 // and escape the links a self-hoster needs to copy out of this file.
                 let path = dir.join(format!("{}-{}.txt", now_ms(), sanitize(&mail.to)));
+                let unsubscribe = mail
+                    .unsubscribe
+                    .as_ref()
+                    .map(|url| format!("List-Unsubscribe: <{url}>\n"))
+                    .unwrap_or_default();
                 let text = format!(
-                    "To: {}\nSubject: {}\n\n{}",
+                    "To: {}\nSubject: {}\n{unsubscribe}\n{}",
                     mail.to, mail.subject, mail.body
                 );
                 std::fs::write(&path, text).with_context(|| format!("writing {path:?}"))?;
@@ -121,6 +168,7 @@ pub fn verify_email(to: &str, name: &str, link: &str) -> Mail {
              your sites' chat widgets go live once you have:\n\n{link}\n\n\
              If you did not sign up, ignore this mail.\n"
         ),
+        unsubscribe: None,
     }
 }
 
@@ -134,6 +182,7 @@ pub fn reset_password(to: &str, link: &str, valid_mins: u64) -> Mail {
              once, for {valid_mins} minutes:\n\n{link}\n\n\
              If it was not you, ignore this mail; your password stays as it is.\n"
         ),
+        unsubscribe: None,
     }
 }
 
@@ -145,6 +194,7 @@ pub fn password_changed(to: &str) -> Mail {
         body: "Your PinTalk password was just changed and every session was signed out.\n\n\
                If this was not you, reset your password at once.\n"
             .into(),
+        unsubscribe: None,
     }
 }
 

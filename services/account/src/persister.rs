@@ -18,6 +18,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
 use tokio::sync::watch;
 
+use crate::background::{Worker, pause};
 use crate::seeding;
 
 /// How often to look for entries a dead consumer left pending (at most).
@@ -50,6 +51,8 @@ pub struct Persister {
     claim_idle: Duration,
     /// The pause after a batch that was not full, so the next one fills.
     fill: Duration,
+    /// Visitor messages schedule an unread-conversation mail this long after them.
+    notify_after_ms: Option<i64>,
 }
 
 impl Persister {
@@ -58,6 +61,7 @@ impl Persister {
         bus: Arc<dyn Bus>,
         metrics: PersisterMetrics,
         settings: &pintalk_core::settings::PersisterSettings,
+        notify_after_ms: Option<i64>,
     ) -> Self {
         let consumer = format!(
             "persister-{}",
@@ -71,16 +75,13 @@ impl Persister {
             batch: settings.batch.max(1),
             claim_idle: Duration::from_millis(settings.claim_idle_ms),
             fill: Duration::from_millis(settings.fill_ms),
+            notify_after_ms,
         }
     }
 
-    /// Starts the persister on its own task; [`Running::stop`] ends it.
-    pub fn spawn(self) -> Running {
-        let (stop, stopping) = watch::channel(false);
-        Running {
-            stop,
-            task: tokio::spawn(self.run(stopping)),
-        }
+    /// Starts the persister on its own task; [`Worker::stop`] ends it.
+    pub fn spawn(self) -> Worker {
+        Worker::spawn("persister", |stopping| self.run(stopping))
     }
 
     /// Runs until `stop` turns true: then it stores and acknowledges the batch it holds,
@@ -185,7 +186,10 @@ impl Persister {
 
     /// Writes entries to SQL, acknowledges them, then announces room events.
     async fn persist(&self, entries: &[OutboxEntry]) -> anyhow::Result<()> {
-        let mut batch = Batch::default();
+        let mut batch = Batch {
+            notify_after_ms: self.notify_after_ms,
+            ..Batch::default()
+        };
         let mut sites: Vec<(RoomId, SiteId)> = Vec::new();
         for entry in entries {
             match &entry.item {
@@ -265,33 +269,5 @@ impl Persister {
             }
         }
         Ok(())
-    }
-}
-
-/// A running persister.
-pub struct Running {
-    /// Turns true to ask the persister to stop.
-    stop: watch::Sender<bool>,
-    /// The persister's task, awaited so the process exits only once it has stopped.
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Running {
-    /// Stops the persister and waits for it: the batch it holds is stored and
-    /// acknowledged first, nothing new is read.
-    pub async fn stop(self) {
-        log::info!("persister: stopping");
-        self.stop.send_replace(true);
-        if let Err(e) = self.task.await {
-            log::error!("persister: its task failed: {e}");
-        }
-    }
-}
-
-/// Sleeps for `duration`, or less if the persister is asked to stop meanwhile.
-async fn pause(stop: &mut watch::Receiver<bool>, duration: Duration) {
-    tokio::select! {
-        _ = tokio::time::sleep(duration) => {}
-        _ = stop.wait_for(|stopping| *stopping) => {}
     }
 }

@@ -18,7 +18,7 @@ pub struct AllInOne {
     server: Server,
     gateway: Arc<Gateway>,
     /// Stopped, and waited for, once the server has stopped.
-    persister: pintalk_account::persister::Running,
+    background: pintalk_account::background::Background,
 }
 
 impl AllInOne {
@@ -41,7 +41,7 @@ impl AllInOne {
         let verifier = signer.verifier().clone();
         let gateway = Gateway::start(settings.clone(), verifier, bus.clone());
         let state = web::Data::new(pintalk_account::state(settings, signer, bus).await?);
-        let persister = pintalk_account::start_persister(&state);
+        let background = pintalk_account::background::Background::start(&state);
         let gateway_data = web::Data::from(gateway.clone());
         let server = pintalk_http::serve(listener, workers, move || {
             App::new()
@@ -53,7 +53,7 @@ impl AllInOne {
             port,
             server,
             gateway,
-            persister,
+            background,
         })
     }
 
@@ -66,11 +66,11 @@ impl AllInOne {
         (self.server.handle(), self.gateway.clone())
     }
 
-    /// Serves until the server is stopped, then stops the persister and waits for it
-    /// to finish its batch.
+    /// Serves until the server is stopped, then stops the background work (the persister
+    /// finishes its batch).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        self.persister.stop().await;
+        self.background.stop().await;
         served
     }
 }

@@ -15,6 +15,8 @@ pub enum Audience {
     Gateway,
     /// A visitor's permission to open a gateway socket for their own conversation.
     Visitor,
+    /// The one-click unsubscribe link of a notification mail (RFC 8058).
+    Unsubscribe,
 }
 
 impl Audience {
@@ -24,6 +26,7 @@ impl Audience {
             Audience::Access => "pintalk:access",
             Audience::Gateway => "pintalk:gateway",
             Audience::Visitor => "pintalk:visitor",
+            Audience::Unsubscribe => "pintalk:unsubscribe",
         }
     }
 }
@@ -76,4 +79,13 @@ pub struct VisitorSocketGrant {
 
 impl Grant for VisitorSocketGrant {
     const AUDIENCE: Audience = Audience::Visitor;
+}
+
+/// The unsubscribe link of an owner's notification mails: turns their email
+/// notifications off (the owner is the token's `sub`). Long-lived: mails are read late.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsubscribeGrant {}
+
+impl Grant for UnsubscribeGrant {
+    const AUDIENCE: Audience = Audience::Unsubscribe;
 }

@@ -26,7 +26,9 @@ mod grants;
 #[cfg(test)]
 mod tests;
 
-pub use grants::{AccessGrant, Audience, Grant, OwnerSocketGrant, VisitorSocketGrant};
+pub use grants::{
+    AccessGrant, Audience, Grant, OwnerSocketGrant, UnsubscribeGrant, VisitorSocketGrant,
+};
 
 /// A token's claims: the registered ones plus the grant of its kind.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod auth;
 pub mod health;
 pub mod me;
+pub mod notifications;
 pub mod realtime;
 pub mod rooms;
 pub mod sites;
@@ -64,6 +65,14 @@ route_table! {
     "/api/v1/auth/password/reset" => [post auth::password_reset::reset],
     "/api/v1/me" => [get me::get::get_me, patch me::update::update_me, delete me::delete::delete_me],
     "/api/v1/me/password" => [put me::password::change_password],
+    "/api/v1/me/notifications" => [
+        get me::notifications::get_notifications,
+        put me::notifications::put_notifications
+    ],
+    "/api/v1/notifications/unsubscribe" => [
+        get notifications::unsubscribe::unsubscribe_page,
+        post notifications::unsubscribe::unsubscribe
+    ],
     "/api/v1/sites" => [get sites::list::list_sites, post sites::create::create_site],
     "/api/v1/sites/{id}" => [
         get sites::get::get_site,

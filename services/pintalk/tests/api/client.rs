@@ -212,6 +212,34 @@ impl TestApp {
         .await
     }
 
+    pub async fn notification_settings(&self, access: &str) -> Reply {
+        self.send(
+            Method::GET,
+            "/api/v1/me/notifications",
+            Some(access),
+            None,
+            None,
+        )
+        .await
+    }
+
+    pub async fn set_notifications(&self, access: &str, email: &str) -> Reply {
+        self.send(
+            Method::PUT,
+            "/api/v1/me/notifications",
+            Some(access),
+            None,
+            Some(json!({ "email": email })),
+        )
+        .await
+    }
+
+    /// The mail's unsubscribe link: `GET` shows the page, `POST` is the one click.
+    pub async fn unsubscribe(&self, method: Method, token: &str) -> Reply {
+        let path = format!("/api/v1/notifications/unsubscribe?token={token}");
+        self.send(method, &path, None, None, None).await
+    }
+
     // Sites.
 
     pub async fn create_site(&self, access: &str, fields: Value) -> Reply {

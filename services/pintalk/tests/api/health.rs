@@ -39,6 +39,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/auth/password/reset", &["post"]),
         ("/api/v1/me", &["get", "patch", "delete"]),
         ("/api/v1/me/password", &["put"]),
+        ("/api/v1/me/notifications", &["get", "put"]),
+        ("/api/v1/notifications/unsubscribe", &["get", "post"]),
         ("/api/v1/sites", &["get", "post"]),
         ("/api/v1/sites/{id}", &["get", "patch", "delete"]),
         ("/api/v1/sites/{id}/key", &["post"]),
@@ -60,7 +62,7 @@ async fn openapi_document_covers_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        23,
+        25,
         "an endpoint is documented that the test does not know"
     );
 }

@@ -15,6 +15,7 @@ mod health;
 mod helpers;
 mod login;
 mod me;
+mod notifications;
 mod outage;
 mod password;
 mod realtime;

@@ -1,0 +1,306 @@
+//! The durable schedule of unread-conversation mails (`notifications_due`) and each
+//! owner's choice of how to hear of them (`notification_settings`).
+//!
+//! A row per room at most. The persister adds one, in the same transaction as the visitor
+//! message it stores, due after the unread delay; a notifier claims an owner's due rows
+//! with one conditional UPDATE (a compare-and-set on `claimed_until`, the same on every
+//! backend), so a restart or a second replica neither loses nor doubles a mail.
+
+use diesel::prelude::*;
+use pintalk_core::domain::EmailNotifications;
+use pintalk_core::ids::{OwnerId, RoomId, SiteId};
+use pintalk_core::protocol::ParticipantKind;
+
+use crate::backend;
+use crate::models::{DueNotification, StoredMessage};
+use crate::schema::{
+    messages, notification_settings, notifications_due, read_cursors, rooms, sites, visitors,
+};
+use crate::{DbConnection, DbError};
+
+/// Schedules a mail for each room that has none, due at the given time; a room already
+/// scheduled (or quiet after a mail) keeps its row. Runs inside the persister's batch.
+pub(crate) fn schedule(
+    conn: &mut DbConnection,
+    due: &[(RoomId, i64)],
+    now: i64,
+) -> Result<(), DbError> {
+    if due.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<RoomId> = due.iter().map(|(room, _)| *room).collect();
+    let owners: Vec<(RoomId, OwnerId)> = rooms::table
+        .inner_join(sites::table)
+        .filter(rooms::id.eq_any(&ids))
+        .select((rooms::id, sites::owner_id))
+        .load(conn)?;
+    let rows: Vec<DueNotification> = owners
+        .into_iter()
+        .filter_map(|(room, owner)| {
+            let due_at = due.iter().find(|(r, _)| *r == room)?.1;
+            Some(DueNotification {
+                room_id: room,
+                owner_id: owner,
+                due_at,
+                notified_seq: 0,
+                claimed_by: None,
+                claimed_until: 0,
+                created_at: now,
+            })
+        })
+        .collect();
+    backend::insert_due_notifications_ignoring_duplicates(conn, &rows)
+}
+
+/// An owner read these rooms: a room quiet after a mail may mail again, after the unread
+/// delay (from `due_at`), for what is still unread then.
+pub(crate) fn owner_read(
+    conn: &mut DbConnection,
+    rooms_read: &[RoomId],
+    due_at: i64,
+) -> Result<(), DbError> {
+    if rooms_read.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        notifications_due::table
+            .filter(notifications_due::room_id.eq_any(rooms_read))
+            .filter(notifications_due::notified_seq.gt(0))
+            .filter(notifications_due::due_at.gt(due_at)),
+    )
+    .set(notifications_due::due_at.eq(due_at))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Every row scheduled for `owner`, due or quiet.
+pub fn scheduled(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<DueNotification>, DbError> {
+    Ok(notifications_due::table
+        .filter(notifications_due::owner_id.eq(owner))
+        .select(DueNotification::as_select())
+        .load(conn)?)
+}
+
+/// Owners with rows due and unclaimed at `now`, at most `limit`.
+pub fn due_owners(conn: &mut DbConnection, now: i64, limit: i64) -> Result<Vec<OwnerId>, DbError> {
+    Ok(notifications_due::table
+        .filter(notifications_due::due_at.le(now))
+        .filter(notifications_due::claimed_until.lt(now))
+        .select(notifications_due::owner_id)
+        .distinct()
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Claims every due, unclaimed row of `owner` for `claimer` until `until`, in one
+/// conditional UPDATE: of two notifiers racing for the same rows, one gets them all.
+/// Returns the claimed rows (none if another notifier was first).
+pub fn claim(
+    conn: &mut DbConnection,
+    owner: OwnerId,
+    claimer: &str,
+    now: i64,
+    until: i64,
+) -> Result<Vec<DueNotification>, DbError> {
+    diesel::update(
+        notifications_due::table
+            .filter(notifications_due::owner_id.eq(owner))
+            .filter(notifications_due::due_at.le(now))
+            .filter(notifications_due::claimed_until.lt(now)),
+    )
+    .set((
+        notifications_due::claimed_by.eq(claimer),
+        notifications_due::claimed_until.eq(until),
+    ))
+    .execute(conn)?;
+    Ok(notifications_due::table
+        .filter(notifications_due::owner_id.eq(owner))
+        .filter(notifications_due::claimed_by.eq(claimer))
+        .filter(notifications_due::claimed_until.eq(until))
+        .select(DueNotification::as_select())
+        .load(conn)?)
+}
+
+/// What a mail about one room tells: its site and visitor, and the visitor's messages
+/// the owner has not read and no earlier mail told of.
+#[derive(Clone, Debug)]
+pub struct Unread {
+    pub room: RoomId,
+    pub site: SiteId,
+    pub site_name: String,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    /// The first `limit` of them, oldest first.
+    pub messages: Vec<StoredMessage>,
+    /// How many there are in all.
+    pub count: i64,
+    /// The newest of them: what a later mail must go beyond.
+    pub last_seq: i64,
+    /// The seq they start after (the owner's read cursor, or what a mail told of).
+    pub after_seq: i64,
+}
+
+/// The unread visitor messages of a claimed row's room (`count` 0 if the owner read
+/// them); `None` if the room is gone.
+pub fn unread(
+    conn: &mut DbConnection,
+    row: &DueNotification,
+    limit: i64,
+) -> Result<Option<Unread>, DbError> {
+    let Some((site, site_name, visitor_name, visitor_email)) = rooms::table
+        .inner_join(sites::table)
+        .inner_join(visitors::table)
+        .filter(rooms::id.eq(row.room_id))
+        .select((sites::id, sites::name, visitors::name, visitors::email))
+        .first::<(SiteId, String, Option<String>, Option<String>)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let read: Option<i64> = read_cursors::table
+        .filter(read_cursors::room_id.eq(row.room_id))
+        .filter(read_cursors::reader_kind.eq(ParticipantKind::Owner))
+        .filter(read_cursors::reader_id.eq(row.owner_id.to_string()))
+        .select(read_cursors::seq)
+        .first(conn)
+        .optional()?;
+    let after_seq = read.unwrap_or(0).max(row.notified_seq);
+    let unread = messages::table
+        .filter(messages::room_id.eq(row.room_id))
+        .filter(messages::sender_kind.eq(ParticipantKind::Visitor))
+        .filter(messages::seq.gt(after_seq));
+    let (count, last_seq): (i64, Option<i64>) = unread
+        .select((diesel::dsl::count_star(), diesel::dsl::max(messages::seq)))
+        .first(conn)?;
+    let messages = unread
+        .order(messages::seq.asc())
+        .limit(limit)
+        .select(StoredMessage::as_select())
+        .load(conn)?;
+    Ok(Some(Unread {
+        room: row.room_id,
+        site,
+        site_name,
+        visitor_name,
+        visitor_email,
+        messages,
+        count,
+        last_seq: last_seq.unwrap_or(after_seq),
+        after_seq,
+    }))
+}
+
+/// A mail told of the room's messages up to `seq`: the row stays, quiet until `due_at`
+/// (when anything newer and still unread is told of), and is released.
+pub fn notified(
+    conn: &mut DbConnection,
+    room: RoomId,
+    claimer: &str,
+    seq: i64,
+    due_at: i64,
+) -> Result<(), DbError> {
+    diesel::update(claimed(room, claimer))
+        .set((
+            notifications_due::notified_seq.eq(seq),
+            notifications_due::due_at.eq(due_at),
+            notifications_due::claimed_by.eq(None::<String>),
+            notifications_due::claimed_until.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Releases a claimed row to come due again at `due_at` (a digest waits for its hour).
+pub fn postpone(
+    conn: &mut DbConnection,
+    room: RoomId,
+    claimer: &str,
+    due_at: i64,
+) -> Result<(), DbError> {
+    diesel::update(claimed(room, claimer))
+        .set((
+            notifications_due::due_at.eq(due_at),
+            notifications_due::claimed_by.eq(None::<String>),
+            notifications_due::claimed_until.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Nothing of the room is left to tell beyond `after_seq`: deletes the claimed row — unless
+/// a visitor message past it was stored meanwhile, which then keeps the row (due now), so
+/// a message persisted during the check is never left without a mail.
+pub fn done(
+    conn: &mut DbConnection,
+    room: RoomId,
+    claimer: &str,
+    after_seq: i64,
+) -> Result<(), DbError> {
+    let newer = messages::table
+        .filter(messages::room_id.eq(room))
+        .filter(messages::sender_kind.eq(ParticipantKind::Visitor))
+        .filter(messages::seq.gt(after_seq));
+    let deleted =
+        diesel::delete(claimed(room, claimer).filter(diesel::dsl::not(diesel::dsl::exists(newer))))
+            .execute(conn)?;
+    if deleted == 0 {
+        postpone(conn, room, claimer, 0)?;
+    }
+    Ok(())
+}
+
+/// The row of `room` as `claimer` holds it.
+fn claimed(
+    room: RoomId,
+    claimer: &str,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        notifications_due::table,
+        diesel::dsl::Eq<notifications_due::room_id, RoomId>,
+    >,
+    diesel::dsl::Eq<notifications_due::claimed_by, String>,
+> {
+    notifications_due::table
+        .filter(notifications_due::room_id.eq(room))
+        .filter(notifications_due::claimed_by.eq(claimer.to_owned()))
+}
+
+/// How `owner` wants to hear by email (the default when they never chose).
+pub fn email_setting(
+    conn: &mut DbConnection,
+    owner: OwnerId,
+) -> Result<EmailNotifications, DbError> {
+    Ok(notification_settings::table
+        .filter(notification_settings::owner_id.eq(owner))
+        .select(notification_settings::email)
+        .first(conn)
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Records how `owner` wants to hear by email; "off" also drops what is scheduled.
+pub fn set_email_setting(
+    conn: &mut DbConnection,
+    owner: OwnerId,
+    email: EmailNotifications,
+    now: i64,
+) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        diesel::delete(
+            notification_settings::table.filter(notification_settings::owner_id.eq(owner)),
+        )
+        .execute(conn)?;
+        diesel::insert_into(notification_settings::table)
+            .values((
+                notification_settings::owner_id.eq(owner),
+                notification_settings::email.eq(email),
+                notification_settings::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        if email == EmailNotifications::Off {
+            diesel::delete(notifications_due::table.filter(notifications_due::owner_id.eq(owner)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}

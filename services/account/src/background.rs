@@ -1,0 +1,91 @@
+//! The account service's background work: the persister (outbox → SQL) and the notifier
+//! (unread-conversation mails). Every replica runs both; each is safe to run beside
+//! itself in another process.
+
+use std::future::Future;
+use std::time::Duration;
+
+use actix_web::web;
+use tokio::sync::watch;
+
+use crate::notifier::Notifier;
+use crate::persister::Persister;
+use crate::state::AppState;
+
+/// One background task and the way to stop it.
+pub struct Worker {
+    name: &'static str,
+    /// Turns true to ask the task to stop.
+    stop: watch::Sender<bool>,
+    /// The task, awaited so the process exits only once it has stopped.
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Runs `work` on its own task; it must return soon after its receiver turns true.
+    pub fn spawn<F, Fut>(name: &'static str, work: F) -> Self
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopping) = watch::channel(false);
+        Worker {
+            name,
+            stop,
+            task: tokio::spawn(work(stopping)),
+        }
+    }
+
+    /// Asks the task to stop and waits for it to finish what it holds.
+    pub async fn stop(self) {
+        log::info!("{}: stopping", self.name);
+        self.stop.send_replace(true);
+        if let Err(e) = self.task.await {
+            log::error!("{}: its task failed: {e}", self.name);
+        }
+    }
+}
+
+/// Sleeps for `duration`, or less if the task is asked to stop meanwhile.
+pub async fn pause(stop: &mut watch::Receiver<bool>, duration: Duration) {
+    tokio::select! {
+        _ = tokio::time::sleep(duration) => {}
+        _ = stop.wait_for(|stopping| *stopping) => {}
+    }
+}
+
+/// The running background work of one account process.
+pub struct Background {
+    persister: Worker,
+    notifier: Worker,
+}
+
+impl Background {
+    /// Starts the persister and the notifier; stop them before exiting.
+    pub fn start(state: &web::Data<AppState>) -> Self {
+        let notify = &state.settings.notify;
+        let persister = Persister::new(
+            state.pool.clone(),
+            state.bus.clone(),
+            state.metrics.clone(),
+            &state.settings.persister,
+            Some(secs_ms(notify.unread_delay_secs)),
+        )
+        .spawn();
+        let notifier = Notifier::new(state.clone()).spawn();
+        Background {
+            persister,
+            notifier,
+        }
+    }
+
+    /// Stops both; the persister first stores and acknowledges the batch it holds.
+    pub async fn stop(self) {
+        tokio::join!(self.persister.stop(), self.notifier.stop());
+    }
+}
+
+/// Seconds as UTC milliseconds, saturating.
+pub fn secs_ms(secs: u64) -> i64 {
+    i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,201 @@
+//! The notifier: mails an owner about conversations whose visitor messages nobody read
+//! within `notify.unread_delay_secs` — one mail per conversation per quiet period, or one
+//! digest per `notify.digest_secs`, or none, as the owner chose.
+//!
+//! The schedule is SQL's (`pintalk_db::notifications`): the persister adds a due row with
+//! the visitor message it stores; each pass here claims the due rows of a few owners (one
+//! conditional UPDATE per owner, so replicas never share a claim), mails, and marks each
+//! row right after its mail. A notifier that dies mid-pass leaves its claim to expire after
+//! `notify.claim_secs`; only a mail sent in the instant before the death can go twice.
+
+mod compose;
+
+use std::time::Duration;
+
+use actix_web::web;
+use pintalk_core::clock::now_ms;
+use pintalk_core::domain::EmailNotifications;
+use pintalk_core::ids::OwnerId;
+use pintalk_db::models::{DueNotification, Owner};
+use pintalk_db::notifications::{self, Unread};
+use pintalk_db::owners;
+use tokio::sync::watch;
+
+use crate::background::{Worker, pause, secs_ms};
+use crate::state::AppState;
+
+/// Owners handled per pass; the rest wait for the next (a second later at most).
+const OWNERS_PER_PASS: i64 = 20;
+/// Messages quoted in a mail; the rest are counted.
+const QUOTED: i64 = 10;
+
+pub struct Notifier {
+    state: web::Data<AppState>,
+    /// This notifier's name on its claims.
+    claimer: String,
+}
+
+/// What one owner's claimed rows come to.
+struct Claimed {
+    owner: Owner,
+    setting: EmailNotifications,
+    rows: Vec<DueNotification>,
+}
+
+impl Notifier {
+    pub fn new(state: web::Data<AppState>) -> Self {
+        Self {
+            state,
+            claimer: pintalk_core::ids::MessageId::new().to_string(),
+        }
+    }
+
+    /// Starts the notifier on its own task; [`Worker::stop`] ends it.
+    pub fn spawn(self) -> Worker {
+        Worker::spawn("notifier", |stopping| self.run(stopping))
+    }
+
+    async fn run(self, mut stop: watch::Receiver<bool>) {
+        let every = Duration::from_millis(self.state.settings.notify.poll_ms.max(10));
+        while !*stop.borrow() {
+            if let Err(e) = self.pass().await {
+                log::warn!("notifier: {e:#}");
+            }
+            pause(&mut stop, every).await;
+        }
+    }
+
+    /// Claims and mails what is due now.
+    async fn pass(&self) -> anyhow::Result<()> {
+        let now = now_ms();
+        let owners = self
+            .db(move |conn| notifications::due_owners(conn, now, OWNERS_PER_PASS))
+            .await?;
+        for owner in owners {
+            if let Some(claimed) = self.claim(owner, now).await? {
+                self.handle(claimed, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn claim(&self, owner: OwnerId, now: i64) -> anyhow::Result<Option<Claimed>> {
+        let claimer = self.claimer.clone();
+        let until = now + secs_ms(self.state.settings.notify.claim_secs);
+        self.db(move |conn| {
+            let rows = notifications::claim(conn, owner, &claimer, now, until)?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let Some(owner) = owners::find(conn, owner)? else {
+                return Ok(None);
+            };
+            let setting = notifications::email_setting(conn, owner.id)?;
+            Ok(Some(Claimed {
+                owner,
+                setting,
+                rows,
+            }))
+        })
+        .await
+    }
+
+    async fn handle(&self, claimed: Claimed, now: i64) -> anyhow::Result<()> {
+        let Claimed {
+            owner,
+            setting,
+            rows,
+        } = claimed;
+        // An address not verified gets no mail: its widgets are not live anyway.
+        let mailing = owner.email_verified_at.is_some() && setting != EmailNotifications::Off;
+        let digest = secs_ms(self.state.settings.notify.digest_secs).max(1);
+        let mut told = Vec::new();
+        for row in rows {
+            let room = row.room_id;
+            if mailing && setting == EmailNotifications::Digest && row.due_at % digest != 0 {
+                // A digest goes on its period's boundary, with everything due by then.
+                let boundary = (row.due_at / digest + 1) * digest;
+                self.release(move |conn, claimer| {
+                    notifications::postpone(conn, room, claimer, boundary)
+                })
+                .await?;
+                continue;
+            }
+            if !mailing {
+                self.release(move |conn, claimer| {
+                    notifications::done(conn, room, claimer, i64::MAX)
+                })
+                .await?;
+                continue;
+            }
+            let unread = self
+                .db(move |conn| notifications::unread(conn, &row, QUOTED))
+                .await?;
+            match unread {
+                Some(unread) if unread.count > 0 => {
+                    if setting == EmailNotifications::Each {
+                        self.mail(&owner, std::slice::from_ref(&unread)).await?;
+                        self.notified(&unread, now).await?;
+                    } else {
+                        told.push(unread);
+                    }
+                }
+                other => {
+                    let after = other.map_or(i64::MAX, |u| u.after_seq);
+                    self.release(move |conn, claimer| {
+                        notifications::done(conn, room, claimer, after)
+                    })
+                    .await?;
+                }
+            }
+        }
+        if !told.is_empty() {
+            self.mail(&owner, &told).await?;
+            for unread in &told {
+                self.notified(unread, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn mail(&self, owner: &Owner, rooms: &[Unread]) -> anyhow::Result<()> {
+        let unsubscribe = compose::unsubscribe_url(&self.state, owner.id)?;
+        let mail = compose::unread_mail(&self.state.settings, owner, rooms, unsubscribe);
+        self.state.mailer.send(mail).await
+    }
+
+    /// Marks a room told of up to its newest unread message, quiet for the reminder time.
+    async fn notified(&self, unread: &Unread, now: i64) -> anyhow::Result<()> {
+        let room = unread.room;
+        let seq = unread.last_seq;
+        let quiet_until = now + secs_ms(self.state.settings.notify.remind_after_secs);
+        self.release(move |conn, claimer| {
+            notifications::notified(conn, room, claimer, seq, quiet_until)
+        })
+        .await
+    }
+
+    /// Runs a statement that ends this notifier's claim on a row.
+    async fn release<F>(&self, work: F) -> anyhow::Result<()>
+    where
+        F: FnOnce(&mut pintalk_db::DbConnection, &str) -> Result<(), pintalk_db::DbError>
+            + Send
+            + 'static,
+    {
+        let claimer = self.claimer.clone();
+        self.db(move |conn| work(conn, &claimer)).await
+    }
+
+    async fn db<T, F>(&self, work: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut pintalk_db::DbConnection) -> Result<T, pintalk_db::DbError> + Send + 'static,
+    {
+        let pool = self.state.pool.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(pintalk_db::DbError::from)?;
+            work(&mut conn)
+        });
+        Ok(done.await??)
+    }
+}

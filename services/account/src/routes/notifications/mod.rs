@@ -1,0 +1,3 @@
+//! What notification mails link to.
+
+pub mod unsubscribe;

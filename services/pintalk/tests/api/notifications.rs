@@ -1,0 +1,227 @@
+//! Owners are told by mail of conversations nobody read: through the real SMTP server of
+//! the tests, with the durable schedule in SQL.
+
+use std::time::Duration;
+
+use awc::http::{Method, StatusCode};
+use pintalk_core::ids::{OwnerId, RoomId};
+use pintalk_core::settings::Settings;
+use serde_json::json;
+
+use crate::eventually::eventually;
+use crate::helpers::TestApp;
+use crate::realtime::{SHOP, key, owner_with_site};
+
+/// Mails a second after an unread visitor message, looked for ten times a second.
+fn quick(settings: &mut Settings) {
+    settings.notify.unread_delay_secs = 1;
+    settings.notify.poll_ms = 100;
+}
+
+/// The mails to `to` that link to `room`.
+fn about(app: &TestApp, to: &str, room: &str) -> Vec<String> {
+    let link = format!("/rooms/{room}");
+    app.mail
+        .sent_to(to)
+        .into_iter()
+        .filter(|m| m.contains(&link))
+        .collect()
+}
+
+/// The owner behind an access token.
+async fn owner_id(app: &TestApp, access: &str) -> OwnerId {
+    app.me(access).await.body["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Waits until SQL holds `seq` of `room` and nothing is scheduled for `owner` any more:
+/// the notifier has dealt with everything the room's messages scheduled.
+async fn settled(app: &TestApp, owner: OwnerId, room: &str, seq: i64) {
+    let pool = pintalk_db::connect_and_migrate(&app.database_url(), 1).unwrap();
+    let id: RoomId = room.parse().unwrap();
+    eventually(
+        Duration::from_secs(10),
+        &format!("room {room} stored to seq {seq} with nothing scheduled"),
+        async || {
+            let mut conn = pool.get().unwrap();
+            let stored = pintalk_db::messages::max_seq(&mut conn, id).unwrap() >= seq;
+            let scheduled = pintalk_db::notifications::scheduled(&mut conn, owner).unwrap();
+            (stored && scheduled.is_empty()).then_some(())
+        },
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn an_unread_visitor_message_mails_the_owner_once_per_conversation() {
+    let app = TestApp::spawn_with(quick).await;
+    let (owner, site) = owner_with_site(&app, "told@example.com").await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor
+        .socket
+        .post(&room, "Where is order #1042?", "a")
+        .await;
+    visitor
+        .socket
+        .post(&room, "<b>bold</b>\u{1b}[31m", "b")
+        .await;
+
+    let mail = app.mail.wait_for(&owner.email, "wrote on", 1).await;
+    assert!(mail.contains("> Where is order #1042?"), "{mail}");
+    assert!(
+        mail.contains("> <b>bold</b>\u{FFFD}[31m"),
+        "as plain text: {mail}"
+    );
+    let site_id = site["id"].as_str().unwrap();
+    assert!(
+        mail.contains(&format!("/sites/{site_id}/rooms/{room}")),
+        "{mail}"
+    );
+    assert!(mail.contains("List-Unsubscribe: <http"), "{mail}");
+    assert!(
+        mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{mail}"
+    );
+
+    // More from the same visitor, unread: the conversation is quiet after its mail.
+    visitor.socket.post(&room, "Hello?", "c").await;
+    // A second conversation's mail is the signal that the notifier has passed since.
+    let mut other = app.visitor(key(&site), SHOP).await;
+    let other_room = other.room();
+    other.socket.post(&other_room, "Anyone?", "d").await;
+    eventually(
+        Duration::from_secs(10),
+        "the second conversation's mail",
+        async || (!about(&app, &owner.email, &other_room).is_empty()).then_some(()),
+    )
+    .await;
+    assert_eq!(
+        about(&app, &owner.email, &room).len(),
+        1,
+        "one mail, not one per message"
+    );
+}
+
+#[actix_web::test]
+async fn a_conversation_the_owner_read_in_time_mails_nobody() {
+    let app = TestApp::spawn_with(|s| {
+        quick(s);
+        s.notify.unread_delay_secs = 2;
+    })
+    .await;
+    let (owner, site) = owner_with_site(&app, "reader@example.com").await;
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    let ack = visitor.socket.post(&room, "Hi there", "a").await;
+    dashboard
+        .send(json!({ "type": "read", "room": room, "seq": ack["seq"] }))
+        .await;
+    settled(&app, owner_id(&app, &owner.access).await, &room, 1).await;
+    assert!(about(&app, &owner.email, &room).is_empty());
+}
+
+#[actix_web::test]
+async fn an_owner_who_turned_mail_off_gets_none_and_the_mail_unsubscribes_in_one_click() {
+    let app = TestApp::spawn_with(quick).await;
+    let (owner, site) = owner_with_site(&app, "quiet@example.com").await;
+    let settings = app.notification_settings(&owner.access).await;
+    assert_eq!(settings.body, json!({ "email": "each" }), "the default");
+
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor.socket.post(&room, "first", "a").await;
+    let mail = app.mail.wait_for(&owner.email, "wrote on", 1).await;
+    let link = mail
+        .lines()
+        .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
+        .and_then(|l| l.strip_suffix('>'))
+        .expect("the unsubscribe header")
+        .to_owned();
+    let token = link.split_once("token=").unwrap().1.to_owned();
+
+    // Following the link (or a scanner prefetching it) changes nothing; the POST does.
+    let page = app.unsubscribe(Method::GET, &token).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        app.notification_settings(&owner.access).await.body["email"],
+        "each"
+    );
+    let done = app.unsubscribe(Method::POST, &token).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(
+        app.notification_settings(&owner.access).await.body["email"],
+        "off"
+    );
+    let forged = app.unsubscribe(Method::POST, &format!("{token}x")).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(forged.code(), "invalid_token");
+
+    visitor.socket.post(&room, "second", "b").await;
+    settled(&app, owner_id(&app, &owner.access).await, &room, 2).await;
+    assert_eq!(
+        about(&app, &owner.email, &room).len(),
+        1,
+        "nothing after off"
+    );
+
+    let bad = app.set_notifications(&owner.access, "sometimes").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let on = app.set_notifications(&owner.access, "digest").await;
+    assert_eq!(on.body, json!({ "email": "digest" }));
+}
+
+#[actix_web::test]
+async fn a_digest_owner_gets_the_conversations_of_a_period_in_one_mail() {
+    let app = TestApp::spawn_with(|s| {
+        quick(s);
+        s.notify.digest_secs = 3;
+    })
+    .await;
+    let (owner, site) = owner_with_site(&app, "digest@example.com").await;
+    app.set_notifications(&owner.access, "digest").await;
+    let mut rooms = Vec::new();
+    for cid in ["a", "b"] {
+        let mut visitor = app.visitor(key(&site), SHOP).await;
+        let room = visitor.room();
+        visitor.socket.post(&room, "in the digest", cid).await;
+        rooms.push(room);
+    }
+    // Both rows' due times, as SQL holds them, say which digest period each falls in.
+    let owner_id = owner_id(&app, &owner.access).await;
+    let pool = pintalk_db::connect_and_migrate(&app.database_url(), 1).unwrap();
+    let periods: Vec<i64> =
+        eventually(Duration::from_secs(10), "both rows scheduled", async || {
+            let due =
+                pintalk_db::notifications::scheduled(&mut pool.get().unwrap(), owner_id).unwrap();
+            let period = |at: i64| at / 3000 + i64::from(at % 3000 != 0);
+            (due.len() == 2).then(|| due.iter().map(|r| period(r.due_at)).collect())
+        })
+        .await;
+    eventually(
+        Duration::from_secs(15),
+        "a digest for each conversation",
+        async || {
+            rooms
+                .iter()
+                .all(|room| !about(&app, &owner.email, room).is_empty())
+                .then_some(())
+        },
+    )
+    .await;
+    for room in &rooms {
+        assert_eq!(about(&app, &owner.email, room).len(), 1);
+    }
+    if periods[0] == periods[1] {
+        let digest = about(&app, &owner.email, &rooms[0]).remove(0);
+        assert!(
+            digest.contains(&format!("/rooms/{}", rooms[1])),
+            "one mail for both: {digest}"
+        );
+        assert!(digest.contains("2 conversations wait"), "{digest}");
+    }
+}
