@@ -115,3 +115,19 @@ test('unsaved settings are not lost without a word: leaving in the app asks, and
   assert.equal(await unload(), false, 'nothing unsaved on the inbox');
   await context.close();
 });
+
+test('the owner chooses how unread conversations reach them by mail, and the choice is kept', async () => {
+  const { owner } = await ownerWithSite();
+  const { context, page } = await signIn(owner, '/account');
+  const mail = page.locator('select[name=email_notifications]');
+  await page.locator('select[name=email_notifications]:enabled').waitFor({ timeout: WAIT });
+  assert.equal(await mail.inputValue(), 'each', 'a mail per conversation by default');
+  await mail.selectOption('digest');
+  await page.locator('.toast', { hasText: 'Email notifications saved' }).waitFor({ timeout: WAIT });
+  await page.reload();
+  await page.locator('select[name=email_notifications]:enabled').waitFor({ timeout: WAIT });
+  assert.equal(await mail.inputValue(), 'digest');
+  const stored = await app.api('GET', '/api/v1/me/notifications', { token: owner.access });
+  assert.equal(stored.body.email, 'digest');
+  await context.close();
+});

@@ -101,6 +101,24 @@ function languageSection() {
     field(t('account.dashboardLanguage'), select, t('account.languageHint')));
 }
 
+/** How the owner hears by mail of conversations nobody read (GET/PUT /me/notifications). */
+function mailSection() {
+  const modes = { each: t('account.mailEach'), digest: t('account.mailDigest'), off: t('account.mailOff') };
+  const select = h('select', { class: 'input', name: 'email_notifications', disabled: true },
+    ...Object.entries(modes).map(([mode, label]) => h('option', { value: mode, text: label })));
+  api('GET', '/me/notifications').then((settings) => {
+    select.value = settings.email;
+    select.disabled = false;
+  }, (err) => toast(err.message, 'error'));
+  select.addEventListener('change', () => busy(select, async () => {
+    await api('PUT', '/me/notifications', { body: { email: select.value } });
+    toast(t('account.mailSaved'), 'success');
+  }));
+  return h('section', { class: 'card section form' },
+    h('h2', { text: t('account.mail') }),
+    field(t('account.mailWhen'), select, t('account.mailHint')));
+}
+
 function deleteSection(app) {
   const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: t('account.delete') }));
   remove.addEventListener('click', async () => {
@@ -131,6 +149,7 @@ export function accountView(app) {
       h('header', { class: 'page-head' }, h('div', {}, h('h1', { text: t('account.title') }))),
       profileSection(app),
       languageSection(),
+      mailSection(),
       passwordSection(),
       sessionsSection(),
       deleteSection(app)),
