@@ -1,5 +1,6 @@
 //! Repository behaviour on a private database: SQLite by default, MySQL/MariaDB when
-//! `PINTALK_TEST_MYSQL` is set (scripts/test runs both).
+//! `PINTALK_TEST_MYSQL` is set, PostgreSQL when `PINTALK_TEST_POSTGRES` is (scripts/test
+//! runs all three).
 
 #![expect(
     clippy::unwrap_used,
@@ -88,9 +89,38 @@ fn processes_starting_at_once_migrate_once_and_all_succeed() {
 }
 
 #[test]
-fn unknown_backend_and_uncompiled_backend_are_clear_errors() {
-    let err = pintalk_db::Backend::from_url("postgres://x").unwrap_err();
-    assert!(err.to_string().contains("sqlite:// or mysql://"), "{err}");
+fn unknown_backend_is_a_clear_error() {
+    let err = pintalk_db::Backend::from_url("oracle://x").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("sqlite://, mysql:// or postgres://"),
+        "{err}"
+    );
+}
+
+#[test]
+fn each_scheme_selects_its_backend_or_names_the_feature_it_needs() {
+    let schemes = [
+        ("mysql://u@db/p", "mysql", cfg!(feature = "mysql")),
+        ("postgres://u@db/p", "postgres", cfg!(feature = "postgres")),
+        (
+            "postgresql://u@db/p",
+            "postgres",
+            cfg!(feature = "postgres"),
+        ),
+    ];
+    for (url, name, compiled) in schemes {
+        match pintalk_db::Backend::from_url(url) {
+            Ok(backend) => assert_eq!((compiled, backend.name()), (true, name), "{url}"),
+            Err(err) => {
+                assert!(!compiled, "{url}: {err}");
+                assert!(
+                    err.to_string().contains(&format!("--features {name}")),
+                    "{err}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
