@@ -350,3 +350,58 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
         3
     );
 }
+
+#[test]
+fn a_resent_cid_under_a_new_seq_is_stored_once() {
+    use pintalk_db::messages::{Batch, persist};
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "c@example.com");
+    let s = site(conn, o.id, "pk_c");
+    let room = room_with_visitor(conn, &s);
+    let first = visitor_message(&room, 1, now_ms());
+    // The same sender's cid again, numbered anew (Redis lost its de-duplication window):
+    // the second unique key skips it on every backend, as the (room, seq) one does.
+    let mut resent = visitor_message(&room, 2, now_ms());
+    resent.cid = first.cid.clone();
+    let batch = Batch {
+        messages: vec![first, resent],
+        reads: vec![],
+    };
+    persist(conn, &batch).unwrap();
+    let stored = pintalk_db::messages::page(conn, room.id, None, 10).unwrap();
+    assert_eq!(stored.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1]);
+}
+
+#[test]
+fn a_read_cursor_moves_forward_only() {
+    use diesel::prelude::*;
+    use pintalk_db::messages::{Batch, ReadCursor, persist};
+    use pintalk_db::schema::read_cursors;
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "r@example.com");
+    let s = site(conn, o.id, "pk_r");
+    let room = room_with_visitor(conn, &s);
+    let mut stored = Vec::new();
+    for seq in [5, 3, 7] {
+        let batch = Batch {
+            messages: vec![],
+            reads: vec![ReadCursor {
+                room: room.id,
+                reader_kind: pintalk_core::protocol::ParticipantKind::Owner,
+                reader_id: o.id.to_string(),
+                seq,
+                updated_at: now_ms(),
+            }],
+        };
+        persist(conn, &batch).unwrap();
+        stored.push(
+            read_cursors::table
+                .select(read_cursors::seq)
+                .first::<i64>(conn)
+                .unwrap(),
+        );
+    }
+    assert_eq!(stored, vec![5, 5, 7]);
+}
