@@ -120,20 +120,30 @@ macro_rules! sql_text_id {
         }
 
         #[cfg(feature = "mysql")]
-        impl ::diesel::serialize::ToSql<::diesel::sql_types::Text, ::diesel::mysql::Mysql>
-            for $name
-        {
+        $crate::sql_text_id_as_bytes!($name, ::diesel::mysql::Mysql);
+        #[cfg(feature = "postgres")]
+        $crate::sql_text_id_as_bytes!($name, ::diesel::pg::Pg);
+
+        $crate::sql_from_text!($name);
+    };
+}
+
+/// The id's text written straight into the bind buffer: MySQL and PostgreSQL both collect
+/// binds as raw bytes (SQLite takes an owned value instead, above).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sql_text_id_as_bytes {
+    ($name:ident, $backend:ty) => {
+        impl ::diesel::serialize::ToSql<::diesel::sql_types::Text, $backend> for $name {
             fn to_sql<'b>(
                 &'b self,
-                out: &mut ::diesel::serialize::Output<'b, '_, ::diesel::mysql::Mysql>,
+                out: &mut ::diesel::serialize::Output<'b, '_, $backend>,
             ) -> ::diesel::serialize::Result {
                 use ::std::io::Write;
                 write!(out, "{self}")?;
                 Ok(::diesel::serialize::IsNull::No)
             }
         }
-
-        $crate::sql_from_text!($name);
     };
 }
 

@@ -14,18 +14,14 @@ use crate::messages::ReadCursor;
 use crate::models::{DueNotification, StoredMessage};
 use crate::schema::{messages, notifications_due};
 
-/// A connection to whichever backend `database.url` names.
-#[cfg(feature = "mysql")]
+/// A connection to whichever backend `database.url` names; a backend's variant exists
+/// only in builds with its feature.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
+    #[cfg(feature = "mysql")]
     Mysql(diesel::MysqlConnection),
-    Sqlite(diesel::SqliteConnection),
-}
-
-/// A connection to whichever backend `database.url` names.
-#[cfg(not(feature = "mysql"))]
-#[derive(diesel::MultiConnection)]
-pub enum DbConnection {
+    #[cfg(feature = "postgres")]
+    Pg(diesel::PgConnection),
     Sqlite(diesel::SqliteConnection),
 }
 
@@ -59,6 +55,8 @@ ids_bind_on_any_backend!(
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 #[cfg(feature = "mysql")]
 const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
+#[cfg(feature = "postgres")]
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Which backend a database URL names, parsed once at start-up.
 #[derive(Clone, Debug)]
@@ -67,10 +65,13 @@ pub enum Backend {
     Sqlite(PathBuf),
     /// A MySQL/MariaDB URL, kept whole for the client library.
     Mysql(String),
+    /// A PostgreSQL URL (`postgres://` or `postgresql://`), kept whole for libpq.
+    Postgres(String),
 }
 
 impl Backend {
-    /// Parses `sqlite://PATH` or `mysql://…`; a backend this build lacks is an error.
+    /// Parses `sqlite://PATH`, `mysql://…` or `postgres://…` (also `postgresql://…`); a
+    /// backend this build lacks is an error.
     pub fn from_url(url: &str) -> Result<Self, DbError> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
@@ -79,17 +80,15 @@ impl Backend {
             return Ok(Backend::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("mysql://") {
-            if cfg!(feature = "mysql") {
-                return Ok(Backend::Mysql(url.to_owned()));
-            }
-            return Err(DbError::Config(
-                "database.url is mysql:// but this build has no MySQL support; \
-                 rebuild with `--features mysql`"
-                    .into(),
-            ));
+            return compiled_in(cfg!(feature = "mysql"), "mysql", "MySQL")
+                .map(|()| Backend::Mysql(url.to_owned()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return compiled_in(cfg!(feature = "postgres"), "postgres", "PostgreSQL")
+                .map(|()| Backend::Postgres(url.to_owned()));
         }
         Err(DbError::Config(
-            "database.url must start with sqlite:// or mysql://".into(),
+            "database.url must start with sqlite://, mysql:// or postgres://".into(),
         ))
     }
 
@@ -98,6 +97,7 @@ impl Backend {
         match self {
             Backend::Sqlite(_) => "sqlite",
             Backend::Mysql(_) => "mysql",
+            Backend::Postgres(_) => "postgres",
         }
     }
 
@@ -130,8 +130,29 @@ impl Backend {
             }
             #[cfg(not(feature = "mysql"))]
             Backend::Mysql(_) => Err(DbError::Config("no MySQL support in this build".into())),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(url) => {
+                let mut conn = diesel::PgConnection::establish(url)?;
+                conn.batch_execute("SET TIME ZONE 'UTC'")?;
+                Ok(DbConnection::Pg(conn))
+            }
+            #[cfg(not(feature = "postgres"))]
+            Backend::Postgres(_) => Err(DbError::Config(
+                "no PostgreSQL support in this build".into(),
+            )),
         }
     }
+}
+
+/// `Ok` when the backend's feature is in this build; else the error that says how to get it.
+fn compiled_in(present: bool, feature: &str, product: &str) -> Result<(), DbError> {
+    if present {
+        return Ok(());
+    }
+    Err(DbError::Config(format!(
+        "database.url is {feature}:// but this build has no {product} support; \
+         rebuild with `--features {feature}`"
+    )))
 }
 
 /// WAL lets readers run beside the writer. The switch needs a moment alone with the file
@@ -153,10 +174,11 @@ fn switch_to_wal(conn: &mut diesel::SqliteConnection) -> Result<(), DbError> {
 /// Applies every pending migration of the connection's backend; returns how many ran.
 ///
 /// Safe when several processes start at once: the first migrates, the others wait and
-/// then find nothing to do. On MySQL they queue on a named lock; on SQLite the whole run
-/// is one `BEGIN IMMEDIATE` transaction (the write lock is taken before the harness reads
-/// which migrations are applied — otherwise two processes both see none and the second
-/// fails on "table already exists"; the others wait out `busy_timeout`).
+/// then find nothing to do. On MySQL they queue on a named lock, on PostgreSQL on an
+/// advisory lock (held per database); on SQLite the whole run is one `BEGIN IMMEDIATE`
+/// transaction (the write lock is taken before the harness reads which migrations are
+/// applied — otherwise two processes both see none and the second fails on "table
+/// already exists"; the others wait out `busy_timeout`).
 pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
     fn failed(e: impl std::fmt::Display) -> DbError {
         DbError::Migration(e.to_string())
@@ -174,11 +196,23 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
             c.batch_execute("DO RELEASE_LOCK('pintalk_migrations')")?;
             applied.map_err(failed)
         }
+        // A session lock, not a transaction's: diesel runs each migration in a
+        // transaction of its own, and the lock must cover reading which are applied.
+        #[cfg(feature = "postgres")]
+        DbConnection::Pg(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(hashtext('pintalk_migrations'))")?;
+            let applied = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len());
+            c.batch_execute("SELECT pg_advisory_unlock(hashtext('pintalk_migrations'))")?;
+            applied.map_err(failed)
+        }
     }
 }
 
-/// Inserts `rows` into `table`, skipping rows whose key is stored already: `INSERT OR
-/// IGNORE` on SQLite, `INSERT IGNORE` on MySQL. The one place that spells it per backend.
+/// Inserts `rows` into `table`, skipping rows whose key (any unique key) is stored
+/// already: `INSERT OR IGNORE` on SQLite, `INSERT IGNORE` on MySQL, `ON CONFLICT DO
+/// NOTHING` on PostgreSQL. The one place that spells it per backend.
 macro_rules! insert_ignoring_duplicates {
     ($conn:expr, $table:expr, $rows:expr) => {{
         let rows = $rows.to_vec();
@@ -193,6 +227,13 @@ macro_rules! insert_ignoring_duplicates {
                 DbConnection::Mysql(c) => {
                     diesel::insert_or_ignore_into($table)
                         .values(rows)
+                        .execute(c)?;
+                }
+                #[cfg(feature = "postgres")]
+                DbConnection::Pg(c) => {
+                    diesel::insert_into($table)
+                        .values(rows)
+                        .on_conflict_do_nothing()
                         .execute(c)?;
                 }
             }
@@ -232,6 +273,14 @@ pub fn advance_read_cursor(conn: &mut DbConnection, cursor: &ReadCursor) -> Resu
             "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
              VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \
              seq = GREATEST(seq, VALUES(seq)), updated_at = VALUES(updated_at)"
+        }
+        // The placeholders are numbered: the SQL goes to libpq as written.
+        #[cfg(feature = "postgres")]
+        DbConnection::Pg(_) => {
+            "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id, reader_kind, reader_id) \
+             DO UPDATE SET seq = GREATEST(read_cursors.seq, excluded.seq), \
+             updated_at = excluded.updated_at"
         }
     };
     diesel::sql_query(sql)

@@ -1,5 +1,6 @@
 //! Repository behaviour on a private database: SQLite by default, MySQL/MariaDB when
-//! `PINTALK_TEST_MYSQL` is set (scripts/test runs both).
+//! `PINTALK_TEST_MYSQL` is set, PostgreSQL when `PINTALK_TEST_POSTGRES` is (scripts/test
+//! runs all three).
 
 #![expect(
     clippy::unwrap_used,
@@ -88,9 +89,38 @@ fn processes_starting_at_once_migrate_once_and_all_succeed() {
 }
 
 #[test]
-fn unknown_backend_and_uncompiled_backend_are_clear_errors() {
-    let err = pintalk_db::Backend::from_url("postgres://x").unwrap_err();
-    assert!(err.to_string().contains("sqlite:// or mysql://"), "{err}");
+fn unknown_backend_is_a_clear_error() {
+    let err = pintalk_db::Backend::from_url("oracle://x").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("sqlite://, mysql:// or postgres://"),
+        "{err}"
+    );
+}
+
+#[test]
+fn each_scheme_selects_its_backend_or_names_the_feature_it_needs() {
+    let schemes = [
+        ("mysql://u@db/p", "mysql", cfg!(feature = "mysql")),
+        ("postgres://u@db/p", "postgres", cfg!(feature = "postgres")),
+        (
+            "postgresql://u@db/p",
+            "postgres",
+            cfg!(feature = "postgres"),
+        ),
+    ];
+    for (url, name, compiled) in schemes {
+        match pintalk_db::Backend::from_url(url) {
+            Ok(backend) => assert_eq!((compiled, backend.name()), (true, name), "{url}"),
+            Err(err) => {
+                assert!(!compiled, "{url}: {err}");
+                assert!(
+                    err.to_string().contains(&format!("--features {name}")),
+                    "{err}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -370,4 +400,60 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
         (2, later + 3_600_000),
         "quiet after a mail: a new message does not reschedule"
     );
+}
+
+#[test]
+fn a_resent_cid_under_a_new_seq_is_stored_once() {
+    use pintalk_db::messages::{Batch, persist};
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "c@example.com");
+    let s = site(conn, o.id, "pk_c");
+    let room = room_with_visitor(conn, &s);
+    let first = visitor_message(&room, 1, now_ms());
+    // The same sender's cid again, numbered anew (Redis lost its de-duplication window):
+    // the second unique key skips it on every backend, as the (room, seq) one does.
+    let mut resent = visitor_message(&room, 2, now_ms());
+    resent.cid = first.cid.clone();
+    let batch = Batch {
+        messages: vec![first, resent],
+        ..Batch::default()
+    };
+    persist(conn, &batch).unwrap();
+    let stored = pintalk_db::messages::page(conn, room.id, None, 10).unwrap();
+    assert_eq!(stored.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1]);
+}
+
+#[test]
+fn a_read_cursor_moves_forward_only() {
+    use diesel::prelude::*;
+    use pintalk_db::messages::{Batch, ReadCursor, persist};
+    use pintalk_db::schema::read_cursors;
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "r@example.com");
+    let s = site(conn, o.id, "pk_r");
+    let room = room_with_visitor(conn, &s);
+    let mut stored = Vec::new();
+    for seq in [5, 3, 7] {
+        let batch = Batch {
+            messages: vec![],
+            reads: vec![ReadCursor {
+                room: room.id,
+                reader_kind: pintalk_core::protocol::ParticipantKind::Owner,
+                reader_id: o.id.to_string(),
+                seq,
+                updated_at: now_ms(),
+            }],
+            ..Batch::default()
+        };
+        persist(conn, &batch).unwrap();
+        stored.push(
+            read_cursors::table
+                .select(read_cursors::seq)
+                .first::<i64>(conn)
+                .unwrap(),
+        );
+    }
+    assert_eq!(stored, vec![5, 5, 7]);
 }

@@ -1,7 +1,8 @@
 //! The one test harness: `TestApp::spawn()` starts the real all-in-one server (account
-//! service, gateway, persister) on port 0 with a private database (SQLite, or MySQL when
-//! `PINTALK_TEST_MYSQL` is set), the memory bus (or Redis when `PINTALK_TEST_BUS=redis`),
-//! a fresh signing key and a real SMTP listener.
+//! service, gateway, persister) on port 0 with a private database (SQLite, or MySQL or
+//! PostgreSQL when `PINTALK_TEST_MYSQL` or `PINTALK_TEST_POSTGRES` is set), the memory
+//! bus (or Redis when `PINTALK_TEST_BUS=redis`), a fresh signing key and a real SMTP
+//! listener.
 
 use awc::http::StatusCode;
 use pintalk::AllInOne;

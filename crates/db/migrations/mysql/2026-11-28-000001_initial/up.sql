@@ -1,4 +1,5 @@
--- Mirrors ../../sqlite/2026-11-28-000001_initial/up.sql; keep the two in step.
+-- Mirrors ../../sqlite/2026-11-28-000001_initial/up.sql and ../../postgres/…; keep the three
+-- in step (tests/migrations.rs checks the folders match).
 -- utf8mb4_bin everywhere: keys and tokens compare exactly, never case-insensitively.
 -- Ids are UUIDv7 text made by the application; times are UTC milliseconds.
 CREATE TABLE owners (

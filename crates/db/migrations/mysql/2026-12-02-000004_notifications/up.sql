@@ -1,11 +1,12 @@
--- Mirrors ../../sqlite/2026-12-02-000004_notifications/up.sql; keep the two in step.
+-- Mirrors ../../sqlite/ and ../../postgres/2026-12-02-000004_notifications/up.sql; keep
+-- the three in step.
 -- How each owner wants to hear of unread conversations: off, each or digest. No row is
 -- the default, each.
 CREATE TABLE notification_settings (
     owner_id CHAR(36) PRIMARY KEY NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
     email VARCHAR(8) NOT NULL,
     updated_at BIGINT NOT NULL
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- The durable schedule of unread-conversation mails: at most one row per room. A visitor
 -- message stored while no row exists adds one, due after the unread delay; a mail sent
@@ -20,6 +21,6 @@ CREATE TABLE notifications_due (
     claimed_by CHAR(36),
     claimed_until BIGINT NOT NULL,
     created_at BIGINT NOT NULL
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX notifications_due_at ON notifications_due(due_at);
 CREATE INDEX notifications_due_owner ON notifications_due(owner_id, due_at);

@@ -1,4 +1,5 @@
--- Mirrors ../../mysql/2026-11-28-000001_initial/up.sql; keep the two in step.
+-- Mirrors ../../mysql/2026-11-28-000001_initial/up.sql and ../../postgres/…; keep the three
+-- in step (tests/migrations.rs checks the folders match).
 -- Ids are UUIDv7 text made by the application; times are UTC milliseconds.
 CREATE TABLE owners (
     id CHAR(36) PRIMARY KEY NOT NULL,

@@ -1,4 +1,5 @@
--- Mirrors ../../mysql/2026-12-02-000004_notifications/up.sql; keep the two in step.
+-- Mirrors ../../mysql/ and ../../postgres/2026-12-02-000004_notifications/up.sql; keep
+-- the three in step.
 -- How each owner wants to hear of unread conversations: off, each or digest. No row is
 -- the default, each.
 CREATE TABLE notification_settings (

@@ -11,35 +11,37 @@ use super::{SHOP, key, owner_with_site};
 use crate::eventually::eventually;
 use crate::helpers::TestApp;
 
-/// Keeps writers out of the messages table (SQLite: the whole database) until ended.
+/// Keeps writers out of the messages table (SQLite: the whole database) until ended;
+/// readers go on.
 pub(crate) struct Outage {
     conn: pintalk_db::PooledConnection,
 }
 
 impl Outage {
     pub(crate) fn begin(url: &str) -> Self {
+        use pintalk_db::DbConnection;
         let pool = pintalk_db::pool(pintalk_db::Backend::from_url(url).unwrap(), 1).unwrap();
         let mut conn = pool.get().unwrap();
         let lock = match &*conn {
-            pintalk_db::DbConnection::Sqlite(_) => "BEGIN EXCLUSIVE",
-            #[cfg_attr(
-                not(feature = "mysql"),
-                expect(unreachable_patterns, reason = "MySQL only with its feature")
-            )]
-            _ => "LOCK TABLES messages READ",
+            DbConnection::Sqlite(_) => "BEGIN EXCLUSIVE",
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(_) => "LOCK TABLES messages READ",
+            // SHARE conflicts with the ROW EXCLUSIVE an INSERT takes, not with reads.
+            #[cfg(feature = "postgres")]
+            DbConnection::Pg(_) => "BEGIN; LOCK TABLE messages IN SHARE MODE",
         };
         conn.batch_execute(lock).unwrap();
         Outage { conn }
     }
 
     pub(crate) fn end(mut self) {
+        use pintalk_db::DbConnection;
         let unlock = match &*self.conn {
-            pintalk_db::DbConnection::Sqlite(_) => "ROLLBACK",
-            #[cfg_attr(
-                not(feature = "mysql"),
-                expect(unreachable_patterns, reason = "MySQL only with its feature")
-            )]
-            _ => "UNLOCK TABLES",
+            DbConnection::Sqlite(_) => "ROLLBACK",
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(_) => "UNLOCK TABLES",
+            #[cfg(feature = "postgres")]
+            DbConnection::Pg(_) => "ROLLBACK",
         };
         self.conn.batch_execute(unlock).unwrap();
     }

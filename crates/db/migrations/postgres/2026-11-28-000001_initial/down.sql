@@ -1,0 +1,9 @@
+DROP TABLE read_cursors;
+DROP TABLE messages;
+DROP TABLE rooms;
+DROP TABLE visitors;
+DROP TABLE sites;
+DROP TABLE one_time_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE owners;

@@ -1,0 +1,2 @@
+DROP TABLE notifications_due;
+DROP TABLE notification_settings;

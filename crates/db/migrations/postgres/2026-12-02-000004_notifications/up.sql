@@ -1,0 +1,25 @@
+-- Mirrors ../../sqlite/ and ../../mysql/2026-12-02-000004_notifications/up.sql; keep the three in step.
+-- How each owner wants to hear of unread conversations: off, each or digest. No row is
+-- the default, each.
+CREATE TABLE notification_settings (
+    owner_id VARCHAR(36) PRIMARY KEY NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    email VARCHAR(8) NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+
+-- The durable schedule of unread-conversation mails: at most one row per room. A visitor
+-- message stored while no row exists adds one, due after the unread delay; a mail sent
+-- keeps the row (quiet until due_at) with the last seq it told of; an owner's read ends
+-- the quiet period. A notifier claims an owner's due rows by moving claimed_until
+-- forward with a conditional UPDATE, so two replicas never mail the same rows.
+CREATE TABLE notifications_due (
+    room_id VARCHAR(36) PRIMARY KEY NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    owner_id VARCHAR(36) NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
+    due_at BIGINT NOT NULL,
+    notified_seq BIGINT NOT NULL,
+    claimed_by VARCHAR(36),
+    claimed_until BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX notifications_due_at ON notifications_due(due_at);
+CREATE INDEX notifications_due_owner ON notifications_due(owner_id, due_at);
