@@ -10,6 +10,7 @@ pub mod history;
 pub mod keys;
 pub mod limits;
 pub mod mail;
+pub mod mail_link;
 pub mod openapi;
 pub mod persister;
 pub mod request_id;

@@ -1,6 +1,6 @@
 //! Conversations, for their site's owner: the inbox, one room, closing and reopening,
-//! history (see [`crate::history`]), transcripts and blocking the visitor. One handler per
-//! file; the views and lookups they share are here.
+//! history (see [`crate::history`]), transcripts, and blocking or unblocking the visitor.
+//! One handler per file; the views and lookups they share are here.
 
 pub mod block;
 pub mod delete;
@@ -8,6 +8,7 @@ pub mod get;
 pub mod list;
 pub mod messages;
 pub mod transcript;
+pub mod unblock;
 pub mod update;
 
 use pintalk_core::clock::rfc3339;
