@@ -1,31 +1,15 @@
 // Blocked visitors: the site's settings list them with Unblock, the conversation offers
 // Unblock, and an unblocked visitor can chat again.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, startHost, launchBrowser } from './harness.mjs';
-import { dashboardKit, WAIT } from './dashboard-kit.mjs';
+import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
-let app;
-let host;
-let browser;
-const env = {};
-const { ownerWithSite, signIn, NodeVisitor } = dashboardKit(env);
-
-before(async () => {
-  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  Object.assign(env, { app, host, browser });
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await app?.stop();
-});
+const { env, ownerWithSite, signIn, NodeVisitor } = dashboardSuite();
 
 /** The widget's call for a returning visitor: their id and secret from the first start. */
 function comeBack(site, visitor) {
-  return app.api('POST', `/api/v1/widget/sessions?site_key=${site.site_key}`, {
-    origin: host.origin,
+  return env.app.api('POST', `/api/v1/widget/sessions?site_key=${site.site_key}`, {
+    origin: env.host.origin,
     body: { site_key: site.site_key, visitor_id: visitor.session.visitor_id, visitor_secret: visitor.session.visitor_secret },
   });
 }
@@ -33,7 +17,7 @@ function comeBack(site, visitor) {
 async function blockedVisitor(owner, site, says) {
   const visitor = await NodeVisitor.open(site.site_key);
   await visitor.say(says);
-  const blocked = await app.api('POST', `/api/v1/rooms/${visitor.room}/block`, { token: owner.access });
+  const blocked = await env.app.api('POST', `/api/v1/rooms/${visitor.room}/block`, { token: owner.access });
   assert.equal(blocked.status, 204);
   visitor.close();
   assert.equal((await comeBack(site, visitor)).body.error, 'visitor_blocked');

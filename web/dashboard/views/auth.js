@@ -114,30 +114,49 @@ export function forgotView() {
   return { el };
 }
 
-export function verifyView(app) {
+/**
+ * A page a mail link opens: it posts the link's token to `path` and says how that went.
+ * `done()` runs after a success, before it is shown; `next` is where the button goes.
+ */
+function linkPage({ path, pending, ok, okText, okData, failed, next, done }) {
   const token = takeFragmentToken();
   const body = h('div', { class: 'verify-state' }, h('div', { class: 'spinner' }));
-  const el = page(t('auth.confirming'), null, body);
+  const el = page(pending, null, body);
   const title = el.querySelector('h1');
-  const next = () => h('a', { class: 'btn btn-primary btn-block', href: session.signedIn() ? '/' : '/login',
-    text: session.signedIn() ? t('auth.toDashboard') : t('auth.signIn') });
+  const button = () => h('a', { class: 'btn btn-primary btn-block', href: session.signedIn() ? next.href : '/login',
+    text: session.signedIn() ? next.text : t('auth.signIn') });
   if (!token) {
     title.textContent = t('auth.linkIncomplete');
-    body.replaceChildren(h('p', { class: 'muted', text: t('auth.linkAsSent') }), next());
+    body.replaceChildren(h('p', { class: 'muted', text: t('auth.linkAsSent') }), button());
     return { el };
   }
-  api('POST', '/auth/email/verify', { auth: false, body: { token } }).then(() => {
-    title.textContent = t('auth.confirmed');
-    if (app.me) app.setMe({ ...app.me, email_verified: true });
+  api('POST', path, { auth: false, body: { token } }).then(async () => {
+    await done();
+    title.textContent = ok;
     body.replaceChildren(
-      h('div', { class: 'notice notice-success', role: 'status', dataset: { verified: 'true' } }, icon('check', 18),
-        h('span', { text: t('auth.confirmedText') })),
-      next());
+      h('div', { class: 'notice notice-success', role: 'status', dataset: okData }, icon('check', 18),
+        h('span', { text: okText })),
+      button());
   }, (err) => {
-    title.textContent = t('auth.notConfirmed');
-    body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: err.message }), next());
+    title.textContent = failed;
+    body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: err.message }), button());
   });
   return { el };
+}
+
+export function verifyView(app) {
+  return linkPage({
+    path: '/auth/email/verify',
+    pending: t('auth.confirming'),
+    ok: t('auth.confirmed'),
+    okText: t('auth.confirmedText'),
+    okData: { verified: 'true' },
+    failed: t('auth.notConfirmed'),
+    next: { href: '/', text: t('auth.toDashboard') },
+    done: () => {
+      if (app.me) app.setMe({ ...app.me, email_verified: true });
+    },
+  });
 }
 
 export function resetView() {
@@ -199,28 +218,17 @@ export function resetView() {
 
 /** The page the link mailed to a new address opens: it moves the account there. */
 export function changeEmailView(app) {
-  const token = takeFragmentToken();
-  const body = h('div', { class: 'verify-state' }, h('div', { class: 'spinner' }));
-  const el = page(t('auth.changingEmail'), null, body);
-  const title = el.querySelector('h1');
-  const next = () => h('a', { class: 'btn btn-primary btn-block', href: session.signedIn() ? '/account' : '/login',
-    text: session.signedIn() ? t('auth.toAccount') : t('auth.signIn') });
-  if (!token) {
-    title.textContent = t('auth.linkIncomplete');
-    body.replaceChildren(h('p', { class: 'muted', text: t('auth.linkAsSent') }), next());
-    return { el };
-  }
-  api('POST', '/auth/email/change', { auth: false, body: { token } }).then(async () => {
-    title.textContent = t('auth.emailChanged');
-    // This browser's session (if any) goes on; show it the new address.
-    if (app.me) app.setMe(await api('GET', '/me').catch(() => app.me));
-    body.replaceChildren(
-      h('div', { class: 'notice notice-success', role: 'status', dataset: { changed: 'true' } }, icon('check', 18),
-        h('span', { text: t('auth.emailChangedText') })),
-      next());
-  }, (err) => {
-    title.textContent = t('auth.emailNotChanged');
-    body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: err.message }), next());
+  return linkPage({
+    path: '/auth/email/change',
+    pending: t('auth.changingEmail'),
+    ok: t('auth.emailChanged'),
+    okText: t('auth.emailChangedText'),
+    okData: { changed: 'true' },
+    failed: t('auth.emailNotChanged'),
+    next: { href: '/account', text: t('auth.toAccount') },
+    // This browser's session (if any) goes on: show it the new address.
+    done: async () => {
+      if (app.me) app.setMe(await api('GET', '/me').catch(() => app.me));
+    },
   });
-  return { el };
 }

@@ -7,7 +7,7 @@ use pintalk_db::one_time_tokens;
 
 use crate::auth::AuthOwner;
 use crate::error::ApiError;
-use crate::limits::enforce;
+use crate::limits::enforce_owner_mails;
 use crate::mail;
 use crate::mail_link::{MailLink, hours};
 use crate::state::AppState;
@@ -33,12 +33,11 @@ pub async fn resend_verification(
             "this email is already verified; the widgets are live",
         ));
     }
-    let limits = &state.settings.limits;
-    enforce(
+    enforce_owner_mails(
         &*state.bus,
-        &format!("verify-resend:owner:{}", owner.id),
-        limits.account_mails_per_owner,
-        limits.account_mails_per_owner_window_secs,
+        &state.settings.limits,
+        "verify-resend",
+        owner.id,
     )
     .await?;
     let link = MailLink::new(

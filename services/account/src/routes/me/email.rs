@@ -14,7 +14,7 @@ use crate::body::Json;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
 use crate::error::ApiError;
-use crate::limits::enforce;
+use crate::limits::enforce_owner_mails;
 use crate::mail;
 use crate::mail_link::{MailLink, hours};
 use crate::state::{AppState, blocking};
@@ -52,13 +52,12 @@ pub async fn request_email_change(
     } = body.into_inner();
     let email = EmailAddress::parse(&email)?;
     let owner = auth.owner;
-    let limits = &state.settings.limits;
     // Counted before the password is checked, so it also bounds guessing through here.
-    enforce(
+    enforce_owner_mails(
         &*state.bus,
-        &format!("email-change:owner:{}", owner.id),
-        limits.account_mails_per_owner,
-        limits.account_mails_per_owner_window_secs,
+        &state.settings.limits,
+        "email-change",
+        owner.id,
     )
     .await?;
     let hash = owner.password_hash.clone();

@@ -1,9 +1,8 @@
 //! `DELETE /api/v1/rooms/{id}/block`.
 
 use actix_web::{HttpResponse, web};
-use pintalk_db::visitors;
 
-use super::{RoomPath, owned_room};
+use super::{RoomPath, set_blocked};
 use crate::auth::AuthOwner;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -17,10 +16,6 @@ pub async fn unblock_visitor(
     auth: AuthOwner,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &auth, path.id).await?;
-    let visitor = room.visitor_id;
-    state
-        .db(move |conn| Ok(visitors::unblock(conn, visitor)?))
-        .await?;
+    set_blocked(&state, &auth, path.id, false).await?;
     Ok(HttpResponse::NoContent().finish())
 }
