@@ -88,7 +88,12 @@ export function changePassword(currentPassword, password) {
 export async function download(path, fallbackName) {
   const res = await api('GET', path, { raw: true });
   const disposition = res.headers.get('content-disposition') ?? '';
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  // RFC 6266: the UTF-8 `filename*` (a Korean site or visitor name) before the ASCII one.
+  const utf8 = /filename\*=UTF-8''([^;\s]+)/i.exec(disposition)?.[1];
+  let name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  try {
+    if (utf8) name = decodeURIComponent(utf8);
+  } catch {}
   const url = URL.createObjectURL(await res.blob());
   const link = Object.assign(document.createElement('a'), { href: url, download: name });
   document.body.append(link);

@@ -9,7 +9,7 @@ import { compile, interceptLinks } from './router.js';
 import { session, SessionEnded } from './session.js';
 import { confirmDialog, toast, visitorName } from './ui.js';
 import { h } from './dom.js';
-import { loginView, signupView, forgotView, verifyView, resetView } from './views/auth.js';
+import { loginView, signupView, forgotView, verifyView, resetView, changeEmailView } from './views/auth.js';
 import { createShell } from './views/shell.js';
 import { sitesView, newSiteView } from './views/sites.js';
 import { inboxView } from './views/inbox.js';
@@ -93,6 +93,7 @@ const routes = [
   { path: '/forgot-password', view: forgotView, guest: true },
   { path: '/verify-email', view: verifyView, open: true },
   { path: '/reset-password', view: resetView, open: true },
+  { path: '/change-email', view: changeEmailView, open: true },
   { path: '/', home: true },
   { path: '/sites', view: sitesView },
   { path: '/sites/new', view: newSiteView },

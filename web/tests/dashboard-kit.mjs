@@ -2,7 +2,9 @@
 // context, and a visitor speaking docs/protocol.md from Node. `env` holds the app, the
 // host and the browser once the test file's `before` has started them.
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import WebSocket from 'ws';
+import { startApp, startHost, launchBrowser } from './harness.mjs';
 
 export const WAIT = 15_000;
 
@@ -120,4 +122,22 @@ export function dashboardKit(env) {
   const bubble = (text) => `.convo .msg .body >> text=${text}`;
 
   return { ownerWithSite, signIn, NodeVisitor, row, bubble };
+}
+
+/**
+ * One test file's app, host and browser, started before its tests and stopped after
+ * them: `env` (filled once started) and the kit on it.
+ */
+export function dashboardSuite() {
+  const env = {};
+  before(async () => {
+    const [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
+    Object.assign(env, { app, host, browser });
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.host?.stop();
+    await env.app?.stop();
+  });
+  return { env, ...dashboardKit(env) };
 }

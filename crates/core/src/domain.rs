@@ -99,11 +99,14 @@ pub struct UnknownValue(pub &'static str);
 pub enum TokenPurpose {
     VerifyEmail,
     ResetPassword,
+    /// Moves the account to the address the link was mailed to (the token's `new_email`).
+    ChangeEmail,
 }
 
 text_mapped!(TokenPurpose {
     VerifyEmail = "verify_email",
     ResetPassword = "reset_password",
+    ChangeEmail = "change_email",
 });
 
 /// Which corner of the page the widget sits in.

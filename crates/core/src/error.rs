@@ -69,6 +69,10 @@ error_codes! {
     WrongPassword = "wrong_password",
     /// An account with this email already exists.
     EmailTaken = "email_taken",
+    /// The new email is the account's current one: there is nothing to confirm.
+    EmailUnchanged = "email_unchanged",
+    /// The email is already verified: no verification mail is sent.
+    EmailAlreadyVerified = "email_already_verified",
     /// The refresh token is unknown, expired or revoked.
     InvalidRefreshToken = "invalid_refresh_token",
     /// The refresh token was already rotated: its whole session is now revoked.

@@ -103,6 +103,7 @@ pub struct AuthSettings {
     pub refresh_token_ttl_days: u64,
     pub verify_email_ttl_hours: u64,
     pub reset_password_ttl_mins: u64,
+    pub change_email_ttl_hours: u64,
     pub bcrypt_cost: u32,
 }
 
@@ -128,6 +129,8 @@ pub struct LimitSettings {
     pub reset_mails_per_ip_window_secs: u64,
     pub reset_mails_per_email: u32,
     pub reset_mails_per_email_window_secs: u64,
+    pub account_mails_per_owner: u32,
+    pub account_mails_per_owner_window_secs: u64,
     pub login_failures_per_ip: u32,
     pub login_failures_per_ip_window_secs: u64,
     pub login_free_failures: u32,

@@ -69,6 +69,8 @@ pub struct OneTimeToken {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// For [`TokenPurpose::ChangeEmail`]: the normalised address the link was mailed to.
+    pub new_email: Option<String>,
 }
 
 /// A website registered by an owner, with its widget's settings.

@@ -54,6 +54,17 @@ pub fn set_password_hash(conn: &mut DbConnection, id: OwnerId, hash: &str) -> Re
     Ok(())
 }
 
+/// Moves the account to `email`, which the owner has just proved is theirs (the change
+/// link reached it), so the account counts as verified too. A taken address is a unique
+/// violation.
+pub fn set_email(conn: &mut DbConnection, id: OwnerId, email: &str) -> Result<(), DbError> {
+    let now = now_ms();
+    diesel::update(owners::table.find(id))
+        .set((owners::email.eq(email), owners::updated_at.eq(now)))
+        .execute(conn)?;
+    mark_verified(conn, id)
+}
+
 /// Marks the email verified (idempotent: the first time is kept).
 pub fn mark_verified(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError> {
     diesel::update(

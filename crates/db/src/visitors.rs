@@ -2,10 +2,10 @@
 
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::{SiteId, VisitorId};
+use pintalk_core::ids::{RoomId, SiteId, VisitorId};
 
 use crate::models::Visitor;
-use crate::schema::visitors;
+use crate::schema::{rooms, visitors};
 use crate::{DbConnection, DbError};
 
 pub fn insert(conn: &mut DbConnection, visitor: Visitor) -> Result<(), DbError> {
@@ -46,6 +46,73 @@ pub fn block(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
     .set(visitors::blocked_at.eq(now_ms()))
     .execute(conn)?;
     Ok(())
+}
+
+/// Lets a blocked visitor start sessions again (idempotent).
+pub fn unblock(conn: &mut DbConnection, id: VisitorId) -> Result<(), DbError> {
+    diesel::update(visitors::table.find(id))
+        .set(visitors::blocked_at.eq(None::<i64>))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Where a page of blocked visitors continues: after this block time and visitor id.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockedCursor {
+    pub blocked_at: i64,
+    pub id: VisitorId,
+}
+
+/// A blocked visitor with their latest conversation.
+#[derive(Clone, Debug)]
+pub struct BlockedVisitor {
+    pub visitor: Visitor,
+    pub room: Option<RoomId>,
+}
+
+/// Up to `limit` of the site's blocked visitors, the most recently blocked first.
+pub fn blocked(
+    conn: &mut DbConnection,
+    site: SiteId,
+    after: Option<BlockedCursor>,
+    limit: i64,
+) -> Result<Vec<BlockedVisitor>, DbError> {
+    let mut query = visitors::table
+        .filter(visitors::site_id.eq(site))
+        .filter(visitors::blocked_at.is_not_null())
+        .into_boxed();
+    if let Some(c) = after {
+        query = query.filter(
+            visitors::blocked_at
+                .lt(c.blocked_at)
+                .or(visitors::blocked_at
+                    .eq(c.blocked_at)
+                    .and(visitors::id.lt(c.id))),
+        );
+    }
+    let found: Vec<Visitor> = query
+        .order((visitors::blocked_at.desc(), visitors::id.desc()))
+        .limit(limit)
+        .select(Visitor::as_select())
+        .load(conn)?;
+    let ids: Vec<VisitorId> = found.iter().map(|v| v.id).collect();
+    // Ids are time-ordered, so the greatest is each visitor's latest conversation.
+    let rooms: Vec<(VisitorId, RoomId)> = rooms::table
+        .filter(rooms::visitor_id.eq_any(&ids))
+        .order(rooms::id.asc())
+        .select((rooms::visitor_id, rooms::id))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .map(|visitor| {
+            let room = rooms
+                .iter()
+                .rev()
+                .find(|(v, _)| *v == visitor.id)
+                .map(|(_, r)| *r);
+            BlockedVisitor { visitor, room }
+        })
+        .collect())
 }
 
 /// Records the name and email a visitor gave (the widget's `identify`); `None` keeps

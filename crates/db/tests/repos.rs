@@ -203,10 +203,14 @@ fn one_time_token_is_consumed_once_and_not_after_expiry() {
             .unwrap()
             .is_none()
     );
+    assert!(one_time_tokens::is_usable(conn, TokenPurpose::VerifyEmail, "v1").unwrap());
     assert_eq!(
-        one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, "v1").unwrap(),
+        one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, "v1")
+            .unwrap()
+            .map(|t| t.owner_id),
         Some(o.id)
     );
+    assert!(!one_time_tokens::is_usable(conn, TokenPurpose::VerifyEmail, "v1").unwrap());
     assert!(
         one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, "v1")
             .unwrap()

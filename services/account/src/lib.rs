@@ -11,6 +11,7 @@ pub mod history;
 pub mod keys;
 pub mod limits;
 pub mod mail;
+pub mod mail_link;
 pub mod notifier;
 pub mod openapi;
 pub mod persister;

@@ -7,6 +7,7 @@ use actix_web::HttpRequest;
 use pintalk_bus::Counters;
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
+use pintalk_core::ids::OwnerId;
 use pintalk_core::settings::{LimitSettings, Settings};
 
 use crate::error::ApiError;
@@ -51,6 +52,23 @@ pub async fn enforce(
             window_secs,
         ))
     }
+}
+
+/// Counts one mail a signed-in owner asked for (`kind`: which, each counted on its own)
+/// against `limits.account_mails_per_owner`; refused with 429 past it.
+pub async fn enforce_owner_mails(
+    counters: &dyn Counters,
+    limits: &LimitSettings,
+    kind: &str,
+    owner: OwnerId,
+) -> Result<(), ApiError> {
+    enforce(
+        counters,
+        &format!("{kind}:owner:{owner}"),
+        limits.account_mails_per_owner,
+        limits.account_mails_per_owner_window_secs,
+    )
+    .await
 }
 
 /// Login throttling. Per IP: a plain cap on failures. Per account: after a few free

@@ -198,6 +198,37 @@ pub fn password_changed(to: &str) -> Mail {
     }
 }
 
+/// The mail to an address an owner wants to move their account to: the account moves
+/// only when this link is followed.
+pub fn confirm_new_email(to: &str, name: &str, link: &str, valid_hours: u64) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Confirm your new email for PinTalk".into(),
+        body: format!(
+            "Hi {name},\n\nYou asked to use this address for your PinTalk account. Open this \
+             link to confirm it; it works once, for {valid_hours} hours:\n\n{link}\n\n\
+             Until then your account keeps its current address. If you did not ask for \
+             this, ignore this mail.\n"
+        ),
+        unsubscribe: None,
+    }
+}
+
+/// The notice to the address an account just moved away from.
+pub fn email_changed(old: &str, new: &str) -> Mail {
+    Mail {
+        to: old.to_owned(),
+        subject: "Your PinTalk email was changed".into(),
+        body: format!(
+            "The email of your PinTalk account was just changed from {old} to {new}. \
+             Mail about your account now goes there.\n\n\
+             If this was not you, someone who knows your password did it: tell whoever \
+             runs this PinTalk at once.\n"
+        ),
+        unsubscribe: None,
+    }
+}
+
 /// Sends in the background, so the response's timing never depends on the mail server
 /// (and cannot tell whether an account exists); failures are logged.
 pub fn send_later(mailer: &Mailer, mail: Mail) {

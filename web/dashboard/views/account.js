@@ -1,4 +1,4 @@
-// The owner's account: profile, password, sessions, and deleting the account.
+// The owner's account: profile, email, password, sessions, and deleting the account.
 
 import { LANGUAGES, language, setLanguage, t } from '../i18n.js';
 import { api, changePassword, logout } from '../api.js';
@@ -47,6 +47,43 @@ function profileSection(app) {
     }, (err) => error.show(err.message));
   });
   return form;
+}
+
+/**
+ * Moving the account to another address: the server mails a link to the new one and
+ * changes nothing until it is followed; meanwhile the pending address is shown.
+ */
+function emailSection(app) {
+  const email = h('input', { class: 'input', name: 'new_email', type: 'email', required: true, maxlength: '254', autocomplete: 'email' });
+  const current = h('input', { class: 'input', name: 'email_password', type: 'password', required: true, autocomplete: 'current-password' });
+  const pending = h('div', { class: 'notice notice-info', role: 'status', dataset: { role: 'pending-email' } });
+  const error = formError();
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit', text: t('account.changeEmail') });
+  const shown = h('strong', { dataset: { role: 'account-email' } });
+  const form = h('form', { class: 'card section form', dataset: { form: 'email' } },
+    h('h2', { text: t('account.email') }),
+    h('p', { class: 'muted small' }, t('account.emailIs'), ' ', shown, '. ', t('account.emailNote')),
+    pending,
+    h('div', { class: 'grid-2' }, field(t('account.newEmail'), email), field(t('account.current'), current)),
+    error,
+    h('div', { class: 'form-actions' }, submit));
+  const paint = () => {
+    shown.textContent = app.me.email;
+    pending.hidden = !app.me.pending_email;
+    pending.replaceChildren(icon('bell', 16), h('span', { text: t('account.emailPending', { email: app.me.pending_email ?? '' }) }));
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.clear();
+    busy(submit, async () => {
+      const updated = await api('POST', '/me/email', { body: { email: email.value.trim(), current_password: current.value } });
+      app.setMe(updated);
+      form.reset();
+      toast(t('account.emailSent', { email: updated.pending_email }), 'success');
+    }, (err) => error.show(err.message));
+  });
+  paint();
+  return { el: form, paint };
 }
 
 function passwordSection() {
@@ -144,10 +181,14 @@ function deleteSection(app) {
 }
 
 export function accountView(app) {
+  const email = emailSection(app);
+  const off = app.on('me', email.paint);
   return {
+    destroy: off,
     el: h('div', { class: 'page page-narrow' },
       h('header', { class: 'page-head' }, h('div', {}, h('h1', { text: t('account.title') }))),
       profileSection(app),
+      email.el,
       languageSection(),
       mailSection(),
       passwordSection(),

@@ -1,6 +1,6 @@
-// The pages before signing in: sign in, sign up, forgotten password, and the two pages
-// mail links open (email verification and password reset), which read their token from
-// the URL fragment and then drop it from the address bar.
+// The pages before signing in: sign in, sign up, forgotten password, and the pages mail
+// links open (email verification, password reset, email change), which read their token
+// from the URL fragment and then drop it from the address bar.
 
 import { t } from '../i18n.js';
 import { api, login } from '../api.js';
@@ -85,13 +85,15 @@ export function signupView(app) {
   };
 }
 
-export function forgotView() {
+/**
+ * The form that mails a reset link: an email field and a button; once sent, it gives way
+ * to a notice. The forgotten-password page and a reset link that no longer works share it.
+ */
+function resetLinkForm(submitLabel) {
   const email = input('email', 'email', { autocomplete: 'email', autofocus: true });
   const error = formError();
-  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: t('auth.sendReset') });
-  const form = h('form', { class: 'form' }, field(t('auth.email'), email), error, submit);
-  const el = page(t('auth.resetTitle'), t('auth.resetSub'), form,
-    h('p', { class: 'auth-foot' }, h('a', { href: '/login', text: t('auth.backToSignIn') })));
+  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: submitLabel });
+  const form = h('form', { class: 'form', dataset: { form: 'reset-link' } }, field(t('auth.email'), email), error, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.clear();
@@ -103,33 +105,58 @@ export function forgotView() {
         h('span', { text: t('auth.resetSent', { email: address }) })));
     }, (err) => error.show(err.message));
   });
+  return form;
+}
+
+export function forgotView() {
+  const el = page(t('auth.resetTitle'), t('auth.resetSub'), resetLinkForm(t('auth.sendReset')),
+    h('p', { class: 'auth-foot' }, h('a', { href: '/login', text: t('auth.backToSignIn') })));
+  return { el };
+}
+
+/**
+ * A page a mail link opens: it posts the link's token to `path` and says how that went.
+ * `done()` runs after a success, before it is shown; `next` is where the button goes.
+ */
+function linkPage({ path, pending, ok, okText, okData, failed, next, done }) {
+  const token = takeFragmentToken();
+  const body = h('div', { class: 'verify-state' }, h('div', { class: 'spinner' }));
+  const el = page(pending, null, body);
+  const title = el.querySelector('h1');
+  const button = () => h('a', { class: 'btn btn-primary btn-block', href: session.signedIn() ? next.href : '/login',
+    text: session.signedIn() ? next.text : t('auth.signIn') });
+  if (!token) {
+    title.textContent = t('auth.linkIncomplete');
+    body.replaceChildren(h('p', { class: 'muted', text: t('auth.linkAsSent') }), button());
+    return { el };
+  }
+  api('POST', path, { auth: false, body: { token } }).then(async () => {
+    await done();
+    title.textContent = ok;
+    body.replaceChildren(
+      h('div', { class: 'notice notice-success', role: 'status', dataset: okData }, icon('check', 18),
+        h('span', { text: okText })),
+      button());
+  }, (err) => {
+    title.textContent = failed;
+    body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: err.message }), button());
+  });
   return { el };
 }
 
 export function verifyView(app) {
-  const token = takeFragmentToken();
-  const body = h('div', { class: 'verify-state' }, h('div', { class: 'spinner' }));
-  const el = page(t('auth.confirming'), null, body);
-  const title = el.querySelector('h1');
-  const next = () => h('a', { class: 'btn btn-primary btn-block', href: session.signedIn() ? '/' : '/login',
-    text: session.signedIn() ? t('auth.toDashboard') : t('auth.signIn') });
-  if (!token) {
-    title.textContent = t('auth.linkIncomplete');
-    body.replaceChildren(h('p', { class: 'muted', text: t('auth.linkAsSent') }), next());
-    return { el };
-  }
-  api('POST', '/auth/email/verify', { auth: false, body: { token } }).then(() => {
-    title.textContent = t('auth.confirmed');
-    if (app.me) app.setMe({ ...app.me, email_verified: true });
-    body.replaceChildren(
-      h('div', { class: 'notice notice-success', role: 'status', dataset: { verified: 'true' } }, icon('check', 18),
-        h('span', { text: t('auth.confirmedText') })),
-      next());
-  }, (err) => {
-    title.textContent = t('auth.notConfirmed');
-    body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: err.message }), next());
+  return linkPage({
+    path: '/auth/email/verify',
+    pending: t('auth.confirming'),
+    ok: t('auth.confirmed'),
+    okText: t('auth.confirmedText'),
+    okData: { verified: 'true' },
+    failed: t('auth.notConfirmed'),
+    next: { href: '/', text: t('auth.toDashboard') },
+    done: () => {
+      if (app.me) app.setMe({ ...app.me, email_verified: true });
+    },
   });
-  return { el };
 }
 
 export function resetView() {
@@ -140,10 +167,33 @@ export function resetView() {
   const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit', text: t('auth.setNew') });
   const form = h('form', { class: 'form' },
     field(t('auth.newPassword'), password, t('auth.min8')), field(t('auth.repeat'), confirm), error, submit);
-  const el = page(t('auth.chooseNew'), t('auth.chooseNewSub'), form);
-  if (!token) {
-    form.replaceWith(h('div', { class: 'notice notice-error', role: 'alert', text: t('auth.linkIncompleteFull') }));
+  const body = h('div', { class: 'verify-state' }, h('div', { class: 'spinner' }));
+  const el = page(t('auth.chooseNew'), t('auth.chooseNewSub'), body);
+  const title = el.querySelector('h1');
+  const subtitle = el.querySelector('h1 + p');
+
+  /** A used or expired link: say so, and offer a new one instead of the form. */
+  function deadLink() {
+    title.textContent = t('auth.linkUsed');
+    subtitle.textContent = t('auth.linkUsedText');
+    body.replaceChildren(resetLinkForm(t('auth.sendNewLink')),
+      h('p', { class: 'auth-foot' }, h('a', { href: '/login', text: t('auth.backToSignIn') })));
+    body.dataset.link = 'dead';
   }
+
+  if (!token) {
+    body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: t('auth.linkIncompleteFull') }));
+    return { el };
+  }
+  // Asked before the form is shown, so a dead link never costs the owner a new password.
+  api('POST', '/auth/password/reset/check', { auth: false, body: { token } }).then(() => {
+    body.replaceChildren(form);
+    password.focus();
+  }, (err) => {
+    if (err.code === 'invalid_one_time_token') deadLink();
+    // Anything else (the network, say): the form, whose answer will tell.
+    else body.replaceChildren(form);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.clear();
@@ -158,7 +208,27 @@ export function resetView() {
       form.replaceWith(h('div', { class: 'notice notice-success', role: 'status' }, icon('check', 18),
         h('span', { text: t('auth.changed') })),
       h('a', { class: 'btn btn-primary btn-block', href: '/login', text: t('auth.signIn') }));
-    }, (err) => error.show(err.message));
+    }, (err) => {
+      if (err.code === 'invalid_one_time_token') deadLink();
+      else error.show(err.message);
+    });
   });
   return { el };
+}
+
+/** The page the link mailed to a new address opens: it moves the account there. */
+export function changeEmailView(app) {
+  return linkPage({
+    path: '/auth/email/change',
+    pending: t('auth.changingEmail'),
+    ok: t('auth.emailChanged'),
+    okText: t('auth.emailChangedText'),
+    okData: { changed: 'true' },
+    failed: t('auth.emailNotChanged'),
+    next: { href: '/account', text: t('auth.toAccount') },
+    // This browser's session (if any) goes on: show it the new address.
+    done: async () => {
+      if (app.me) app.setMe(await api('GET', '/me').catch(() => app.me));
+    },
+  });
 }

@@ -1,6 +1,6 @@
-// One conversation: its header and actions (close or reopen, transcript, block), the
-// message list with history loading upward, live frames, typing both ways, read marks,
-// and the composer.
+// One conversation: its header and actions (close or reopen, transcript, block or
+// unblock), the message list with history loading upward, live frames, typing both ways,
+// read marks, and the composer.
 
 import { t } from '../i18n.js';
 import { api, download } from '../api.js';
@@ -82,7 +82,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
         menuItem('download', t('convo.transcriptJson'), 'transcript-json', () => transcript('json')),
         h('hr'),
         v.blocked
-          ? h('div', { class: 'menu-note', text: t('convo.isBlocked') })
+          ? menuItem('undo', t('convo.unblock'), 'unblock', unblock)
           : menuItem('ban', t('convo.block'), 'block', block, true),
         menuItem('trash', t('convo.delete'), 'delete', remove, true)));
     menuButton(menu);
@@ -113,7 +113,9 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
 
   function renderFooter() {
     if (room.visitor.blocked) {
-      mount(footer, h('div', { class: 'convo-note' }, icon('ban', 16), h('span', { text: t('convo.youBlocked') })));
+      const again = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', text: t('convo.unblock'), dataset: { action: 'unblock-footer' } });
+      again.addEventListener('click', () => busy(again, unblock));
+      mount(footer, h('div', { class: 'convo-note' }, icon('ban', 16), h('span', { text: t('convo.youBlocked') }), again));
     } else if (room.status === 'closed') {
       const reopen = h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: t('convo.reopenToReply'), dataset: { action: 'reopen-footer' } });
       reopen.addEventListener('click', () => busy(reopen, async () => {
@@ -152,6 +154,17 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
       await api('POST', `/rooms/${room.id}/block`);
       applyRoom({ visitor: { ...room.visitor, blocked: true, online: false } });
       toast(t('convo.visitorBlocked'));
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  /** Lets the visitor start a chat again; no confirmation, it is undone by blocking. */
+  async function unblock() {
+    try {
+      await api('DELETE', `/rooms/${room.id}/block`);
+      applyRoom({ visitor: { ...room.visitor, blocked: false } });
+      toast(t('convo.visitorUnblocked'));
     } catch (err) {
       toast(err.message, 'error');
     }

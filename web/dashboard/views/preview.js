@@ -63,10 +63,17 @@ export function widgetPreview() {
           corner)));
   }
 
+  // Over the mock page: the real widget would not load there yet.
+  const notLive = h('div', { class: 'pv-not-live', role: 'note', hidden: true, dataset: { pt: 'not-live' } },
+    icon('bell', 14), h('span', { text: t('preview.notLive') }));
   return {
     el: h('div', { class: 'preview' },
       h('div', { class: 'preview-head' }, h('h2', { text: t('preview.title') }), toggle),
-      stage),
+      h('div', { class: 'preview-frame' }, stage, notLive)),
     update: draw,
+    /** Whether the widget is live; when not, the preview says it would not load. */
+    setLive(live) {
+      notLive.hidden = live;
+    },
   };
 }

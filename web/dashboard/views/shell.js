@@ -1,8 +1,9 @@
 // The signed-in frame: the sidebar (sites, connection state, the owner) and the main area.
 
 import { t } from '../i18n.js';
+import { logout } from '../api.js';
 import { h, icon, mount } from '../dom.js';
-import { avatar } from '../ui.js';
+import { avatar, busy } from '../ui.js';
 import { enableNotifications, notificationsSupported, setSoundMuted, soundMuted } from '../notify.js';
 
 const STATE_LABELS = { live: 'conn.live', connecting: 'conn.connecting', offline: 'conn.offline', stopped: 'conn.stopped' };
@@ -14,6 +15,13 @@ export function createShell(app) {
   const bell = h('button', { class: 'icon-btn', type: 'button' });
   const main = h('main', { class: 'main', id: 'main' });
   const banner = h('div', { class: 'verify-banner', hidden: true });
+  // Sign out is always in reach: in the sidebar's foot on a wide screen, in the top bar
+  // on a phone (where the sidebar is a drawer).
+  const signOut = (where) => {
+    const button = h('button', { class: `icon-btn sign-out sign-out-${where}`, type: 'button', 'aria-label': t('account.signOut'), title: t('account.signOut'), dataset: { action: 'sign-out' } }, icon('logout', 18));
+    button.addEventListener('click', () => busy(button, () => logout()));
+    return button;
+  };
   const sidebar = h('aside', { class: 'sidebar' },
     h('div', { class: 'sidebar-head' },
       h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark' }, icon('chat', 16)), h('span', { text: 'PinTalk' })),
@@ -25,10 +33,11 @@ export function createShell(app) {
       h('a', { href: '/sites/new', class: 'nav-add' }, icon('plus', 16), h('span', { text: t('shell.addSite') }))),
     h('div', { class: 'sidebar-foot' },
       h('div', { class: 'foot-row' }, status, bell),
-      meLink));
+      h('div', { class: 'me-row' }, meLink, signOut('sidebar'))));
   const topbar = h('header', { class: 'topbar' },
     h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('shell.openMenu'), onclick: () => toggleMenu(true) }, icon('menu')),
-    h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark' }, icon('chat', 16)), h('span', { text: 'PinTalk' })));
+    h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark' }, icon('chat', 16)), h('span', { text: 'PinTalk' })),
+    signOut('topbar'));
   const scrim = h('div', { class: 'scrim', onclick: () => toggleMenu(false) });
   const el = h('div', { class: 'app' }, sidebar, scrim, h('div', { class: 'main-wrap' }, topbar, banner, main));
 

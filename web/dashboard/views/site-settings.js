@@ -5,6 +5,8 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { busy, confirmDialog, copyButton, formError, toast } from '../ui.js';
+import { blockedVisitors } from './blocked-visitors.js';
+import { notLiveNotice } from './not-live.js';
 import { originsEditor } from './origins.js';
 import { widgetPreview } from './preview.js';
 
@@ -28,6 +30,11 @@ export function settingsView(app, params) {
   let saved = draftOf(site);
   let draft = draftOf(site);
   const preview = widgetPreview();
+  const notLive = notLiveNotice(app);
+  const showLive = () => preview.setLive(Boolean(app.me?.email_verified));
+  const offMe = app.on('me', showLive);
+  showLive();
+  const blocked = blockedVisitors(site);
 
   // Install: snippet, key.
   const snippet = h('pre', { class: 'snippet', dataset: { pt: 'snippet' } }, h('code', { text: site.snippet }));
@@ -220,6 +227,8 @@ export function settingsView(app, params) {
     unsaved,
     destroy() {
       window.removeEventListener('beforeunload', onBeforeUnload);
+      notLive.destroy();
+      offMe();
     },
     el: h('div', { class: 'page page-wide' },
       h('header', { class: 'page-head' },
@@ -227,7 +236,7 @@ export function settingsView(app, params) {
           h('p', { class: 'muted', text: t('settings.sub') })),
         h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('settings.openInbox') }))),
       h('div', { class: 'settings-layout' },
-        h('div', { class: 'settings-main' }, install, form, danger),
+        h('div', { class: 'settings-main' }, notLive.el, install, form, blocked.el, danger),
         h('aside', { class: 'settings-aside' }, preview.el))),
   };
 }

@@ -1,6 +1,7 @@
 //! Parse, don't validate: input becomes one of these types or a clear client error, and
 //! code past the handler edge never sees an unchecked value.
 
+pub mod download_name;
 pub mod email;
 pub mod origin;
 pub mod password;

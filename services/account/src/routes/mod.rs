@@ -57,14 +57,18 @@ route_table! {
     "/readyz" => [get health::readyz],
     "/api/v1/auth/signup" => [post auth::signup::signup],
     "/api/v1/auth/email/verify" => [post auth::verify_email::verify_email],
+    "/api/v1/auth/email/verify/resend" => [post auth::verify_resend::resend_verification],
+    "/api/v1/auth/email/change" => [post auth::email_change::change_email],
     "/api/v1/auth/login" => [post auth::login::login],
     "/api/v1/auth/refresh" => [post auth::refresh::refresh],
     "/api/v1/auth/logout" => [post auth::logout::logout],
     "/api/v1/auth/logout-all" => [post auth::logout::logout_all],
     "/api/v1/auth/password/forgot" => [post auth::password_reset::forgot],
     "/api/v1/auth/password/reset" => [post auth::password_reset::reset],
+    "/api/v1/auth/password/reset/check" => [post auth::reset_check::check_reset],
     "/api/v1/me" => [get me::get::get_me, patch me::update::update_me, delete me::delete::delete_me],
     "/api/v1/me/password" => [put me::password::change_password],
+    "/api/v1/me/email" => [post me::email::request_email_change],
     "/api/v1/me/notifications" => [
         get me::notifications::get_notifications,
         put me::notifications::put_notifications
@@ -81,6 +85,7 @@ route_table! {
     ],
     "/api/v1/sites/{id}/key" => [post sites::rotate_key::rotate_key],
     "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
+    "/api/v1/sites/{id}/blocked" => [get sites::blocked::list_blocked],
     "/api/v1/rooms/{id}" => [
         get rooms::get::get_room,
         patch rooms::update::update_room,
@@ -91,7 +96,10 @@ route_table! {
         + options rooms::messages::messages_preflight
     ],
     "/api/v1/rooms/{id}/transcript" => [get rooms::transcript::transcript],
-    "/api/v1/rooms/{id}/block" => [post rooms::block::block_visitor],
+    "/api/v1/rooms/{id}/block" => [
+        post rooms::block::block_visitor,
+        delete rooms::unblock::unblock_visitor
+    ],
     "/api/v1/realtime/token" => [post realtime::owner_token],
     "/api/v1/widget/sessions" => [post widget::start::start; + options widget::preflight::preflight],
     "/api/v1/widget/config" => [get widget::config::config; + options widget::preflight::preflight],

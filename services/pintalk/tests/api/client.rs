@@ -121,6 +121,44 @@ impl TestApp {
         .await
     }
 
+    /// `POST /auth/email/verify/resend`: a new verification link for the signed-in owner.
+    pub async fn resend_verification(&self, access: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/auth/email/verify/resend",
+            Some(access),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// `POST /me/email`: asks to move the account to `email`.
+    pub async fn request_email_change(&self, access: &str, email: &str, current: &str) -> Reply {
+        let body = json!({ "email": email, "current_password": current });
+        self.send(
+            Method::POST,
+            "/api/v1/me/email",
+            Some(access),
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    /// `POST /auth/email/change`: follows the link mailed to the new address.
+    pub async fn confirm_email_change(&self, token: &str) -> Reply {
+        let body = json!({ "token": token });
+        self.send(
+            Method::POST,
+            "/api/v1/auth/email/change",
+            None,
+            None,
+            Some(body),
+        )
+        .await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         let body = json!({ "email": email, "password": password });
         self.send(Method::POST, "/api/v1/auth/login", None, None, Some(body))
@@ -172,6 +210,19 @@ impl TestApp {
         self.send(
             Method::POST,
             "/api/v1/auth/password/reset",
+            None,
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    /// `POST /auth/password/reset/check`: whether a reset link still works.
+    pub async fn check_reset(&self, token: &str) -> Reply {
+        let body = json!({ "token": token });
+        self.send(
+            Method::POST,
+            "/api/v1/auth/password/reset/check",
             None,
             None,
             Some(body),
@@ -301,6 +352,18 @@ impl TestApp {
         let path = format!("/api/v1/rooms/{room}/block");
         self.send(Method::POST, &path, Some(access), None, None)
             .await
+    }
+
+    pub async fn unblock_visitor(&self, access: &str, room: &str) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/block");
+        self.send(Method::DELETE, &path, Some(access), None, None)
+            .await
+    }
+
+    /// A site's blocked visitors; `query` as for [`TestApp::inbox`].
+    pub async fn blocked_visitors(&self, access: &str, site: &str, query: &str) -> Reply {
+        let path = with_query(format!("/api/v1/sites/{site}/blocked"), query);
+        self.get(&path, access).await
     }
 
     /// A room's messages, for its owner or its visitor; `query` as for [`TestApp::inbox`].

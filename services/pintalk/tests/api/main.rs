@@ -10,6 +10,7 @@
 mod bad_input;
 mod client;
 mod cluster;
+mod email_change;
 mod eventually;
 mod health;
 mod helpers;
@@ -25,4 +26,5 @@ mod sites;
 mod smtp;
 mod socket;
 mod tokens;
+mod verification;
 mod widget;

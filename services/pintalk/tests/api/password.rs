@@ -165,3 +165,45 @@ async fn changing_the_password_to_the_current_one_is_refused_and_signs_out_nobod
         .await;
     assert_eq!(wrong.code(), "wrong_password");
 }
+
+#[actix_web::test]
+async fn a_reset_link_can_be_checked_without_using_it_up() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("check@example.com").await;
+    app.forgot_password(&owner.email).await;
+    let token = link_token(
+        &app.mail
+            .wait_for(&owner.email, "Reset your PinTalk password", 1)
+            .await,
+    );
+    for _ in 0..2 {
+        assert_eq!(app.check_reset(&token).await.status, StatusCode::NO_CONTENT);
+    }
+    assert_eq!(
+        app.reset_password(&token, "brand new secret").await.status,
+        StatusCode::NO_CONTENT
+    );
+    let used = app.check_reset(&token).await;
+    assert_eq!(used.status, StatusCode::BAD_REQUEST);
+    assert_eq!(used.code(), "invalid_one_time_token");
+    assert_eq!(
+        app.check_reset("never-issued").await.code(),
+        "invalid_one_time_token"
+    );
+}
+
+#[actix_web::test]
+async fn an_expired_reset_link_checks_as_invalid() {
+    let app = TestApp::spawn_with(|s| s.auth.reset_password_ttl_mins = 0).await;
+    let owner = app.owner("stale@example.com").await;
+    app.forgot_password(&owner.email).await;
+    let token = link_token(
+        &app.mail
+            .wait_for(&owner.email, "Reset your PinTalk password", 1)
+            .await,
+    );
+    assert_eq!(
+        app.check_reset(&token).await.code(),
+        "invalid_one_time_token"
+    );
+}

@@ -2,8 +2,7 @@ use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
-use pintalk_core::clock::now_ms;
-use pintalk_core::secret::{new_token, token_hash};
+use pintalk_core::secret::token_hash;
 use pintalk_db::models::TokenPurpose;
 use pintalk_db::{one_time_tokens, owners, sessions};
 use serde::{Deserialize, Serialize};
@@ -17,6 +16,7 @@ use crate::domain::password::Password;
 use crate::error::ApiError;
 use crate::limits::{client_ip, enforce, within};
 use crate::mail;
+use crate::mail_link::MailLink;
 use crate::state::{AppState, blocking};
 
 #[derive(Deserialize, ToSchema)]
@@ -87,11 +87,13 @@ async fn mail_reset_link(state: &AppState, email: EmailAddress) -> Result<(), Ap
     else {
         return Ok(());
     };
-    let token = new_token();
-    let hash = token_hash(&token);
     let valid_mins = state.settings.auth.reset_password_ttl_mins;
-    let expires = now_ms()
-        + i64::try_from(Duration::from_secs(valid_mins * 60).as_millis()).unwrap_or(i64::MAX);
+    let link = MailLink::new(
+        &state.settings,
+        "reset-password",
+        Duration::from_secs(valid_mins.saturating_mul(60)),
+    );
+    let (hash, expires) = (link.token_hash.clone(), link.expires_at);
     let owner_id = owner.id;
     state
         .db(move |conn| {
@@ -104,13 +106,9 @@ async fn mail_reset_link(state: &AppState, email: EmailAddress) -> Result<(), Ap
             )?)
         })
         .await?;
-    let link = format!(
-        "{}/reset-password#token={token}",
-        state.settings.public_base()
-    );
     state
         .mailer
-        .send(mail::reset_password(&owner.email, &link, valid_mins))
+        .send(mail::reset_password(&owner.email, &link.url, valid_mins))
         .await
         .map_err(ApiError::Internal)
 }
@@ -142,11 +140,12 @@ pub async fn reset(
     let (owner, ended) = state
         .db(move |conn| {
             conn.transaction(|conn| {
-                let Some(owner_id) =
+                let Some(token) =
                     one_time_tokens::consume(conn, TokenPurpose::ResetPassword, &hash)?
                 else {
                     return Ok(None);
                 };
+                let owner_id = token.owner_id;
                 owners::set_password_hash(conn, owner_id, &new_hash)?;
                 // The link went to the owner's inbox: that proves the address too.
                 owners::mark_verified(conn, owner_id)?;

@@ -1,11 +1,8 @@
-use std::time::Duration;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::OwnerId;
-use pintalk_core::secret::{new_token, token_hash};
 use pintalk_db::models::{Owner, TokenPurpose};
 use pintalk_db::{one_time_tokens, owners};
 use serde::Deserialize;
@@ -18,6 +15,7 @@ use crate::domain::text::bounded;
 use crate::error::ApiError;
 use crate::limits::{client_ip, enforce};
 use crate::mail;
+use crate::mail_link::{MailLink, hours};
 use crate::routes::me::OwnerView;
 use crate::state::{AppState, blocking};
 
@@ -86,15 +84,17 @@ pub async fn signup(
         created_at: now,
         updated_at: now,
     };
-    let token = new_token();
-    let hash = token_hash(&token);
-    let ttl = Duration::from_secs(state.settings.auth.verify_email_ttl_hours * 3600);
+    let link = MailLink::new(
+        &state.settings,
+        "verify-email",
+        hours(state.settings.auth.verify_email_ttl_hours),
+    );
+    let (hash, expires) = (link.token_hash.clone(), link.expires_at);
     let stored = owner.clone();
     state
         .db(move |conn| {
             conn.transaction(|conn| {
                 owners::insert(conn, stored.clone())?;
-                let expires = now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
                 one_time_tokens::create(
                     conn,
                     stored.id,
@@ -116,13 +116,9 @@ pub async fn signup(
             })
         })
         .await?;
-    let link = format!(
-        "{}/verify-email#token={token}",
-        state.settings.public_base()
-    );
     mail::send_later(
         &state.mailer,
-        mail::verify_email(&owner.email, &owner.name, &link),
+        mail::verify_email(&owner.email, &owner.name, &link.url),
     );
     Ok(HttpResponse::Created().json(OwnerView::from(owner)))
 }

@@ -30,9 +30,9 @@ pub async fn verify_email(
     let hash = token_hash(&body.token);
     state
         .db(move |conn| {
-            let owner = one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, &hash)?
+            let token = one_time_tokens::consume(conn, TokenPurpose::VerifyEmail, &hash)?
                 .ok_or_else(invalid_token)?;
-            owners::mark_verified(conn, owner)?;
+            owners::mark_verified(conn, token.owner_id)?;
             Ok(())
         })
         .await?;

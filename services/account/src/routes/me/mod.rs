@@ -1,6 +1,7 @@
 //! The signed-in owner's own account: one handler per file.
 
 pub mod delete;
+pub mod email;
 pub mod get;
 pub mod notifications;
 pub mod password;
@@ -9,8 +10,12 @@ pub mod update;
 use pintalk_core::clock::rfc3339;
 use pintalk_core::ids::OwnerId;
 use pintalk_db::models::Owner;
+use pintalk_db::one_time_tokens;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// An owner as the API shows them.
 #[derive(Serialize, ToSchema)]
@@ -22,6 +27,9 @@ pub struct OwnerView {
     pub avatar_url: Option<String>,
     /// Until true, the owner's widgets are not live.
     pub email_verified: bool,
+    /// An address the owner asked to move to, until its link is followed (or expires);
+    /// `email` stays as it is meanwhile.
+    pub pending_email: Option<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
@@ -35,7 +43,20 @@ impl From<Owner> for OwnerView {
             company: o.company,
             avatar_url: o.avatar_url,
             email_verified: o.email_verified_at.is_some(),
+            pending_email: None,
             created_at: rfc3339(o.created_at),
         }
     }
+}
+
+/// The owner as `/me` shows them, with their pending email change.
+pub(crate) async fn owner_view(state: &AppState, owner: Owner) -> Result<OwnerView, ApiError> {
+    let id = owner.id;
+    let pending_email = state
+        .db(move |conn| Ok(one_time_tokens::pending_email(conn, id)?))
+        .await?;
+    Ok(OwnerView {
+        pending_email,
+        ..OwnerView::from(owner)
+    })
 }

@@ -7,7 +7,7 @@ use pintalk_db::owners;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::OwnerView;
+use super::{OwnerView, owner_view};
 use crate::auth::AuthOwner;
 use crate::body::Json;
 use crate::domain::text::{bounded, web_url};
@@ -62,5 +62,5 @@ pub async fn update_me(
             owners::find(conn, id)?.ok_or_else(|| ApiError::not_found("owner"))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(OwnerView::from(owner)))
+    Ok(HttpResponse::Ok().json(owner_view(&state, owner).await?))
 }

@@ -4,9 +4,8 @@ use actix_web::{HttpResponse, web};
 use pintalk_bus::Topic;
 use pintalk_core::ErrorCode;
 use pintalk_core::protocol::ServerFrame;
-use pintalk_db::visitors;
 
-use super::{RoomPath, owned_room};
+use super::{RoomPath, set_blocked};
 use crate::auth::AuthOwner;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,11 +18,7 @@ pub async fn block_visitor(
     auth: AuthOwner,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &auth, path.id).await?;
-    let visitor = room.visitor_id;
-    state
-        .db(move |conn| Ok(visitors::block(conn, visitor)?))
-        .await?;
+    let room = set_blocked(&state, &auth, path.id, true).await?;
     let frame = ServerFrame::Error {
         code: ErrorCode::VisitorBlocked,
         message: "the site's owner ended this conversation".into(),

@@ -1,6 +1,6 @@
 //! Conversations, for their site's owner: the inbox, one room, closing and reopening,
-//! history (see [`crate::history`]), transcripts and blocking the visitor. One handler per
-//! file; the views and lookups they share are here.
+//! history (see [`crate::history`]), transcripts, and blocking or unblocking the visitor.
+//! One handler per file; the views and lookups they share are here.
 
 pub mod block;
 pub mod delete;
@@ -8,6 +8,7 @@ pub mod get;
 pub mod list;
 pub mod messages;
 pub mod transcript;
+pub mod unblock;
 pub mod update;
 
 use pintalk_core::clock::rfc3339;
@@ -15,6 +16,7 @@ use pintalk_core::ids::{RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_db::models::Room;
 use pintalk_db::rooms::{self, InboxRow};
+use pintalk_db::visitors;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -93,6 +95,28 @@ pub(crate) async fn owned_room(
             rooms::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("room"))
         })
         .await
+}
+
+/// Blocks or unblocks the visitor of one of the owner's rooms; returns the room.
+pub(crate) async fn set_blocked(
+    state: &AppState,
+    auth: &AuthOwner,
+    id: RoomId,
+    blocked: bool,
+) -> Result<Room, ApiError> {
+    let room = owned_room(state, auth, id).await?;
+    let visitor = room.visitor_id;
+    state
+        .db(move |conn| {
+            if blocked {
+                visitors::block(conn, visitor)?;
+            } else {
+                visitors::unblock(conn, visitor)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(room)
 }
 
 /// One room as the inbox shows it.

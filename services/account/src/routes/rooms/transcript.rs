@@ -4,11 +4,14 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use pintalk_core::clock::rfc3339;
 use pintalk_core::protocol::ParticipantKind;
+use pintalk_db::models::{Site, Visitor};
+use pintalk_db::{sites, visitors};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RoomPath, owned_room};
 use crate::auth::AuthOwner;
+use crate::domain::download_name::{DownloadName, Part};
 use crate::error::ApiError;
 use crate::history::{self, History};
 use crate::state::AppState;
@@ -43,15 +46,26 @@ pub async fn transcript(
     query: web::Query<TranscriptQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let room = owned_room(&state, &auth, path.id).await?;
+    let (owner, site_id, visitor_id) = (auth.owner.id, room.site_id, room.visitor_id);
+    let (site, visitor) = state
+        .db(move |conn| {
+            let site = sites::find_for_owner(conn, owner, site_id)?;
+            let visitor = visitors::find(conn, site_id, visitor_id)?;
+            site.zip(visitor).ok_or_else(|| ApiError::not_found("room"))
+        })
+        .await?;
     let (messages, epoch) = history::merged(&state, &room, None, TRANSCRIPT_MAX).await?;
     let has_more = messages.first().is_some_and(|m| m.seq > 1);
-    let name = format!("transcript-{}", room.id);
-    match query.format.unwrap_or(TranscriptFormat::Text) {
+    let last_activity = messages.last().map_or(room.updated_at, |m| m.ts);
+    let format = query.format.unwrap_or(TranscriptFormat::Text);
+    let ext = match format {
+        TranscriptFormat::Json => ".json",
+        TranscriptFormat::Text => ".txt",
+    };
+    let disposition = file_name(&site, &visitor, last_activity, ext).content_disposition();
+    match format {
         TranscriptFormat::Json => Ok(HttpResponse::Ok()
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.json\""),
-            ))
+            .insert_header((header::CONTENT_DISPOSITION, disposition))
             .json(History {
                 messages,
                 has_more,
@@ -68,11 +82,39 @@ pub async fn transcript(
             }
             Ok(HttpResponse::Ok()
                 .content_type("text/plain; charset=utf-8")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.txt\""),
-                ))
+                .insert_header((header::CONTENT_DISPOSITION, disposition))
                 .body(text))
         }
     }
+}
+
+/// `pintalk-<site>-<visitor>-<date>`: the visitor as the dashboard names them (name, else
+/// email, else "visitor-" and the last four hex digits of their id), the date of the
+/// conversation's latest message (UTC).
+fn file_name(site: &Site, visitor: &Visitor, last_activity: i64, ext: &str) -> DownloadName {
+    let hex = visitor.id.to_string().replace('-', "");
+    let tag = format!("visitor-{}", &hex[hex.len().saturating_sub(4)..]);
+    let who = visitor
+        .name
+        .as_deref()
+        .or(visitor.email.as_deref())
+        .unwrap_or(&tag);
+    let day = rfc3339(last_activity);
+    DownloadName::new(
+        &[
+            Part {
+                text: &site.name,
+                fallback: "site",
+            },
+            Part {
+                text: who,
+                fallback: &tag,
+            },
+            Part {
+                text: day.get(..10).unwrap_or_default(),
+                fallback: "undated",
+            },
+        ],
+        ext,
+    )
 }

@@ -2,6 +2,7 @@
 //! lookup is scoped to the signed-in owner; another owner's site is "not found". One
 //! handler per file; what they share is here.
 
+pub mod blocked;
 pub mod create;
 pub mod delete;
 pub mod get;

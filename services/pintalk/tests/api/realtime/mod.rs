@@ -1,5 +1,6 @@
 //! The realtime path through the all-in-one server: sockets, delivery, resume, security.
 
+mod blocking;
 mod conversation;
 mod delivery;
 mod overload;
@@ -8,6 +9,7 @@ mod protocol;
 mod security;
 mod slow_reader;
 mod tickets;
+mod transcript;
 
 use serde_json::Value;
 
