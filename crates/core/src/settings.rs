@@ -113,6 +113,9 @@ pub struct MailSettings {
     /// May hold SMTP credentials, hence secret.
     pub smtp_url: SecretString,
     pub from: String,
+    pub inbound_listen: String,
+    pub inbound_domain: String,
+    pub inbound_max_bytes: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -205,3 +205,26 @@ pub fn delete(conn: &mut DbConnection, id: RoomId) -> Result<(), DbError> {
     diesel::delete(rooms::table.find(id)).execute(conn)?;
     Ok(())
 }
+
+/// A room with who may write in it: its site's owner (id, name) and its visitor's name.
+pub type RoomParticipants = (Room, OwnerId, String, Option<String>);
+
+/// Who may write in a room besides a socket, with the room itself; `None` if there is no
+/// such room.
+pub fn with_participants(
+    conn: &mut DbConnection,
+    id: RoomId,
+) -> Result<Option<RoomParticipants>, DbError> {
+    Ok(rooms::table
+        .inner_join(visitors::table)
+        .inner_join(sites::table.inner_join(crate::schema::owners::table))
+        .filter(rooms::id.eq(id))
+        .select((
+            Room::as_select(),
+            crate::schema::owners::id,
+            crate::schema::owners::name,
+            visitors::name,
+        ))
+        .first(conn)
+        .optional()?)
+}

@@ -1,6 +1,6 @@
-//! The account service's background work: the persister (outbox → SQL) and the notifier
-//! (unread-conversation mails). Every replica runs both; each is safe to run beside
-//! itself in another process.
+//! The account service's background work: the persister (outbox → SQL), the notifier
+//! (unread-conversation mails) and the inbound mail listener (replies by email). Every
+//! replica runs them all; each is safe to run beside itself in another process.
 
 use std::future::Future;
 use std::time::Duration;
@@ -58,11 +58,14 @@ pub async fn pause(stop: &mut watch::Receiver<bool>, duration: Duration) {
 pub struct Background {
     persister: Worker,
     notifier: Worker,
+    /// The inbound mail listener, when `mail.inbound_listen` is set.
+    inbound: Option<Worker>,
 }
 
 impl Background {
-    /// Starts the persister and the notifier; stop them before exiting.
-    pub fn start(state: &web::Data<AppState>) -> Self {
+    /// Starts the persister, the notifier and (if set) the inbound mail listener, which
+    /// can fail to bind; stop them before exiting.
+    pub fn start(state: &web::Data<AppState>) -> anyhow::Result<Self> {
         let notify = &state.settings.notify;
         let persister = Persister::new(
             state.pool.clone(),
@@ -72,16 +75,23 @@ impl Background {
             Some(secs_ms(notify.unread_delay_secs)),
         )
         .spawn();
+        let inbound = crate::inbound::start(state)?;
         let notifier = Notifier::new(state.clone()).spawn();
-        Background {
+        Ok(Background {
             persister,
             notifier,
-        }
+            inbound,
+        })
     }
 
-    /// Stops both; the persister first stores and acknowledges the batch it holds.
+    /// Stops them all; the persister first stores and acknowledges the batch it holds.
     pub async fn stop(self) {
-        tokio::join!(self.persister.stop(), self.notifier.stop());
+        let inbound = async {
+            if let Some(inbound) = self.inbound {
+                inbound.stop().await;
+            }
+        };
+        tokio::join!(self.persister.stop(), self.notifier.stop(), inbound);
     }
 }
 

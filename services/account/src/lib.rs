@@ -8,6 +8,7 @@ pub mod body;
 pub mod domain;
 pub mod error;
 pub mod history;
+pub mod inbound;
 pub mod keys;
 pub mod limits;
 pub mod mail;
@@ -54,7 +55,7 @@ impl Application {
         let workers = settings.server.workers;
         let bus = connect_bus(&settings).await?;
         let state = web::Data::new(state(settings, signer, bus).await?);
-        let background = Background::start(&state);
+        let background = Background::start(&state)?;
         let server = pintalk_http::serve(listener, workers, move || {
             // /metrics before the routes: the dashboard's fallback would answer it.
             App::new()

@@ -33,6 +33,8 @@ pub struct Mail {
     /// For mails an owner can turn off: the one-click unsubscribe URL (RFC 8058), sent as
     /// `List-Unsubscribe` with `List-Unsubscribe-Post`.
     pub unsubscribe: Option<String>,
+    /// Where a reply to the mail goes (a reply address of the inbound listener).
+    pub reply_to: Option<String>,
 }
 
 /// `List-Unsubscribe: <url>`.
@@ -106,6 +108,9 @@ impl Mailer {
             .to(mail.to.parse().context("recipient is not an address")?)
             .subject(&mail.subject)
             .header(ContentType::TEXT_PLAIN);
+        if let Some(reply_to) = &mail.reply_to {
+            builder = builder.reply_to(reply_to.parse().context("reply address")?);
+        }
         if let Some(url) = &mail.unsubscribe {
             builder = builder
                 .header(ListUnsubscribe(url.clone()))
@@ -129,8 +134,13 @@ impl Mailer {
                     .as_ref()
                     .map(|url| format!("List-Unsubscribe: <{url}>\n"))
                     .unwrap_or_default();
+                let reply_to = mail
+                    .reply_to
+                    .as_ref()
+                    .map(|to| format!("Reply-To: {to}\n"))
+                    .unwrap_or_default();
                 let text = format!(
-                    "To: {}\nSubject: {}\n{unsubscribe}\n{}",
+                    "To: {}\nSubject: {}\n{reply_to}{unsubscribe}\n{}",
                     mail.to, mail.subject, mail.body
                 );
                 std::fs::write(&path, text).with_context(|| format!("writing {path:?}"))?;
@@ -169,6 +179,7 @@ pub fn verify_email(to: &str, name: &str, link: &str) -> Mail {
              If you did not sign up, ignore this mail.\n"
         ),
         unsubscribe: None,
+        reply_to: None,
     }
 }
 
@@ -183,6 +194,7 @@ pub fn reset_password(to: &str, link: &str, valid_mins: u64) -> Mail {
              If it was not you, ignore this mail; your password stays as it is.\n"
         ),
         unsubscribe: None,
+        reply_to: None,
     }
 }
 
@@ -195,6 +207,7 @@ pub fn password_changed(to: &str) -> Mail {
                If this was not you, reset your password at once.\n"
             .into(),
         unsubscribe: None,
+        reply_to: None,
     }
 }
 
@@ -211,6 +224,7 @@ pub fn confirm_new_email(to: &str, name: &str, link: &str, valid_hours: u64) -> 
              this, ignore this mail.\n"
         ),
         unsubscribe: None,
+        reply_to: None,
     }
 }
 
@@ -226,6 +240,7 @@ pub fn email_changed(old: &str, new: &str) -> Mail {
              runs this PinTalk at once.\n"
         ),
         unsubscribe: None,
+        reply_to: None,
     }
 }
 

@@ -41,6 +41,21 @@ impl AppState {
         })
         .await?
     }
+
+    /// [`AppState::db`] for background work, which answers no request: repository calls
+    /// as they are, errors as `anyhow`.
+    pub async fn background_db<T, F>(&self, work: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, pintalk_db::DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let done = web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        });
+        Ok(done.await??)
+    }
 }
 
 /// Runs CPU-heavy `work` (bcrypt) on the blocking thread pool.

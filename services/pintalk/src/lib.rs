@@ -41,7 +41,7 @@ impl AllInOne {
         let verifier = signer.verifier().clone();
         let gateway = Gateway::start(settings.clone(), verifier, bus.clone());
         let state = web::Data::new(pintalk_account::state(settings, signer, bus).await?);
-        let background = pintalk_account::background::Background::start(&state);
+        let background = pintalk_account::background::Background::start(&state)?;
         let gateway_data = web::Data::from(gateway.clone());
         let server = pintalk_http::serve(listener, workers, move || {
             App::new()

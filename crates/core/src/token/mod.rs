@@ -115,6 +115,8 @@ pub struct Signer {
     encoding: EncodingKey,
     public_pem: String,
     verifier: Verifier,
+    /// A hash of the private key: the root of the keys derived from it.
+    seed: [u8; 32],
 }
 
 impl Signer {
@@ -141,7 +143,17 @@ impl Signer {
             encoding,
             public_pem,
             verifier: Verifier::new(issuer, &public_pems)?,
+            seed: Sha256::digest(signing.to_bytes()).into(),
         })
+    }
+
+    /// A secret key for `purpose` (an HMAC key, say), derived from the signing key: one
+    /// key to provision and rotate, and a different key per purpose.
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        hash.update(self.seed);
+        hash.update(purpose.as_bytes());
+        hash.finalize().into()
     }
 
     /// A token for `sub` with `grant`, valid for `ttl` from now.

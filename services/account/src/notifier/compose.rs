@@ -6,12 +6,14 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use pintalk_core::clock::rfc3339;
-use pintalk_core::ids::OwnerId;
+use pintalk_core::ids::{OwnerId, RoomId};
+use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::UnsubscribeGrant;
 use pintalk_db::models::Owner;
 use pintalk_db::notifications::Unread;
 
+use crate::inbound::token::{ReplyTo, ReplyTokens};
 use crate::mail::Mail;
 use crate::state::AppState;
 
@@ -30,12 +32,26 @@ pub fn unsubscribe_url(state: &AppState, owner: OwnerId) -> anyhow::Result<Strin
     ))
 }
 
+/// The address a reply to the mail about `room` goes to, when replies by email are on.
+pub fn reply_address(state: &AppState, room: RoomId) -> Option<String> {
+    let mail = &state.settings.mail;
+    if mail.inbound_listen.trim().is_empty() {
+        return None;
+    }
+    let token = ReplyTokens::new(&state.signer).seal(ReplyTo {
+        room,
+        kind: ParticipantKind::Owner,
+    });
+    Some(format!("reply+{token}@{}", mail.inbound_domain))
+}
+
 /// The mail about one conversation, or a digest of several.
 pub fn unread_mail(
     settings: &Settings,
     owner: &Owner,
     rooms: &[Unread],
     unsubscribe: String,
+    reply_to: Option<String>,
 ) -> Mail {
     let base = settings.public_base();
     let subject = match rooms {
@@ -73,15 +89,21 @@ pub fn unread_mail(
     }
     let _ = writeln!(
         body,
-        "You get this mail because nobody read these messages in time. Choose how you hear \
+        "{}You get this mail because nobody read these messages in time. Choose how you hear \
          of them in your account settings ({base}/account), or stop these mails: \
-         {unsubscribe}"
+         {unsubscribe}",
+        if reply_to.is_some() {
+            "Reply to this mail to answer the visitor: your reply shows in the chat.\n\n"
+        } else {
+            ""
+        }
     );
     Mail {
         to: owner.email.clone(),
         subject,
         body,
         unsubscribe: Some(unsubscribe),
+        reply_to,
     }
 }
 

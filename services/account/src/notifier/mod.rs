@@ -69,7 +69,8 @@ impl Notifier {
     async fn pass(&self) -> anyhow::Result<()> {
         let now = now_ms();
         let owners = self
-            .db(move |conn| notifications::due_owners(conn, now, OWNERS_PER_PASS))
+            .state
+            .background_db(move |conn| notifications::due_owners(conn, now, OWNERS_PER_PASS))
             .await?;
         for owner in owners {
             if let Some(claimed) = self.claim(owner, now).await? {
@@ -82,22 +83,23 @@ impl Notifier {
     async fn claim(&self, owner: OwnerId, now: i64) -> anyhow::Result<Option<Claimed>> {
         let claimer = self.claimer.clone();
         let until = now + secs_ms(self.state.settings.notify.claim_secs);
-        self.db(move |conn| {
-            let rows = notifications::claim(conn, owner, &claimer, now, until)?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            let Some(owner) = owners::find(conn, owner)? else {
-                return Ok(None);
-            };
-            let setting = notifications::email_setting(conn, owner.id)?;
-            Ok(Some(Claimed {
-                owner,
-                setting,
-                rows,
-            }))
-        })
-        .await
+        self.state
+            .background_db(move |conn| {
+                let rows = notifications::claim(conn, owner, &claimer, now, until)?;
+                if rows.is_empty() {
+                    return Ok(None);
+                }
+                let Some(owner) = owners::find(conn, owner)? else {
+                    return Ok(None);
+                };
+                let setting = notifications::email_setting(conn, owner.id)?;
+                Ok(Some(Claimed {
+                    owner,
+                    setting,
+                    rows,
+                }))
+            })
+            .await
     }
 
     async fn handle(&self, claimed: Claimed, now: i64) -> anyhow::Result<()> {
@@ -129,7 +131,8 @@ impl Notifier {
                 continue;
             }
             let unread = self
-                .db(move |conn| notifications::unread(conn, &row, QUOTED))
+                .state
+                .background_db(move |conn| notifications::unread(conn, &row, QUOTED))
                 .await?;
             match unread {
                 Some(unread) if unread.count > 0 => {
@@ -160,7 +163,12 @@ impl Notifier {
 
     async fn mail(&self, owner: &Owner, rooms: &[Unread]) -> anyhow::Result<()> {
         let unsubscribe = compose::unsubscribe_url(&self.state, owner.id)?;
-        let mail = compose::unread_mail(&self.state.settings, owner, rooms, unsubscribe);
+        // A digest has no one conversation to reply into.
+        let reply_to = match rooms {
+            [one] => compose::reply_address(&self.state, one.room),
+            _ => None,
+        };
+        let mail = compose::unread_mail(&self.state.settings, owner, rooms, unsubscribe, reply_to);
         self.state.mailer.send(mail).await
     }
 
@@ -183,19 +191,8 @@ impl Notifier {
             + 'static,
     {
         let claimer = self.claimer.clone();
-        self.db(move |conn| work(conn, &claimer)).await
-    }
-
-    async fn db<T, F>(&self, work: F) -> anyhow::Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut pintalk_db::DbConnection) -> Result<T, pintalk_db::DbError> + Send + 'static,
-    {
-        let pool = self.state.pool.clone();
-        let done = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(pintalk_db::DbError::from)?;
-            work(&mut conn)
-        });
-        Ok(done.await??)
+        self.state
+            .background_db(move |conn| work(conn, &claimer))
+            .await
     }
 }

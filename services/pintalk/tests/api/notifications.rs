@@ -225,3 +225,137 @@ async fn a_digest_owner_gets_the_conversations_of_a_period_in_one_mail() {
         assert!(digest.contains("2 conversations wait"), "{digest}");
     }
 }
+
+/// A plain SMTP client, as a mail server delivering to the inbound listener would be.
+struct Delivery {
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>>,
+    write: tokio::net::tcp::OwnedWriteHalf,
+}
+
+impl Delivery {
+    async fn connect(port: u16) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let (read, write) = socket.into_split();
+        let mut delivery = Delivery {
+            lines: tokio::io::BufReader::new(read).lines(),
+            write,
+        };
+        assert!(delivery.reply().await.starts_with("220"));
+        delivery
+    }
+
+    /// The server's reply (the last line of a multi-line one).
+    async fn reply(&mut self) -> String {
+        loop {
+            let line = self.lines.next_line().await.unwrap().expect("a reply");
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return line;
+            }
+        }
+    }
+
+    async fn say(&mut self, line: &str) -> String {
+        use tokio::io::AsyncWriteExt;
+        self.write
+            .write_all(format!("{line}\r\n").as_bytes())
+            .await
+            .unwrap();
+        self.reply().await
+    }
+
+    /// One mail to `to`; the reply to `RCPT`, and to the data if it got that far.
+    async fn send(&mut self, to: &str, mail: &str) -> (String, Option<String>) {
+        assert!(self.say("EHLO relay.example").await.starts_with("250"));
+        assert!(
+            self.say("MAIL FROM:<owner@example.com>")
+                .await
+                .starts_with("250")
+        );
+        let rcpt = self.say(&format!("RCPT TO:<{to}>")).await;
+        if !rcpt.starts_with("250") {
+            assert!(self.say("RSET").await.starts_with("250"));
+            return (rcpt, None);
+        }
+        assert!(self.say("DATA").await.starts_with("354"));
+        let body = mail.replace('\n', "\r\n").replace("\r\n.", "\r\n..");
+        (rcpt, Some(self.say(&format!("{body}\r\n.")).await))
+    }
+}
+
+#[actix_web::test]
+async fn the_owner_answers_by_replying_to_the_mail_and_the_visitor_sees_it_live_once() {
+    let port = crate::redis::free_port();
+    let app = TestApp::spawn_with(|s| {
+        quick(s);
+        s.mail.inbound_listen = format!("127.0.0.1:{port}");
+        s.mail.inbound_domain = "in.example".into();
+    })
+    .await;
+    let (owner, site) = owner_with_site(&app, "replies@example.com").await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor.socket.post(&room, "Is it in stock?", "q").await;
+    let mail = app.mail.wait_for(&owner.email, "wrote on", 1).await;
+    let reply_to = mail
+        .lines()
+        .find_map(|l| l.strip_prefix("Reply-To: "))
+        .expect("a reply address")
+        .trim()
+        .to_owned();
+    assert!(
+        reply_to.starts_with("reply+") && reply_to.ends_with("@in.example"),
+        "{reply_to}"
+    );
+
+    let answer = "From: Owner <replies@example.com>\nTo: <REPLY>\nSubject: Re: a visitor wrote\n\
+        Message-ID: <answer-1@mail.example>\nContent-Type: text/plain; charset=utf-8\n\n\
+        Yes, two left.\n.dot line stays\n\nOn Tue, 1 Dec 2026, PinTalk <no-reply@localhost> wrote:\n\
+        > Is it in stock?\n"
+        .replace("<REPLY>", &reply_to);
+    let mut smtp = Delivery::connect(port).await;
+    let (rcpt, stored) = smtp.send(&reply_to, &answer).await;
+    assert!(rcpt.starts_with("250"), "{rcpt}");
+    assert!(
+        stored.as_deref().is_some_and(|s| s.starts_with("250")),
+        "{stored:?}"
+    );
+    let live = loop {
+        // The visitor's own message comes back first.
+        let frame = visitor.socket.next_of("message").await;
+        if frame["sender"]["kind"] == "owner" {
+            break frame;
+        }
+    };
+    assert_eq!(live["body"], "Yes, two left.\n.dot line stays");
+
+    // The relay delivers it again: stored once.
+    let (_, again) = smtp.send(&reply_to, &answer).await;
+    assert!(
+        again.as_deref().is_some_and(|s| s.starts_with("250")),
+        "{again:?}"
+    );
+    let history = app.history(&owner.access, &room, "").await;
+    let owners: Vec<_> = history.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["sender"]["kind"] == "owner")
+        .collect();
+    assert_eq!(owners.len(), 1, "{:?}", history.body);
+
+    // Unknown, forged and foreign addresses are refused at RCPT; nothing is appended.
+    let forged = reply_to.replacen("reply+", "reply+0", 1);
+    for to in [
+        "someone@in.example",
+        forged.as_str(),
+        "reply+00@elsewhere.example",
+    ] {
+        let (rcpt, data) = smtp.send(to, &answer).await;
+        assert!(rcpt.starts_with("550"), "{to}: {rcpt}");
+        assert!(data.is_none());
+    }
+    assert!(smtp.say("QUIT").await.starts_with("221"));
+}

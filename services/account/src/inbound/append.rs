@@ -1,0 +1,76 @@
+//! A reply by mail joins its conversation as a socket send does: one bus append, under
+//! its own cid, answered as an SMTP reply code.
+
+use pintalk_bus::{Appended, Draft};
+use pintalk_core::ids::RoomId;
+use pintalk_core::protocol::{Participant, ParticipantKind, RoomStatus};
+use pintalk_db::rooms;
+
+use super::text::Reply;
+use super::token::ReplyTo;
+use crate::seeding;
+use crate::state::AppState;
+
+/// Whether `room` exists and is open: a reply address works only there.
+pub async fn still_open(state: &AppState, room: RoomId) -> anyhow::Result<bool> {
+    let found = state
+        .background_db(move |conn| rooms::find(conn, room))
+        .await?;
+    Ok(found.is_some_and(|r| r.status == RoomStatus::Open))
+}
+
+/// Appends `reply` for `to`; the SMTP reply to give.
+pub async fn append(state: &AppState, to: ReplyTo, reply: Reply) -> String {
+    match try_append(state, to, reply).await {
+        Ok(code) => code,
+        Err(e) => {
+            log::warn!("inbound mail: {e:#}");
+            "451 4.3.0 try again later".into()
+        }
+    }
+}
+
+async fn try_append(state: &AppState, to: ReplyTo, reply: Reply) -> anyhow::Result<String> {
+    let room = to.room;
+    let found = state
+        .background_db(move |conn| rooms::with_participants(conn, room))
+        .await?;
+    let Some((room, owner, owner_name, visitor_name)) = found else {
+        return Ok("550 5.7.1 this conversation is gone".into());
+    };
+    if room.status != RoomStatus::Open {
+        return Ok("550 5.7.1 this conversation is closed".into());
+    }
+    let sender = match to.kind {
+        ParticipantKind::Owner => Participant {
+            kind: ParticipantKind::Owner,
+            id: owner.to_string(),
+            name: Some(owner_name),
+        },
+        ParticipantKind::Visitor => Participant {
+            kind: ParticipantKind::Visitor,
+            id: room.visitor_id.to_string(),
+            name: visitor_name,
+        },
+    };
+    let draft = Draft {
+        room: room.id,
+        site: room.site_id,
+        cid: reply.cid,
+        sender,
+        body: reply.text,
+    };
+    let max_backlog = state.settings.gateway.max_backlog;
+    let mut appended = state.bus.append(&draft, max_backlog).await?;
+    if appended == Appended::NotSeeded {
+        seeding::seed_room(&state.pool, state.bus.as_ref(), room.id).await?;
+        appended = state.bus.append(&draft, max_backlog).await?;
+    }
+    Ok(match appended {
+        Appended::Stored { seq, .. } | Appended::Duplicate { seq, .. } => {
+            format!("250 2.0.0 stored as message {seq}")
+        }
+        Appended::BacklogFull | Appended::NotSeeded => "451 4.3.0 try again later".into(),
+        Appended::WrongSite => "550 5.7.1 this conversation is gone".into(),
+    })
+}
