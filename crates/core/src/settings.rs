@@ -56,6 +56,7 @@ pub struct GatewaySettings {
 #[serde(deny_unknown_fields)]
 pub struct NotifySettings {
     pub unread_delay_secs: u64,
+    pub visitor_offline_secs: u64,
     pub remind_after_secs: u64,
     pub digest_secs: u64,
     pub poll_ms: u64,

@@ -72,10 +72,28 @@ pub struct ReadCursor {
 pub struct Batch {
     pub messages: Vec<StoredMessage>,
     pub reads: Vec<ReadCursor>,
-    /// With a delay (ms), a visitor message schedules an unread-conversation mail that
-    /// long after it, and an owner's read re-arms a room quiet after a mail (see
+    /// With delays, a message schedules an unread-conversation mail to the other side that
+    /// long after it, and a read re-arms a room quiet after a mail to the reader (see
     /// `notifications`); `None` schedules nothing.
-    pub notify_after_ms: Option<i64>,
+    pub notify: Option<NotifyDelays>,
+}
+
+/// How long after a message its recipient is mailed, if they have not read it (ms).
+#[derive(Clone, Copy, Debug)]
+pub struct NotifyDelays {
+    /// A visitor message, to the site's owner.
+    pub owner_ms: i64,
+    /// An owner's message, to a visitor with an email and no socket.
+    pub visitor_ms: i64,
+}
+
+impl NotifyDelays {
+    fn of(&self, recipient: ParticipantKind) -> i64 {
+        match recipient {
+            ParticipantKind::Owner => self.owner_ms,
+            ParticipantKind::Visitor => self.visitor_ms,
+        }
+    }
 }
 
 /// What a batch changed, for the room events the persister announces.
@@ -138,25 +156,48 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
         for cursor in &batch.reads {
             backend::advance_read_cursor(conn, cursor)?;
         }
-        if let Some(delay) = batch.notify_after_ms {
-            // Reads first: a visitor message of this same batch, newer than the read,
-            // then finds the room re-armed rather than quiet.
-            let now = now_ms();
-            let read_by_owner: Vec<RoomId> = batch
-                .reads
-                .iter()
-                .filter(|c| c.reader_kind == ParticipantKind::Owner)
-                .map(|c| c.room)
-                .collect();
-            notifications::owner_read(conn, &read_by_owner, now + delay)?;
-            let due: Vec<(RoomId, i64)> = highest
-                .iter()
-                .filter_map(|(room, (_, wrote_at))| Some((*room, (*wrote_at)? + delay)))
-                .collect();
-            notifications::schedule(conn, &due, now)?;
+        if let Some(delays) = batch.notify {
+            schedule_notifications(conn, batch, &delays)?;
         }
         Ok(applied)
     })
+}
+
+/// A batch's reads re-arm rooms quiet after a mail to the reader, then its messages
+/// schedule mails to the other side. Reads first: a message of this same batch, newer
+/// than the read, then finds the room re-armed rather than quiet.
+fn schedule_notifications(
+    conn: &mut DbConnection,
+    batch: &Batch,
+    delays: &NotifyDelays,
+) -> Result<(), DbError> {
+    let now = now_ms();
+    for reader in [ParticipantKind::Owner, ParticipantKind::Visitor] {
+        let rooms: Vec<RoomId> = batch
+            .reads
+            .iter()
+            .filter(|c| c.reader_kind == reader)
+            .map(|c| c.room)
+            .collect();
+        notifications::read(conn, reader, &rooms, now + delays.of(reader))?;
+    }
+    // Per room and recipient, the earliest message to tell them of.
+    let mut due: BTreeMap<(RoomId, ParticipantKind), i64> = BTreeMap::new();
+    for m in &batch.messages {
+        let recipient = match m.sender_kind {
+            ParticipantKind::Visitor => ParticipantKind::Owner,
+            ParticipantKind::Owner => ParticipantKind::Visitor,
+        };
+        let at = m.created_at + delays.of(recipient);
+        due.entry((m.room_id, recipient))
+            .and_modify(|d| *d = (*d).min(at))
+            .or_insert(at);
+    }
+    let due: Vec<(RoomId, ParticipantKind, i64)> = due
+        .into_iter()
+        .map(|((room, to), at)| (room, to, at))
+        .collect();
+    notifications::schedule(conn, &due, now)
 }
 
 /// Moves each room's `last_seq` up to the batch's highest (never down) and stamps

@@ -160,7 +160,10 @@ pub struct StoredMessage {
 #[diesel(table_name = notifications_due)]
 pub struct DueNotification {
     pub room_id: RoomId,
-    /// The owner of the room's site: who is mailed, and the unit of a claim.
+    /// Who is mailed: the site's owner (of visitor messages), or the visitor (of the
+    /// owner's).
+    pub recipient: ParticipantKind,
+    /// The owner of the room's site: the unit of a claim.
     pub owner_id: OwnerId,
     pub due_at: i64,
     /// The highest seq a mail told of (0 before the first): never told twice.

@@ -8,7 +8,7 @@
 
 use diesel::prelude::*;
 use pintalk_core::domain::EmailNotifications;
-use pintalk_core::ids::{OwnerId, RoomId, SiteId};
+use pintalk_core::ids::{OwnerId, RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::ParticipantKind;
 
 use crate::backend;
@@ -18,30 +18,32 @@ use crate::schema::{
 };
 use crate::{DbConnection, DbError};
 
-/// Schedules a mail for each room that has none, due at the given time; a room already
-/// scheduled (or quiet after a mail) keeps its row. Runs inside the persister's batch.
+/// Schedules a mail for each (room, recipient) that has none, due at the given time; one
+/// already scheduled (or quiet after a mail) keeps its row. Runs inside the persister's
+/// batch.
 pub(crate) fn schedule(
     conn: &mut DbConnection,
-    due: &[(RoomId, i64)],
+    due: &[(RoomId, ParticipantKind, i64)],
     now: i64,
 ) -> Result<(), DbError> {
     if due.is_empty() {
         return Ok(());
     }
-    let ids: Vec<RoomId> = due.iter().map(|(room, _)| *room).collect();
+    let ids: Vec<RoomId> = due.iter().map(|(room, ..)| *room).collect();
     let owners: Vec<(RoomId, OwnerId)> = rooms::table
         .inner_join(sites::table)
         .filter(rooms::id.eq_any(&ids))
         .select((rooms::id, sites::owner_id))
         .load(conn)?;
-    let rows: Vec<DueNotification> = owners
-        .into_iter()
-        .filter_map(|(room, owner)| {
-            let due_at = due.iter().find(|(r, _)| *r == room)?.1;
+    let rows: Vec<DueNotification> = due
+        .iter()
+        .filter_map(|(room, recipient, due_at)| {
+            let owner = owners.iter().find(|(r, _)| r == room)?.1;
             Some(DueNotification {
-                room_id: room,
+                room_id: *room,
+                recipient: *recipient,
                 owner_id: owner,
-                due_at,
+                due_at: *due_at,
                 notified_seq: 0,
                 claimed_by: None,
                 claimed_until: 0,
@@ -52,10 +54,11 @@ pub(crate) fn schedule(
     backend::insert_due_notifications_ignoring_duplicates(conn, &rows)
 }
 
-/// An owner read these rooms: a room quiet after a mail may mail again, after the unread
-/// delay (from `due_at`), for what is still unread then.
-pub(crate) fn owner_read(
+/// `reader` read these rooms: a room quiet after a mail to them may mail again, at
+/// `due_at`, for what is still unread then.
+pub(crate) fn read(
     conn: &mut DbConnection,
+    reader: ParticipantKind,
     rooms_read: &[RoomId],
     due_at: i64,
 ) -> Result<(), DbError> {
@@ -65,6 +68,7 @@ pub(crate) fn owner_read(
     diesel::update(
         notifications_due::table
             .filter(notifications_due::room_id.eq_any(rooms_read))
+            .filter(notifications_due::recipient.eq(reader))
             .filter(notifications_due::notified_seq.gt(0))
             .filter(notifications_due::due_at.gt(due_at)),
     )
@@ -121,11 +125,13 @@ pub fn claim(
         .load(conn)?)
 }
 
-/// What a mail about one room tells: its site and visitor, and the visitor's messages
-/// the owner has not read and no earlier mail told of.
+/// What a mail about one room tells: its site and visitor, and the messages the recipient
+/// has not read and no earlier mail told of (the visitor's, to the owner; the owner's, to
+/// the visitor).
 #[derive(Clone, Debug)]
 pub struct Unread {
     pub room: RoomId,
+    pub recipient: ParticipantKind,
     pub site: SiteId,
     pub site_name: String,
     pub visitor_name: Option<String>,
@@ -147,27 +153,37 @@ pub fn unread(
     row: &DueNotification,
     limit: i64,
 ) -> Result<Option<Unread>, DbError> {
-    let Some((site, site_name, visitor_name, visitor_email)) = rooms::table
+    let Some((site, site_name, visitor, visitor_name, visitor_email)) = rooms::table
         .inner_join(sites::table)
         .inner_join(visitors::table)
         .filter(rooms::id.eq(row.room_id))
-        .select((sites::id, sites::name, visitors::name, visitors::email))
-        .first::<(SiteId, String, Option<String>, Option<String>)>(conn)
+        .select((
+            sites::id,
+            sites::name,
+            visitors::id,
+            visitors::name,
+            visitors::email,
+        ))
+        .first::<(SiteId, String, VisitorId, Option<String>, Option<String>)>(conn)
         .optional()?
     else {
         return Ok(None);
     };
+    let reader = match row.recipient {
+        ParticipantKind::Owner => row.owner_id.to_string(),
+        ParticipantKind::Visitor => visitor.to_string(),
+    };
     let read: Option<i64> = read_cursors::table
         .filter(read_cursors::room_id.eq(row.room_id))
-        .filter(read_cursors::reader_kind.eq(ParticipantKind::Owner))
-        .filter(read_cursors::reader_id.eq(row.owner_id.to_string()))
+        .filter(read_cursors::reader_kind.eq(row.recipient))
+        .filter(read_cursors::reader_id.eq(reader))
         .select(read_cursors::seq)
         .first(conn)
         .optional()?;
     let after_seq = read.unwrap_or(0).max(row.notified_seq);
     let unread = messages::table
         .filter(messages::room_id.eq(row.room_id))
-        .filter(messages::sender_kind.eq(ParticipantKind::Visitor))
+        .filter(messages::sender_kind.eq(other(row.recipient)))
         .filter(messages::seq.gt(after_seq));
     let (count, last_seq): (i64, Option<i64>) = unread
         .select((diesel::dsl::count_star(), diesel::dsl::max(messages::seq)))
@@ -179,6 +195,7 @@ pub fn unread(
         .load(conn)?;
     Ok(Some(Unread {
         room: row.room_id,
+        recipient: row.recipient,
         site,
         site_name,
         visitor_name,
@@ -195,11 +212,12 @@ pub fn unread(
 pub fn notified(
     conn: &mut DbConnection,
     room: RoomId,
+    recipient: ParticipantKind,
     claimer: &str,
     seq: i64,
     due_at: i64,
 ) -> Result<(), DbError> {
-    diesel::update(claimed(room, claimer))
+    diesel::update(claimed(room, recipient, claimer))
         .set((
             notifications_due::notified_seq.eq(seq),
             notifications_due::due_at.eq(due_at),
@@ -214,10 +232,11 @@ pub fn notified(
 pub fn postpone(
     conn: &mut DbConnection,
     room: RoomId,
+    recipient: ParticipantKind,
     claimer: &str,
     due_at: i64,
 ) -> Result<(), DbError> {
-    diesel::update(claimed(room, claimer))
+    diesel::update(claimed(room, recipient, claimer))
         .set((
             notifications_due::due_at.eq(due_at),
             notifications_due::claimed_by.eq(None::<String>),
@@ -228,41 +247,54 @@ pub fn postpone(
 }
 
 /// Nothing of the room is left to tell beyond `after_seq`: deletes the claimed row — unless
-/// a visitor message past it was stored meanwhile, which then keeps the row (due now), so
-/// a message persisted during the check is never left without a mail.
+/// a message for the recipient past it was stored meanwhile, which then keeps the row (due
+/// now), so a message persisted during the check is never left without a mail.
 pub fn done(
     conn: &mut DbConnection,
     room: RoomId,
+    recipient: ParticipantKind,
     claimer: &str,
     after_seq: i64,
 ) -> Result<(), DbError> {
     let newer = messages::table
         .filter(messages::room_id.eq(room))
-        .filter(messages::sender_kind.eq(ParticipantKind::Visitor))
+        .filter(messages::sender_kind.eq(other(recipient)))
         .filter(messages::seq.gt(after_seq));
-    let deleted =
-        diesel::delete(claimed(room, claimer).filter(diesel::dsl::not(diesel::dsl::exists(newer))))
-            .execute(conn)?;
+    let deleted = diesel::delete(
+        claimed(room, recipient, claimer).filter(diesel::dsl::not(diesel::dsl::exists(newer))),
+    )
+    .execute(conn)?;
     if deleted == 0 {
-        postpone(conn, room, claimer, 0)?;
+        postpone(conn, room, recipient, claimer, 0)?;
     }
     Ok(())
 }
 
-/// The row of `room` as `claimer` holds it.
+/// The filter of one table by one column's value.
+type By<Table, Column, Value> = diesel::dsl::Filter<Table, diesel::dsl::Eq<Column, Value>>;
+/// A room's rows.
+type OfRoom = By<notifications_due::table, notifications_due::room_id, RoomId>;
+/// A room's row for one recipient.
+type OfRecipient = By<OfRoom, notifications_due::recipient, ParticipantKind>;
+
+/// The row of `room` for `recipient` as `claimer` holds it.
 fn claimed(
     room: RoomId,
+    recipient: ParticipantKind,
     claimer: &str,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        notifications_due::table,
-        diesel::dsl::Eq<notifications_due::room_id, RoomId>,
-    >,
-    diesel::dsl::Eq<notifications_due::claimed_by, String>,
-> {
+) -> By<OfRecipient, notifications_due::claimed_by, String> {
     notifications_due::table
         .filter(notifications_due::room_id.eq(room))
+        .filter(notifications_due::recipient.eq(recipient))
         .filter(notifications_due::claimed_by.eq(claimer.to_owned()))
+}
+
+/// Whose messages a recipient is told of: the other side's.
+fn other(recipient: ParticipantKind) -> ParticipantKind {
+    match recipient {
+        ParticipantKind::Owner => ParticipantKind::Visitor,
+        ParticipantKind::Visitor => ParticipantKind::Owner,
+    }
 }
 
 /// How `owner` wants to hear by email (the default when they never chose).

@@ -123,8 +123,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    notifications_due (room_id) {
+    notifications_due (room_id, recipient) {
         room_id -> Text,
+        recipient -> Text,
         owner_id -> Text,
         due_at -> BigInt,
         notified_seq -> BigInt,

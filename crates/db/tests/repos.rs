@@ -357,7 +357,8 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
 
 #[test]
 fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
-    use pintalk_db::messages::{Batch, persist};
+    use pintalk_core::protocol::ParticipantKind;
+    use pintalk_db::messages::{Batch, NotifyDelays, persist};
     use pintalk_db::notifications::{claim, due_owners, notified, scheduled};
     let (_db, pool) = pool();
     let conn = &mut pool.get().unwrap();
@@ -367,7 +368,10 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
     let at = now_ms();
     let batch = |seq| Batch {
         messages: vec![visitor_message(&room, seq, at)],
-        notify_after_ms: Some(1000),
+        notify: Some(NotifyDelays {
+            owner_ms: 1000,
+            visitor_ms: 5000,
+        }),
         ..Batch::default()
     };
     persist(conn, &batch(1)).unwrap();
@@ -396,7 +400,15 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
             .len(),
         1
     );
-    notified(conn, room.id, "two", 2, later + 3_600_000).unwrap();
+    notified(
+        conn,
+        room.id,
+        ParticipantKind::Owner,
+        "two",
+        2,
+        later + 3_600_000,
+    )
+    .unwrap();
     persist(conn, &batch(3)).unwrap();
     let quiet = scheduled(conn, o.id).unwrap();
     assert_eq!(
@@ -404,6 +416,25 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
         (2, later + 3_600_000),
         "quiet after a mail: a new message does not reschedule"
     );
+    // The owner's answer schedules a mail to the visitor, on its own delay.
+    let mut answer = visitor_message(&room, 4, at);
+    answer.sender_kind = ParticipantKind::Owner;
+    answer.sender_id = o.id.to_string();
+    persist(
+        conn,
+        &Batch {
+            messages: vec![answer],
+            ..batch(4)
+        },
+    )
+    .unwrap();
+    let to_visitor: Vec<_> = scheduled(conn, o.id)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.recipient == ParticipantKind::Visitor)
+        .collect();
+    assert_eq!(to_visitor.len(), 1);
+    assert_eq!(to_visitor[0].due_at, at + 5000);
 }
 
 #[test]

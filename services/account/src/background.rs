@@ -6,6 +6,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use actix_web::web;
+use pintalk_db::messages::NotifyDelays;
 use tokio::sync::watch;
 
 use crate::notifier::Notifier;
@@ -72,7 +73,10 @@ impl Background {
             state.bus.clone(),
             state.metrics.clone(),
             &state.settings.persister,
-            Some(secs_ms(notify.unread_delay_secs)),
+            Some(NotifyDelays {
+                owner_ms: secs_ms(notify.unread_delay_secs),
+                visitor_ms: secs_ms(notify.visitor_offline_secs),
+            }),
         )
         .spawn();
         let inbound = crate::inbound::start(state)?;

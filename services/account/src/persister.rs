@@ -12,7 +12,7 @@ use pintalk_bus::{Bus, OutboxEntry, OutboxItem, Topic};
 use pintalk_core::ids::{MessageId, RoomId, SiteId};
 use pintalk_core::protocol::{RoomEventKind, RoomStatus, ServerFrame};
 use pintalk_db::Pool;
-use pintalk_db::messages::{self, Applied, Batch, ReadCursor};
+use pintalk_db::messages::{self, Applied, Batch, NotifyDelays, ReadCursor};
 use pintalk_db::models::StoredMessage;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
@@ -51,8 +51,8 @@ pub struct Persister {
     claim_idle: Duration,
     /// The pause after a batch that was not full, so the next one fills.
     fill: Duration,
-    /// Visitor messages schedule an unread-conversation mail this long after them.
-    notify_after_ms: Option<i64>,
+    /// Messages schedule an unread-conversation mail to the other side this long after them.
+    notify: Option<NotifyDelays>,
 }
 
 impl Persister {
@@ -61,7 +61,7 @@ impl Persister {
         bus: Arc<dyn Bus>,
         metrics: PersisterMetrics,
         settings: &pintalk_core::settings::PersisterSettings,
-        notify_after_ms: Option<i64>,
+        notify: Option<NotifyDelays>,
     ) -> Self {
         let consumer = format!(
             "persister-{}",
@@ -75,7 +75,7 @@ impl Persister {
             batch: settings.batch.max(1),
             claim_idle: Duration::from_millis(settings.claim_idle_ms),
             fill: Duration::from_millis(settings.fill_ms),
-            notify_after_ms,
+            notify,
         }
     }
 
@@ -187,7 +187,7 @@ impl Persister {
     /// Writes entries to SQL, acknowledges them, then announces room events.
     async fn persist(&self, entries: &[OutboxEntry]) -> anyhow::Result<()> {
         let mut batch = Batch {
-            notify_after_ms: self.notify_after_ms,
+            notify: self.notify,
             ..Batch::default()
         };
         let mut sites: Vec<(RoomId, SiteId)> = Vec::new();

@@ -32,16 +32,13 @@ pub fn unsubscribe_url(state: &AppState, owner: OwnerId) -> anyhow::Result<Strin
     ))
 }
 
-/// The address a reply to the mail about `room` goes to, when replies by email are on.
-pub fn reply_address(state: &AppState, room: RoomId) -> Option<String> {
+/// The address `kind`'s reply to a mail about `room` goes to, when replies by email are on.
+pub fn reply_address(state: &AppState, room: RoomId, kind: ParticipantKind) -> Option<String> {
     let mail = &state.settings.mail;
     if mail.inbound_listen.trim().is_empty() {
         return None;
     }
-    let token = ReplyTokens::new(&state.signer).seal(ReplyTo {
-        room,
-        kind: ParticipantKind::Owner,
-    });
+    let token = ReplyTokens::new(&state.signer).seal(ReplyTo { room, kind });
     Some(format!("reply+{token}@{}", mail.inbound_domain))
 }
 
@@ -70,17 +67,7 @@ pub fn unread_mail(
             visitor_label(unread),
             unread.site_name
         );
-        for message in &unread.messages {
-            let _ = writeln!(body, "  {}", stamp(message.created_at));
-            for line in plain(&message.body).lines() {
-                let _ = writeln!(body, "  > {line}");
-            }
-            body.push('\n');
-        }
-        let quoted = i64::try_from(unread.messages.len()).unwrap_or(i64::MAX);
-        if unread.count > quoted {
-            let _ = writeln!(body, "  … and {} more.\n", unread.count - quoted);
-        }
+        quote(&mut body, unread);
         let _ = writeln!(
             body,
             "Answer: {base}/sites/{}/rooms/{}\n",
@@ -104,6 +91,57 @@ pub fn unread_mail(
         body,
         unsubscribe: Some(unsubscribe),
         reply_to,
+    }
+}
+
+/// The mail to a visitor about the owner's answers they have not seen.
+pub fn visitor_mail(
+    settings: &Settings,
+    owner: &Owner,
+    unread: &Unread,
+    reply_to: Option<String>,
+) -> Mail {
+    let site = one_line(&unread.site_name);
+    let mut body = format!(
+        "Hi {},\n\n{site} answered you:\n\n",
+        unread
+            .visitor_name
+            .as_deref()
+            .map_or_else(|| "there".to_owned(), one_line)
+    );
+    quote(&mut body, unread);
+    let _ = writeln!(
+        body,
+        "{}— {}, {site}",
+        if reply_to.is_some() {
+            "Reply to this mail to answer: your reply shows in the chat.\n\n"
+        } else {
+            "Open the chat on our site to answer.\n\n"
+        },
+        one_line(&owner.name)
+    );
+    let _ = settings;
+    Mail {
+        to: unread.visitor_email.clone().unwrap_or_default(),
+        subject: format!("{site} answered you"),
+        body,
+        unsubscribe: None,
+        reply_to,
+    }
+}
+
+/// The unread messages of `unread`, quoted, with the count of the rest.
+fn quote(body: &mut String, unread: &Unread) {
+    for message in &unread.messages {
+        let _ = writeln!(body, "  {}", stamp(message.created_at));
+        for line in plain(&message.body).lines() {
+            let _ = writeln!(body, "  > {line}");
+        }
+        body.push('\n');
+    }
+    let quoted = i64::try_from(unread.messages.len()).unwrap_or(i64::MAX);
+    if unread.count > quoted {
+        let _ = writeln!(body, "  … and {} more.\n", unread.count - quoted);
     }
 }
 

@@ -1,6 +1,8 @@
 //! The notifier: mails an owner about conversations whose visitor messages nobody read
 //! within `notify.unread_delay_secs` — one mail per conversation per quiet period, or one
-//! digest per `notify.digest_secs`, or none, as the owner chose.
+//! digest per `notify.digest_secs`, or none, as the owner chose — and a visitor who left
+//! an email about the owner's answers they have not seen `notify.visitor_offline_secs`
+//! after them, with no socket open.
 //!
 //! The schedule is SQL's (`pintalk_db::notifications`): the persister adds a due row with
 //! the visitor message it stores; each pass here claims the due rows of a few owners (one
@@ -16,6 +18,7 @@ use actix_web::web;
 use pintalk_core::clock::now_ms;
 use pintalk_core::domain::EmailNotifications;
 use pintalk_core::ids::OwnerId;
+use pintalk_core::protocol::ParticipantKind;
 use pintalk_db::models::{DueNotification, Owner};
 use pintalk_db::notifications::{self, Unread};
 use pintalk_db::owners;
@@ -112,20 +115,27 @@ impl Notifier {
         let mailing = owner.email_verified_at.is_some() && setting != EmailNotifications::Off;
         let digest = secs_ms(self.state.settings.notify.digest_secs).max(1);
         let mut told = Vec::new();
-        for row in rows {
+        let (to_visitors, to_owner): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .partition(|row| row.recipient == ParticipantKind::Visitor);
+        for row in to_visitors {
+            self.tell_visitor(&owner, row, now).await?;
+        }
+        for row in to_owner {
             let room = row.room_id;
+            let owner_side = ParticipantKind::Owner;
             if mailing && setting == EmailNotifications::Digest && row.due_at % digest != 0 {
                 // A digest goes on its period's boundary, with everything due by then.
                 let boundary = (row.due_at / digest + 1) * digest;
                 self.release(move |conn, claimer| {
-                    notifications::postpone(conn, room, claimer, boundary)
+                    notifications::postpone(conn, room, owner_side, claimer, boundary)
                 })
                 .await?;
                 continue;
             }
             if !mailing {
                 self.release(move |conn, claimer| {
-                    notifications::done(conn, room, claimer, i64::MAX)
+                    notifications::done(conn, room, owner_side, claimer, i64::MAX)
                 })
                 .await?;
                 continue;
@@ -146,7 +156,7 @@ impl Notifier {
                 other => {
                     let after = other.map_or(i64::MAX, |u| u.after_seq);
                     self.release(move |conn, claimer| {
-                        notifications::done(conn, room, claimer, after)
+                        notifications::done(conn, room, owner_side, claimer, after)
                     })
                     .await?;
                 }
@@ -161,11 +171,54 @@ impl Notifier {
         Ok(())
     }
 
+    /// The owner answered and the visitor did not read it: a mail if they left an address
+    /// and have no socket open (a visitor online sees it there; look again later).
+    async fn tell_visitor(
+        &self,
+        owner: &Owner,
+        row: DueNotification,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let room = row.room_id;
+        let visitor_side = ParticipantKind::Visitor;
+        let online = self
+            .state
+            .bus
+            .presence_count(&pintalk_bus::presence::visitor_key(room))
+            .await?
+            > 0;
+        if online {
+            let later = now + secs_ms(self.state.settings.notify.visitor_offline_secs);
+            return self
+                .release(move |conn, claimer| {
+                    notifications::postpone(conn, room, visitor_side, claimer, later)
+                })
+                .await;
+        }
+        let unread = self
+            .state
+            .background_db(move |conn| notifications::unread(conn, &row, QUOTED))
+            .await?;
+        let Some(unread) = unread.filter(|u| u.count > 0 && u.visitor_email.is_some()) else {
+            // Nothing unread, or nowhere to write: the row's work is done.
+            let after = i64::MAX;
+            return self
+                .release(move |conn, claimer| {
+                    notifications::done(conn, room, visitor_side, claimer, after)
+                })
+                .await;
+        };
+        let reply_to = compose::reply_address(&self.state, room, visitor_side);
+        let mail = compose::visitor_mail(&self.state.settings, owner, &unread, reply_to);
+        self.state.mailer.send(mail).await?;
+        self.notified(&unread, now).await
+    }
+
     async fn mail(&self, owner: &Owner, rooms: &[Unread]) -> anyhow::Result<()> {
         let unsubscribe = compose::unsubscribe_url(&self.state, owner.id)?;
         // A digest has no one conversation to reply into.
         let reply_to = match rooms {
-            [one] => compose::reply_address(&self.state, one.room),
+            [one] => compose::reply_address(&self.state, one.room, ParticipantKind::Owner),
             _ => None,
         };
         let mail = compose::unread_mail(&self.state.settings, owner, rooms, unsubscribe, reply_to);
@@ -174,11 +227,11 @@ impl Notifier {
 
     /// Marks a room told of up to its newest unread message, quiet for the reminder time.
     async fn notified(&self, unread: &Unread, now: i64) -> anyhow::Result<()> {
-        let room = unread.room;
+        let (room, recipient) = (unread.room, unread.recipient);
         let seq = unread.last_seq;
         let quiet_until = now + secs_ms(self.state.settings.notify.remind_after_secs);
         self.release(move |conn, claimer| {
-            notifications::notified(conn, room, claimer, seq, quiet_until)
+            notifications::notified(conn, room, recipient, claimer, seq, quiet_until)
         })
         .await
     }

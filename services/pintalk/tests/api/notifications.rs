@@ -359,3 +359,61 @@ async fn the_owner_answers_by_replying_to_the_mail_and_the_visitor_sees_it_live_
     }
     assert!(smtp.say("QUIT").await.starts_with("221"));
 }
+
+#[actix_web::test]
+async fn a_visitor_who_left_gets_the_answer_by_mail_and_their_reply_shows_live() {
+    let port = crate::redis::free_port();
+    let app = TestApp::spawn_with(|s| {
+        quick(s);
+        s.notify.visitor_offline_secs = 1;
+        s.gateway.presence_grace_ms = 100;
+        s.mail.inbound_listen = format!("127.0.0.1:{port}");
+        s.mail.inbound_domain = "in.example".into();
+    })
+    .await;
+    let (owner, site) = owner_with_site(&app, "answers@example.com").await;
+    let start = app
+        .widget_session_with(
+            key(&site),
+            SHOP,
+            json!({ "name": "Bo", "email": "bo@example.com" }),
+        )
+        .await;
+    let room = start.body["room"]["id"].as_str().unwrap().to_owned();
+    let mut socket =
+        crate::socket::Socket::open(start.body["gateway_url"].as_str().unwrap(), SHOP).await;
+    socket
+        .auth(start.body["token"].as_str().unwrap(), json!({}))
+        .await;
+    socket.post(&room, "Do you ship to Busan?", "q").await;
+    drop(socket);
+
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    dashboard.post(&room, "We do, in two days.", "a").await;
+    let mail = app.mail.wait_for("bo@example.com", "answered you", 1).await;
+    assert!(mail.contains("> We do, in two days."), "{mail}");
+    let reply_to = mail
+        .lines()
+        .find_map(|l| l.strip_prefix("Reply-To: "))
+        .expect("a reply address")
+        .trim()
+        .to_owned();
+
+    let answer = format!(
+        "From: Bo <bo@example.com>\nTo: {reply_to}\nSubject: Re: answered\n\
+         Message-ID: <bo-1@mail.example>\n\nGreat, thanks!\n\nOn Tue, Shop wrote:\n> We do\n"
+    );
+    let mut smtp = Delivery::connect(port).await;
+    let (_, stored) = smtp.send(&reply_to, &answer).await;
+    assert!(
+        stored.as_deref().is_some_and(|s| s.starts_with("250")),
+        "{stored:?}"
+    );
+    let live = loop {
+        let frame = dashboard.next_of("message").await;
+        if frame["sender"]["kind"] == "visitor" && frame["body"] == "Great, thanks!" {
+            break frame;
+        }
+    };
+    assert_eq!(live["sender"]["name"], "Bo");
+}

@@ -7,19 +7,22 @@ CREATE TABLE notification_settings (
     updated_at BIGINT NOT NULL
 );
 
--- The durable schedule of unread-conversation mails: at most one row per room. A visitor
--- message stored while no row exists adds one, due after the unread delay; a mail sent
--- keeps the row (quiet until due_at) with the last seq it told of; an owner's read ends
--- the quiet period. A notifier claims an owner's due rows by moving claimed_until
--- forward with a conditional UPDATE, so two replicas never mail the same rows.
+-- The durable schedule of unread-conversation mails: at most one row per room and
+-- recipient (its owner, or its visitor). A message stored while the recipient has no row
+-- adds one, due after the delay; a mail sent keeps the row (quiet until due_at) with the
+-- last seq it told of; the recipient's read ends the quiet period. A notifier claims an
+-- owner's due rows by moving claimed_until forward with a conditional UPDATE, so two
+-- replicas never mail the same rows.
 CREATE TABLE notifications_due (
-    room_id VARCHAR(36) PRIMARY KEY NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    room_id VARCHAR(36) NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    recipient VARCHAR(10) NOT NULL,
     owner_id VARCHAR(36) NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
     due_at BIGINT NOT NULL,
     notified_seq BIGINT NOT NULL,
     claimed_by VARCHAR(36),
     claimed_until BIGINT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (room_id, recipient)
 );
 CREATE INDEX notifications_due_at ON notifications_due(due_at);
 CREATE INDEX notifications_due_owner ON notifications_due(owner_id, due_at);
