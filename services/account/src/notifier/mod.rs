@@ -61,26 +61,37 @@ impl Notifier {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let every = Duration::from_millis(self.state.settings.notify.poll_ms.max(10));
         while !*stop.borrow() {
-            if let Err(e) = self.pass().await {
-                log::warn!("notifier: {e:#}");
+            match self.pass().await {
+                // A full page: more may be due; go on at once.
+                Ok(handled) if handled == OWNERS_PER_PASS => continue,
+                Ok(_) => {}
+                Err(e) => log::warn!("notifier: {e:#}"),
             }
             pause(&mut stop, every).await;
         }
     }
 
-    /// Claims and mails what is due now.
-    async fn pass(&self) -> anyhow::Result<()> {
+    /// Claims and mails what is due now for a page of owners; how many it looked at. One
+    /// owner's failure (the mail server down, say) leaves their claim to lapse and be
+    /// retried after `notify.claim_secs`, and does not hold up the others.
+    async fn pass(&self) -> anyhow::Result<i64> {
         let now = now_ms();
         let owners = self
             .state
             .background_db(move |conn| notifications::due_owners(conn, now, OWNERS_PER_PASS))
             .await?;
+        let handled = i64::try_from(owners.len()).unwrap_or(i64::MAX);
         for owner in owners {
-            if let Some(claimed) = self.claim(owner, now).await? {
-                self.handle(claimed, now).await?;
+            let done = match self.claim(owner, now).await {
+                Ok(Some(claimed)) => self.handle(claimed, now).await,
+                Ok(None) => Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = done {
+                log::warn!("notifier: owner {owner}: {e:#}");
             }
         }
-        Ok(())
+        Ok(handled)
     }
 
     async fn claim(&self, owner: OwnerId, now: i64) -> anyhow::Result<Option<Claimed>> {
