@@ -76,6 +76,7 @@ export function announce({ title, body, tag, onOpen }) {
   if (document.visibilityState !== 'hidden') return;
   unseen++;
   document.title = `(${unseen}) ${BASE_TITLE}`;
+  showCountInIcon(unseen);
   chime();
   if (notificationsSupported() && Notification.permission === 'granted') {
     const note = new Notification(title, { body: body.slice(0, 140), tag, renotify: true, icon: '/icon.svg' });
@@ -87,10 +88,32 @@ export function announce({ title, body, tag, onOpen }) {
   }
 }
 
+/**
+ * The tab's icon becomes a red badge with `count` (the plain icon again for 0). Drawn
+ * whole: an SVG used as an icon cannot load the plain one into itself.
+ */
+function showCountInIcon(count) {
+  const link = document.querySelector('link[rel=icon]');
+  if (!link) return;
+  link.dataset.plain ??= link.getAttribute('href');
+  if (!count) {
+    link.href = link.dataset.plain;
+    link.dataset.count = '0';
+    return;
+  }
+  const text = count > 99 ? '99+' : String(count);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">`
+    + `<circle cx="16" cy="16" r="16" fill="#e5484d"/>`
+    + `<text x="16" y="22" font-size="${text.length > 2 ? 13 : 18}" font-family="system-ui,sans-serif" font-weight="700" fill="#fff" text-anchor="middle">${text}</text></svg>`;
+  link.href = `data:image/svg+xml,${encodeURIComponent(svg)}`;
+  link.dataset.count = text;
+}
+
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') {
     unseen = 0;
     document.title = BASE_TITLE;
+    showCountInIcon(0);
   }
 });
 document.addEventListener('pointerdown', unlockAudio, { once: true });

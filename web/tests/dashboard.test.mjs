@@ -279,7 +279,7 @@ test('closing, reopening, the transcript, blocking the visitor and deleting the 
   await context.close();
 });
 
-test('a visitor message while the tab is hidden raises a desktop notification and counts in the title', async () => {
+test('a visitor message while the tab is hidden raises a desktop notification and counts in the title and the icon', async () => {
   const { owner, site } = await ownerWithSite();
   const { context, page } = await signIn(owner, `/sites/${site.id}`);
   await context.grantPermissions(['notifications'], { origin: app.base });
@@ -303,8 +303,12 @@ test('a visitor message while the tab is hidden raises a desktop notification an
   assert.equal(note.body, 'Anyone around?');
   assert.ok(note.title.endsWith('Shop'));
   assert.equal(await page.title(), '(1) PinTalk');
+  const icon = page.locator('link[rel=icon]');
+  assert.equal(await icon.getAttribute('data-count'), '1', 'the count on the tab\'s icon too');
+  assert.match(await icon.getAttribute('href'), /^data:image\/svg\+xml,/);
   await page.evaluate(() => window.__show());
   assert.equal(await page.title(), 'PinTalk');
+  assert.equal(await icon.getAttribute('href'), '/icon.svg');
   visitor.close();
   await context.close();
 });
