@@ -417,3 +417,97 @@ async fn a_visitor_who_left_gets_the_answer_by_mail_and_their_reply_shows_live()
     };
     assert_eq!(live["sender"]["name"], "Bo");
 }
+
+#[actix_web::test]
+async fn bad_mail_gets_a_clear_smtp_answer_and_appends_nothing() {
+    let port = crate::redis::free_port();
+    let app = TestApp::spawn_with(|s| {
+        quick(s);
+        s.mail.inbound_listen = format!("127.0.0.1:{port}");
+        s.mail.inbound_domain = "in.example".into();
+        s.mail.inbound_max_bytes = 4096;
+    })
+    .await;
+    let (owner, site) = owner_with_site(&app, "strict@example.com").await;
+    // A visitor name that tries to add a header to the owner's mail is refused outright;
+    // one that looks like an address stays text in the subject.
+    let injected = app
+        .widget_session_with(
+            key(&site),
+            SHOP,
+            json!({ "name": "Eve\r\nBcc: evil@example.com" }),
+        )
+        .await;
+    assert_eq!(
+        injected.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        injected.body
+    );
+    let start = app
+        .widget_session_with(
+            key(&site),
+            SHOP,
+            json!({ "name": "Eve <evil@example.com>, Bcc:" }),
+        )
+        .await;
+    let room = start.body["room"]["id"].as_str().unwrap().to_owned();
+    let mut socket =
+        crate::socket::Socket::open(start.body["gateway_url"].as_str().unwrap(), SHOP).await;
+    socket
+        .auth(start.body["token"].as_str().unwrap(), json!({}))
+        .await;
+    socket.post(&room, "hello", "h").await;
+    let mail = app.mail.wait_for(&owner.email, "wrote on", 1).await;
+    assert!(
+        !mail
+            .lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+        "no header injected: {mail}"
+    );
+    let reply_to = mail
+        .lines()
+        .find_map(|l| l.strip_prefix("Reply-To: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    let mut smtp = Delivery::connect(port).await;
+    let huge = format!(
+        "Subject: big\nMessage-ID: <big@x>\n\n{}\n",
+        "y".repeat(5000)
+    );
+    let (_, answer) = smtp.send(&reply_to, &huge).await;
+    assert!(
+        answer.as_deref().is_some_and(|a| a.starts_with("552")),
+        "{answer:?}"
+    );
+    let quotes_only = "Subject: q\nMessage-ID: <q@x>\n\n> just the old text\n";
+    let (_, answer) = smtp.send(&reply_to, quotes_only).await;
+    assert!(
+        answer.as_deref().is_some_and(|a| a.starts_with("554")),
+        "{answer:?}"
+    );
+    let html = "Subject: h\nMessage-ID: <h@x>\nMIME-Version: 1.0\nContent-Type: text/html\n\n\
+        <p>From <b>HTML</b> only</p>\n";
+    let (_, answer) = smtp.send(&reply_to, html).await;
+    assert!(
+        answer.as_deref().is_some_and(|a| a.starts_with("250")),
+        "{answer:?}"
+    );
+
+    let history = app.history(&owner.access, &room, "").await;
+    let from_owner: Vec<&str> = history.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["sender"]["kind"] == "owner")
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        from_owner.len(),
+        1,
+        "only the HTML mail's text: {from_owner:?}"
+    );
+    assert!(from_owner[0].contains("From HTML only"), "{from_owner:?}");
+}
