@@ -69,6 +69,8 @@ error_codes! {
     WrongPassword = "wrong_password",
     /// An account with this email already exists.
     EmailTaken = "email_taken",
+    /// Something is to be mailed to a visitor who left no email address.
+    EmailMissing = "email_missing",
     /// The new email is the account's current one: there is nothing to confirm.
     EmailUnchanged = "email_unchanged",
     /// The email is already verified: no verification mail is sent.

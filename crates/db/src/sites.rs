@@ -31,6 +31,15 @@ pub fn list_for_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<Sit
         .load(conn)?)
 }
 
+/// The site with this id, whoever owns it.
+pub fn find(conn: &mut DbConnection, id: SiteId) -> Result<Option<Site>, DbError> {
+    Ok(sites::table
+        .find(id)
+        .select(Site::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_for_owner(
     conn: &mut DbConnection,
     owner: OwnerId,

@@ -106,7 +106,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::VisitorBlocked => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        C::EmailTaken | C::EmailAlreadyVerified => StatusCode::CONFLICT,
+        C::EmailTaken | C::EmailAlreadyVerified | C::EmailMissing => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,

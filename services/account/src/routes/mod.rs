@@ -96,6 +96,10 @@ route_table! {
         + options rooms::messages::messages_preflight
     ],
     "/api/v1/rooms/{id}/transcript" => [get rooms::transcript::transcript],
+    "/api/v1/rooms/{id}/transcript/mail" => [
+        post rooms::transcript_mail::mail_transcript;
+        + options rooms::messages::messages_preflight
+    ],
     "/api/v1/rooms/{id}/block" => [
         post rooms::block::block_visitor,
         delete rooms::unblock::unblock_visitor

@@ -285,6 +285,13 @@ impl TestApp {
         .await
     }
 
+    /// Mails a room's transcript to whoever asks (a visitor's token: from their page).
+    pub async fn mail_transcript(&self, token: &str, origin: Option<&str>, room: &str) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/transcript/mail");
+        self.send(Method::POST, &path, Some(token), origin, None)
+            .await
+    }
+
     /// The mail's unsubscribe link: `GET` shows the page, `POST` is the one click.
     pub async fn unsubscribe(&self, method: Method, token: &str) -> Reply {
         let path = format!("/api/v1/notifications/unsubscribe?token={token}");

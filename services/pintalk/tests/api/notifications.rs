@@ -511,3 +511,45 @@ async fn bad_mail_gets_a_clear_smtp_answer_and_appends_nothing() {
     );
     assert!(from_owner[0].contains("From HTML only"), "{from_owner:?}");
 }
+
+#[actix_web::test]
+async fn a_visitor_asks_for_the_transcript_by_mail_from_their_page() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "transcripts@example.com").await;
+    let anonymous = app.visitor(key(&site), SHOP).await;
+    let refused = app
+        .mail_transcript(&anonymous.token(), Some(SHOP), &anonymous.room())
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.code(), "email_missing");
+
+    let start = app
+        .widget_session_with(key(&site), SHOP, json!({ "email": "bo@example.com" }))
+        .await;
+    let room = start.body["room"]["id"].as_str().unwrap().to_owned();
+    let token = start.body["token"].as_str().unwrap().to_owned();
+    let mut socket =
+        crate::socket::Socket::open(start.body["gateway_url"].as_str().unwrap(), SHOP).await;
+    socket.auth(&token, json!({})).await;
+    socket.post(&room, "Keep this for me", "k").await;
+    let sent = app.mail_transcript(&token, Some(SHOP), &room).await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{:?}", sent.body);
+    assert_eq!(sent.body["to"], "bo@example.com");
+    assert_eq!(sent.header("access-control-allow-origin"), Some(SHOP));
+    let mail = app
+        .mail
+        .wait_for("bo@example.com", "Your conversation", 1)
+        .await;
+    assert!(mail.contains("Visitor: Keep this for me"), "{mail}");
+    // Another visitor's token cannot have it mailed.
+    let other = app
+        .mail_transcript(&anonymous.token(), Some(SHOP), &room)
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // Three an hour per conversation.
+    for _ in 0..2 {
+        app.mail_transcript(&owner.access, None, &room).await;
+    }
+    let limited = app.mail_transcript(&token, Some(SHOP), &room).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -26,7 +26,11 @@ pub struct HistoryQuery {
 }
 
 /// The room for a reader: an owner's own, or the visitor's own.
-async fn readable_room(state: &AppState, reader: &Reader, id: RoomId) -> Result<Room, ApiError> {
+pub(crate) async fn readable_room(
+    state: &AppState,
+    reader: &Reader,
+    id: RoomId,
+) -> Result<Room, ApiError> {
     match reader {
         Reader::Owner(auth) => owned_room(state, auth, id).await,
         Reader::Visitor { room, .. } if *room == id => {
@@ -82,20 +86,22 @@ pub async fn list_messages(
     }))
 }
 
-fn request_origin(req: &HttpRequest) -> Option<&str> {
+/// The `Origin` of a request, if it names one.
+pub(crate) fn request_origin(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
 }
 
-/// CORS preflight for a visitor's history request. A preflight carries no credentials,
-/// so it cannot know the session's origin; the real request answers CORS only for it.
+/// CORS preflight for a visitor's requests from the page (history, the transcript by
+/// mail). A preflight carries no credentials, so it cannot know the session's origin; the
+/// real request answers CORS only for it.
 pub async fn messages_preflight(req: HttpRequest) -> HttpResponse {
     let mut response = HttpResponse::NoContent();
     if let Some(origin) = request_origin(&req) {
         response
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))
-            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
             .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "authorization"))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
             .insert_header((header::VARY, "Origin"));

@@ -8,6 +8,7 @@ pub mod get;
 pub mod list;
 pub mod messages;
 pub mod transcript;
+pub mod transcript_mail;
 pub mod unblock;
 pub mod update;
 

@@ -71,21 +71,24 @@ pub async fn transcript(
                 has_more,
                 epoch,
             })),
-        TranscriptFormat::Text => {
-            let mut text = String::new();
-            for m in &messages {
-                let who = match m.sender.kind {
-                    ParticipantKind::Owner => "Owner",
-                    ParticipantKind::Visitor => "Visitor",
-                };
-                text.push_str(&format!("[{}] {who}: {}\n", rfc3339(m.ts), m.body));
-            }
-            Ok(HttpResponse::Ok()
-                .content_type("text/plain; charset=utf-8")
-                .insert_header((header::CONTENT_DISPOSITION, disposition))
-                .body(text))
-        }
+        TranscriptFormat::Text => Ok(HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .insert_header((header::CONTENT_DISPOSITION, disposition))
+            .body(as_text(&messages))),
     }
+}
+
+/// A transcript as plain text: a line per message, `[time] Owner|Visitor: body`.
+pub(crate) fn as_text(messages: &[pintalk_core::protocol::Message]) -> String {
+    let mut text = String::new();
+    for m in messages {
+        let who = match m.sender.kind {
+            ParticipantKind::Owner => "Owner",
+            ParticipantKind::Visitor => "Visitor",
+        };
+        text.push_str(&format!("[{}] {who}: {}\n", rfc3339(m.ts), m.body));
+    }
+    text
 }
 
 /// `pintalk-<site>-<visitor>-<date>`: the visitor as the dashboard names them (name, else
