@@ -399,16 +399,7 @@
       launcher: pt('launcher'),
       badge: pt('badge'),
     };
-    const cfg = site.cfg;
-    if (/^#[0-9a-f]{6}$/i.test(cfg.accent_color || '')) {
-      ui.root.style.setProperty('--a', cfg.accent_color);
-      ui.root.style.setProperty('--on', onAccent(cfg.accent_color));
-    }
-    if (cfg.position === 'left') ui.root.classList.add('l');
-    ui.title.textContent = cfg.title || '';
-    fill(ui.greet, cfg.greeting || '');
-    ui.greet.hidden = !cfg.greeting;
-    ui.status.hidden = !cfg.show_owner_status;
+    looks();
     shown(view.shown);
 
     ui.launcher.addEventListener('click', () => setOpen(!view.open, true));
@@ -441,6 +432,29 @@
     applyStrings();
     if (store.saved.unread) badge(store.saved.unread);
     d.body.appendChild(host);
+  }
+
+  /** Draws what the site's settings decide: colour, corner, title, greeting, owner status. */
+  function looks() {
+    const cfg = site.cfg;
+    if (/^#[0-9a-f]{6}$/i.test(cfg.accent_color || '')) {
+      ui.root.style.setProperty('--a', cfg.accent_color);
+      ui.root.style.setProperty('--on', onAccent(cfg.accent_color));
+    }
+    ui.root.classList.toggle('l', cfg.position === 'left');
+    ui.title.textContent = cfg.title || '';
+    ui.greet.replaceChildren();
+    fill(ui.greet, cfg.greeting || '');
+    ui.greet.hidden = !cfg.greeting;
+    ui.status.hidden = !cfg.show_owner_status;
+  }
+
+  /** The owner saved new settings (a `settings` frame): redraw in place, no reload. */
+  function resettle(widget) {
+    if (!widget || typeof widget !== 'object') return;
+    site.cfg = { ...site.cfg, ...widget };
+    looks();
+    applyStrings(); // the language, and the away message with the owner's status
   }
 
   /** Dark or white text, whichever reads better on the accent colour. */
@@ -1027,6 +1041,9 @@
           room.ownerRead = f.seq;
           seenMarks();
         }
+        break;
+      case 'settings':
+        if (f.site === site.cfg.site_id) resettle(f.widget);
         break;
       case 'resync':
         if (f.room !== room.id) break;

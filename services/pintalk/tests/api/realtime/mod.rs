@@ -6,6 +6,7 @@ mod overload;
 pub(crate) mod persistence;
 mod protocol;
 mod security;
+mod settings;
 mod slow_reader;
 mod tickets;
 
