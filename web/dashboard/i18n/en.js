@@ -20,7 +20,7 @@ export default {
   'account.everywhereText': 'Every browser signed in to this account, this one included, is signed out.',
   'account.everywhereTitle': 'Sign out everywhere?',
   'account.language': 'Language',
-  'account.languageHint': 'Kept in this browser.',
+  'account.languageHint': 'Kept with your account: every device you sign in from shows it.',
   'account.name': 'Name',
   'account.nameHint': 'Visitors see it next to your replies.',
   'account.passwordChanged': 'Password changed. Other devices were signed out.',

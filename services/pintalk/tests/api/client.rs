@@ -109,6 +109,18 @@ impl TestApp {
             .await
     }
 
+    /// A sign-up with more fields than the three every account needs (`language`).
+    pub async fn signup_with(&self, fields: Value) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/auth/signup",
+            None,
+            None,
+            Some(fields),
+        )
+        .await
+    }
+
     pub async fn verify_email(&self, token: &str) -> Reply {
         let body = json!({ "token": token });
         self.send(

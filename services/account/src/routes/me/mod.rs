@@ -6,6 +6,7 @@ pub mod password;
 pub mod update;
 
 use pintalk_core::clock::rfc3339;
+use pintalk_core::domain::Language;
 use pintalk_core::ids::OwnerId;
 use pintalk_db::models::Owner;
 use serde::Serialize;
@@ -21,6 +22,8 @@ pub struct OwnerView {
     pub avatar_url: Option<String>,
     /// Until true, the owner's widgets are not live.
     pub email_verified: bool,
+    /// The dashboard's language for this owner, on every device they sign in from.
+    pub language: Language,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
@@ -34,6 +37,7 @@ impl From<Owner> for OwnerView {
             company: o.company,
             avatar_url: o.avatar_url,
             email_verified: o.email_verified_at.is_some(),
+            language: o.language,
             created_at: rfc3339(o.created_at),
         }
     }
