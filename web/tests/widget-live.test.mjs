@@ -82,3 +82,71 @@ test('the owner saves a new title and colour in the dashboard, and an open widge
   await visitor.context.close();
   await context.close();
 });
+
+/** The visitor writes from the widget and waits until the server took it. */
+async function say(page, text) {
+  await page.locator('[data-pt=input]').fill(text);
+  await page.locator('[data-pt=input]').press('Enter');
+  await page.locator('[data-pt=message][data-seq]').filter({ hasText: text }).waitFor({ timeout: WAIT });
+}
+
+/** The owner answers `count` times from the dashboard, in the site's only conversation. */
+async function ownerAnswers(owner, site, replies) {
+  const rooms = await app.api('GET', `/api/v1/sites/${site.id}/rooms`, { token: owner.access });
+  const room = rooms.body.rooms?.[0] ?? rooms.body[0];
+  const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${room.id}`);
+  for (const text of replies) {
+    await page.locator('[data-role=composer]').fill(text);
+    await page.keyboard.press('Enter');
+    await page.locator('.convo .msg.mine[data-seq]').filter({ hasText: text }).waitFor({ timeout: WAIT });
+  }
+  // Stored, with the cursors the replies moved, before the visitor comes back.
+  await eventually(async () => {
+    const view = await app.api('GET', `/api/v1/rooms/${room.id}`, { token: owner.access });
+    return view.body.last_message?.body === replies.at(-1);
+  }, 'the replies to be stored');
+  await context.close();
+  return room;
+}
+
+test('a visitor back later in a new tab sees the unread badge for replies that came while away', async () => {
+  const { owner, site } = await ownerWithSite();
+  const first = await visitorPage(site);
+  await first.page.locator('[data-pt=launcher]').click();
+  await say(first.page, 'Do you ship to Busan?');
+  await first.page.locator('[data-pt=launcher]').click(); // closes the chat
+  await first.page.close();
+
+  await ownerAnswers(owner, site, ['Yes, we do!', 'Delivery takes two days.']);
+
+  // A new tab of the same browser, the chat left closed: the badge says two, before any socket.
+  const { page } = await visitorPage(site, first.context);
+  const badge = page.locator('[data-pt=badge]');
+  await badge.filter({ hasText: '2' }).waitFor({ timeout: WAIT });
+  assert.match(await page.locator('[data-pt=launcher]').getAttribute('aria-label'), /2 unread/);
+  // Reading them clears it.
+  await page.locator('[data-pt=launcher]').click();
+  await page.locator('[data-pt=message]').filter({ hasText: 'Delivery takes two days.' }).waitFor({ timeout: WAIT });
+  await badge.waitFor({ state: 'hidden', timeout: WAIT });
+  await first.context.close();
+});
+
+test('a visitor\'s message the owner answered shows Seen, also after a reload', async () => {
+  const { owner, site } = await ownerWithSite();
+  const visitor = await visitorPage(site);
+  await visitor.page.locator('[data-pt=launcher]').click();
+  await say(visitor.page, 'Is the blue one in stock?');
+  await visitor.page.close();
+
+  await ownerAnswers(owner, site, ['It is.']);
+
+  // The chat was left open, so it opens again by itself.
+  const { page } = await visitorPage(site, visitor.context);
+  await page.locator('[data-pt=panel]').waitFor({ timeout: WAIT });
+  const question = page.locator('[data-pt=message][data-mine=true]').filter({ hasText: 'Is the blue one in stock?' });
+  await question.locator('[data-pt=seen]').waitFor({ timeout: WAIT });
+  await page.reload();
+  await page.locator('[data-pt=message][data-mine=true]').filter({ hasText: 'Is the blue one in stock?' })
+    .locator('[data-pt=seen]').waitFor({ timeout: WAIT });
+  await visitor.context.close();
+});

@@ -363,6 +363,8 @@
     if (view.wantOpen == null ? store.saved.open : view.wantOpen) setOpen(true);
     // Unsent messages go out, and an unread reply keeps its badge live.
     else if (store.saved.outbox.length || store.saved.unread) want();
+    // A returning visitor may have replies this browser has not seen yet: ask once.
+    else if (store.saved.visitor_id) peek();
   }
 
   function el(tag, attrs, text) {
@@ -877,12 +879,26 @@
     connect();
   }
 
-  async function connect() {
-    clearTimeout(conn.retryTimer);
-    if (!conn.wanted || conn.ws || conn.connecting || conn.blocked) return;
+  /**
+   * A returning visitor's start without a socket: their conversation's unread count (the
+   * badge) and read marks. A socket follows only if there is something unread, or once
+   * the visitor opens the chat.
+   */
+  async function peek() {
+    if (conn.wanted || conn.connecting || conn.blocked) return;
     conn.connecting = true;
-    setConn(conn.attempt || room.id ? 'reconnecting' : 'connecting');
     const gen = conn.gen;
+    const { res, body } = await startSession();
+    if (gen !== conn.gen) return;
+    conn.connecting = false;
+    if (conn.wanted) return connect(); // opened meanwhile: a socket's own start follows
+    if (!res || !res.ok) return; // tried again when the visitor opens the chat
+    adopt(body);
+    if (body.room.unread) want();
+  }
+
+  /** `POST /widget/sessions`: who this visitor is, their conversation, a socket ticket. */
+  async function startSession() {
     const req = { site_key: store.key };
     if (store.saved.visitor_id && store.saved.visitor_secret) {
       req.visitor_id = store.saved.visitor_id;
@@ -903,6 +919,16 @@
       });
       body = await res.json().catch(() => ({}));
     } catch (e) {}
+    return { res, body };
+  }
+
+  async function connect() {
+    clearTimeout(conn.retryTimer);
+    if (!conn.wanted || conn.ws || conn.connecting || conn.blocked) return;
+    conn.connecting = true;
+    setConn(conn.attempt || room.id ? 'reconnecting' : 'connecting');
+    const gen = conn.gen;
+    const { res, body } = await startSession();
     if (gen !== conn.gen) return;
     conn.connecting = false;
     if (res && res.ok) return socket(body);
@@ -916,7 +942,8 @@
     retry(); // the network, a 429 or a 5xx
   }
 
-  function socket(session) {
+  /** Takes a start's answer: the visitor's id and secret, their room, the unread count and read marks. */
+  function adopt(session) {
     if (session.visitor_secret) {
       store.saved.visitor_id = session.visitor_id;
       store.saved.visitor_secret = session.visitor_secret;
@@ -934,8 +961,23 @@
       room.ownerRead = 0;
       room.held = Math.max(0, given.last_seq - HISTORY);
       room.epoch = null;
+      // Until this page holds the room's messages, the server's count is the badge.
+      if (given.unread != null && given.unread !== view.unread) {
+        store.saved.unread = given.unread;
+        save();
+        badge(given.unread);
+      }
+    }
+    // How far the owners have read, as the server keeps it: read marks survive a reload.
+    if (given.owner_read_seq > room.ownerRead) {
+      room.ownerRead = given.owner_read_seq;
+      seenMarks();
     }
     conn.token = session.token;
+  }
+
+  function socket(session) {
+    adopt(session);
     // A new visitor's new room has nothing to replay; anyone else resumes (last_seq counts
     // only persisted messages, so it may lag behind what the gateway can replay).
     const resume = {};
@@ -1031,6 +1073,13 @@
           if (stick) toBottom();
           const body = m.querySelector('[data-pt=body]').textContent;
           emit('message', { seq: f.seq, ts: f.ts, body, mine: true, sender: { kind: 'visitor', name: null } });
+          // Whoever writes has read up to their own words; the server moves its cursor too.
+          if (f.seq > room.seenUpto) {
+            room.seenUpto = room.readSent = f.seq;
+            store.saved.read = { room: room.id, seq: f.seq };
+            save();
+            markRead();
+          }
         }
         break;
       case 'typing':

@@ -9,6 +9,7 @@ pub mod messages;
 pub mod models;
 pub mod one_time_tokens;
 pub mod owners;
+pub mod read_cursors;
 pub mod rooms;
 pub mod schema;
 pub mod sessions;

@@ -5,6 +5,7 @@ mod delivery;
 mod overload;
 pub(crate) mod persistence;
 mod protocol;
+mod read_cursors;
 mod security;
 mod settings;
 mod slow_reader;
