@@ -7,6 +7,19 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp};
 
+/// A response whose body is not JSON and must be kept byte for byte (`/widget.js`).
+pub struct Script {
+    pub status: awc::http::StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Script {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 /// `path?query`, or `path` when there is no query.
 fn with_query(path: String, query: &str) -> String {
     if query.is_empty() {
@@ -59,6 +72,21 @@ impl TestApp {
     }
 
     // Health and documents.
+
+    /// `GET /widget.js` with extra request headers; its body as the raw bytes sent.
+    pub async fn widget_script(&self, headers: &[(&str, &str)]) -> Script {
+        let mut req = self.client.get(self.url("/widget.js"));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let mut res = req.send().await.expect("request sent");
+        let bytes = res.body().limit(1 << 20).await.expect("body read");
+        Script {
+            status: res.status(),
+            headers: res.headers().clone(),
+            bytes: bytes.to_vec(),
+        }
+    }
 
     pub async fn healthz(&self) -> Reply {
         self.send(Method::GET, "/healthz", None, None, None).await

@@ -25,3 +25,4 @@ mod smtp;
 mod socket;
 mod tokens;
 mod widget;
+mod widget_script;
