@@ -1,7 +1,7 @@
 // The dashboard's entry point: the app context shared by the views, the route table, and
 // what happens when the session starts or ends.
 
-import { t } from './i18n.js';
+import { t, useOwnerLanguage } from './i18n.js';
 import { api } from './api.js';
 import { announce } from './notify.js';
 import { Realtime } from './realtime.js';
@@ -123,6 +123,7 @@ function navigate(path, { replace = false } = {}) {
 async function start() {
   const [me] = await Promise.all([api('GET', '/me'), app.loadSites()]);
   app.me = me;
+  useOwnerLanguage(me.language);
   app.rt.start();
   await app.rt.whenReady(3000);
 }

@@ -1,6 +1,8 @@
 // The dashboard's language: every string the dashboard shows comes from one catalogue per
 // language (i18n/en.js, i18n/ko.js) through `t`. The owner picks the language on the
-// account page; it is kept in this browser (localStorage) until the account stores it.
+// account page and the account keeps it (`language` on /me), so every device they sign in
+// from shows it. This browser keeps the last one it showed (localStorage) only for the
+// pages before sign-in, where no account is known yet.
 
 import en from './i18n/en.js';
 import ko from './i18n/ko.js';
@@ -27,11 +29,24 @@ export function language() {
   return current;
 }
 
+function use(lang) {
+  current = lang;
+  document.documentElement.lang = lang;
+  localStorage.setItem(STORED, lang);
+}
+
+/**
+ * The signed-in owner's own language, as the account keeps it: taken before any signed-in
+ * view is drawn, so no reload is needed.
+ */
+export function useOwnerLanguage(lang) {
+  if (CATALOGUES[lang] && lang !== current) use(lang);
+}
+
 /** Switches the language; the page reloads so that every view is drawn in it. */
 export function setLanguage(lang) {
   if (!CATALOGUES[lang] || lang === current) return;
-  localStorage.setItem(STORED, lang);
-  current = lang;
+  use(lang);
   location.reload();
 }
 

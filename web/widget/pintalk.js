@@ -363,6 +363,8 @@
     if (view.wantOpen == null ? store.saved.open : view.wantOpen) setOpen(true);
     // Unsent messages go out, and an unread reply keeps its badge live.
     else if (store.saved.outbox.length || store.saved.unread) want();
+    // A returning visitor may have replies this browser has not seen yet: ask once.
+    else if (store.saved.visitor_id) peek();
   }
 
   function el(tag, attrs, text) {
@@ -399,16 +401,7 @@
       launcher: pt('launcher'),
       badge: pt('badge'),
     };
-    const cfg = site.cfg;
-    if (/^#[0-9a-f]{6}$/i.test(cfg.accent_color || '')) {
-      ui.root.style.setProperty('--a', cfg.accent_color);
-      ui.root.style.setProperty('--on', onAccent(cfg.accent_color));
-    }
-    if (cfg.position === 'left') ui.root.classList.add('l');
-    ui.title.textContent = cfg.title || '';
-    fill(ui.greet, cfg.greeting || '');
-    ui.greet.hidden = !cfg.greeting;
-    ui.status.hidden = !cfg.show_owner_status;
+    looks();
     shown(view.shown);
 
     ui.launcher.addEventListener('click', () => setOpen(!view.open, true));
@@ -441,6 +434,29 @@
     applyStrings();
     if (store.saved.unread) badge(store.saved.unread);
     d.body.appendChild(host);
+  }
+
+  /** Draws what the site's settings decide: colour, corner, title, greeting, owner status. */
+  function looks() {
+    const cfg = site.cfg;
+    if (/^#[0-9a-f]{6}$/i.test(cfg.accent_color || '')) {
+      ui.root.style.setProperty('--a', cfg.accent_color);
+      ui.root.style.setProperty('--on', onAccent(cfg.accent_color));
+    }
+    ui.root.classList.toggle('l', cfg.position === 'left');
+    ui.title.textContent = cfg.title || '';
+    ui.greet.replaceChildren();
+    fill(ui.greet, cfg.greeting || '');
+    ui.greet.hidden = !cfg.greeting;
+    ui.status.hidden = !cfg.show_owner_status;
+  }
+
+  /** The owner saved new settings (a `settings` frame): redraw in place, no reload. */
+  function resettle(widget) {
+    if (!widget || typeof widget !== 'object') return;
+    site.cfg = { ...site.cfg, ...widget };
+    looks();
+    applyStrings(); // the language, and the away message with the owner's status
   }
 
   /** Dark or white text, whichever reads better on the accent colour. */
@@ -863,12 +879,26 @@
     connect();
   }
 
-  async function connect() {
-    clearTimeout(conn.retryTimer);
-    if (!conn.wanted || conn.ws || conn.connecting || conn.blocked) return;
+  /**
+   * A returning visitor's start without a socket: their conversation's unread count (the
+   * badge) and read marks. A socket follows only if there is something unread, or once
+   * the visitor opens the chat.
+   */
+  async function peek() {
+    if (conn.wanted || conn.connecting || conn.blocked) return;
     conn.connecting = true;
-    setConn(conn.attempt || room.id ? 'reconnecting' : 'connecting');
     const gen = conn.gen;
+    const { res, body } = await startSession();
+    if (gen !== conn.gen) return;
+    conn.connecting = false;
+    if (conn.wanted) return connect(); // opened meanwhile: a socket's own start follows
+    if (!res || !res.ok) return; // tried again when the visitor opens the chat
+    adopt(body);
+    if (body.room.unread) want();
+  }
+
+  /** `POST /widget/sessions`: who this visitor is, their conversation, a socket ticket. */
+  async function startSession() {
     const req = { site_key: store.key };
     if (store.saved.visitor_id && store.saved.visitor_secret) {
       req.visitor_id = store.saved.visitor_id;
@@ -889,6 +919,16 @@
       });
       body = await res.json().catch(() => ({}));
     } catch (e) {}
+    return { res, body };
+  }
+
+  async function connect() {
+    clearTimeout(conn.retryTimer);
+    if (!conn.wanted || conn.ws || conn.connecting || conn.blocked) return;
+    conn.connecting = true;
+    setConn(conn.attempt || room.id ? 'reconnecting' : 'connecting');
+    const gen = conn.gen;
+    const { res, body } = await startSession();
     if (gen !== conn.gen) return;
     conn.connecting = false;
     if (res && res.ok) return socket(body);
@@ -902,7 +942,8 @@
     retry(); // the network, a 429 or a 5xx
   }
 
-  function socket(session) {
+  /** Takes a start's answer: the visitor's id and secret, their room, the unread count and read marks. */
+  function adopt(session) {
     if (session.visitor_secret) {
       store.saved.visitor_id = session.visitor_id;
       store.saved.visitor_secret = session.visitor_secret;
@@ -920,8 +961,23 @@
       room.ownerRead = 0;
       room.held = Math.max(0, given.last_seq - HISTORY);
       room.epoch = null;
+      // Until this page holds the room's messages, the server's count is the badge.
+      if (given.unread != null && given.unread !== view.unread) {
+        store.saved.unread = given.unread;
+        save();
+        badge(given.unread);
+      }
+    }
+    // How far the owners have read, as the server keeps it: read marks survive a reload.
+    if (given.owner_read_seq > room.ownerRead) {
+      room.ownerRead = given.owner_read_seq;
+      seenMarks();
     }
     conn.token = session.token;
+  }
+
+  function socket(session) {
+    adopt(session);
     // A new visitor's new room has nothing to replay; anyone else resumes (last_seq counts
     // only persisted messages, so it may lag behind what the gateway can replay).
     const resume = {};
@@ -1017,6 +1073,13 @@
           if (stick) toBottom();
           const body = m.querySelector('[data-pt=body]').textContent;
           emit('message', { seq: f.seq, ts: f.ts, body, mine: true, sender: { kind: 'visitor', name: null } });
+          // Whoever writes has read up to their own words; the server moves its cursor too.
+          if (f.seq > room.seenUpto) {
+            room.seenUpto = room.readSent = f.seq;
+            store.saved.read = { room: room.id, seq: f.seq };
+            save();
+            markRead();
+          }
         }
         break;
       case 'typing':
@@ -1027,6 +1090,9 @@
           room.ownerRead = f.seq;
           seenMarks();
         }
+        break;
+      case 'settings':
+        if (f.site === site.cfg.site_id) resettle(f.widget);
         break;
       case 'resync':
         if (f.room !== room.id) break;

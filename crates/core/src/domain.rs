@@ -146,6 +146,23 @@ pub enum Language {
 
 text_mapped!(Language { En = "en", Ko = "ko" });
 
+/// How a site's widget looks and behaves: what `GET /widget/config` and the site's API
+/// view show, and what a `settings` frame brings to open widgets when an owner saves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WidgetSettings {
+    pub title: String,
+    pub greeting: String,
+    /// `#rrggbb`.
+    pub accent_color: String,
+    pub position: WidgetPosition,
+    pub language: Language,
+    /// Shown while no owner is online.
+    pub away_message: String,
+    /// Whether visitors see the owner's online/away status.
+    pub show_owner_status: bool,
+}
+
 /// A site's allow-list: exact origins (`scheme://host[:port]`), each once, stored as a
 /// JSON array. The account service checks each origin before it makes one; a stored list
 /// that does not parse is an error, never an empty list.

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ErrorCode;
+use crate::domain::WidgetSettings;
 use crate::ids::{RoomId, SiteId};
 
 /// The protocol version `ready` announces.
@@ -258,6 +259,12 @@ pub enum ServerFrame {
         room: RoomId,
         site: SiteId,
         status: RoomStatus,
+    },
+    /// For visitors: an owner saved the site's widget settings; redraw with these (what
+    /// `GET /api/v1/widget/config` answers from now on). One per save, for the whole site.
+    Settings {
+        site: SiteId,
+        widget: WidgetSettings,
     },
     /// The messages after `after_seq` cannot be replayed: drop any you hold after it and
     /// fetch them over HTTP (`GET /api/v1/rooms/{room}/messages`), then carry on with live

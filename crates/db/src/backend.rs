@@ -259,37 +259,68 @@ pub fn insert_due_notifications_ignoring_duplicates(
     insert_ignoring_duplicates!(conn, notifications_due::table, rows)
 }
 
-/// Moves a read cursor forward (never back), creating it if needed.
-pub fn advance_read_cursor(conn: &mut DbConnection, cursor: &ReadCursor) -> Result<(), DbError> {
+/// Read cursors written by one statement: a batch's rows stay well under every
+/// backend's limit on bound values (5 a row).
+const CURSORS_PER_STATEMENT: usize = 500;
+
+/// Moves read cursors forward (never back), creating those that are missing: one
+/// statement for up to [`CURSORS_PER_STATEMENT`] cursors, so a batch that touches
+/// hundreds of rooms costs no round trip per room. Each (room, reader) once per call.
+pub fn advance_read_cursors(
+    conn: &mut DbConnection,
+    cursors: &[ReadCursor],
+) -> Result<(), DbError> {
     use diesel::sql_types::{BigInt, Text};
-    let sql = match conn {
-        DbConnection::Sqlite(_) => {
-            "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (room_id, reader_kind, reader_id) \
-             DO UPDATE SET seq = MAX(seq, excluded.seq), updated_at = excluded.updated_at"
+    for chunk in cursors.chunks(CURSORS_PER_STATEMENT) {
+        let rows = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = match conn {
+            // Numbered placeholders: the SQL goes to libpq as written.
+            #[cfg(feature = "postgres")]
+            DbConnection::Pg(_) => {
+                let numbered: Vec<String> = (0..chunk.len())
+                    .map(|i| {
+                        let n = i * 5;
+                        format!(
+                            "(${}, ${}, ${}, ${}, ${})",
+                            n + 1,
+                            n + 2,
+                            n + 3,
+                            n + 4,
+                            n + 5
+                        )
+                    })
+                    .collect();
+                format!(
+                    "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
+                     VALUES {} ON CONFLICT (room_id, reader_kind, reader_id) \
+                     DO UPDATE SET seq = GREATEST(read_cursors.seq, excluded.seq), \
+                     updated_at = excluded.updated_at",
+                    numbered.join(", ")
+                )
+            }
+            DbConnection::Sqlite(_) => format!(
+                "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
+                 VALUES {rows} ON CONFLICT (room_id, reader_kind, reader_id) \
+                 DO UPDATE SET seq = MAX(seq, excluded.seq), updated_at = excluded.updated_at"
+            ),
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(_) => format!(
+                "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
+                 VALUES {rows} ON DUPLICATE KEY UPDATE \
+                 seq = GREATEST(seq, VALUES(seq)), updated_at = VALUES(updated_at)"
+            ),
+        };
+        let mut query = diesel::sql_query(sql).into_boxed::<MultiBackend>();
+        for cursor in chunk {
+            query = query
+                .bind::<Text, _>(cursor.room)
+                .bind::<Text, _>(cursor.reader_kind)
+                .bind::<Text, _>(&cursor.reader_id)
+                .bind::<BigInt, _>(cursor.seq)
+                .bind::<BigInt, _>(cursor.updated_at);
         }
-        #[cfg(feature = "mysql")]
-        DbConnection::Mysql(_) => {
-            "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
-             VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \
-             seq = GREATEST(seq, VALUES(seq)), updated_at = VALUES(updated_at)"
-        }
-        // The placeholders are numbered: the SQL goes to libpq as written.
-        #[cfg(feature = "postgres")]
-        DbConnection::Pg(_) => {
-            "INSERT INTO read_cursors (room_id, reader_kind, reader_id, seq, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id, reader_kind, reader_id) \
-             DO UPDATE SET seq = GREATEST(read_cursors.seq, excluded.seq), \
-             updated_at = excluded.updated_at"
-        }
-    };
-    diesel::sql_query(sql)
-        .bind::<Text, _>(cursor.room)
-        .bind::<Text, _>(cursor.reader_kind)
-        .bind::<Text, _>(&cursor.reader_id)
-        .bind::<BigInt, _>(cursor.seq)
-        .bind::<BigInt, _>(cursor.updated_at)
-        .execute(conn)?;
+        query.execute(conn)?;
+    }
     Ok(())
 }
 

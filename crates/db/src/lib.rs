@@ -10,6 +10,7 @@ pub mod models;
 pub mod notifications;
 pub mod one_time_tokens;
 pub mod owners;
+pub mod read_cursors;
 pub mod rooms;
 pub mod schema;
 pub mod sessions;

@@ -153,9 +153,7 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
                 applied.reopened.push(room);
             }
         }
-        for cursor in &batch.reads {
-            backend::advance_read_cursor(conn, cursor)?;
-        }
+        backend::advance_read_cursors(conn, &cursors_of(batch))?;
         if let Some(delays) = batch.notify {
             schedule_notifications(conn, batch, &delays)?;
         }
@@ -198,6 +196,54 @@ fn schedule_notifications(
         .map(|((room, to), at)| (room, to, at))
         .collect();
     notifications::schedule(conn, &due, now)
+}
+
+/// The read cursors a batch moves: its `read`s, and each message's sender up to that
+/// message (whoever writes has read the room up to their own words, so a message they
+/// answered shows as seen, and their own message never counts as unread for them). One
+/// cursor per room and reader, at the furthest seq.
+fn cursors_of(batch: &Batch) -> Vec<ReadCursor> {
+    let senders = batch.messages.iter().map(|m| ReadCursor {
+        room: m.room_id,
+        reader_kind: m.sender_kind,
+        reader_id: m.sender_id.clone(),
+        seq: m.seq,
+        updated_at: m.created_at,
+    });
+    let mut furthest: BTreeMap<(RoomId, &'static str, String), ReadCursor> = BTreeMap::new();
+    for cursor in batch.reads.iter().cloned().chain(senders) {
+        let key = (
+            cursor.room,
+            cursor.reader_kind.as_str(),
+            cursor.reader_id.clone(),
+        );
+        match furthest.get_mut(&key) {
+            Some(held) => {
+                held.seq = held.seq.max(cursor.seq);
+                held.updated_at = held.updated_at.max(cursor.updated_at);
+            }
+            None => {
+                furthest.insert(key, cursor);
+            }
+        }
+    }
+    furthest.into_values().collect()
+}
+
+/// How many messages of `room` from a `sender` of this kind have a seq above `after`:
+/// what a reader whose cursor is at `after` has not read yet.
+pub fn count_after(
+    conn: &mut DbConnection,
+    room: RoomId,
+    sender: ParticipantKind,
+    after: i64,
+) -> Result<i64, DbError> {
+    Ok(messages::table
+        .filter(messages::room_id.eq(room))
+        .filter(messages::seq.gt(after))
+        .filter(messages::sender_kind.eq(sender))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Moves each room's `last_seq` up to the batch's highest (never down) and stamps

@@ -26,6 +26,8 @@ pub struct Owner {
     pub email_verified_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The dashboard's language for this owner.
+    pub language: Language,
 }
 
 /// A change to an owner's profile; `None` leaves a field as it is, `Some(None)` clears it.
@@ -35,6 +37,7 @@ pub struct ProfileChange {
     pub name: Option<String>,
     pub company: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
+    pub language: Option<Language>,
     pub updated_at: i64,
 }
 

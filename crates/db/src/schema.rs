@@ -12,6 +12,7 @@ diesel::table! {
         email_verified_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        language -> Text,
     }
 }
 

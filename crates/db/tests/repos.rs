@@ -33,6 +33,7 @@ fn owner(conn: &mut DbConnection, email: &str) -> Owner {
         email_verified_at: None,
         created_at: now,
         updated_at: now,
+        language: Default::default(),
     };
     owners::insert(conn, owner.clone()).unwrap();
     owner

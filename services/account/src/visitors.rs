@@ -6,10 +6,10 @@
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId, VisitorId};
-use pintalk_core::protocol::RoomStatus;
+use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::secret::{new_token, token_hash};
 use pintalk_db::models::{Room, Visitor};
-use pintalk_db::{DbConnection, rooms, visitors};
+use pintalk_db::{DbConnection, messages, read_cursors, rooms, visitors};
 
 use crate::error::ApiError;
 
@@ -85,4 +85,31 @@ fn new_room(conn: &mut DbConnection, site: SiteId, visitor: VisitorId) -> Result
     };
     rooms::insert(conn, room.clone())?;
     Ok(room)
+}
+
+/// Where a returning visitor's conversation stands for them, from what SQL holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// The owners' messages after the visitor's read cursor: their unread badge.
+    pub unread: i64,
+    /// How far the site's owners have read: the visitor's messages up to it were seen.
+    pub owner_read_seq: i64,
+}
+
+/// The visitor's unread count and the owners' read cursor in their room (nothing to look
+/// up in a room without messages).
+pub fn standing(
+    conn: &mut DbConnection,
+    visitor: &Visitor,
+    room: &Room,
+) -> Result<Standing, ApiError> {
+    if room.last_seq == 0 {
+        return Ok(Standing::default());
+    }
+    let visitor_id = visitor.id.to_string();
+    let read = read_cursors::seq_of(conn, room.id, ParticipantKind::Visitor, &visitor_id)?;
+    Ok(Standing {
+        unread: messages::count_after(conn, room.id, ParticipantKind::Owner, read)?,
+        owner_read_seq: read_cursors::furthest_of(conn, room.id, ParticipantKind::Owner)?,
+    })
 }

@@ -26,7 +26,7 @@ export default {
   'account.everywhereText': 'Every browser signed in to this account, this one included, is signed out.',
   'account.everywhereTitle': 'Sign out everywhere?',
   'account.language': 'Language',
-  'account.languageHint': 'Kept in this browser.',
+  'account.languageHint': 'Kept with your account: every device you sign in from shows it.',
   'account.mail': 'Email notifications',
   'account.mailDigest': 'One digest an hour',
   'account.mailEach': 'A mail per conversation',

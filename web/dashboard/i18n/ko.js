@@ -26,7 +26,7 @@ export default {
   'account.everywhereText': '이 브라우저를 포함해 이 계정에 로그인된 모든 브라우저가 로그아웃됩니다.',
   'account.everywhereTitle': '모든 기기에서 로그아웃할까요?',
   'account.language': '언어',
-  'account.languageHint': '이 브라우저에 저장됩니다.',
+  'account.languageHint': '계정에 저장되어, 로그인하는 모든 기기에서 같은 언어로 표시됩니다.',
   'account.mail': '이메일 알림',
   'account.mailDigest': '한 시간에 한 번 요약',
   'account.mailEach': '대화마다 메일',

@@ -127,12 +127,24 @@ function sessionsSection() {
     h('div', { class: 'form-actions start' }, out, everywhere));
 }
 
-/** The dashboard's language, kept in this browser for now. */
-function languageSection() {
+/** The dashboard's language, kept by the account: every device the owner signs in from shows it. */
+function languageSection(app) {
   const select = h('select', { class: 'input', name: 'language' },
     ...Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, text: name })));
   select.value = language();
-  select.addEventListener('change', () => setLanguage(select.value));
+  select.addEventListener('change', async () => {
+    const chosen = select.value;
+    select.disabled = true;
+    try {
+      app.setMe(await api('PATCH', '/me', { body: { language: chosen } }));
+      setLanguage(chosen);
+    } catch (err) {
+      select.value = language();
+      toast(err.message, 'error');
+    } finally {
+      select.disabled = false;
+    }
+  });
   return h('section', { class: 'card section form' },
     h('h2', { text: t('account.language') }),
     field(t('account.dashboardLanguage'), select, t('account.languageHint')));
@@ -189,7 +201,7 @@ export function accountView(app) {
       h('header', { class: 'page-head' }, h('div', {}, h('h1', { text: t('account.title') }))),
       profileSection(app),
       email.el,
-      languageSection(),
+      languageSection(app),
       mailSection(),
       passwordSection(),
       sessionsSection(),

@@ -2,7 +2,7 @@
 // links open (email verification, password reset, email change), which read their token
 // from the URL fragment and then drop it from the address bar.
 
-import { t } from '../i18n.js';
+import { language, t } from '../i18n.js';
 import { api, login } from '../api.js';
 import { h, icon } from '../dom.js';
 import { session } from '../session.js';
@@ -73,7 +73,7 @@ export function signupView(app) {
     error.clear();
     busy(submit, async () => {
       const address = email.value.trim();
-      await api('POST', '/auth/signup', { auth: false, body: { email: address, password: password.value, name: name.value.trim() } });
+      await api('POST', '/auth/signup', { auth: false, body: { email: address, password: password.value, name: name.value.trim(), language: language() } });
       await login(address, password.value);
       toast(t('auth.checkMail', { email: address }), 'success');
       app.afterSignIn();

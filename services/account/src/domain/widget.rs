@@ -1,9 +1,9 @@
 //! How a site's widget looks and behaves: the settings the API shows, and a checked
 //! change to them.
 
-use pintalk_core::domain::{Language, WidgetPosition};
+use pintalk_core::domain::{Language, WidgetPosition, WidgetSettings};
 use pintalk_db::models::{Site, SiteChange};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::text::bounded;
@@ -16,21 +16,6 @@ pub mod defaults {
     pub const ACCENT_COLOR: &str = "#4f46e5";
     pub const AWAY_MESSAGE: &str =
         "We're away right now. Leave a message and we'll get back to you.";
-}
-
-/// How the widget looks and behaves on the site.
-#[derive(Serialize, ToSchema)]
-pub struct WidgetSettings {
-    pub title: String,
-    pub greeting: String,
-    /// `#rrggbb`.
-    pub accent_color: String,
-    pub position: WidgetPosition,
-    pub language: Language,
-    /// Shown while no owner is online.
-    pub away_message: String,
-    /// Whether visitors see the owner's online/away status.
-    pub show_owner_status: bool,
 }
 
 /// A change to the widget's settings; absent fields stay as they are.
@@ -51,17 +36,38 @@ pub struct WidgetSettingsChange {
     pub show_owner_status: Option<bool>,
 }
 
-impl WidgetSettings {
-    pub fn from_site(site: &Site) -> Self {
-        WidgetSettings {
-            title: site.title.clone(),
-            greeting: site.greeting.clone(),
-            accent_color: site.accent_color.clone(),
-            position: site.position,
-            language: site.language,
-            away_message: site.away_message.clone(),
-            show_owner_status: site.show_owner_status,
-        }
+impl WidgetSettingsChange {
+    /// Whether the change names any setting (open widgets redraw only then).
+    pub fn changes_something(&self) -> bool {
+        let Self {
+            title,
+            greeting,
+            accent_color,
+            position,
+            language,
+            away_message,
+            show_owner_status,
+        } = self;
+        title.is_some()
+            || greeting.is_some()
+            || accent_color.is_some()
+            || position.is_some()
+            || language.is_some()
+            || away_message.is_some()
+            || show_owner_status.is_some()
+    }
+}
+
+/// The widget settings a site has now.
+pub fn settings_of(site: &Site) -> WidgetSettings {
+    WidgetSettings {
+        title: site.title.clone(),
+        greeting: site.greeting.clone(),
+        accent_color: site.accent_color.clone(),
+        position: site.position,
+        language: site.language,
+        away_message: site.away_message.clone(),
+        show_owner_status: site.show_owner_status,
     }
 }
 

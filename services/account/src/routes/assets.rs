@@ -1,14 +1,14 @@
 //! The browser side, served by the account service: the widget at `/widget.js` and the
-//! dashboard's static files at `/`. In release builds the files are embedded in the
-//! binary (one file to deploy); debug builds read them from `web/` so edits show at once.
+//! dashboard's static files at `/`, all embedded in the binary (one file to deploy). The
+//! widget is minified and compressed at build time (`crate::widget_script`); the
+//! dashboard's files are served as they are, and debug builds read them from `web/` so
+//! edits show at once.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;
 
-#[derive(RustEmbed)]
-#[folder = "../../web/widget/"]
-struct Widget;
+use crate::widget_script::{self, Encoding};
 
 #[derive(RustEmbed)]
 #[folder = "../../web/dashboard/"]
@@ -19,34 +19,44 @@ const CSP: &str = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'sel
                    style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; \
                    form-action 'self'";
 
-/// `GET /widget.js`: cacheable for a few minutes, revalidated by ETag, and allowed on any
-/// page (it is the embed).
+/// How long a browser or a CDN may use its copy of `/widget.js` before asking again (with
+/// its ETag, answered 304 while the script is unchanged): the embed's URL carries no
+/// version, so a new release reaches pages within minutes.
+const WIDGET_CACHE: &str = "public, max-age=300";
+
+/// `GET /widget.js`: the minified widget in the best encoding the browser takes, with the
+/// ETag of that variant; allowed on any page (it is the embed).
 pub async fn widget(req: HttpRequest) -> HttpResponse {
-    match Widget::get("pintalk.js") {
-        Some(file) => {
-            let etag = format!(
-                "\"{}\"",
-                pintalk_core::secret::hex(&file.metadata.sha256_hash()[..8])
-            );
-            if req
-                .headers()
-                .get(header::IF_NONE_MATCH)
-                .and_then(|v| v.to_str().ok())
-                == Some(etag.as_str())
-            {
-                return HttpResponse::NotModified()
-                    .insert_header((header::ETAG, etag))
-                    .finish();
-            }
-            HttpResponse::Ok()
-                .content_type("application/javascript; charset=utf-8")
-                .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-                .insert_header((header::ETAG, etag))
-                .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-                .body(file.data.into_owned())
-        }
-        None => HttpResponse::NotFound().finish(),
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let encoding = widget_script::negotiate(accept);
+    let etag = encoding.etag();
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| widget_script::matches(tags, &etag));
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::VARY, "Accept-Encoding"))
+        .insert_header((header::CACHE_CONTROL, WIDGET_CACHE))
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
+    if unchanged {
+        return response.finish();
     }
+    if encoding != Encoding::Identity {
+        response.insert_header((header::CONTENT_ENCODING, encoding.token()));
+    }
+    response
+        .content_type("application/javascript; charset=utf-8")
+        .body(encoding.body())
 }
 
 /// Anything no route matched: for `GET` outside `/api`, a dashboard file or the

@@ -7,6 +7,19 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp};
 
+/// A response whose body is not JSON and must be kept byte for byte (`/widget.js`).
+pub struct Script {
+    pub status: awc::http::StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Script {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 /// `path?query`, or `path` when there is no query.
 fn with_query(path: String, query: &str) -> String {
     if query.is_empty() {
@@ -60,6 +73,21 @@ impl TestApp {
 
     // Health and documents.
 
+    /// `GET /widget.js` with extra request headers; its body as the raw bytes sent.
+    pub async fn widget_script(&self, headers: &[(&str, &str)]) -> Script {
+        let mut req = self.client.get(self.url("/widget.js"));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let mut res = req.send().await.expect("request sent");
+        let bytes = res.body().limit(1 << 20).await.expect("body read");
+        Script {
+            status: res.status(),
+            headers: res.headers().clone(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
     pub async fn healthz(&self) -> Reply {
         self.send(Method::GET, "/healthz", None, None, None).await
     }
@@ -107,6 +135,18 @@ impl TestApp {
         let body = json!({ "email": email, "password": password, "name": name });
         self.send(Method::POST, "/api/v1/auth/signup", None, None, Some(body))
             .await
+    }
+
+    /// A sign-up with more fields than the three every account needs (`language`).
+    pub async fn signup_with(&self, fields: Value) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/auth/signup",
+            None,
+            None,
+            Some(fields),
+        )
+        .await
     }
 
     pub async fn verify_email(&self, token: &str) -> Reply {

@@ -28,3 +28,4 @@ mod socket;
 mod tokens;
 mod verification;
 mod widget;
+mod widget_script;

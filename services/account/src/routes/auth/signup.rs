@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
+use pintalk_core::domain::Language;
 use pintalk_core::ids::OwnerId;
 use pintalk_db::models::{Owner, TokenPurpose};
 use pintalk_db::{one_time_tokens, owners};
@@ -31,6 +32,10 @@ pub struct SignupRequest {
     /// 1 to 100 characters.
     #[schema(example = "Ann")]
     pub name: String,
+    /// The dashboard's language for the new account (the one the sign-up page was shown
+    /// in); `en` when absent. Changed later with `PATCH /me`.
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 /// Creates an owner account and mails a verification link.
@@ -49,6 +54,7 @@ pub async fn signup(
         email,
         password,
         name,
+        language,
     } = body.into_inner();
     let email = EmailAddress::parse(&email)?;
     let password = Password::parse(password)?;
@@ -83,6 +89,7 @@ pub async fn signup(
         email_verified_at: None,
         created_at: now,
         updated_at: now,
+        language: language.unwrap_or_default(),
     };
     let link = MailLink::new(
         &state.settings,

@@ -8,6 +8,7 @@ pub mod password;
 pub mod update;
 
 use pintalk_core::clock::rfc3339;
+use pintalk_core::domain::Language;
 use pintalk_core::ids::OwnerId;
 use pintalk_db::models::Owner;
 use pintalk_db::one_time_tokens;
@@ -30,6 +31,8 @@ pub struct OwnerView {
     /// An address the owner asked to move to, until its link is followed (or expires);
     /// `email` stays as it is meanwhile.
     pub pending_email: Option<String>,
+    /// The dashboard's language for this owner, on every device they sign in from.
+    pub language: Language,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
@@ -44,6 +47,7 @@ impl From<Owner> for OwnerView {
             avatar_url: o.avatar_url,
             email_verified: o.email_verified_at.is_some(),
             pending_email: None,
+            language: o.language,
             created_at: rfc3339(o.created_at),
         }
     }

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use pintalk_core::clock::now_ms;
+use pintalk_core::domain::Language;
 use pintalk_db::models::ProfileChange;
 use pintalk_db::owners;
 use serde::Deserialize;
@@ -28,6 +29,8 @@ pub struct UpdateMeRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub avatar_url: Option<Option<String>>,
+    /// The dashboard's language: `en` or `ko`.
+    pub language: Option<Language>,
 }
 
 /// Changes the profile; absent fields stay as they are.
@@ -42,6 +45,7 @@ pub async fn update_me(
         name,
         company,
         avatar_url,
+        language,
     } = body.into_inner();
     let change = ProfileChange {
         name: name
@@ -53,6 +57,7 @@ pub async fn update_me(
         avatar_url: avatar_url
             .map(|u| u.map(|u| web_url("avatar_url", &u)).transpose())
             .transpose()?,
+        language,
         updated_at: now_ms(),
     };
     let id = auth.owner.id;

@@ -11,7 +11,7 @@ pub mod rotate_key;
 pub mod update;
 
 use pintalk_core::clock::rfc3339;
-use pintalk_core::domain::AllowedOrigins;
+use pintalk_core::domain::{AllowedOrigins, WidgetSettings};
 use pintalk_core::ids::SiteId;
 use pintalk_core::secret::new_token;
 use pintalk_db::models::{Site, SiteChange};
@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use crate::auth::AuthOwner;
 use crate::domain::origin::Origin;
-use crate::domain::widget::WidgetSettings;
+use crate::domain::widget::settings_of;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::HttpResponse;
@@ -44,7 +44,7 @@ pub struct SiteView {
 
 impl SiteView {
     pub(crate) fn new(site: Site, public_base: &str) -> Self {
-        let widget = WidgetSettings::from_site(&site);
+        let widget = settings_of(&site);
         SiteView {
             snippet: format!(
                 "<script src=\"{public_base}/widget.js\" data-site-key=\"{}\" async></script>",
@@ -96,12 +96,16 @@ pub(crate) async fn save(
     auth: AuthOwner,
     id: SiteId,
     change: SiteChange,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Site, ApiError> {
     let owner = auth.owner.id;
-    let site = state
+    state
         .db(move |conn| {
             sites::update(conn, owner, id, &change)?.ok_or_else(|| ApiError::not_found("site"))
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(SiteView::new(site, state.settings.public_base())))
+        .await
+}
+
+/// The API's answer for a site just changed.
+pub(crate) fn saved(state: &AppState, site: Site) -> HttpResponse {
+    HttpResponse::Ok().json(SiteView::new(site, state.settings.public_base()))
 }

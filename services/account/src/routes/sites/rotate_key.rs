@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use pintalk_core::clock::now_ms;
 use pintalk_db::models::SiteChange;
 
-use super::{SitePath, SiteView, new_site_key, save};
+use super::{SitePath, SiteView, new_site_key, save, saved};
 use crate::auth::AuthOwner;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -22,5 +22,6 @@ pub async fn rotate_key(
         updated_at: now_ms(),
         ..SiteChange::default()
     };
-    save(&state, auth, path.id, change).await
+    let site = save(&state, auth, path.id, change).await?;
+    Ok(saved(&state, site))
 }

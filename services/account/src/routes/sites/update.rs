@@ -1,16 +1,19 @@
-//! `PATCH /api/v1/sites/{id}`: name, allow-list, widget settings.
+//! `PATCH /api/v1/sites/{id}`: name, allow-list, widget settings. A change to the widget
+//! settings reaches the site's open widgets at once (a `settings` frame).
 
 use actix_web::{HttpResponse, web};
+use pintalk_bus::Topic;
 use pintalk_core::clock::now_ms;
+use pintalk_core::protocol::ServerFrame;
 use pintalk_db::models::SiteChange;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{SitePath, SiteView, allowed_origins as checked_origins, save};
+use super::{SitePath, SiteView, allowed_origins as checked_origins, save, saved};
 use crate::auth::AuthOwner;
 use crate::body::Json;
 use crate::domain::text::bounded;
-use crate::domain::widget::{self, WidgetSettingsChange};
+use crate::domain::widget::{self, WidgetSettingsChange, settings_of};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -47,6 +50,30 @@ pub async fn update_site(
         updated_at: now_ms(),
         ..SiteChange::default()
     };
-    widget::apply(widget.unwrap_or_default(), &mut change)?;
-    save(&state, auth, path.id, change).await
+    let widget = widget.unwrap_or_default();
+    let redraw = widget.changes_something();
+    widget::apply(widget, &mut change)?;
+    let site = save(&state, auth, path.id, change).await?;
+    if redraw {
+        announce(&state, &site).await;
+    }
+    Ok(saved(&state, site))
+}
+
+/// Tells the site's open widgets (every visitor socket of the site listens to its
+/// visitors' topic) to redraw: one publication per save, however many are open. The
+/// change is stored either way; a widget that misses this gets it from its next
+/// `/widget/config`, so a bus failure does not fail the save.
+async fn announce(state: &AppState, site: &pintalk_db::models::Site) {
+    let frame = ServerFrame::Settings {
+        site: site.id,
+        widget: settings_of(site),
+    };
+    if let Err(e) = state
+        .bus
+        .publish(&[Topic::SiteVisitors(site.id)], frame.to_text().into())
+        .await
+    {
+        log::warn!("site {}: announcing its new widget settings: {e}", site.id);
+    }
 }

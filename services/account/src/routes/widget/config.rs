@@ -7,9 +7,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{SiteKeyQuery, site_for_origin, with_cors};
-use crate::domain::widget::WidgetSettings;
+use crate::domain::widget::settings_of;
 use crate::error::ApiError;
 use crate::state::AppState;
+use pintalk_core::domain::WidgetSettings;
 
 /// What the widget needs to draw itself.
 #[derive(Serialize, ToSchema)]
@@ -43,7 +44,7 @@ pub async fn config(
             > 0;
         HttpResponse::Ok().json(WidgetConfig {
             site_id: site.id,
-            settings: WidgetSettings::from_site(&site),
+            settings: settings_of(&site),
             owner_online,
         })
     } else {

@@ -45,6 +45,13 @@ pub struct VisitorRoom {
     pub status: RoomStatus,
     /// The highest persisted seq; newer messages arrive over the socket.
     pub last_seq: i64,
+    /// The owners' messages the visitor has not read (after their read cursor, which
+    /// their `read` frames and their own messages move): the widget's badge on a later
+    /// visit, before the socket says more. Counts persisted messages.
+    pub unread: i64,
+    /// How far the site's owners have read the room: the visitor's messages up to this
+    /// seq were seen (an owner's reply moves it too). 0 when none was.
+    pub owner_read_seq: i64,
 }
 
 /// What the widget needs to talk: who it is, its conversation, and a socket ticket.
@@ -143,8 +150,13 @@ async fn start_visitor(
         _ => None,
     };
     let site_id = site.id;
-    let (visitor, room, secret) = state
-        .db(move |conn| crate::visitors::find_or_create(conn, site_id, returning, name, email))
+    let (visitor, room, secret, standing) = state
+        .db(move |conn| {
+            let (visitor, room, secret) =
+                crate::visitors::find_or_create(conn, site_id, returning, name, email)?;
+            let standing = crate::visitors::standing(conn, &visitor, &room)?;
+            Ok((visitor, room, secret, standing))
+        })
         .await?;
     // A new room starts its numbering here; a known one only if the bus lost it, so a
     // returning visitor's start costs one look-up, not a seed.
@@ -173,6 +185,8 @@ async fn start_visitor(
             id: room.id,
             status: room.status,
             last_seq: room.last_seq,
+            unread: standing.unread,
+            owner_read_seq: standing.owner_read_seq,
         },
         token,
         gateway_url: state.settings.gateway_url(),
