@@ -268,7 +268,7 @@ test('what the visitor types while the network is cut arrives exactly once when 
   await send(page, 'Typed while offline');
   await send(page, 'And this too');
   await shows(page, (m) => m.body === 'And this too' && m.pending, 'the queued messages, pending');
-  const queued = await page.evaluate((key) => JSON.parse(localStorage.getItem(`pintalk:${key}`)).outbox.map((i) => i.body), site.site_key);
+  const queued = await page.evaluate((key) => JSON.parse(localStorage.getItem(`pintalk:${key}`)).unsent.map((i) => i.body), site.site_key);
   assert.deepEqual(queued, ['Typed while offline', 'And this too'], 'the queue is kept in localStorage');
   assert.equal(ann.frames.some((f) => f.body === 'Typed while offline'), false);
 
@@ -291,8 +291,24 @@ test('what the visitor types while the network is cut arrives exactly once when 
     'stored once each',
   );
   assert.equal(ann.frames.filter((f) => f.type === 'message' && f.body === 'Typed while offline').length, 1);
-  const left = await page.evaluate((key) => JSON.parse(localStorage.getItem(`pintalk:${key}`)).outbox.length, site.site_key);
+  const left = await page.evaluate((key) => JSON.parse(localStorage.getItem(`pintalk:${key}`)).unsent.length, site.site_key);
   assert.equal(left, 0, 'the queue is empty once acked');
+  await ann.close();
+  await context.close();
+});
+
+test('a message an older widget kept unsent (its `outbox`) is still sent once after an upgrade', async () => {
+  const { context, page } = await visitor({ path: '/upgrade' });
+  const ann = await ownerSocket();
+  await page.evaluate((key) => localStorage.setItem(`pintalk:${key}`, JSON.stringify({
+    outbox: [{ cid: 'w0123456789abcdef01234567', body: 'Kept by an older widget', ts: Date.now() }],
+  })), site.site_key);
+  await page.reload();
+  await ann.frame((f) => f.type === 'message' && f.body === 'Kept by an older widget', 'the kept message at the owner');
+  await page.waitForFunction((key) => {
+    const saved = JSON.parse(localStorage.getItem(`pintalk:${key}`));
+    return saved && !('outbox' in saved) && Array.isArray(saved.unsent) && saved.unsent.length === 0;
+  }, site.site_key, { timeout: 15_000 });
   await ann.close();
   await context.close();
 });

@@ -175,11 +175,11 @@
 
   // ---- state, one object per section ---------------------------------------------------
 
-  /** What this browser keeps for the site (localStorage): visitor id and secret, outbox, identity, read cursor. */
+  /** What this browser keeps for the site (localStorage): visitor id and secret, unsent messages, identity, read cursor. */
   const store = {
     key: '', // the site key
     base: '', // the origin that serves the widget and the API
-    saved: { outbox: [] },
+    saved: { unsent: [] },
   };
   /** The site as its widget config describes it. */
   const site = {
@@ -250,7 +250,7 @@
     }
   }
 
-  // ---- storage: visitor id and secret, outbox, identity, read cursor ---------------------
+  // ---- storage: visitor id and secret, unsent messages, identity, read cursor ---------------------
 
   const storeKey = () => 'pintalk:' + store.key;
 
@@ -258,11 +258,13 @@
     try {
       const v = JSON.parse(w.localStorage.getItem(storeKey()));
       if (v && typeof v === 'object') {
-        if (!Array.isArray(v.outbox)) v.outbox = [];
+        // Browsers that kept an earlier version's `outbox` keep its messages as `unsent`.
+        if (!Array.isArray(v.unsent)) v.unsent = Array.isArray(v.outbox) ? v.outbox : [];
+        delete v.outbox;
         return v;
       }
     } catch (e) {}
-    return { outbox: [] };
+    return { unsent: [] };
   }
 
   function save() {
@@ -362,7 +364,7 @@
     // Open as the visitor left it (a reload, another page of the site) unless the page said.
     if (view.wantOpen == null ? store.saved.open : view.wantOpen) setOpen(true);
     // Unsent messages go out, and an unread reply keeps its badge live.
-    else if (store.saved.outbox.length || store.saved.unread) want();
+    else if (store.saved.unsent.length || store.saved.unread) want();
     // A returning visitor may have replies this browser has not seen yet: ask once.
     else if (store.saved.visitor_id) peek();
   }
@@ -430,7 +432,7 @@
     // The browser may keep a dead socket open for a long while; the network said it is gone.
     w.addEventListener('offline', () => conn.ws && lost(CLOSE_ABNORMAL));
 
-    store.saved.outbox.forEach(pendingEl);
+    store.saved.unsent.forEach(pendingEl);
     applyStrings();
     if (store.saved.unread) badge(store.saved.unread);
     d.body.appendChild(host);
@@ -671,8 +673,8 @@
     room.msgs.set(seq, m);
   }
 
-  function dropOutbox(cid) {
-    store.saved.outbox = store.saved.outbox.filter((i) => i.cid !== cid);
+  function dropUnsent(cid) {
+    store.saved.unsent = store.saved.unsent.filter((i) => i.cid !== cid);
     save();
   }
 
@@ -680,7 +682,7 @@
   function settle(cid, seq, ts) {
     const m = room.pending.get(cid);
     room.pending.delete(cid);
-    dropOutbox(cid);
+    dropUnsent(cid);
     m.removeAttribute('data-pending');
     m.querySelector('.st')?.remove();
     known(m, seq, ts);
@@ -850,7 +852,7 @@
     ui.input.value = '';
     typed();
     const item = { cid: newCid(), body, ts: Date.now() };
-    store.saved.outbox.push(item);
+    store.saved.unsent.push(item);
     save();
     pendingEl(item);
     toBottom();
@@ -865,7 +867,7 @@
   function failed(cid) {
     const m = room.pending.get(cid);
     room.pending.delete(cid);
-    dropOutbox(cid);
+    dropUnsent(cid);
     m.removeAttribute('data-pending');
     m.setAttribute('data-failed', 'true');
     m.querySelector('.st').textContent = t().failed;
@@ -1056,7 +1058,7 @@
           conn.heartbeatMs,
         );
         // Whatever was never acked goes again with its cid: stored once, never doubled.
-        store.saved.outbox.forEach(push);
+        store.saved.unsent.forEach(push);
         markRead();
         break;
       case 'presence':
@@ -1103,7 +1105,7 @@
       case 'error':
         if (f.code === 'visitor_blocked') return block();
         if (f.cid && room.pending.has(f.cid)) {
-          const item = store.saved.outbox.find((i) => i.cid === f.cid);
+          const item = store.saved.unsent.find((i) => i.cid === f.cid);
           // Retriable (rate limit, an overloaded gateway, a room being restored, …): the
           // same cid again, later.
           if (f.retriable) setTimeout(() => item && push(item), RESEND_MS + Math.random() * RESEND_MS);
@@ -1124,7 +1126,7 @@
     try {
       w.localStorage.removeItem(storeKey());
     } catch (e) {}
-    store.saved = { outbox: [] };
+    store.saved = { unsent: [] };
     room.id = conn.token = '';
     room.held = room.seenUpto = room.readSent = room.ownerRead = 0;
     room.epoch = null;
