@@ -80,21 +80,22 @@ export async function startApp(env = {}) {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },
-    /** The token in the newest mail to `to` whose subject contains `subject`. */
-    async mailedToken(to, subject) {
+    /** The newest mail to `to` that contains `subject` (and `needle`), once it is written. */
+    async mailed(to, subject, needle = '') {
       const dir = join(dataDir, 'mail');
       for (let i = 0; i < 100; i++) {
         const files = existsSync(dir) ? readdirSync(dir).sort().reverse() : [];
         for (const f of files) {
           const text = readFileSync(join(dir, f), 'utf8');
-          if (text.includes(`To: ${to}`) && text.includes(subject)) {
-            const m = text.match(/token=([A-Za-z0-9_-]+)/);
-            if (m) return m[1];
-          }
+          if (text.includes(`To: ${to}`) && text.includes(subject) && text.includes(needle)) return text;
         }
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`no mail to ${to} about ${subject}`);
+    },
+    /** The token in the newest mail to `to` whose subject contains `subject`. */
+    async mailedToken(to, subject) {
+      return (await app.mailed(to, subject, 'token=')).match(/token=([A-Za-z0-9_-]+)/)[1];
     },
     /** Signs up, verifies and logs in an owner; returns { email, password, access, refresh }. */
     async owner(email, password = 'correct horse battery') {

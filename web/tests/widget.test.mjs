@@ -313,6 +313,34 @@ test('a message an older widget kept unsent (its `outbox`) is still sent once af
   await context.close();
 });
 
+test('an identified visitor has the conversation mailed to them from the widget', async () => {
+  const extra = `<script>
+    window.PinTalk = window.PinTalk || function () { (PinTalk.q = PinTalk.q || []).push(arguments); };
+    PinTalk('identify', { name: 'Lee', email: 'lee@example.com' });
+    PinTalk('open');
+  </script>`;
+  const { context, page } = await visitor({ path: '/mail-me', extra });
+  await send(page, 'Please keep a copy');
+  await shows(page, (m) => m.body === 'Please keep a copy' && !m.pending, 'the ack');
+  const mailer = page.locator('[data-pt=transcript]');
+  assert.equal(await mailer.getAttribute('title'), 'Email me this conversation');
+  await mailer.click();
+  await page.locator('[data-pt=transcript][data-sent=true]').waitFor({ timeout: 15_000 });
+  assert.equal(await mailer.getAttribute('title'), 'Sent to lee@example.com');
+  const mail = await app.mailed('lee@example.com', 'Your conversation');
+  assert.match(mail, /Visitor: Please keep a copy/);
+  await context.close();
+});
+
+test('an anonymous visitor is not offered the transcript by mail', async () => {
+  const { context, page } = await visitor({ path: '/anonymous' });
+  await launcher(page).click();
+  await send(page, 'Just asking');
+  await shows(page, (m) => m.body === 'Just asking' && !m.pending, 'the ack');
+  assert.equal(await page.locator('[data-pt=transcript]').isHidden(), true);
+  await context.close();
+});
+
 test('a gateway restart (close 1012): the widget reconnects with a new ticket, resumes and misses nothing', async () => {
   const { context, page, requests } = await visitor({ path: '/restart' });
   const ann = await ownerSocket();
@@ -370,7 +398,7 @@ test('the widget is usable at 360 px wide: the open panel takes the whole screen
   assert.equal(animation, 'none', 'no animation when the visitor prefers reduced motion');
   await screenshot(page, 'widget-360.png');
   // The header's close button hands control back to the page.
-  await page.locator('[data-pt=panel] header button').click();
+  await page.locator('[data-pt=panel] [data-pt=close]').click();
   await launcher(page).waitFor();
   await ann.close();
   await context.close();

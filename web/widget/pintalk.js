@@ -80,6 +80,8 @@
       today: 'Today',
       yesterday: 'Yesterday',
       messages: 'Messages',
+      mail: 'Email me this conversation',
+      mailed: 'Sent to {email}',
     },
     ko: {
       open: '채팅 열기',
@@ -102,6 +104,8 @@
       today: '오늘',
       yesterday: '어제',
       messages: '메시지',
+      mail: '이 대화를 이메일로 받기',
+      mailed: '{email}(으)로 보냈습니다',
     },
   };
 
@@ -163,7 +167,8 @@
   const HTML =
     '<div class="pt"><div data-pt="panel" id="p" role="dialog" aria-labelledby="t" hidden>' +
     '<header><div class="hd"><h2 id="t"></h2><p data-pt="status" data-online="false"><i></i><span></span></p></div>' +
-    '<button class="x" type="button"><svg viewBox="0 0 24 24"><path d="M6 6l12 12M18 6L6 18"/></svg></button></header>' +
+    '<button class="x" data-pt="transcript" type="button" hidden><svg viewBox="0 0 24 24"><path d="M4 6h16v12H4zM4 7l8 6 8-6"/></svg></button>' +
+    '<button class="x" data-pt="close" type="button"><svg viewBox="0 0 24 24"><path d="M6 6l12 12M18 6L6 18"/></svg></button></header>' +
     '<div data-pt="connection" data-state="offline" role="status"></div><p data-pt="away" hidden></p>' +
     '<div data-pt="messages" role="log" aria-live="polite" tabindex="0"><div class="g"></div></div>' +
     '<div data-pt="typing" hidden><span class="dots"><i></i><i></i><i></i></span><span></span></div>' +
@@ -390,7 +395,8 @@
       panel: pt('panel'),
       title: q('h2'),
       status: pt('status'),
-      closer: q('.x'),
+      closer: pt('close'),
+      mailer: pt('transcript'),
       conn: pt('connection'),
       away: pt('away'),
       log: pt('messages'),
@@ -408,6 +414,7 @@
 
     ui.launcher.addEventListener('click', () => setOpen(!view.open, true));
     ui.closer.addEventListener('click', () => setOpen(false, true));
+    ui.mailer.addEventListener('click', mailTranscript);
     ui.panel.addEventListener('keydown', (e) => e.key === 'Escape' && setOpen(false, true));
     ui.form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -472,6 +479,8 @@
     const s = t();
     ui.panel.setAttribute('lang', lang());
     ui.closer.setAttribute('aria-label', s.close);
+    if (!ui.mailer.dataset.sent) ui.mailer.title = s.mail;
+    ui.mailer.setAttribute('aria-label', ui.mailer.title);
     ui.log.setAttribute('aria-label', s.messages);
     ui.input.placeholder = s.input;
     ui.input.setAttribute('aria-label', s.input);
@@ -976,6 +985,28 @@
       seenMarks();
     }
     conn.token = session.token;
+    // The transcript by mail, for a visitor who left an email (PinTalk('identify')).
+    if (ui) ui.mailer.hidden = !store.saved.identity?.email;
+  }
+
+  async function mailTranscript() {
+    if (!room.id || !conn.token || ui.mailer.dataset.sent) return;
+    ui.mailer.disabled = true;
+    try {
+      const res = await fetch(`${store.base}/api/v1/rooms/${room.id}/transcript/mail`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + conn.token },
+        credentials: 'omit',
+      });
+      if (res.ok) {
+        const { to } = await res.json();
+        ui.mailer.dataset.sent = 'true';
+        ui.mailer.title = t().mailed.replace('{email}', to);
+        ui.mailer.setAttribute('aria-label', ui.mailer.title);
+        return;
+      }
+    } catch (e) {}
+    ui.mailer.disabled = false;
   }
 
   function socket(session) {
