@@ -11,11 +11,12 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
+use deadpool::managed::{Hook, HookError, Manager, Object, PoolBuilder};
 use deadpool_redis::sentinel::SentinelServerType;
 use deadpool_redis::{PoolConfig, PoolError, Runtime};
 use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::sentinel::SentinelClient;
-use redis::{Cmd, Pipeline, RedisFuture, Value};
+use redis::{Cmd, Pipeline, RedisError, RedisFuture, Value};
 use tokio::sync::Mutex;
 
 use super::{Keys, fence};
@@ -44,28 +45,12 @@ pub(super) enum Pool {
 impl Pool {
     /// A pool of `size` connections whose every new connection is fenced first.
     pub(super) fn build(target: &Target, size: usize, keys: &Keys) -> Result<Self, BusError> {
-        let config = PoolConfig::new(size.max(1));
-        let config_error = |e: &dyn std::fmt::Display| BusError::Config(e.to_string());
+        let size = Some(PoolConfig::new(size.max(1)));
         match target {
             Target::Url(url) => {
                 let mut settings = deadpool_redis::Config::from_url(url);
-                settings.pool = Some(config);
-                let keys = keys.clone();
-                let pool = settings
-                    .builder()
-                    .map_err(|e| config_error(&e))?
-                    .runtime(Runtime::Tokio1)
-                    .post_create(deadpool_redis::Hook::async_fn(move |conn, _| {
-                        let keys = keys.clone();
-                        Box::pin(async move {
-                            fence(conn, &keys)
-                                .await
-                                .map_err(deadpool_redis::HookError::Backend)
-                        })
-                    }))
-                    .build()
-                    .map_err(|e| config_error(&e))?;
-                Ok(Pool::Direct(pool))
+                settings.pool = size;
+                Ok(Pool::Direct(fenced_pool(settings.builder(), keys)?))
             }
             Target::Sentinel { sentinels, master } => {
                 let mut settings = deadpool_redis::sentinel::Config::from_urls(
@@ -73,23 +58,8 @@ impl Pool {
                     master.clone(),
                     SentinelServerType::Master,
                 );
-                settings.pool = Some(config);
-                let keys = keys.clone();
-                let pool = settings
-                    .builder()
-                    .map_err(|e| config_error(&e))?
-                    .runtime(Runtime::Tokio1)
-                    .post_create(deadpool_redis::sentinel::Hook::async_fn(move |conn, _| {
-                        let keys = keys.clone();
-                        Box::pin(async move {
-                            fence(conn, &keys)
-                                .await
-                                .map_err(deadpool_redis::sentinel::HookError::Backend)
-                        })
-                    }))
-                    .build()
-                    .map_err(|e| config_error(&e))?;
-                Ok(Pool::Sentinel(pool))
+                settings.pool = size;
+                Ok(Pool::Sentinel(fenced_pool(settings.builder(), keys)?))
             }
         }
     }
@@ -101,6 +71,28 @@ impl Pool {
             Pool::Sentinel(pool) => Pooled::Sentinel(pool.get().await?),
         })
     }
+}
+
+/// Either pool, on tokio, with a post-create hook that fences a new connection before
+/// it is used.
+fn fenced_pool<M, W>(
+    builder: Result<PoolBuilder<M, W>, impl std::fmt::Display>,
+    keys: &Keys,
+) -> Result<deadpool::managed::Pool<M, W>, BusError>
+where
+    M: Manager<Type = MultiplexedConnection, Error = RedisError>,
+    W: From<Object<M>>,
+{
+    let keys = keys.clone();
+    builder
+        .map_err(|e| BusError::Config(e.to_string()))?
+        .runtime(Runtime::Tokio1)
+        .post_create(Hook::async_fn(move |conn, _| {
+            let keys = keys.clone();
+            Box::pin(async move { fence(conn, &keys).await.map_err(HookError::Backend) })
+        }))
+        .build()
+        .map_err(|e| BusError::Config(e.to_string()))
 }
 
 /// A connection taken from either pool; back to it when dropped.
