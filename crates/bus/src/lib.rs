@@ -20,13 +20,16 @@ pub mod tickets;
 
 use std::sync::Arc;
 
+use pintalk_core::settings::RedisSettings;
+use secrecy::ExposeSecret;
+
 pub use counters::{Counter, Counters};
 pub use fanout::{Fanout, Publication, Topic};
 pub use log::{Appended, Draft, Log, Recent, SEEDED_CIDS, SentCid};
 pub use memory::MemoryBus;
 pub use outbox::{Outbox, OutboxEntry, OutboxItem};
 pub use presence::Presence;
-pub use redis::RedisBus;
+pub use redis::{RedisBus, RedisConfig, Target};
 pub use tickets::{TicketUse, Tickets};
 
 /// Everything the services share through the bus: every capability of one store.
@@ -53,17 +56,33 @@ pub enum BusError {
     Corrupt(String),
 }
 
-/// Connects to Redis at `url`, or — when it is empty — keeps everything in memory.
-pub async fn connect(
-    url: &str,
-    pool_size: usize,
-    namespace: &str,
-) -> Result<Arc<dyn Bus>, BusError> {
-    if url.is_empty() {
+/// Connects to the Redis `settings` name (at `url`, or through `sentinels`), or — when
+/// neither is set — keeps everything in memory.
+pub async fn connect(settings: &RedisSettings) -> Result<Arc<dyn Bus>, BusError> {
+    if !settings.is_set() {
         ::log::info!("bus: in-process memory (single process only)");
         return Ok(Arc::new(MemoryBus::default()));
     }
-    let bus = RedisBus::connect(url, pool_size, namespace).await?;
-    ::log::info!("bus: redis");
+    let target = if settings.sentinels.is_empty() {
+        Target::Url(settings.url.expose_secret().to_owned())
+    } else {
+        Target::Sentinel {
+            sentinels: settings.sentinels.clone(),
+            master: settings.sentinel_master.clone(),
+        }
+    };
+    let sentinel = matches!(target, Target::Sentinel { .. });
+    let bus = RedisBus::connect(&RedisConfig {
+        target,
+        pool_size: settings.pool_size,
+        namespace: settings.namespace.clone(),
+        ack_after_replicas: settings.ack_after_replicas,
+    })
+    .await?;
+    match (sentinel, settings.ack_after_replicas) {
+        (false, 0) => ::log::info!("bus: redis"),
+        (true, 0) => ::log::info!("bus: redis through sentinel"),
+        (_, n) => ::log::info!("bus: redis (sentinel: {sentinel}), acks after {n} replica(s)"),
+    }
     Ok(Arc::new(bus))
 }

@@ -39,6 +39,10 @@ pub enum Appended {
     BacklogFull,
     /// The room belongs to another site than the draft says: refused.
     WrongSite,
+    /// Stored on the master (and fanned out), but fewer replicas than
+    /// `redis.ack_after_replicas` confirmed it in time, so a failover could still lose it:
+    /// not acked. Retriable: the resend is a duplicate, acked once the replicas have it.
+    NotReplicated,
 }
 
 /// How many recent messages per room are kept for replay on resume.

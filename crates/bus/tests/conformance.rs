@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use pintalk_bus::log::RECENT_WINDOW;
 use pintalk_bus::{
-    Appended, Bus, Draft, Log, MemoryBus, OutboxItem, Recent, RedisBus, SentCid, TicketUse, Topic,
+    Appended, Bus, Draft, Log, MemoryBus, OutboxItem, Recent, RedisBus, RedisConfig, SentCid,
+    TicketUse, Topic,
 };
 use pintalk_core::ids::{RoomId, SessionId, SiteId};
 use pintalk_core::protocol::{Participant, ParticipantKind, ServerFrame};
@@ -29,9 +30,13 @@ fn redis_url() -> String {
 }
 
 async fn redis() -> RedisBus {
-    RedisBus::connect(&redis_url(), 4, &format!("pintalk-test-{}", unique()))
-        .await
-        .expect("Redis reachable")
+    RedisBus::connect(&RedisConfig::url(
+        &redis_url(),
+        4,
+        &format!("pintalk-test-{}", unique()),
+    ))
+    .await
+    .expect("Redis reachable")
 }
 
 fn visitor() -> Participant {
@@ -524,7 +529,7 @@ both_stores!(
 #[tokio::test]
 async fn after_a_redis_restart_rooms_wait_for_a_new_epoch_that_reuses_no_seq() {
     let namespace = format!("pintalk-test-{}", unique());
-    let before = RedisBus::connect(&redis_url(), 2, &namespace)
+    let before = RedisBus::connect(&RedisConfig::url(&redis_url(), 2, &namespace))
         .await
         .unwrap();
     let (room, site) = (RoomId::new(), SiteId::new());
@@ -549,7 +554,7 @@ async fn after_a_redis_restart_rooms_wait_for_a_new_epoch_that_reuses_no_seq() {
             .await
             .unwrap();
     }
-    let after = RedisBus::connect(&redis_url(), 2, &namespace)
+    let after = RedisBus::connect(&RedisConfig::url(&redis_url(), 2, &namespace))
         .await
         .unwrap();
     assert_eq!(
@@ -577,7 +582,7 @@ async fn after_a_redis_restart_rooms_wait_for_a_new_epoch_that_reuses_no_seq() {
 #[tokio::test]
 async fn a_seed_behind_sql_continues_from_sql_and_drops_the_window() {
     let namespace = format!("pintalk-test-{}", unique());
-    let bus = RedisBus::connect(&redis_url(), 2, &namespace)
+    let bus = RedisBus::connect(&RedisConfig::url(&redis_url(), 2, &namespace))
         .await
         .unwrap();
     let (room, site) = (RoomId::new(), SiteId::new());

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// The built-in defaults, also the reference of every key (see `defaults.toml`).
@@ -86,9 +86,23 @@ pub struct DatabaseSettings {
 pub struct RedisSettings {
     /// Empty means "no Redis: keep shared state in memory".
     pub url: SecretString,
+    /// Sentinel addresses: when set, the master is found through them (and followed
+    /// across failovers) instead of `url`, which must then be empty.
+    pub sentinels: Vec<String>,
+    /// The name the sentinels know the master by.
+    pub sentinel_master: String,
     pub pool_size: usize,
     /// The prefix of every key PinTalk writes.
     pub namespace: String,
+    /// Replicas that must hold an append (Redis `WAIT`) before it is acked; 0: at once.
+    pub ack_after_replicas: u32,
+}
+
+impl RedisSettings {
+    /// Whether a Redis is configured at all (else the bus lives in memory).
+    pub fn is_set(&self) -> bool {
+        !self.url.expose_secret().is_empty() || !self.sentinels.is_empty()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -169,6 +183,7 @@ impl Settings {
                         .list_separator(",")
                         .with_list_parse_key("auth.previous_public_keys")
                         .with_list_parse_key("auth.public_keys")
+                        .with_list_parse_key("redis.sentinels")
                         .try_parsing(true),
                 ),
         )
@@ -218,6 +233,18 @@ impl Settings {
                 "limits and pool sizes must be positive".into(),
             ));
         }
+        if !self.redis.sentinels.is_empty() {
+            if !self.redis.url.expose_secret().is_empty() {
+                return Err(SettingsError(
+                    "set redis.url or redis.sentinels, not both".into(),
+                ));
+            }
+            if self.redis.sentinel_master.is_empty() {
+                return Err(SettingsError(
+                    "redis.sentinels needs redis.sentinel_master".into(),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -259,7 +286,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     #[test]
     fn defaults_alone_load() {
@@ -286,6 +312,19 @@ mod tests {
     #[test]
     fn low_bcrypt_cost_is_refused() {
         assert!(Settings::from_toml("[auth]\nbcrypt_cost = 4\n").is_err());
+    }
+
+    #[test]
+    fn sentinels_replace_the_url_and_need_a_master_name() {
+        let sentinels = "[redis]\nsentinels = [\"redis://127.0.0.1:26379\"]\n";
+        let s = Settings::from_toml(sentinels).unwrap();
+        assert!(s.redis.is_set());
+        assert_eq!(s.redis.sentinel_master, "mymaster");
+        assert!(!Settings::from_toml("").unwrap().redis.is_set());
+        let both = format!("{sentinels}url = \"redis://127.0.0.1:6379\"\n");
+        assert!(Settings::from_toml(&both).is_err());
+        let nameless = format!("{sentinels}sentinel_master = \"\"\n");
+        assert!(Settings::from_toml(&nameless).is_err());
     }
 
     #[test]

@@ -90,12 +90,7 @@ impl Application {
 
 /// The bus `settings` name: Redis, or this process's memory when no URL is set.
 pub async fn connect_bus(settings: &Settings) -> anyhow::Result<Arc<dyn Bus>> {
-    Ok(pintalk_bus::connect(
-        settings.redis.url.expose_secret(),
-        settings.redis.pool_size,
-        &settings.redis.namespace,
-    )
-    .await?)
+    Ok(pintalk_bus::connect(&settings.redis).await?)
 }
 
 /// Builds the shared state: database pool (migrated), mailer, dummy hash, metrics.

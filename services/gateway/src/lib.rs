@@ -214,12 +214,7 @@ impl Application {
     /// Connects to the bus (Redis; the memory bus makes sense only in the all-in-one
     /// binary) and binds `server.host:server.port`.
     pub async fn build(settings: Settings, verifier: Verifier) -> anyhow::Result<Self> {
-        let bus = pintalk_bus::connect(
-            settings.redis.url.expose_secret(),
-            settings.redis.pool_size,
-            &settings.redis.namespace,
-        )
-        .await?;
+        let bus = pintalk_bus::connect(&settings.redis).await?;
         let listener = pintalk_http::bind(&settings.server)?;
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;

@@ -10,8 +10,8 @@ async fn main() -> anyhow::Result<()> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let settings = Settings::load(None)?;
     anyhow::ensure!(
-        !secrecy::ExposeSecret::expose_secret(&settings.redis.url).is_empty(),
-        "the standalone gateway needs redis.url: gateways and the account service meet in Redis"
+        settings.redis.is_set(),
+        "the standalone gateway needs redis.url (or redis.sentinels): gateways and the account service meet in Redis"
     );
     let verifier = pintalk_gateway::verifier(&settings)?;
     let app = Application::build(settings, verifier).await?;

@@ -25,6 +25,9 @@ pub struct Metrics {
     pub appends_in_flight: Gauge,
     /// Sends refused with `overloaded` because that bound was reached.
     pub sends_overloaded: Counter,
+    /// Sends answered `unavailable` because too few replicas confirmed them in time
+    /// (`redis.ack_after_replicas`): replication is lagging or a replica is gone.
+    pub sends_unreplicated: Counter,
 }
 
 impl Default for Metrics {
@@ -41,6 +44,7 @@ impl Default for Metrics {
         let bus_errors = Counter::default();
         let appends_in_flight = Gauge::default();
         let sends_overloaded = Counter::default();
+        let sends_unreplicated = Counter::default();
         registry.register(
             "connections",
             "open authenticated sockets",
@@ -77,6 +81,11 @@ impl Default for Metrics {
             "sends refused because too many appends were in progress",
             sends_overloaded.clone(),
         );
+        registry.register(
+            "sends_unreplicated",
+            "sends not acked because fewer replicas than redis.ack_after_replicas confirmed them",
+            sends_unreplicated.clone(),
+        );
         Self {
             registry,
             connections,
@@ -87,6 +96,7 @@ impl Default for Metrics {
             bus_errors,
             appends_in_flight,
             sends_overloaded,
+            sends_unreplicated,
         }
     }
 }

@@ -46,7 +46,7 @@ impl Fanout for RedisBus {
     }
 
     async fn listen(&self) -> Result<mpsc::UnboundedReceiver<Publication>, BusError> {
-        let (sink, mut stream) = self.client.get_async_pubsub().await?.split();
+        let (sink, mut stream) = self.subscriber.open().await?.split();
         *self.pubsub.lock().await = Some(sink);
         let (tx, rx) = mpsc::unbounded_channel();
         let keys = self.keys.clone();

@@ -1,10 +1,13 @@
 //! The Redis store's message log: `append.lua` and `seed.lua`, and the replay window.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use pintalk_core::ids::{RoomId, SiteId};
 use pintalk_core::protocol::{Message, ServerFrame};
 use redis::AsyncCommands;
 
+use super::pool::Pooled;
 use super::{RedisBus, current_epoch, seq_ts_epoch};
 use crate::BusError;
 use crate::fanout::Topic;
@@ -12,6 +15,38 @@ use crate::log::{
     Appended, CID_MEMORY, Draft, Log, RECENT_WINDOW, Recent, SentCid, cid_key, contiguous_after,
     frame_halves,
 };
+
+/// How long an append waits for `redis.ack_after_replicas` replicas: below the 500 ms
+/// that commands on pooled connections get, and far above a healthy replica's lag.
+const REPLICA_WAIT: Duration = Duration::from_millis(250);
+
+impl RedisBus {
+    /// Whether `ack_after_replicas` replicas hold everything this connection wrote
+    /// (`WAIT`). WAIT counts this connection's own writes, and a duplicate wrote nothing —
+    /// its original may have come through another connection and never reached a replica
+    /// — so a duplicate first renews the room's cid memory, a write that takes this
+    /// connection's offset past the original's.
+    async fn replicated(
+        &self,
+        conn: &mut Pooled,
+        room: RoomId,
+        duplicate: bool,
+    ) -> Result<bool, BusError> {
+        let mut pipe = redis::pipe();
+        if duplicate {
+            pipe.expire(
+                self.keys.cids(room),
+                i64::try_from(CID_MEMORY.as_secs()).unwrap_or(i64::MAX),
+            )
+            .ignore();
+        }
+        pipe.cmd("WAIT")
+            .arg(self.ack_after_replicas)
+            .arg(REPLICA_WAIT.as_millis() as u64);
+        let (confirmed,): (u32,) = pipe.query_async(conn).await?;
+        Ok(confirmed >= self.ack_after_replicas)
+    }
+}
 
 #[async_trait]
 impl Log for RedisBus {
@@ -39,17 +74,26 @@ impl Log for RedisBus {
             .arg(draft.site.to_string())
             .invoke_async(&mut conn)
             .await?;
-        match reply.as_slice() {
+        let appended = match reply.as_slice() {
             [kind, at] if kind == "stored" => {
-                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Stored { seq, ts, epoch })
+                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Stored { seq, ts, epoch })?
             }
             [kind, at] if kind == "duplicate" => {
-                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Duplicate { seq, ts, epoch })
+                seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Duplicate { seq, ts, epoch })?
             }
-            [kind] if kind == "not_seeded" => Ok(Appended::NotSeeded),
-            [kind] if kind == "backlog_full" => Ok(Appended::BacklogFull),
-            [kind] if kind == "wrong_site" => Ok(Appended::WrongSite),
-            other => Err(BusError::Corrupt(format!("append answered {other:?}"))),
+            [kind] if kind == "not_seeded" => return Ok(Appended::NotSeeded),
+            [kind] if kind == "backlog_full" => return Ok(Appended::BacklogFull),
+            [kind] if kind == "wrong_site" => return Ok(Appended::WrongSite),
+            other => return Err(BusError::Corrupt(format!("append answered {other:?}"))),
+        };
+        if self.ack_after_replicas == 0 {
+            return Ok(appended);
+        }
+        let duplicate = matches!(appended, Appended::Duplicate { .. });
+        if self.replicated(&mut conn, draft.room, duplicate).await? {
+            Ok(appended)
+        } else {
+            Ok(Appended::NotReplicated)
         }
     }
 

@@ -1,23 +1,25 @@
-//! The Redis store, shared by every process pointed at the same Redis: commands through a
-//! deadpool of multiplexed connections, pub/sub on one dedicated connection, and the
-//! scripts loaded once and run by SHA (`EVALSHA`, reloaded if Redis forgot them).
+//! The Redis store, shared by every process pointed at the same Redis (one at a URL, or
+//! the master Sentinel names, see `pool.rs`): commands through a deadpool of multiplexed
+//! connections, pub/sub on one dedicated connection, and the scripts loaded once and run
+//! by SHA (`EVALSHA`, reloaded if Redis forgot them).
 //!
-//! Every new connection is fenced before use (`fence.lua`): if Redis restarted since the
-//! run id its shards recorded, their generation goes up and every room waits for a new
-//! epoch, so seqs acked and lost in the restart are never handed out again.
+//! Every new connection is fenced before use (`fence.lua`): if Redis restarted, or another
+//! Redis took over (a failover), since the run id its shards recorded, their generation
+//! goes up and every room waits for a new epoch, so seqs acked and lost in between are
+//! never handed out again.
 
 mod counters;
 mod fanout;
 mod keys;
 mod log;
 mod outbox;
+mod pool;
 mod presence;
 mod tickets;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_redis::{Config, Hook, HookError, Pool, Runtime};
 use pintalk_core::clock::now_ms;
 use pintalk_core::protocol::ServerFrame;
 use redis::streams::StreamId;
@@ -25,6 +27,8 @@ use redis::{AsyncCommands, Script, Value};
 use tokio::sync::Mutex;
 
 pub use self::keys::{Keys, SHARDS};
+pub use self::pool::Target;
+use self::pool::{Pool, Subscriber};
 use crate::BusError;
 use crate::counters::Counters;
 use crate::outbox::{OutboxEntry, OutboxItem};
@@ -35,12 +39,39 @@ const GROUP: &str = "persister";
 /// Commands on pooled connections time out after 500 ms, so blocking reads stay shorter.
 const MAX_BLOCK: Duration = Duration::from_millis(250);
 
-/// A handle on one Redis; cheap to clone.
+/// How to reach Redis, and what an ack waits for.
+#[derive(Clone, Debug)]
+pub struct RedisConfig {
+    pub target: Target,
+    pub pool_size: usize,
+    /// The prefix of every key.
+    pub namespace: String,
+    /// Replicas that must hold an append (`WAIT`) before it counts as stored; 0: none.
+    pub ack_after_replicas: u32,
+}
+
+impl RedisConfig {
+    /// One Redis at `url`, acking without waiting for replicas.
+    pub fn url(url: &str, pool_size: usize, namespace: &str) -> Self {
+        Self {
+            target: Target::Url(url.to_owned()),
+            pool_size,
+            namespace: namespace.to_owned(),
+            ack_after_replicas: 0,
+        }
+    }
+}
+
+/// A handle on one Redis (or on whichever the sentinels name master); cheap to clone.
 #[derive(Clone)]
 pub struct RedisBus {
+    /// Command connections, fenced when created.
     pool: Pool,
-    client: redis::Client,
+    /// Opens the pub/sub connection at the current master.
+    subscriber: Subscriber,
     keys: Keys,
+    /// Replicas an append waits for (`WAIT`) before it is answered as stored.
+    ack_after_replicas: u32,
     append: Arc<Script>,
     seed: Arc<Script>,
     presence: Arc<Script>,
@@ -51,25 +82,13 @@ pub struct RedisBus {
 impl RedisBus {
     /// Connects and checks that Redis answers, so a wrong URL fails at start-up; creates
     /// the persister's consumer groups if missing.
-    pub async fn connect(url: &str, pool_size: usize, namespace: &str) -> Result<Self, BusError> {
-        let mut config = Config::from_url(url);
-        config.pool = Some(deadpool_redis::PoolConfig::new(pool_size.max(1)));
-        let keys = Keys::new(namespace);
-        let fence_keys = keys.clone();
-        let pool = config
-            .builder()
-            .map_err(|e| BusError::Config(e.to_string()))?
-            .runtime(Runtime::Tokio1)
-            .post_create(Hook::async_fn(move |conn, _| {
-                let keys = fence_keys.clone();
-                Box::pin(async move { fence(conn, &keys).await.map_err(HookError::Backend) })
-            }))
-            .build()
-            .map_err(|e| BusError::Config(e.to_string()))?;
+    pub async fn connect(config: &RedisConfig) -> Result<Self, BusError> {
+        let keys = Keys::new(&config.namespace);
         let bus = Self {
-            pool,
-            client: redis::Client::open(url)?,
+            pool: Pool::build(&config.target, config.pool_size, &keys)?,
+            subscriber: Subscriber::build(&config.target)?,
             keys,
+            ack_after_replicas: config.ack_after_replicas,
             append: Arc::new(Script::new(include_str!("append.lua"))),
             seed: Arc::new(Script::new(include_str!("seed.lua"))),
             presence: Arc::new(Script::new(include_str!("presence.lua"))),

@@ -70,7 +70,11 @@ async fn try_append(state: &AppState, to: ReplyTo, reply: Reply) -> anyhow::Resu
         Appended::Stored { seq, .. } | Appended::Duplicate { seq, .. } => {
             format!("250 2.0.0 stored as message {seq}")
         }
-        Appended::BacklogFull | Appended::NotSeeded => "451 4.3.0 try again later".into(),
+        // Not replicated yet: the sending server retries with the same Message-ID (the
+        // cid), a duplicate, accepted once `redis.ack_after_replicas` replicas hold it.
+        Appended::BacklogFull | Appended::NotSeeded | Appended::NotReplicated => {
+            "451 4.3.0 try again later".into()
+        }
         Appended::WrongSite => "550 5.7.1 this conversation is gone".into(),
     })
 }

@@ -98,6 +98,14 @@ impl Connection {
                 true,
             ),
             Ok(Appended::WrongSite) => room_not_granted(room, Some(cid.clone())),
+            Ok(Appended::NotReplicated) => {
+                self.gateway.metrics.sends_unreplicated.inc();
+                error(
+                    ErrorCode::Unavailable,
+                    "not yet copied to enough Redis replicas; retry shortly",
+                    true,
+                )
+            }
             Err(e) => {
                 log::warn!("append: {e}");
                 self.gateway.metrics.bus_errors.inc();

@@ -27,22 +27,22 @@ const SHOP: &str = "https://shop.example.com";
 const TALKERS: usize = 8;
 
 /// A visitor client as the widget is, with a log of what it was told.
-struct Talker {
-    name: String,
-    session: Value,
-    room: String,
-    socket: Option<Socket>,
+pub(super) struct Talker {
+    pub(super) name: String,
+    pub(super) session: Value,
+    pub(super) room: String,
+    pub(super) socket: Option<Socket>,
     /// The epoch the client holds its room in, once told.
-    epoch: Option<i64>,
+    pub(super) epoch: Option<i64>,
     /// What it shows: seq → cid, in `epoch`.
     view: BTreeMap<i64, String>,
     /// Everything it was ever told: (epoch, seq) → cid.
     told: BTreeMap<(i64, i64), String>,
     /// cid → (epoch, seq) of its first ack, and of its latest.
-    first_ack: BTreeMap<String, (i64, i64)>,
-    acked: BTreeMap<String, i64>,
+    pub(super) first_ack: BTreeMap<String, (i64, i64)>,
+    pub(super) acked: BTreeMap<String, i64>,
     /// Sent, not acked yet.
-    pending: Vec<String>,
+    pub(super) pending: Vec<String>,
 }
 
 impl Talker {
@@ -89,7 +89,7 @@ impl Talker {
         }
     }
 
-    async fn send(&mut self, cid: String) {
+    pub(super) async fn send(&mut self, cid: String) {
         if !self.pending.contains(&cid) {
             self.pending.push(cid.clone());
         }
@@ -103,7 +103,7 @@ impl Talker {
     }
 
     /// Handles one server frame as the widget does.
-    async fn hear(&mut self, frame: &Value) {
+    pub(super) async fn hear(&mut self, frame: &Value) {
         let epoch = frame["epoch"].as_i64();
         match frame["type"].as_str() {
             Some("message") => {
@@ -160,7 +160,7 @@ impl Talker {
 
     /// Reconnects with a fresh ticket, resumes with seq and epoch, reads what the gateway
     /// answers for the room, fetches the history if told to, and resends what is pending.
-    async fn reconnect(&mut self, api: &TestApp, key: &str, gateway: &str) {
+    pub(super) async fn reconnect(&mut self, api: &TestApp, key: &str, gateway: &str) {
         let held = self.view.keys().max().copied().unwrap_or(0);
         let from = match self.epoch {
             Some(epoch) => json!({ "seq": held, "epoch": epoch }),
@@ -219,7 +219,7 @@ impl Talker {
 
 /// Rounds of one message per talker; a talker whose socket died reconnects (to the other
 /// gateway) and resends.
-async fn talk(
+pub(super) async fn talk(
     cluster: &Cluster,
     key: &str,
     talkers: &mut [Talker],
@@ -289,7 +289,12 @@ async fn come_back_and_resend_everything(cluster: &Cluster, key: &str, talkers: 
     }
 }
 
-async fn settle_or_reconnect(cluster: &Cluster, key: &str, talker: &mut Talker, url: &str) {
+pub(super) async fn settle_or_reconnect(
+    cluster: &Cluster,
+    key: &str,
+    talker: &mut Talker,
+    url: &str,
+) {
     for _ in 0..20 {
         talker.settle().await;
         if talker.pending.is_empty() {
@@ -303,7 +308,7 @@ async fn settle_or_reconnect(cluster: &Cluster, key: &str, talker: &mut Talker, 
 }
 
 /// The checker: SQL against every talker's log.
-async fn check(cluster: &Cluster, talkers: &mut [Talker]) {
+pub(super) async fn check(cluster: &Cluster, talkers: &mut [Talker]) {
     let pool = pintalk_db::connect_and_migrate(&cluster.database_url(), 2).unwrap();
     for talker in talkers.iter_mut() {
         let room: RoomId = talker.room.parse().unwrap();
@@ -360,13 +365,14 @@ async fn check(cluster: &Cluster, talkers: &mut [Talker]) {
     }
 }
 
-async fn talkers(cluster: &Cluster, email: &str) -> (String, Vec<Talker>) {
+pub(super) async fn talkers(cluster: &Cluster, email: &str) -> (String, Vec<Talker>) {
     let (_, site) = cluster.owner_with_site(email, SHOP).await;
     let key = site["site_key"].as_str().unwrap().to_owned();
     let urls: Vec<String> = cluster.gateways.iter().map(|g| g.ws_url()).collect();
     let mut talkers = Vec::new();
     for i in 0..TALKERS {
-        talkers.push(Talker::join(&cluster.api, &key, &urls[i % 2], format!("t{i}")).await);
+        talkers
+            .push(Talker::join(&cluster.api, &key, &urls[i % urls.len()], format!("t{i}")).await);
     }
     (key, talkers)
 }
@@ -411,7 +417,11 @@ async fn aof_everysec_redis_killed_reuses_no_seq_and_loses_nothing_resent() {
 }
 
 /// A last round of resends with nothing failing: every one is a duplicate.
-async fn come_back_after_resending(cluster: &Cluster, key: &str, talkers: &mut [Talker]) {
+pub(super) async fn come_back_after_resending(
+    cluster: &Cluster,
+    key: &str,
+    talkers: &mut [Talker],
+) {
     let urls: Vec<String> = cluster.gateways.iter().map(|g| g.ws_url()).collect();
     for (i, talker) in talkers.iter_mut().enumerate() {
         let before = talker.acked.clone();

@@ -7,6 +7,7 @@ mod faults;
 mod nginx;
 mod persister_stop;
 mod processes;
+mod sentinel;
 mod two_gateways;
 
 pub use processes::Cluster;

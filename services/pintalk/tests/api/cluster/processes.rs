@@ -163,6 +163,7 @@ pub struct Ports {
 
 /// Account processes and gateways on a private Redis (one and two unless asked).
 pub struct Cluster {
+    /// The Redis the services were started on (behind Sentinel: the first master).
     pub redis: PrivateRedis,
     pub accounts: Vec<Service>,
     pub gateways: Vec<Service>,
@@ -201,6 +202,20 @@ impl Cluster {
         gateways: usize,
         front: impl FnOnce(&Ports) -> Option<String>,
     ) -> Self {
+        let url = format!("redis://127.0.0.1:{}", redis.port);
+        let redis_env = vec![("PINTALK__REDIS__URL".to_owned(), url)];
+        Self::start_configured(redis, redis_env, accounts, gateways, front).await
+    }
+
+    /// As [`Cluster::start_on`], with the services' Redis settings given as environment
+    /// (e.g. sentinels to find `redis` through).
+    pub async fn start_configured(
+        redis: PrivateRedis,
+        redis_env: Vec<(String, String)>,
+        accounts: usize,
+        gateways: usize,
+        front: impl FnOnce(&Ports) -> Option<String>,
+    ) -> Self {
         let db = TestDatabase::new().unwrap();
         let data = tempfile::tempdir().unwrap();
         let (mail, smtp_port) = MailBox::start().await;
@@ -209,15 +224,12 @@ impl Cluster {
             .unwrap()
             .public_pem()
             .to_owned();
-        let redis_url = format!("redis://127.0.0.1:{}", redis.port);
         let common = |extra: &[(&str, &str)]| -> Vec<(String, String)> {
-            let mut env = vec![
-                ("PINTALK__REDIS__URL".to_owned(), redis_url.clone()),
-                (
-                    "PINTALK__DATA_DIR".to_owned(),
-                    data.path().display().to_string(),
-                ),
-            ];
+            let mut env = redis_env.clone();
+            env.push((
+                "PINTALK__DATA_DIR".to_owned(),
+                data.path().display().to_string(),
+            ));
             env.extend(
                 extra
                     .iter()
