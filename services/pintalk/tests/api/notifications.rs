@@ -372,21 +372,16 @@ async fn a_visitor_who_left_gets_the_answer_by_mail_and_their_reply_shows_live()
     })
     .await;
     let (owner, site) = owner_with_site(&app, "answers@example.com").await;
-    let start = app
-        .widget_session_with(
+    let mut bo = app
+        .identified_visitor(
             key(&site),
             SHOP,
             json!({ "name": "Bo", "email": "bo@example.com" }),
         )
         .await;
-    let room = start.body["room"]["id"].as_str().unwrap().to_owned();
-    let mut socket =
-        crate::socket::Socket::open(start.body["gateway_url"].as_str().unwrap(), SHOP).await;
-    socket
-        .auth(start.body["token"].as_str().unwrap(), json!({}))
-        .await;
-    socket.post(&room, "Do you ship to Busan?", "q").await;
-    drop(socket);
+    let room = bo.room();
+    bo.socket.post(&room, "Do you ship to Busan?", "q").await;
+    drop(bo);
 
     let mut dashboard = app.owner_socket(&owner.access).await;
     dashboard.post(&room, "We do, in two days.", "a").await;
@@ -444,20 +439,15 @@ async fn bad_mail_gets_a_clear_smtp_answer_and_appends_nothing() {
         "{:?}",
         injected.body
     );
-    let start = app
-        .widget_session_with(
+    let mut eve = app
+        .identified_visitor(
             key(&site),
             SHOP,
             json!({ "name": "Eve <evil@example.com>, Bcc:" }),
         )
         .await;
-    let room = start.body["room"]["id"].as_str().unwrap().to_owned();
-    let mut socket =
-        crate::socket::Socket::open(start.body["gateway_url"].as_str().unwrap(), SHOP).await;
-    socket
-        .auth(start.body["token"].as_str().unwrap(), json!({}))
-        .await;
-    socket.post(&room, "hello", "h").await;
+    let room = eve.room();
+    eve.socket.post(&room, "hello", "h").await;
     let mail = app.mail.wait_for(&owner.email, "wrote on", 1).await;
     assert!(
         !mail
@@ -523,15 +513,11 @@ async fn a_visitor_asks_for_the_transcript_by_mail_from_their_page() {
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.code(), "email_missing");
 
-    let start = app
-        .widget_session_with(key(&site), SHOP, json!({ "email": "bo@example.com" }))
+    let mut bo = app
+        .identified_visitor(key(&site), SHOP, json!({ "email": "bo@example.com" }))
         .await;
-    let room = start.body["room"]["id"].as_str().unwrap().to_owned();
-    let token = start.body["token"].as_str().unwrap().to_owned();
-    let mut socket =
-        crate::socket::Socket::open(start.body["gateway_url"].as_str().unwrap(), SHOP).await;
-    socket.auth(&token, json!({})).await;
-    socket.post(&room, "Keep this for me", "k").await;
+    let (room, token) = (bo.room(), bo.token());
+    bo.socket.post(&room, "Keep this for me", "k").await;
     let sent = app.mail_transcript(&token, Some(SHOP), &room).await;
     assert_eq!(sent.status, StatusCode::ACCEPTED, "{:?}", sent.body);
     assert_eq!(sent.body["to"], "bo@example.com");

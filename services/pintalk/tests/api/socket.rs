@@ -183,6 +183,16 @@ impl TestApp {
     /// A visitor with a session and an authenticated socket.
     pub async fn visitor(&self, site_key: &str, origin: &str) -> Visitor {
         let reply = self.widget_session(site_key, origin, None).await;
+        self.visitor_from(reply, origin).await
+    }
+
+    /// A visitor whose page called `PinTalk('identify', who)`, socket open.
+    pub async fn identified_visitor(&self, site_key: &str, origin: &str, who: Value) -> Visitor {
+        let reply = self.widget_session_with(site_key, origin, who).await;
+        self.visitor_from(reply, origin).await
+    }
+
+    async fn visitor_from(&self, reply: crate::helpers::Reply, origin: &str) -> Visitor {
         assert_eq!(reply.status, awc::http::StatusCode::OK, "{:?}", reply.body);
         let mut socket = Socket::open(reply.body["gateway_url"].as_str().unwrap(), origin).await;
         socket
