@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod ids;
 pub mod protocol;
+pub mod search;
 pub mod secret;
 pub mod settings;
 pub mod token;

@@ -12,7 +12,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::DbError;
 use crate::messages::ReadCursor;
 use crate::models::{DueNotification, StoredMessage};
-use crate::schema::{messages, notifications_due};
+use crate::schema::{messages, notifications_due, room_terms, visitor_terms};
+use crate::search::{RoomTerm, VisitorTerm};
 
 /// A connection to whichever backend `database.url` names; a backend's variant exists
 /// only in builds with its feature.
@@ -212,12 +213,14 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
 
 /// Inserts `rows` into `table`, skipping rows whose key (any unique key) is stored
 /// already: `INSERT OR IGNORE` on SQLite, `INSERT IGNORE` on MySQL, `ON CONFLICT DO
-/// NOTHING` on PostgreSQL. The one place that spells it per backend.
+/// NOTHING` on PostgreSQL. The one place that spells it per backend. At most
+/// `ROWS_PER_INSERT` rows a statement: SQLite binds at most 32,766 values to one,
+/// PostgreSQL and MySQL 65,535.
 macro_rules! insert_ignoring_duplicates {
     ($conn:expr, $table:expr, $rows:expr) => {{
-        let rows = $rows.to_vec();
-        if !rows.is_empty() {
-            match $conn {
+        for chunk in $rows.chunks(ROWS_PER_INSERT) {
+            let rows = chunk.to_vec();
+            match &mut *$conn {
                 DbConnection::Sqlite(c) => {
                     diesel::insert_or_ignore_into($table)
                         .values(rows)
@@ -242,6 +245,10 @@ macro_rules! insert_ignoring_duplicates {
     }};
 }
 
+/// Rows per insert statement: far below every engine's bound on bound values, with the
+/// widest row (a message, 8 values) in mind.
+const ROWS_PER_INSERT: usize = 1000;
+
 /// Inserts messages, skipping any whose `(room_id, seq)` — or sender and cid — is already
 /// stored: the persister's idempotency.
 pub fn insert_messages_ignoring_duplicates(
@@ -257,6 +264,22 @@ pub fn insert_due_notifications_ignoring_duplicates(
     rows: &[DueNotification],
 ) -> Result<(), DbError> {
     insert_ignoring_duplicates!(conn, notifications_due::table, rows)
+}
+
+/// Inserts search terms of rooms, skipping those already there.
+pub fn insert_room_terms_ignoring_duplicates(
+    conn: &mut DbConnection,
+    rows: &[RoomTerm],
+) -> Result<(), DbError> {
+    insert_ignoring_duplicates!(conn, room_terms::table, rows)
+}
+
+/// Inserts search terms of visitors, skipping those already there.
+pub fn insert_visitor_terms_ignoring_duplicates(
+    conn: &mut DbConnection,
+    rows: &[VisitorTerm],
+) -> Result<(), DbError> {
+    insert_ignoring_duplicates!(conn, visitor_terms::table, rows)
 }
 
 /// Read cursors written by one statement: a batch's rows stay well under every

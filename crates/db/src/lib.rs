@@ -13,6 +13,7 @@ pub mod owners;
 pub mod read_cursors;
 pub mod rooms;
 pub mod schema;
+pub mod search;
 pub mod sessions;
 pub mod sites;
 pub mod visitors;

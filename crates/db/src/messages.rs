@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::RoomId;
+use pintalk_core::ids::{RoomId, SiteId};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
 use crate::backend;
 use crate::models::StoredMessage;
 use crate::schema::{messages, rooms as rooms_table};
+use crate::search;
 use crate::{DbConnection, DbError};
 use crate::{notifications, rooms};
 
@@ -126,11 +127,21 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
         // the database spent its time on.
         raise_last_seqs(conn, &highest)?;
         let ids: Vec<String> = highest.keys().map(RoomId::to_string).collect();
-        let closed: Vec<(String, Option<i64>)> = rooms_table::table
+        let batch_rooms: Vec<(RoomId, SiteId, RoomStatus, Option<i64>)> = rooms_table::table
             .filter(rooms_table::id.eq_any(&ids))
-            .filter(rooms_table::status.eq(RoomStatus::Closed))
-            .select((rooms_table::id, rooms_table::closed_at))
+            .select((
+                rooms_table::id,
+                rooms_table::site_id,
+                rooms_table::status,
+                rooms_table::closed_at,
+            ))
             .load(conn)?;
+        // Searchable as soon as stored: the terms commit with the messages.
+        let site_of = batch_rooms
+            .iter()
+            .map(|(id, site, ..)| (*id, *site))
+            .collect();
+        search::index_messages(conn, &batch.messages, &site_of)?;
         applied.started = batch
             .messages
             .iter()
@@ -139,10 +150,10 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        for (id, closed_at) in closed {
-            let Ok(room) = id.parse::<RoomId>() else {
+        for (room, _, status, closed_at) in batch_rooms {
+            if status != RoomStatus::Closed {
                 continue;
-            };
+            }
             // A visitor writing after the room was closed reopens it; a message written
             // before the close (and persisted after it) does not.
             let reopens = match highest.get(&room) {

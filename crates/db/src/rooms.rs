@@ -5,9 +5,10 @@ use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{OwnerId, RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
+use pintalk_core::search::Search;
 
 use crate::models::{Room, StoredMessage, Visitor};
-use crate::schema::{messages, read_cursors, rooms, sites, visitors};
+use crate::schema::{messages, read_cursors, room_terms, rooms, sites, visitor_terms, visitors};
 use crate::{DbConnection, DbError};
 
 pub fn insert(conn: &mut DbConnection, room: Room) -> Result<(), DbError> {
@@ -72,41 +73,25 @@ pub struct InboxCursor {
     pub id: RoomId,
 }
 
-/// A page of the site's conversations that have messages, most recently active first.
+/// What a page of the inbox holds.
+#[derive(Clone, Debug)]
+pub struct InboxPage<'a> {
+    pub site: SiteId,
+    pub status: Option<RoomStatus>,
+    /// Only rooms where every word is found (see [`crate::search`]).
+    pub search: Option<&'a Search>,
+    pub after: Option<InboxCursor>,
+    pub limit: i64,
+}
+
+/// A page of one of `owner`'s sites' conversations that have messages, most recently
+/// active first. Empty for another owner's site (the caller tells "no such site" apart).
 pub fn inbox(
     conn: &mut DbConnection,
-    site: SiteId,
     owner: OwnerId,
-    status: Option<RoomStatus>,
-    after: Option<InboxCursor>,
-    limit: i64,
+    page: &InboxPage<'_>,
 ) -> Result<Vec<InboxRow>, DbError> {
-    let mut query = rooms::table
-        .inner_join(visitors::table)
-        .left_join(last_message())
-        .filter(rooms::site_id.eq(site))
-        .filter(rooms::last_seq.gt(0))
-        .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(rooms::status.eq(status));
-    }
-    if let Some(cursor) = after {
-        query = query.filter(
-            rooms::updated_at.lt(cursor.updated_at).or(rooms::updated_at
-                .eq(cursor.updated_at)
-                .and(rooms::id.lt(cursor.id))),
-        );
-    }
-    let page: Vec<(Room, Visitor, Option<StoredMessage>)> = query
-        .order((rooms::updated_at.desc(), rooms::id.desc()))
-        .limit(limit)
-        .select((
-            Room::as_select(),
-            Visitor::as_select(),
-            messages::all_columns.nullable(),
-        ))
-        .load(conn)?;
-    with_cursors(conn, page, owner)
+    inbox_rows(conn, owner, Rows::Page(page))
 }
 
 /// One room of one of `owner`'s sites, as an inbox row.
@@ -115,19 +100,135 @@ pub fn inbox_row(
     owner: OwnerId,
     id: RoomId,
 ) -> Result<Option<InboxRow>, DbError> {
-    let found: Vec<(Room, Visitor, Option<StoredMessage>)> = rooms::table
+    Ok(inbox_rows(conn, owner, Rows::Room(id))?.pop())
+}
+
+/// Which inbox rows to read.
+enum Rows<'a> {
+    Page(&'a InboxPage<'a>),
+    Room(RoomId),
+}
+
+diesel::alias!(
+    read_cursors as owner_cursor: OwnerCursor,
+    read_cursors as visitor_cursor: VisitorCursor
+);
+
+/// A room with its visitor, last message and both read cursors, as one SELECT.
+type Joined = (
+    Room,
+    Visitor,
+    Option<StoredMessage>,
+    Option<i64>,
+    Option<i64>,
+);
+
+impl From<Joined> for InboxRow {
+    fn from((room, visitor, last_message, read, visitor_read): Joined) -> Self {
+        InboxRow {
+            room,
+            visitor,
+            last_message,
+            read_seq: read.unwrap_or(0),
+            visitor_read_seq: visitor_read.unwrap_or(0),
+        }
+    }
+}
+
+/// The rooms of `owner`'s sites joined with all an inbox row shows, so that a page is
+/// one query whatever its length (issue 10: one SQL query and one Redis pipeline).
+fn inbox_rows(
+    conn: &mut DbConnection,
+    owner: OwnerId,
+    rows: Rows<'_>,
+) -> Result<Vec<InboxRow>, DbError> {
+    let owner_reads = owner_cursor.on(owner_cursor
+        .field(read_cursors::room_id)
+        .eq(rooms::id)
+        .and(
+            owner_cursor
+                .field(read_cursors::reader_kind)
+                .eq(ParticipantKind::Owner),
+        )
+        .and(
+            owner_cursor
+                .field(read_cursors::reader_id)
+                .eq(owner.to_string()),
+        ));
+    let visitor_reads = visitor_cursor.on(visitor_cursor
+        .field(read_cursors::room_id)
+        .eq(rooms::id)
+        .and(
+            visitor_cursor
+                .field(read_cursors::reader_kind)
+                .eq(ParticipantKind::Visitor),
+        )
+        .and(
+            visitor_cursor
+                .field(read_cursors::reader_id)
+                .eq(rooms::visitor_id),
+        ));
+    let mut query = rooms::table
         .inner_join(visitors::table)
         .inner_join(sites::table)
         .left_join(last_message())
-        .filter(rooms::id.eq(id))
+        .left_join(owner_reads)
+        .left_join(visitor_reads)
         .filter(sites::owner_id.eq(owner))
         .select((
             Room::as_select(),
             Visitor::as_select(),
             messages::all_columns.nullable(),
+            owner_cursor.field(read_cursors::seq).nullable(),
+            visitor_cursor.field(read_cursors::seq).nullable(),
         ))
-        .load(conn)?;
-    Ok(with_cursors(conn, found, owner)?.pop())
+        .into_boxed();
+    let page = match rows {
+        Rows::Room(id) => {
+            query = query.filter(rooms::id.eq(id));
+            None
+        }
+        Rows::Page(page) => Some(page),
+    };
+    if let Some(page) = page {
+        query = query
+            .filter(rooms::site_id.eq(page.site))
+            .filter(rooms::last_seq.gt(0));
+        if let Some(status) = page.status {
+            query = query.filter(rooms::status.eq(status));
+        }
+        if let Some(cursor) = page.after {
+            query = query.filter(
+                rooms::updated_at.lt(cursor.updated_at).or(rooms::updated_at
+                    .eq(cursor.updated_at)
+                    .and(rooms::id.lt(cursor.id))),
+            );
+        }
+        // Each word: one of the room's messages, or its visitor's name or email, has a term
+        // that starts with it — a range on the primary key of the term tables.
+        for (from, to) in page.search.iter().flat_map(|search| search.ranges()) {
+            let in_messages = room_terms::table
+                .filter(room_terms::site_id.eq(page.site))
+                .filter(room_terms::term.ge(from.clone()))
+                .filter(room_terms::term.lt(to.clone()))
+                .select(room_terms::room_id);
+            let in_visitor = visitor_terms::table
+                .filter(visitor_terms::site_id.eq(page.site))
+                .filter(visitor_terms::term.ge(from))
+                .filter(visitor_terms::term.lt(to))
+                .select(visitor_terms::visitor_id);
+            query = query.filter(
+                rooms::id
+                    .eq_any(in_messages)
+                    .or(rooms::visitor_id.eq_any(in_visitor)),
+            );
+        }
+        query = query
+            .order((rooms::updated_at.desc(), rooms::id.desc()))
+            .limit(page.limit);
+    }
+    let rows: Vec<Joined> = query.load(conn)?;
+    Ok(rows.into_iter().map(InboxRow::from).collect())
 }
 
 /// A room's message at its `last_seq`.
@@ -141,45 +242,6 @@ fn last_message() -> diesel::helper_types::On<messages::table, IsLastMessage> {
     messages::table.on(messages::room_id
         .eq(rooms::id)
         .and(messages::seq.eq(rooms::last_seq)))
-}
-
-/// Adds the read cursors of the owner and each visitor: one query for the whole page.
-fn with_cursors(
-    conn: &mut DbConnection,
-    page: Vec<(Room, Visitor, Option<StoredMessage>)>,
-    owner: OwnerId,
-) -> Result<Vec<InboxRow>, DbError> {
-    let ids: Vec<RoomId> = page.iter().map(|(room, ..)| room.id).collect();
-    let cursors: Vec<(RoomId, ParticipantKind, String, i64)> = if ids.is_empty() {
-        Vec::new()
-    } else {
-        read_cursors::table
-            .filter(read_cursors::room_id.eq_any(&ids))
-            .select((
-                read_cursors::room_id,
-                read_cursors::reader_kind,
-                read_cursors::reader_id,
-                read_cursors::seq,
-            ))
-            .load(conn)?
-    };
-    let owner = owner.to_string();
-    let read = |room: RoomId, kind: ParticipantKind, reader: &str| {
-        cursors
-            .iter()
-            .find(|(r, k, id, _)| *r == room && *k == kind && id == reader)
-            .map_or(0, |c| c.3)
-    };
-    Ok(page
-        .into_iter()
-        .map(|(room, visitor, last_message)| InboxRow {
-            read_seq: read(room.id, ParticipantKind::Owner, &owner),
-            visitor_read_seq: read(room.id, ParticipantKind::Visitor, &visitor.id.to_string()),
-            room,
-            visitor,
-            last_message,
-        })
-        .collect())
 }
 
 /// Opens or closes a room; returns whether it changed.

@@ -136,6 +136,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    room_terms (site_id, term, room_id) {
+        site_id -> Text,
+        term -> Text,
+        room_id -> Text,
+    }
+}
+
+diesel::table! {
+    visitor_terms (site_id, term, visitor_id) {
+        site_id -> Text,
+        term -> Text,
+        visitor_id -> Text,
+    }
+}
+
+diesel::table! {
+    search_backfill (source) {
+        source -> Text,
+        after_id -> Text,
+        finished_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(sessions -> owners (owner_id));
 diesel::joinable!(notification_settings -> owners (owner_id));
 diesel::joinable!(notifications_due -> rooms (room_id));
@@ -147,6 +171,8 @@ diesel::joinable!(rooms -> sites (site_id));
 diesel::joinable!(rooms -> visitors (visitor_id));
 diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(read_cursors -> rooms (room_id));
+diesel::joinable!(room_terms -> rooms (room_id));
+diesel::joinable!(visitor_terms -> visitors (visitor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -160,4 +186,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     read_cursors,
     notification_settings,
     notifications_due,
+    room_terms,
+    visitor_terms,
+    search_backfill,
 );

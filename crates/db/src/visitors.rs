@@ -6,12 +6,18 @@ use pintalk_core::ids::{RoomId, SiteId, VisitorId};
 
 use crate::models::Visitor;
 use crate::schema::{rooms, visitors};
+use crate::search;
 use crate::{DbConnection, DbError};
 
 pub fn insert(conn: &mut DbConnection, visitor: Visitor) -> Result<(), DbError> {
+    let (id, site) = (visitor.id, visitor.site_id);
+    let (name, email) = (visitor.name.clone(), visitor.email.clone());
     diesel::insert_into(visitors::table)
         .values(visitor)
         .execute(conn)?;
+    if name.is_some() || email.is_some() {
+        search::index_visitor(conn, site, id, name.as_deref(), email.as_deref())?;
+    }
     Ok(())
 }
 
@@ -116,22 +122,35 @@ pub fn blocked(
 }
 
 /// Records the name and email a visitor gave (the widget's `identify`); `None` keeps
-/// what was there.
+/// what was there. The search index follows.
 pub fn identify(
     conn: &mut DbConnection,
     id: VisitorId,
     name: Option<String>,
     email: Option<String>,
 ) -> Result<(), DbError> {
-    if let Some(name) = name {
-        diesel::update(visitors::table.find(id))
-            .set(visitors::name.eq(name))
-            .execute(conn)?;
+    if name.is_none() && email.is_none() {
+        return Ok(());
     }
-    if let Some(email) = email {
-        diesel::update(visitors::table.find(id))
-            .set(visitors::email.eq(email))
-            .execute(conn)?;
-    }
-    Ok(())
+    conn.transaction(|conn| {
+        if let Some(name) = name {
+            diesel::update(visitors::table.find(id))
+                .set(visitors::name.eq(name))
+                .execute(conn)?;
+        }
+        if let Some(email) = email {
+            diesel::update(visitors::table.find(id))
+                .set(visitors::email.eq(email))
+                .execute(conn)?;
+        }
+        let now: Option<(SiteId, Option<String>, Option<String>)> = visitors::table
+            .find(id)
+            .select((visitors::site_id, visitors::name, visitors::email))
+            .first(conn)
+            .optional()?;
+        if let Some((site, name, email)) = now {
+            search::index_visitor(conn, site, id, name.as_deref(), email.as_deref())?;
+        }
+        Ok(())
+    })
 }

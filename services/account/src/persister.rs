@@ -3,7 +3,8 @@
 //! acknowledges — so a crash anywhere loses nothing and doubles nothing: unacknowledged
 //! entries stay pending and are reclaimed by this or another account process. While SQL
 //! is down it retries the same batch with back-off. It also seeds rooms' counters from
-//! SQL when a gateway asks (a new room, or Redis lost its data).
+//! SQL when a gateway asks (a new room, or Redis lost its data), and, after an upgrade,
+//! indexes for search what was stored before the search index, a page between batches.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use pintalk_core::protocol::{RoomEventKind, RoomStatus, ServerFrame};
 use pintalk_db::Pool;
 use pintalk_db::messages::{self, Applied, Batch, NotifyDelays, ReadCursor};
 use pintalk_db::models::StoredMessage;
+use pintalk_db::search::{self, Backfill};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
 use tokio::sync::watch;
@@ -24,6 +26,8 @@ use crate::seeding;
 /// How often to look for entries a dead consumer left pending (at most).
 const CLAIM_EVERY: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Messages (or visitors) the search backfill indexes between two batches.
+const BACKFILL_PAGE: i64 = 500;
 /// How long a stopping persister keeps retrying the batch it holds while SQL refuses it.
 /// Below the 30 s that process supervisors usually grant a SIGTERM'd process.
 const STOP_PATIENCE: Duration = Duration::from_secs(10);
@@ -94,6 +98,7 @@ impl Persister {
         let mut last_claim: Option<Instant> = None;
         let mut last_gauge = Instant::now();
         let mut stopped_at: Option<Instant> = None;
+        let mut backfill = Backfill::Running;
         loop {
             if stopped_at.is_none() && *stop.borrow() {
                 stopped_at = Some(Instant::now());
@@ -112,6 +117,19 @@ impl Persister {
             }
             if let Err(e) = self.seed_requested_rooms().await {
                 log::warn!("persister: seeding: {e:#}");
+            }
+            if backfill == Backfill::Running && held.is_empty() && stopped_at.is_none() {
+                backfill = match self.backfill_search().await {
+                    Ok(Backfill::Finished) => {
+                        log::info!("persister: the search index holds every stored message");
+                        Backfill::Finished
+                    }
+                    Ok(Backfill::Running) => Backfill::Running,
+                    Err(e) => {
+                        log::warn!("persister: search backfill: {e:#}");
+                        Backfill::Running
+                    }
+                };
             }
             if last_gauge.elapsed() >= Duration::from_secs(1) {
                 if let Ok(backlog) = self.bus.outbox_backlog().await {
@@ -258,6 +276,18 @@ impl Persister {
             }
         }
         Ok(())
+    }
+
+    /// Indexes one page of what was stored before the search index existed (see
+    /// [`search::backfill`]): a bounded step between batches, so the outbox keeps moving.
+    async fn backfill_search(&self) -> anyhow::Result<Backfill> {
+        let pool = self.pool.clone();
+        let progress = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            search::backfill(&mut conn, BACKFILL_PAGE)
+        })
+        .await??;
+        Ok(progress)
     }
 
     /// Seeds the counters gateways asked for (see [`seeding::seed_room`]).

@@ -29,6 +29,19 @@ fn with_query(path: String, query: &str) -> String {
     }
 }
 
+/// `text` percent-encoded for a query string.
+pub fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 impl TestApp {
     /// Sends `method path` with an optional bearer token and JSON body: the raw request,
     /// for the tests whose point is a malformed one (bad input, a wrong method, an unknown
@@ -383,6 +396,11 @@ impl TestApp {
     pub async fn inbox(&self, access: &str, site: &str, query: &str) -> Reply {
         let path = with_query(format!("/api/v1/sites/{site}/rooms"), query);
         self.get(&path, access).await
+    }
+
+    /// A site's rooms that match the search `q` (sent encoded).
+    pub async fn search_rooms(&self, access: &str, site: &str, q: &str) -> Reply {
+        self.inbox(access, site, &format!("q={}", encoded(q))).await
     }
 
     pub async fn room(&self, token: &str, room: &str) -> Reply {

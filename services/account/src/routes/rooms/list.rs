@@ -3,7 +3,8 @@
 use actix_web::{HttpResponse, web};
 use pintalk_core::ErrorCode;
 use pintalk_core::protocol::RoomStatus;
-use pintalk_db::rooms::{self, InboxCursor};
+use pintalk_core::search::Search;
+use pintalk_db::rooms::{self, InboxCursor, InboxPage};
 use pintalk_db::sites;
 use serde::Deserialize;
 
@@ -22,6 +23,9 @@ pub struct InboxQuery {
     pub cursor: Option<String>,
     /// 1 to 100, default 30.
     pub limit: Option<i64>,
+    /// Search: 1 to 100 characters; conversations where every word starts a word of one
+    /// of its messages or of the visitor's name or email (case-insensitive).
+    pub q: Option<String>,
 }
 
 fn parse_cursor(raw: &str) -> Result<InboxCursor, ApiError> {
@@ -55,12 +59,29 @@ pub async fn list_rooms(
         ));
     }
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let search = query
+        .q
+        .as_deref()
+        .map(Search::parse)
+        .transpose()
+        .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
     let status = query.status;
     let (owner, site) = (auth.owner.id, path.id);
     let rows = state
         .db(move |conn| {
-            sites::find_for_owner(conn, owner, site)?.ok_or_else(|| ApiError::not_found("site"))?;
-            Ok(rooms::inbox(conn, site, owner, status, cursor, limit + 1)?)
+            let page = InboxPage {
+                site,
+                status,
+                search: search.as_ref(),
+                after: cursor,
+                limit: limit + 1,
+            };
+            let rows = rooms::inbox(conn, owner, &page)?;
+            // Only an empty page costs a second query: another owner's site is not found.
+            if rows.is_empty() && sites::find_for_owner(conn, owner, site)?.is_none() {
+                return Err(ApiError::not_found("site"));
+            }
+            Ok(rows)
         })
         .await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);

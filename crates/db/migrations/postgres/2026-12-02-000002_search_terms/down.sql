@@ -1,0 +1,3 @@
+DROP TABLE search_backfill;
+DROP TABLE visitor_terms;
+DROP TABLE room_terms;
