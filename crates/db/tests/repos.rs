@@ -8,60 +8,15 @@
     reason = "a test fails loudly on the unexpected"
 )]
 
+mod fixtures;
+
+use fixtures::{owner, pool, room_with_visitor, site, visitor_message};
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::{OwnerId, SiteId};
-use pintalk_db::models::{Owner, Site, TokenPurpose};
+use pintalk_core::ids::OwnerId;
+use pintalk_db::models::TokenPurpose;
 use pintalk_db::sessions::Rotation;
-use pintalk_db::{DbConnection, Pool, one_time_tokens, owners, run_migrations, sessions, sites};
+use pintalk_db::{one_time_tokens, owners, run_migrations, sessions, sites};
 use pintalk_test_db::TestDatabase;
-
-fn pool() -> (TestDatabase, Pool) {
-    let db = TestDatabase::new().expect("test database");
-    let pool = pintalk_db::connect_and_migrate(&db.url, 2).expect("migrated");
-    (db, pool)
-}
-
-fn owner(conn: &mut DbConnection, email: &str) -> Owner {
-    let now = now_ms();
-    let owner = Owner {
-        id: OwnerId::new(),
-        email: email.into(),
-        password_hash: "x".into(),
-        name: "Ann".into(),
-        company: None,
-        avatar_url: None,
-        email_verified_at: None,
-        created_at: now,
-        updated_at: now,
-        language: Default::default(),
-    };
-    owners::insert(conn, owner.clone()).unwrap();
-    owner
-}
-
-fn site(conn: &mut DbConnection, owner: OwnerId, key: &str) -> Site {
-    let now = now_ms();
-    let site = Site {
-        id: SiteId::new(),
-        owner_id: owner,
-        name: "Shop".into(),
-        site_key: key.into(),
-        allowed_origins: pintalk_core::domain::AllowedOrigins::new(vec![
-            "https://shop.example.com".into(),
-        ]),
-        title: "t".into(),
-        greeting: "g".into(),
-        accent_color: "#000000".into(),
-        position: pintalk_core::domain::WidgetPosition::Right,
-        language: pintalk_core::domain::Language::En,
-        away_message: "a".into(),
-        show_owner_status: true,
-        created_at: now,
-        updated_at: now,
-    };
-    sites::insert(conn, site.clone()).unwrap();
-    site
-}
 
 #[test]
 fn migrations_are_idempotent() {
@@ -264,51 +219,6 @@ fn sites_are_scoped_to_their_owner() {
             .unwrap()
             .is_some()
     );
-}
-
-fn room_with_visitor(conn: &mut DbConnection, site: &Site) -> pintalk_db::models::Room {
-    use pintalk_core::ids::{RoomId, VisitorId};
-    let now = now_ms();
-    let visitor = pintalk_db::models::Visitor {
-        id: VisitorId::new(),
-        site_id: site.id,
-        secret_hash: "h".into(),
-        name: None,
-        email: None,
-        blocked_at: None,
-        created_at: now,
-        last_seen_at: now,
-    };
-    pintalk_db::visitors::insert(conn, visitor.clone()).unwrap();
-    let room = pintalk_db::models::Room {
-        id: RoomId::new(),
-        site_id: site.id,
-        visitor_id: visitor.id,
-        status: pintalk_core::protocol::RoomStatus::Open,
-        last_seq: 0,
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-    };
-    pintalk_db::rooms::insert(conn, room.clone()).unwrap();
-    room
-}
-
-fn visitor_message(
-    room: &pintalk_db::models::Room,
-    seq: i64,
-    at: i64,
-) -> pintalk_db::models::StoredMessage {
-    pintalk_db::models::StoredMessage {
-        id: pintalk_core::ids::MessageId::new(),
-        room_id: room.id,
-        seq,
-        cid: format!("c{seq}"),
-        sender_kind: pintalk_core::protocol::ParticipantKind::Visitor,
-        sender_id: room.visitor_id.to_string(),
-        body: "hi".into(),
-        created_at: at,
-    }
 }
 
 #[test]
