@@ -1,6 +1,7 @@
-// A site's inbox: its conversations (open or closed), searchable, kept live from the
-// socket — new conversations, previews, unread counts, visitors' presence and typing —
-// beside the open conversation.
+// A site's inbox: its conversations (open or closed), searchable on the server (inside
+// messages and the visitor's name and email), kept live from the socket — new
+// conversations, previews, unread counts, visitors' presence and typing — beside the open
+// conversation.
 
 import { t } from '../i18n.js';
 import { api } from '../api.js';
@@ -12,6 +13,16 @@ import { conversationView } from './conversation.js';
 
 const PAGE = 30;
 const TYPING_STALE_MS = 8000;
+/** The pause after the last keystroke before the search is asked for. */
+const SEARCH_DEBOUNCE_MS = 250;
+/** The server's bounds on a search (pintalk_core::search): characters and words. */
+const SEARCH_MAX_CHARS = 100;
+const SEARCH_MAX_WORDS = 8;
+
+/** The distinct words of a search as the server reads them: runs of letters and digits. */
+function searchWords(query) {
+  return new Set(query.toLowerCase().split(/[^\p{Alphabetic}\p{N}]+/u).filter(Boolean));
+}
 
 /** The newest seq the inbox knows of in a room. */
 function knownSeq(room) {
@@ -40,8 +51,13 @@ export function inboxView(app, params) {
   let openRoomId = null;
   let convo = null;
   const offs = [];
+  /** The search the list shows the answer to ('' for none), and what the server found. */
+  const found = { query: '', rooms: null, cursor: null, tooManyWords: false };
+  /** Counts searches, so that only the latest one's answer is shown. */
+  let searchSeq = 0;
+  let searchTimer = null;
 
-  const search = h('input', { class: 'input search-input', type: 'search', placeholder: t('inbox.search'), 'aria-label': t('inbox.search') });
+  const search = h('input', { class: 'input search-input', type: 'search', maxlength: SEARCH_MAX_CHARS, placeholder: t('inbox.search'), 'aria-label': t('inbox.search') });
   const tabs = h('div', { class: 'tabs', role: 'tablist' },
     ...['open', 'closed'].map((name) => h('button', { type: 'button', role: 'tab', dataset: { tab: name }, text: name === 'open' ? t('inbox.open') : t('inbox.closed') })));
   const listEl = h('div', { class: 'room-list', role: 'list' });
@@ -103,23 +119,26 @@ export function inboxView(app, params) {
       b.classList.toggle('on', b.dataset.tab === tab);
       b.setAttribute('aria-selected', String(b.dataset.tab === tab));
     }
-    const query = search.value.trim().toLowerCase();
+    const query = found.query;
+    // Says which search the list answers, once its answer is in.
+    listEl.dataset.query = query;
     const shown = [...rooms.values()]
       .filter((r) => r.status === tab)
-      .filter((r) => !query || [visitorName(r.visitor), r.visitor.email, r.last_message?.body, r.id]
-        .some((text) => text?.toLowerCase().includes(query)))
+      .filter((r) => !found.rooms || found.rooms.has(r.id))
       .sort((a, b) => activity(b) - activity(a));
     if (shown.length) {
       mount(listEl, shown.map(rowFor));
-    } else if (loaded) {
+    } else if (loaded || query) {
+      const empty = found.tooManyWords ? t('inbox.searchTooManyWords', { max: SEARCH_MAX_WORDS })
+        : query ? t('inbox.noMatch') : tab === 'open' ? t('inbox.noOpen') : t('inbox.noClosed');
       mount(listEl, h('div', { class: 'list-empty' },
         icon(query ? 'search' : 'inbox', 28),
-        h('p', { text: query ? t('inbox.noMatch') : tab === 'open' ? t('inbox.noOpen') : t('inbox.noClosed') }),
+        h('p', { text: empty }),
         !query && tab === 'open' && h('p', { class: 'muted small', text: t('inbox.newHere') })));
     } else {
       mount(listEl, [1, 2, 3, 4].map(() => h('div', { class: 'room-row skeleton' }, h('span', { class: 'avatar avatar-md' }), h('div', { class: 'room-main' }, h('i'), h('i')))));
     }
-    more.hidden = !cursor;
+    more.hidden = !(found.rooms ? found.cursor : cursor);
   }
 
   /** Takes a row from the API, keeping anything newer the socket already told us. */
@@ -151,6 +170,47 @@ export function inboxView(app, params) {
     } finally {
       loading = false;
     }
+  }
+
+  /** Asks the server for the conversations matching `query` (the next page with `more`). */
+  async function runSearch(query, more = false) {
+    const seq = ++searchSeq;
+    const wanted = tab;
+    try {
+      const params = new URLSearchParams({ status: wanted, limit: String(PAGE), q: query });
+      if (more && found.cursor) params.set('cursor', found.cursor);
+      const page = await api('GET', `/sites/${siteId}/rooms?${params}`);
+      if (seq !== searchSeq || wanted !== tab) return;
+      const matches = more && found.rooms ? found.rooms : new Set();
+      for (const row of page.rooms) {
+        upsert(row);
+        matches.add(row.id);
+      }
+      Object.assign(found, { query, rooms: matches, cursor: page.next_cursor ?? null, tooManyWords: false });
+      render();
+    } catch (err) {
+      if (seq === searchSeq) toast(err.message, 'error');
+    }
+  }
+
+  /**
+   * Shows the answer to what is in the search box: asked for once typing pauses (or `now`),
+   * at once when there is nothing to ask.
+   */
+  function searchChanged({ now = false } = {}) {
+    clearTimeout(searchTimer);
+    const query = search.value.trim();
+    const words = searchWords(query);
+    if (!query || !words.size || words.size > SEARCH_MAX_WORDS) {
+      searchSeq += 1;
+      Object.assign(found, query
+        ? { query, rooms: new Set(), cursor: null, tooManyWords: words.size > SEARCH_MAX_WORDS }
+        : { query: '', rooms: null, cursor: null, tooManyWords: false });
+      render();
+      return;
+    }
+    if (now) runSearch(query);
+    else searchTimer = setTimeout(() => runSearch(query), SEARCH_DEBOUNCE_MS);
   }
 
   /** A frame named a room the inbox has not loaded: fetch it, then replay its frames. */
@@ -295,9 +355,10 @@ export function inboxView(app, params) {
     loaded = [...rooms.values()].some((r) => r.status === tab);
     render();
     loadPage(true);
+    if (search.value.trim()) searchChanged({ now: true });
   });
-  search.addEventListener('input', render);
-  more.addEventListener('click', () => loadPage(false));
+  search.addEventListener('input', () => searchChanged());
+  more.addEventListener('click', () => (found.rooms ? runSearch(found.query, true) : loadPage(false)));
 
   app.clearUnseen(siteId);
   render();
@@ -314,6 +375,7 @@ export function inboxView(app, params) {
       return true;
     },
     destroy() {
+      clearTimeout(searchTimer);
       convo?.destroy();
       if (app.visibleRoom === openRoomId) app.visibleRoom = null;
       for (const off of offs) off();
