@@ -183,14 +183,10 @@ fn inbox_rows(
             visitor_cursor.field(read_cursors::seq).nullable(),
         ))
         .into_boxed();
-    let page = match rows {
-        Rows::Room(id) => {
-            query = query.filter(rooms::id.eq(id));
-            None
-        }
-        Rows::Page(page) => Some(page),
-    };
-    if let Some(page) = page {
+    if let Rows::Room(id) = rows {
+        query = query.filter(rooms::id.eq(id));
+    }
+    if let Rows::Page(page) = rows {
         query = query
             .filter(rooms::site_id.eq(page.site))
             .filter(rooms::last_seq.gt(0));

@@ -1,9 +1,9 @@
 //! The term index behind conversation search: the terms of every message by room, and
-//! of every visitor's name and email, written beside what they index; the filter the
-//! inbox applies for a search; and the backfill of what was stored before the index.
-//! Terms come from [`pintalk_core::search`], the one tokenizer.
+//! of every visitor's name and email, written beside what they index, and the backfill of
+//! what was stored before the index. Terms come from [`pintalk_core::search`], the one
+//! tokenizer; the inbox reads them ([`crate::rooms::inbox`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
@@ -40,7 +40,8 @@ pub fn index_messages<'a>(
     messages: impl IntoIterator<Item = &'a StoredMessage>,
     site_of: &BTreeMap<RoomId, SiteId>,
 ) -> Result<(), DbError> {
-    let mut rows = std::collections::BTreeSet::new();
+    // Sorted: replicas inserting the same terms take their locks in one order.
+    let mut rows = BTreeSet::new();
     for message in messages {
         let Some(site) = site_of.get(&message.room_id) else {
             continue;
@@ -105,7 +106,7 @@ pub fn backfill(conn: &mut DbConnection, limit: i64) -> Result<Backfill, DbError
         marks
             .iter()
             .find(|(s, _, finished)| s == source && finished.is_none())
-            .map(|(_, after, _)| after.trim_end().to_owned())
+            .map(|(_, after, _)| after.clone())
     };
     if let Some(after) = pending(MESSAGES) {
         // Visitors come next, even when the messages just caught up.

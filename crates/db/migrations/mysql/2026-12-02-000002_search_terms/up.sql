@@ -28,7 +28,7 @@ CREATE INDEX visitor_terms_visitor ON visitor_terms(visitor_id);
 -- order (UUIDv7, so oldest first); `finished_at` is set once it caught up.
 CREATE TABLE search_backfill (
     source VARCHAR(16) NOT NULL PRIMARY KEY,
-    after_id CHAR(36) NOT NULL,
+    after_id VARCHAR(36) NOT NULL,
     finished_at BIGINT
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 INSERT INTO search_backfill (source, after_id, finished_at) VALUES

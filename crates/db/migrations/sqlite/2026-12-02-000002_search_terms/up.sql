@@ -23,7 +23,7 @@ CREATE INDEX visitor_terms_visitor ON visitor_terms(visitor_id);
 -- order (UUIDv7, so oldest first); `finished_at` is set once it caught up.
 CREATE TABLE search_backfill (
     source VARCHAR(16) PRIMARY KEY NOT NULL,
-    after_id CHAR(36) NOT NULL,
+    after_id VARCHAR(36) NOT NULL,
     finished_at BIGINT
 );
 INSERT INTO search_backfill (source, after_id, finished_at) VALUES

@@ -25,6 +25,7 @@ pub struct InboxQuery {
     pub limit: Option<i64>,
     /// Search: 1 to 100 characters; conversations where every word starts a word of one
     /// of its messages or of the visitor's name or email (case-insensitive).
+    #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
 }
 
