@@ -27,7 +27,7 @@ use crate::seeding;
 const CLAIM_EVERY: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Messages (or visitors) the search backfill indexes between two batches.
-const BACKFILL_PAGE: i64 = 500;
+const BACKFILL_PAGE: i64 = 200;
 /// How long a stopping persister keeps retrying the batch it holds while SQL refuses it.
 /// Below the 30 s that process supervisors usually grant a SIGTERM'd process.
 const STOP_PATIENCE: Duration = Duration::from_secs(10);
