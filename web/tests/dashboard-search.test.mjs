@@ -49,6 +49,8 @@ test('the search box finds a conversation by a word of an earlier message, in En
   // The order number is not in the preview (the last message is "Thanks!").
   await searchFor(page, 'order #1042');
   assert.deepEqual(await shownRooms(page), [order.room]);
+  assert.ok((await page.locator(row(order.room)).textContent()).includes('where is my order #1042?'),
+    'the row shows the message that matched');
   await searchFor(page, '배송');
   assert.deepEqual(await shownRooms(page), [korean.room]);
   await searchFor(page, 'ORD thanks');
@@ -61,6 +63,7 @@ test('the search box finds a conversation by a word of an earlier message, in En
   await searchFor(page, '');
   await page.locator('.room-row[data-room]').nth(2).waitFor();
   assert.equal((await shownRooms(page)).length, 3);
+  assert.ok((await page.locator(row(order.room)).textContent()).includes('Thanks!'), 'back to the last message');
   for (const visitor of [order, korean, other]) visitor.close();
   await context.close();
 });

@@ -71,6 +71,15 @@ impl Search {
         })
     }
 
+    /// Whether every word starts one of the terms of `text`: what the index answers for
+    /// a room, asked of one message.
+    pub fn matches(&self, text: &str) -> bool {
+        let terms = terms(text);
+        self.words
+            .iter()
+            .all(|word| terms.iter().any(|term| term.starts_with(word.as_str())))
+    }
+
     /// Each word as the range of terms it matches, `[from, to)`: the terms that start
     /// with the word. A range is index-able on every SQL engine, unlike `LIKE 'w%'`,
     /// whose use of an index depends on the engine and its collation.
@@ -145,6 +154,14 @@ mod tests {
                 ("order".to_owned(), "ordes".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn a_text_matches_when_every_word_starts_one_of_its_terms() {
+        let search = Search::parse("ORD 104").unwrap();
+        assert!(search.matches("Where is my order #1042?"));
+        assert!(!search.matches("Where is my order?"));
+        assert!(!search.matches("border 1042"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId, VisitorId};
-use pintalk_core::search::terms;
+use pintalk_core::search::{Search, terms};
 
 use crate::backend;
 use crate::models::StoredMessage;
@@ -76,6 +76,36 @@ pub fn index_visitor(
         })
         .collect();
     backend::insert_visitor_terms_ignoring_duplicates(conn, &rows)
+}
+
+/// How many of a room's latest messages [`latest_matches`] looks at.
+pub const MATCH_WINDOW: i64 = 20;
+
+/// The newest of each room's last [`MATCH_WINDOW`] messages that matches `search`: the
+/// message a search result shows. One query of at most `rooms × MATCH_WINDOW` rows; a room
+/// whose match is older, or only in its visitor's name or email, has none.
+pub fn latest_matches(
+    conn: &mut DbConnection,
+    rooms_found: &[RoomId],
+    search: &Search,
+) -> Result<BTreeMap<RoomId, StoredMessage>, DbError> {
+    if rooms_found.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let recent: Vec<StoredMessage> = messages::table
+        .inner_join(rooms::table)
+        .filter(messages::room_id.eq_any(rooms_found))
+        .filter(messages::seq.gt(rooms::last_seq - MATCH_WINDOW))
+        .order((messages::room_id, messages::seq.desc()))
+        .select(StoredMessage::as_select())
+        .load(conn)?;
+    let mut found = BTreeMap::new();
+    for message in recent {
+        if !found.contains_key(&message.room_id) && search.matches(&message.body) {
+            found.insert(message.room_id, message);
+        }
+    }
+    Ok(found)
 }
 
 /// How far the backfill got, as [`backfill`] reports it.

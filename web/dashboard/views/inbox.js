@@ -51,8 +51,11 @@ export function inboxView(app, params) {
   let openRoomId = null;
   let convo = null;
   const offs = [];
-  /** The search the list shows the answer to ('' for none), and what the server found. */
-  const found = { query: '', rooms: null, cursor: null, tooManyWords: false };
+  /**
+   * The search the list shows the answer to ('' for none), and what the server found: the
+   * rooms, and per room the message that matched (shown in place of the last one).
+   */
+  const found = { query: '', rooms: null, matched: new Map(), cursor: null, tooManyWords: false };
   /** Counts searches, so that only the latest one's answer is shown. */
   let searchSeq = 0;
   let searchTimer = null;
@@ -90,7 +93,7 @@ export function inboxView(app, params) {
   function rowFor(room) {
     const v = room.visitor;
     const name = visitorName(v);
-    const last = room.last_message;
+    const last = (found.rooms && found.matched.get(room.id)) || room.last_message;
     const isTyping = (typing.get(room.id) ?? 0) > Date.now();
     const preview = isTyping
       ? h('span', { class: 'typing-text', text: t('inbox.typing') })
@@ -182,11 +185,13 @@ export function inboxView(app, params) {
       const page = await api('GET', `/sites/${siteId}/rooms?${params}`);
       if (seq !== searchSeq || wanted !== tab) return;
       const matches = more && found.rooms ? found.rooms : new Set();
+      const matched = more ? found.matched : new Map();
       for (const row of page.rooms) {
         upsert(row);
         matches.add(row.id);
+        if (row.matched) matched.set(row.id, row.matched);
       }
-      Object.assign(found, { query, rooms: matches, cursor: page.next_cursor ?? null, tooManyWords: false });
+      Object.assign(found, { query, rooms: matches, matched, cursor: page.next_cursor ?? null, tooManyWords: false });
       render();
     } catch (err) {
       if (seq === searchSeq) toast(err.message, 'error');
@@ -204,8 +209,8 @@ export function inboxView(app, params) {
     if (!query || !words.size || words.size > SEARCH_MAX_WORDS) {
       searchSeq += 1;
       Object.assign(found, query
-        ? { query, rooms: new Set(), cursor: null, tooManyWords: words.size > SEARCH_MAX_WORDS }
-        : { query: '', rooms: null, cursor: null, tooManyWords: false });
+        ? { query, rooms: new Set(), matched: new Map(), cursor: null, tooManyWords: words.size > SEARCH_MAX_WORDS }
+        : { query: '', rooms: null, matched: new Map(), cursor: null, tooManyWords: false });
       render();
       return;
     }

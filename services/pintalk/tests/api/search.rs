@@ -24,8 +24,8 @@ async fn found(app: &TestApp, owner: &Owner, site: &str, q: &str) -> Vec<String>
         .collect()
 }
 
-/// A visitor (with `fields`: name, email) who wrote `body`; returns their room's id.
-async fn conversation(app: &TestApp, site: &Value, fields: Value, body: &str) -> String {
+/// A visitor (with `fields`: name, email) who wrote `bodies`; returns their room's id.
+async fn conversation(app: &TestApp, site: &Value, fields: Value, bodies: &[&str]) -> String {
     let session = app.widget_session_with(key(site), SHOP, fields).await;
     assert_eq!(session.status, StatusCode::OK, "{:?}", session.body);
     let mut socket =
@@ -34,8 +34,10 @@ async fn conversation(app: &TestApp, site: &Value, fields: Value, body: &str) ->
         .auth(session.body["token"].as_str().unwrap(), json!({}))
         .await;
     let room = session.body["room"]["id"].as_str().unwrap().to_owned();
-    let ack = socket.post(&room, body, "c1").await;
-    assert_eq!(ack["type"], "ack", "{ack}");
+    for (i, body) in bodies.iter().enumerate() {
+        let ack = socket.post(&room, body, &format!("c{i}")).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+    }
     room
 }
 
@@ -44,13 +46,25 @@ async fn search_finds_words_inside_messages_and_the_visitors_name_and_email() {
     let app = TestApp::spawn().await;
     let (owner, site) = owner_with_site(&app, "search@example.com").await;
     let site_id = site["id"].as_str().unwrap();
-    let order = conversation(&app, &site, json!({}), "Hi, where is my order #1042?").await;
-    let korean = conversation(&app, &site, json!({}), "배송은 언제 되나요? 주문번호 1042").await;
+    let order = conversation(
+        &app,
+        &site,
+        json!({}),
+        &["Hi, where is my order #1042?", "Thanks!"],
+    )
+    .await;
+    let korean = conversation(
+        &app,
+        &site,
+        json!({}),
+        &["배송은 언제 되나요? 주문번호 1042"],
+    )
+    .await;
     let named = conversation(
         &app,
         &site,
         json!({ "name": "Minsu Kim", "email": "minsu@mail.example.com" }),
-        "hello",
+        &["hello"],
     )
     .await;
     eventually(
@@ -64,7 +78,8 @@ async fn search_finds_words_inside_messages_and_the_visitors_name_and_email() {
         "every message searchable",
         async || {
             let both = found(&app, &owner, site_id, "1042").await;
-            (both.len() == 2).then_some(both)
+            let last = found(&app, &owner, site_id, "thanks").await;
+            (both.len() == 2 && last == [order.as_str()]).then_some(both)
         },
     )
     .await;
@@ -106,6 +121,35 @@ async fn search_finds_words_inside_messages_and_the_visitors_name_and_email() {
         found(&app, &owner, site_id, "minsu@mail.example.com").await,
         [named.as_str()]
     );
+    // A result shows the message that matched, when it is not the last one.
+    let reply = app
+        .search_rooms(&owner.access, site_id, "order #1042")
+        .await;
+    let room = &reply.body["rooms"][0];
+    assert_eq!(room["matched"]["body"], "Hi, where is my order #1042?");
+    assert_eq!(
+        (
+            room["matched"]["seq"].as_i64(),
+            room["last_message"]["body"].as_str()
+        ),
+        (Some(1), Some("Thanks!"))
+    );
+    // Found by the visitor's name: no message matched.
+    let reply = app.search_rooms(&owner.access, site_id, "minsu").await;
+    assert!(
+        reply.body["rooms"][0].get("matched").is_none(),
+        "{:?}",
+        reply.body
+    );
+    let plain = app.inbox(&owner.access, site_id, "").await;
+    assert!(
+        plain.body["rooms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("matched").is_none())
+    );
+
     // With the other filters: it is open, so not among the closed.
     let closed = app
         .inbox(&owner.access, site_id, "status=closed&q=order")
@@ -150,7 +194,7 @@ async fn messages_stored_before_the_search_index_are_found_after_the_upgrade() {
         &before,
         &site,
         json!({ "name": "Old Timer" }),
-        "order #1042",
+        &["order #1042"],
     )
     .await;
     eventually(

@@ -1,14 +1,17 @@
 //! `GET /api/v1/sites/{id}/rooms`: the inbox.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, web};
 use pintalk_core::ErrorCode;
+use pintalk_core::ids::RoomId;
 use pintalk_core::protocol::RoomStatus;
 use pintalk_core::search::Search;
 use pintalk_db::rooms::{self, InboxCursor, InboxPage};
-use pintalk_db::sites;
+use pintalk_db::{search, sites};
 use serde::Deserialize;
 
-use super::{RoomPage, SiteRoomsPath, views_of};
+use super::{Preview, RoomPage, SiteRoomsPath, views_of};
 use crate::auth::AuthOwner;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -68,7 +71,7 @@ pub async fn list_rooms(
         .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
     let status = query.status;
     let (owner, site) = (auth.owner.id, path.id);
-    let rows = state
+    let (rows, mut matched) = state
         .db(move |conn| {
             let page = InboxPage {
                 site,
@@ -82,7 +85,14 @@ pub async fn list_rooms(
             if rows.is_empty() && sites::find_for_owner(conn, owner, site)?.is_none() {
                 return Err(ApiError::not_found("site"));
             }
-            Ok(rows)
+            let matched = match &search {
+                Some(search) => {
+                    let ids: Vec<RoomId> = rows.iter().map(|row| row.room.id).collect();
+                    search::latest_matches(conn, &ids, search)?
+                }
+                None => BTreeMap::new(),
+            };
+            Ok((rows, matched))
         })
         .await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
@@ -93,7 +103,10 @@ pub async fn list_rooms(
     let last = page
         .last()
         .map(|row| format!("{}.{}", row.room.updated_at, row.room.id));
-    let views = views_of(&state, page).await?;
+    let mut views = views_of(&state, page).await?;
+    for view in &mut views {
+        view.matched = matched.remove(&view.id).map(Preview::from);
+    }
     let next_cursor = if more { last } else { None };
     Ok(HttpResponse::Ok().json(RoomPage {
         rooms: views,

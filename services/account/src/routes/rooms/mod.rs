@@ -15,7 +15,7 @@ pub mod update;
 use pintalk_core::clock::rfc3339;
 use pintalk_core::ids::{RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
-use pintalk_db::models::Room;
+use pintalk_db::models::{Room, StoredMessage};
 use pintalk_db::rooms::{self, InboxRow};
 use pintalk_db::visitors;
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,17 @@ pub struct Preview {
     pub body: String,
 }
 
+impl From<StoredMessage> for Preview {
+    fn from(m: StoredMessage) -> Self {
+        Preview {
+            seq: m.seq,
+            ts: m.created_at,
+            sender_kind: m.sender_kind,
+            body: m.body,
+        }
+    }
+}
+
 /// A room in the inbox.
 #[derive(Serialize, ToSchema)]
 pub struct RoomView {
@@ -69,6 +80,11 @@ pub struct RoomView {
     /// The highest persisted seq.
     pub last_seq: i64,
     pub last_message: Option<Preview>,
+    /// With `q`: the newest of the room's last 20 messages that matches the search, to
+    /// show in place of the last one; absent when the match is older than those or only
+    /// in the visitor's name or email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<Preview>,
     /// Messages after the signed-in owner's read cursor.
     pub unread: i64,
     /// How far the visitor has read: the owner's messages up to this seq were seen.
@@ -165,12 +181,8 @@ fn view_of(row: InboxRow, online: bool) -> RoomView {
             blocked: row.visitor.blocked_at.is_some(),
         },
         last_seq: row.room.last_seq,
-        last_message: row.last_message.map(|m| Preview {
-            seq: m.seq,
-            ts: m.created_at,
-            sender_kind: m.sender_kind,
-            body: m.body,
-        }),
+        last_message: row.last_message.map(Preview::from),
+        matched: None,
         unread: (row.room.last_seq - row.read_seq).max(0),
         visitor_read_seq: row.visitor_read_seq,
         created_at: rfc3339(row.room.created_at),
