@@ -1,26 +1,12 @@
 // The inbox's search box asks the server, which looks inside every message of every
 // conversation (not only the loaded page's previews) and in the visitor's name and email.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, startHost, launchBrowser } from './harness.mjs';
-import { dashboardKit, WAIT } from './dashboard-kit.mjs';
+import { dashboardKit, startsForEachFile, WAIT } from './dashboard-kit.mjs';
 
-let app;
-let host;
-let browser;
 const env = {};
+startsForEachFile(env);
 const { ownerWithSite, signIn, NodeVisitor, row } = dashboardKit(env);
-
-before(async () => {
-  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  Object.assign(env, { app, host, browser });
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await app?.stop();
-});
 
 /** Types `query` into the search box and waits for the list to show the server's answer. */
 async function searchFor(page, query) {

@@ -135,6 +135,17 @@ impl From<Joined> for InboxRow {
     }
 }
 
+/// The join of a room's read cursor of reader `kind` and id `reader`, under `alias`.
+macro_rules! read_cursor {
+    ($alias:ident, $kind:expr, $reader:expr) => {
+        $alias.on($alias
+            .field(read_cursors::room_id)
+            .eq(rooms::id)
+            .and($alias.field(read_cursors::reader_kind).eq($kind))
+            .and($alias.field(read_cursors::reader_id).eq($reader)))
+    };
+}
+
 /// The rooms of `owner`'s sites joined with all an inbox row shows, so that a page is
 /// one query whatever its length (issue 10: one SQL query and one Redis pipeline).
 fn inbox_rows(
@@ -142,32 +153,8 @@ fn inbox_rows(
     owner: OwnerId,
     rows: Rows<'_>,
 ) -> Result<Vec<InboxRow>, DbError> {
-    let owner_reads = owner_cursor.on(owner_cursor
-        .field(read_cursors::room_id)
-        .eq(rooms::id)
-        .and(
-            owner_cursor
-                .field(read_cursors::reader_kind)
-                .eq(ParticipantKind::Owner),
-        )
-        .and(
-            owner_cursor
-                .field(read_cursors::reader_id)
-                .eq(owner.to_string()),
-        ));
-    let visitor_reads = visitor_cursor.on(visitor_cursor
-        .field(read_cursors::room_id)
-        .eq(rooms::id)
-        .and(
-            visitor_cursor
-                .field(read_cursors::reader_kind)
-                .eq(ParticipantKind::Visitor),
-        )
-        .and(
-            visitor_cursor
-                .field(read_cursors::reader_id)
-                .eq(rooms::visitor_id),
-        ));
+    let owner_reads = read_cursor!(owner_cursor, ParticipantKind::Owner, owner.to_string());
+    let visitor_reads = read_cursor!(visitor_cursor, ParticipantKind::Visitor, rooms::visitor_id);
     let mut query = rooms::table
         .inner_join(visitors::table)
         .inner_join(sites::table)
