@@ -8,19 +8,6 @@ import { startApp, startHost, launchBrowser } from './harness.mjs';
 
 export const WAIT = 15_000;
 
-/** Starts the app, a host for pages and a browser into `env` before a file's tests; stops them after. */
-export function startsForEachFile(env) {
-  before(async () => {
-    const [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-    Object.assign(env, { app, host, browser });
-  });
-  after(async () => {
-    await env.browser?.close();
-    await env.host?.stop();
-    await env.app?.stop();
-  });
-}
-
 export function dashboardKit(env) {
   let owners = 0;
   /** A fresh verified owner with one site allowing the host origin. */

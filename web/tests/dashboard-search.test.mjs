@@ -2,11 +2,9 @@
 // conversation (not only the loaded page's previews) and in the visitor's name and email.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dashboardKit, startsForEachFile, WAIT } from './dashboard-kit.mjs';
+import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
-const env = {};
-startsForEachFile(env);
-const { ownerWithSite, signIn, NodeVisitor, row } = dashboardKit(env);
+const { ownerWithSite, signIn, NodeVisitor, row } = dashboardSuite();
 
 /** Types `query` into the search box and waits for the list to show the server's answer. */
 async function searchFor(page, query) {

@@ -60,7 +60,7 @@ fn room_saying(conn: &mut DbConnection, site: &pintalk_db::models::Site, body: &
         conn,
         &Batch {
             messages: vec![message],
-            reads: vec![],
+            ..Batch::default()
         },
     )
     .unwrap();
@@ -91,11 +91,11 @@ fn an_inbox_page_is_one_query_with_both_read_cursors_and_only_the_owners_rooms()
     persist(
         conn,
         &Batch {
-            messages: vec![],
             reads: vec![
                 cursor(ParticipantKind::Owner, ann.id.to_string()),
                 cursor(ParticipantKind::Visitor, read.visitor_id.to_string()),
             ],
+            ..Batch::default()
         },
     )
     .unwrap();
