@@ -81,19 +81,19 @@ fn an_inbox_page_is_one_query_with_both_read_cursors_and_only_the_owners_rooms()
         .map(|i| room_saying(conn, &shop, &format!("message {i}")))
         .collect();
     let read = &rooms_of_shop[1];
-    let cursor = |kind, reader_id: String| ReadCursor {
+    let cursor = |kind, reader_id: String, seq| ReadCursor {
         room: read.id,
         reader_kind: kind,
         reader_id,
-        seq: 1,
+        seq,
         updated_at: now_ms(),
     };
     persist(
         conn,
         &Batch {
             reads: vec![
-                cursor(ParticipantKind::Owner, ann.id.to_string()),
-                cursor(ParticipantKind::Visitor, read.visitor_id.to_string()),
+                cursor(ParticipantKind::Owner, ann.id.to_string(), 1),
+                cursor(ParticipantKind::Visitor, read.visitor_id.to_string(), 2),
             ],
             ..Batch::default()
         },
@@ -109,15 +109,16 @@ fn an_inbox_page_is_one_query_with_both_read_cursors_and_only_the_owners_rooms()
     assert_eq!(queries.lock().unwrap().len(), 1, "{:?}", queries.lock());
     assert_eq!(rows.len(), 3);
     for row in &rows {
+        // The owner read one room; each visitor has read their own message, one further.
         let seen = i64::from(row.room.id == read.id);
-        assert_eq!((row.read_seq, row.visitor_read_seq), (seen, seen));
+        assert_eq!((row.read_seq, row.visitor_read_seq), (seen, 1 + seen));
         assert_eq!(row.last_message.as_ref().unwrap().seq, 1);
     }
 
     let one = rooms::inbox_row(&mut conn, ann.id, read.id)
         .unwrap()
         .unwrap();
-    assert_eq!((one.read_seq, one.visitor_read_seq), (1, 1));
+    assert_eq!((one.read_seq, one.visitor_read_seq), (1, 2));
     assert_eq!(queries.lock().unwrap().len(), 2, "{:?}", queries.lock());
     stop_recording(&mut conn);
 
