@@ -1,27 +1,12 @@
 // The dashboard's conversation and inbox details an owner meets in their first hour: read
 // marks that last, the reply box's limit, the notifications offer, the actions menu from
 // the keyboard, and the sign-in form's tab order.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, startHost, launchBrowser } from './harness.mjs';
-import { dashboardKit, WAIT } from './dashboard-kit.mjs';
 
-let app;
-let host;
-let browser;
-const env = {};
-const { ownerWithSite, signIn, NodeVisitor, row, bubble } = dashboardKit(env);
+import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
-before(async () => {
-  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  Object.assign(env, { app, host, browser });
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await app?.stop();
-});
+const { env, ownerWithSite, signIn, NodeVisitor, row, bubble } = dashboardSuite();
 
 /** The read receipt under the owner's message `seq`. */
 const receipt = (page, seq) => page.locator(`.convo .msg.mine[data-seq="${seq}"] .receipt`);
@@ -146,9 +131,9 @@ test('the "More actions" menu works from the keyboard: arrows, Home, End and Esc
 });
 
 test('the sign-in form tabs email, password, sign in, then "Forgot password?"', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${app.base}/login`);
+  await page.goto(`${env.app.base}/login`);
   await page.locator('input[name=email]').focus();
   const order = [];
   for (let i = 0; i < 3; i++) {
@@ -177,7 +162,7 @@ test('a read mark that arrives while another conversation is open is kept for th
   first.read(reply.seq);
   // Stored, so the dashboard's socket has had the frame too.
   for (let i = 0; ; i++) {
-    const room = await app.api('GET', `/api/v1/rooms/${first.room}`, { token: owner.access });
+    const room = await env.app.api('GET', `/api/v1/rooms/${first.room}`, { token: owner.access });
     if (room.body.visitor_read_seq === reply.seq) break;
     assert.ok(i < 100, 'the read mark was never stored');
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,26 +1,11 @@
 // A site's settings page as an owner first uses it: origins checked on entry with the
 // server's rule, the heading following a rename, and unsaved changes never lost silently.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, startHost, launchBrowser } from './harness.mjs';
-import { dashboardKit, WAIT } from './dashboard-kit.mjs';
 
-let app;
-let host;
-let browser;
-const env = {};
-const { ownerWithSite, signIn } = dashboardKit(env);
+import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
-before(async () => {
-  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  Object.assign(env, { app, host, browser });
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await app?.stop();
-});
+const { env, ownerWithSite, signIn } = dashboardSuite();
 
 async function settingsPage() {
   const { owner, site } = await ownerWithSite();
@@ -59,8 +44,8 @@ test('an origin is checked as it is entered, with the server\'s rule, and the er
   await page.locator('input[name=title]').fill('Ask us');
   await page.locator('button[type=submit]:text("Save changes")').click();
   await page.locator('.save-state:text("All changes saved")').waitFor({ timeout: WAIT });
-  const stored = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
-  assert.deepEqual(stored.body.allowed_origins, [host.origin, 'http://localhost:3000']);
+  const stored = await env.app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
+  assert.deepEqual(stored.body.allowed_origins, [env.host.origin, 'http://localhost:3000']);
   assert.equal(stored.body.widget.title, 'Ask us');
   await context.close();
 });
@@ -127,7 +112,7 @@ test('the owner chooses how unread conversations reach them by mail, and the cho
   await page.reload();
   await page.locator('select[name=email_notifications]:enabled').waitFor({ timeout: WAIT });
   assert.equal(await mail.inputValue(), 'digest');
-  const stored = await app.api('GET', '/api/v1/me/notifications', { token: owner.access });
+  const stored = await env.app.api('GET', '/api/v1/me/notifications', { token: owner.access });
   assert.equal(stored.body.email, 'digest');
   await context.close();
 });

@@ -1,53 +1,38 @@
 // The owner dashboard (web/dashboard) driven in Chromium against the real server: signing
 // up and in, sites and their settings, and the inbox live against a visitor — the real
 // widget on a second origin, or a Node WebSocket client speaking docs/protocol.md as one.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startApp, startHost, embedPage, launchBrowser, screenshot } from './harness.mjs';
-import { dashboardKit, WAIT } from './dashboard-kit.mjs';
+import { startApp, embedPage, screenshot } from './harness.mjs';
+import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
-let app;
-let host;
-let browser;
-const env = {};
-const { ownerWithSite, signIn, NodeVisitor, row, bubble } = dashboardKit(env);
-
-before(async () => {
-  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  Object.assign(env, { app, host, browser });
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await app?.stop();
-});
+const { env, ownerWithSite, signIn, NodeVisitor, row, bubble } = dashboardSuite();
 
 test('signing up, verifying, signing in and creating a site through the UI shows the snippet', async () => {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const email = 'new-owner@example.com';
   const password = 'a long enough password';
 
-  await page.goto(`${app.base}/signup`);
+  await page.goto(`${env.app.base}/signup`);
   await page.locator('input[name=name]').fill('Mina Park');
   await page.locator('input[name=email]').fill(email);
   await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
-  await page.waitForURL(`${app.base}/sites/new`);
+  await page.waitForURL(`${env.app.base}/sites/new`);
   await page.locator('.verify-banner:not([hidden])').waitFor();
 
-  const token = await app.mailedToken(email, 'Verify');
-  await page.goto(`${app.base}/verify-email#token=${token}`);
+  const token = await env.app.mailedToken(email, 'Verify');
+  await page.goto(`${env.app.base}/verify-email#token=${token}`);
   await page.locator('[data-verified=true]').waitFor({ timeout: WAIT });
   assert.ok(!page.url().includes(token), 'the token is dropped from the address bar');
 
-  await page.goto(`${app.base}/account`);
+  await page.goto(`${env.app.base}/account`);
   // The account page's own button (the sidebar has one too); exactly "Sign out", since
   // `:has-text` would match "Sign out everywhere" too.
   await page.locator('main').getByRole('button', { name: 'Sign out', exact: true }).click();
-  await page.waitForURL(`${app.base}/login`);
+  await page.waitForURL(`${env.app.base}/login`);
   assert.equal(await page.evaluate(() => localStorage.getItem('pintalk.session')), null);
 
   await page.locator('input[name=email]').fill(email);
@@ -56,24 +41,24 @@ test('signing up, verifying, signing in and creating a site through the UI shows
   await page.locator('.form-error:has-text("wrong email or password")').waitFor();
   await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
-  await page.waitForURL(`${app.base}/sites/new`);
+  await page.waitForURL(`${env.app.base}/sites/new`);
   assert.equal(await page.locator('.verify-banner').isHidden(), true, 'verified: no banner');
 
   await page.locator('input[name=name]').fill('Mina’s plants');
   // A pasted page URL is refused as the server would refuse it, naming the origin to write.
-  await page.locator('input[name=origin]').fill(`${host.origin}/some/page`);
+  await page.locator('input[name=origin]').fill(`${env.host.origin}/some/page`);
   await page.locator('button[type=submit]:has-text("Create site")').click();
-  await page.locator(`.origins .field-error:has-text("no path, query or fragment (${host.origin})")`).waitFor();
-  await page.locator('input[name=origin]').fill(host.origin);
+  await page.locator(`.origins .field-error:has-text("no path, query or fragment (${env.host.origin})")`).waitFor();
+  await page.locator('input[name=origin]').fill(env.host.origin);
   await page.locator('button[type=submit]:has-text("Create site")').click();
   const snippet = page.locator('[data-pt=snippet]');
   await snippet.waitFor();
   const text = await snippet.textContent();
 
-  const login = await app.api('POST', '/api/v1/auth/login', { body: { email, password } });
-  const sites = await app.api('GET', '/api/v1/sites', { token: login.body.access_token });
+  const login = await env.app.api('POST', '/api/v1/auth/login', { body: { email, password } });
+  const sites = await env.app.api('GET', '/api/v1/sites', { token: login.body.access_token });
   assert.equal(sites.body.length, 1);
-  assert.deepEqual(sites.body[0].allowed_origins, [host.origin]);
+  assert.deepEqual(sites.body[0].allowed_origins, [env.host.origin]);
   assert.equal(text, sites.body[0].snippet);
   assert.ok(text.includes(`data-site-key="${sites.body[0].site_key}"`));
   await context.close();
@@ -97,7 +82,7 @@ test('site settings: the preview follows the form, saving persists, rotating the
 
   await page.locator('button:has-text("Save changes")').click();
   await page.locator('.save-bar:not(.dirty)').waitFor();
-  const saved = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
+  const saved = await env.app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
   assert.equal(saved.body.widget.title, 'Talk to Ann');
   assert.equal(saved.body.widget.accent_color, '#0e9f6e');
   assert.equal(saved.body.widget.position, 'left');
@@ -109,7 +94,7 @@ test('site settings: the preview follows the form, saving persists, rotating the
   await page.locator('button:has-text("Rotate key")').click();
   await page.locator('dialog button[value=ok]').click();
   await page.waitForFunction((old) => !document.querySelector('[data-pt=snippet]').textContent.includes(old), site.site_key);
-  const rotated = await app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
+  const rotated = await env.app.api('GET', `/api/v1/sites/${site.id}`, { token: owner.access });
   assert.notEqual(rotated.body.site_key, site.site_key);
   assert.equal(await page.locator('[data-pt=snippet]').textContent(), rotated.body.snippet);
   await context.close();
@@ -117,9 +102,9 @@ test('site settings: the preview follows the form, saving persists, rotating the
 
 test('a visitor on the real widget and the owner on the dashboard talk live', async () => {
   const { owner, site } = await ownerWithSite({ title: 'Ask Ann' });
-  const shop = host.page('/shop-widget', embedPage(app.base, site.site_key));
+  const shop = env.host.page('/shop-widget', embedPage(env.app.base, site.site_key));
   const { context: ownerContext, page: dashboard } = await signIn(owner, `/sites/${site.id}`);
-  const visitorContext = await browser.newContext();
+  const visitorContext = await env.browser.newContext();
   const shopPage = await visitorContext.newPage();
   await shopPage.goto(shop);
   await shopPage.locator('[data-pt=launcher]').click({ timeout: WAIT });
@@ -244,7 +229,7 @@ test('closing, reopening, the transcript, blocking the visitor and deleting the 
   await page.locator(row(visitor.room)).waitFor({ state: 'detached' });
   await page.locator('.tabs button[data-tab=closed]').click();
   await page.locator(row(visitor.room)).waitFor();
-  const closed = await app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
+  const closed = await env.app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
   assert.equal(closed.body.status, 'closed');
 
   await page.locator('button[data-action=reopen]').click();
@@ -272,9 +257,9 @@ test('closing, reopening, the transcript, blocking the visitor and deleting the 
   await page.locator('summary[data-action=more]').click();
   await page.locator('button[data-action=delete]').click();
   await page.locator('dialog button[value=ok]').click();
-  await page.waitForURL(`${app.base}/sites/${site.id}`);
+  await page.waitForURL(`${env.app.base}/sites/${site.id}`);
   await page.locator(row(visitor.room)).waitFor({ state: 'detached' });
-  const gone = await app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
+  const gone = await env.app.api('GET', `/api/v1/rooms/${visitor.room}`, { token: owner.access });
   assert.equal(gone.status, 404);
   await context.close();
 });
@@ -282,7 +267,7 @@ test('closing, reopening, the transcript, blocking the visitor and deleting the 
 test('a visitor message while the tab is hidden raises a desktop notification and counts in the title and the icon', async () => {
   const { owner, site } = await ownerWithSite();
   const { context, page } = await signIn(owner, `/sites/${site.id}`);
-  await context.grantPermissions(['notifications'], { origin: app.base });
+  await context.grantPermissions(['notifications'], { origin: env.app.base });
   // Record notifications, and let the test say when the tab is hidden.
   await page.evaluate(() => {
     window.__notes = [];
@@ -359,12 +344,12 @@ test('changing the password keeps this dashboard signed in and live on the new s
   const after = await page.evaluate(() => JSON.parse(localStorage.getItem('pintalk.session')));
   assert.notEqual(after.refresh, before.refresh);
   // The server closed the old socket (4003); the dashboard reconnects with the new token.
-  await page.goto(`${app.base}/sites/${site.id}`);
+  await page.goto(`${env.app.base}/sites/${site.id}`);
   await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
   const visitor = await NodeVisitor.open(site.site_key);
   await visitor.say('Still there?');
   await page.locator(row(visitor.room)).waitFor({ timeout: WAIT });
-  const old = await app.api('GET', '/api/v1/me', { token: owner.access });
+  const old = await env.app.api('GET', '/api/v1/me', { token: owner.access });
   assert.equal(old.status, 401, 'the old session is over');
   visitor.close();
   await context.close();
@@ -374,7 +359,7 @@ test('the access token is refreshed before it expires', async () => {
   const shortLived = await startApp({ PINTALK__AUTH__ACCESS_TOKEN_TTL_SECS: '62' });
   try {
     const owner = await shortLived.owner('refresh@example.com');
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     await page.goto(`${shortLived.base}/login`);
     await page.locator('input[name=email]').fill(owner.email);
@@ -430,16 +415,16 @@ test('the inbox screenshot: a live conversation with replies', async () => {
 
 test('a forgotten password is reset through the mailed link', async () => {
   const { owner } = await ownerWithSite();
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${app.base}/login`);
+  await page.goto(`${env.app.base}/login`);
   await page.locator('a:has-text("Forgot password?")').click();
   await page.locator('input[name=email]').fill(owner.email);
   await page.locator('button[type=submit]').click();
   await page.locator('.notice-success').waitFor();
 
-  const token = await app.mailedToken(owner.email, 'Reset');
-  await page.goto(`${app.base}/reset-password#token=${token}`);
+  const token = await env.app.mailedToken(owner.email, 'Reset');
+  await page.goto(`${env.app.base}/reset-password#token=${token}`);
   assert.ok(!page.url().includes(token), 'the token is dropped from the address bar');
   await page.locator('input[name=password]').fill('the new password');
   await page.locator('input[name=confirm]').fill('the new password');
@@ -452,7 +437,7 @@ test('a forgotten password is reset through the mailed link', async () => {
   await page.locator('.conn-status[data-state=live]').waitFor({ timeout: WAIT });
 
   // Used once, the link says so at once (web/tests/dashboard-account.test.mjs has more).
-  await page.goto(`${app.base}/reset-password#token=${token}`);
+  await page.goto(`${env.app.base}/reset-password#token=${token}`);
   await page.locator('[data-link=dead]').waitFor();
   assert.equal(await page.locator('input[name=password]').count(), 0);
   await context.close();
@@ -465,7 +450,7 @@ test('the profile is edited, and deleting the account signs out and removes it',
   await page.locator('input[name=company]').fill('Kim Teas');
   await page.locator('button:has-text("Save profile")').click();
   await page.locator('.me-text strong:text("Ann Kim")').waitFor();
-  const me = await app.api('GET', '/api/v1/me', { token: owner.access });
+  const me = await env.app.api('GET', '/api/v1/me', { token: owner.access });
   assert.equal(me.body.name, 'Ann Kim');
   assert.equal(me.body.company, 'Kim Teas');
 
@@ -474,8 +459,8 @@ test('the profile is edited, and deleting the account signs out and removes it',
   assert.equal(await confirm.isDisabled(), true, 'only after typing the email');
   await page.locator('dialog input').fill(owner.email);
   await confirm.click();
-  await page.waitForURL(`${app.base}/login`);
-  const login = await app.api('POST', '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });
+  await page.waitForURL(`${env.app.base}/login`);
+  const login = await env.app.api('POST', '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });
   assert.equal(login.status, 401);
   await context.close();
 });

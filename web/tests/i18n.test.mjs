@@ -1,12 +1,12 @@
 // The dashboard's languages: every catalogue has every key with the same placeholders,
 // every key the code names exists and every key is used; and an owner who picks Korean
 // gets the dashboard in Korean.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startApp, startHost, launchBrowser, repoRoot } from './harness.mjs';
-import { dashboardKit, WAIT } from './dashboard-kit.mjs';
+import { repoRoot } from './harness.mjs';
+import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
 const dashboard = join(repoRoot, 'web/dashboard');
 const LANGUAGES = readdirSync(join(dashboard, 'i18n')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3));
@@ -55,22 +55,7 @@ test('every key the dashboard asks for exists, and every key is asked for', asyn
   for (const key of Object.keys(en)) assert.ok(code.includes(`'${key}'`), `${key} is never used`);
 });
 
-let app;
-let host;
-let browser;
-const env = {};
-const { ownerWithSite, signIn } = dashboardKit(env);
-
-before(async () => {
-  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  Object.assign(env, { app, host, browser });
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await app?.stop();
-});
+const { env, ownerWithSite, signIn } = dashboardSuite();
 
 test('an owner who picks Korean gets the dashboard in Korean, and keeps it after a reload', async () => {
   const { owner, site } = await ownerWithSite();
@@ -79,7 +64,7 @@ test('an owner who picks Korean gets the dashboard in Korean, and keeps it after
   await page.locator('select[name=language]').selectOption('ko');
   await page.locator(`.page-head h1:text("${ko['account.title']}")`).waitFor({ timeout: WAIT });
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko');
-  await page.goto(`${app.base}/sites/${site.id}/settings`);
+  await page.goto(`${env.app.base}/sites/${site.id}/settings`);
   await page.locator(`.page-head h1:text("${ko['settings.heading'].replace('{name}', site.name)}")`).waitFor({ timeout: WAIT });
   assert.equal(await page.locator('.conn-status').textContent(), ko['conn.live']);
   assert.equal(await page.locator('.settings-form button[type=submit]').textContent(), ko['settings.save']);

@@ -1,26 +1,11 @@
 // What an open widget learns without a reload: the owner's new settings as soon as they are
 // saved, and (on a later visit) the unread count and read marks the server keeps.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, startHost, embedPage, launchBrowser } from './harness.mjs';
-import { dashboardKit, WAIT } from './dashboard-kit.mjs';
+import { embedPage } from './harness.mjs';
+import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
-let app;
-let host;
-let browser;
-const env = {};
-const { ownerWithSite, signIn } = dashboardKit(env);
-
-before(async () => {
-  [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
-  Object.assign(env, { app, host, browser });
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await app?.stop();
-});
+const { env, ownerWithSite, signIn } = dashboardSuite();
 
 /** Polls `fn` until it returns a truthy value. */
 async function eventually(fn, what, timeout = WAIT) {
@@ -36,11 +21,11 @@ async function eventually(fn, what, timeout = WAIT) {
 let pages = 0;
 /** A visitor on the customer's page, in a browser context of its own (or `context`'s). */
 async function visitorPage(site, context) {
-  context ??= await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context ??= await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('widget page error:', e));
   pages += 1;
-  await page.goto(host.page(`/live-${pages}`, embedPage(app.base, site.site_key)));
+  await page.goto(env.host.page(`/live-${pages}`, embedPage(env.app.base, site.site_key)));
   await page.locator('[data-pt=launcher]').waitFor();
   return { context, page };
 }
@@ -92,7 +77,7 @@ async function say(page, text) {
 
 /** The owner answers `count` times from the dashboard, in the site's only conversation. */
 async function ownerAnswers(owner, site, replies) {
-  const rooms = await app.api('GET', `/api/v1/sites/${site.id}/rooms`, { token: owner.access });
+  const rooms = await env.app.api('GET', `/api/v1/sites/${site.id}/rooms`, { token: owner.access });
   const room = rooms.body.rooms?.[0] ?? rooms.body[0];
   const { context, page } = await signIn(owner, `/sites/${site.id}/rooms/${room.id}`);
   for (const text of replies) {
@@ -102,7 +87,7 @@ async function ownerAnswers(owner, site, replies) {
   }
   // Stored, with the cursors the replies moved, before the visitor comes back.
   await eventually(async () => {
-    const view = await app.api('GET', `/api/v1/rooms/${room.id}`, { token: owner.access });
+    const view = await env.app.api('GET', `/api/v1/rooms/${room.id}`, { token: owner.access });
     return view.body.last_message?.body === replies.at(-1);
   }, 'the replies to be stored');
   await context.close();
@@ -119,7 +104,7 @@ test('a visitor back later in a new tab sees the unread badge for replies that c
 
   await ownerAnswers(owner, site, ['Yes, we do!', 'Delivery takes two days.']);
 
-  // A new tab of the same browser, the chat left closed: the badge says two, before any socket.
+  // A new tab of the same env.browser, the chat left closed: the badge says two, before any socket.
   const { page } = await visitorPage(site, first.context);
   const badge = page.locator('[data-pt=badge]');
   await badge.filter({ hasText: '2' }).waitFor({ timeout: WAIT });
