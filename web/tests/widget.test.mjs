@@ -341,6 +341,23 @@ test('an anonymous visitor is not offered the transcript by mail', async () => {
   await context.close();
 });
 
+test('an unverified owner\'s widget says in the console why it does not show', async () => {
+  const email = 'unverified-widget@example.com';
+  const password = 'correct horse battery';
+  await app.api('POST', '/api/v1/auth/signup', { body: { email, password, name: 'Una' } });
+  const login = await app.api('POST', '/api/v1/auth/login', { body: { email, password } });
+  const unverified = await app.site({ access: login.body.access_token }, [host.origin]);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const warnings = [];
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  await page.goto(host.page('/unverified', embedPage(app.base, unverified.site_key)));
+  for (let i = 0; i < 100 && !warnings.length; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.match(warnings.join('\n'), /PinTalk: the chat is not shown: .*not verified.*\(site_not_live\)/);
+  assert.equal(await page.locator('#pintalk-widget').count(), 0, 'no bubble');
+  await context.close();
+});
+
 test('a gateway restart (close 1012): the widget reconnects with a new ticket, resumes and misses nothing', async () => {
   const { context, page, requests } = await visitor({ path: '/restart' });
   const ann = await ownerSocket();

@@ -349,10 +349,13 @@
     } catch (e) {
       // A refused origin gets no CORS headers, so the browser hides why: a failed fetch.
       site.failed = true;
-      emit('error', {
+      const error = {
         code: (e && e.error) || 'unavailable',
         message: (e && e.message) || 'the chat could not load its settings (origin not allowed, site not live, unknown key, or network)',
-      });
+      };
+      // The site's owner, trying the widget on their page, looks here first.
+      w.console?.warn(`PinTalk: the chat is not shown: ${error.message} (${error.code})`);
+      emit('error', error);
       return;
     }
     if (gen !== conn.gen || ui) return;

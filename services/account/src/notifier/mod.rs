@@ -135,9 +135,15 @@ impl Notifier {
         for row in to_owner {
             let room = row.room_id;
             let owner_side = ParticipantKind::Owner;
-            if mailing && setting == EmailNotifications::Digest && row.due_at % digest != 0 {
-                // A digest goes on its period's boundary, with everything due by then.
-                let boundary = (row.due_at / digest + 1) * digest;
+            // A digest goes on its period's boundary, with everything due by then: a row
+            // whose boundary has come is in this one, however late it was looked at.
+            let boundary = row.due_at.div_euclid(digest) * digest
+                + if row.due_at.rem_euclid(digest) == 0 {
+                    0
+                } else {
+                    digest
+                };
+            if mailing && setting == EmailNotifications::Digest && boundary > now {
                 self.release(move |conn, claimer| {
                     notifications::postpone(conn, room, owner_side, claimer, boundary)
                 })
