@@ -28,6 +28,16 @@ fn about(app: &TestApp, to: &str, room: &str) -> Vec<String> {
         .collect()
 }
 
+/// The value of a mail's header `name`.
+fn header(mail: &str, name: &str) -> String {
+    let prefix = format!("{name}: ");
+    mail.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {name} header: {mail}"))
+        .trim()
+        .to_owned()
+}
+
 /// The owner behind an access token.
 async fn owner_id(app: &TestApp, access: &str) -> OwnerId {
     app.me(access).await.body["id"]
@@ -136,12 +146,8 @@ async fn an_owner_who_turned_mail_off_gets_none_and_the_mail_unsubscribes_in_one
     let room = visitor.room();
     visitor.socket.post(&room, "first", "a").await;
     let mail = app.mail.wait_for(&owner.email, "wrote on", 1).await;
-    let link = mail
-        .lines()
-        .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
-        .and_then(|l| l.strip_suffix('>'))
-        .expect("the unsubscribe header")
-        .to_owned();
+    let link = header(&mail, "List-Unsubscribe");
+    let link = link.trim_start_matches('<').trim_end_matches('>');
     let token = link.split_once("token=").unwrap().1.to_owned();
 
     // Following the link (or a scanner prefetching it) changes nothing; the POST does.
@@ -299,12 +305,7 @@ async fn the_owner_answers_by_replying_to_the_mail_and_the_visitor_sees_it_live_
     let room = visitor.room();
     visitor.socket.post(&room, "Is it in stock?", "q").await;
     let mail = app.mail.wait_for(&owner.email, "wrote on", 1).await;
-    let reply_to = mail
-        .lines()
-        .find_map(|l| l.strip_prefix("Reply-To: "))
-        .expect("a reply address")
-        .trim()
-        .to_owned();
+    let reply_to = header(&mail, "Reply-To");
     assert!(
         reply_to.starts_with("reply+") && reply_to.ends_with("@in.example"),
         "{reply_to}"
@@ -387,12 +388,7 @@ async fn a_visitor_who_left_gets_the_answer_by_mail_and_their_reply_shows_live()
     dashboard.post(&room, "We do, in two days.", "a").await;
     let mail = app.mail.wait_for("bo@example.com", "answered you", 1).await;
     assert!(mail.contains("> We do, in two days."), "{mail}");
-    let reply_to = mail
-        .lines()
-        .find_map(|l| l.strip_prefix("Reply-To: "))
-        .expect("a reply address")
-        .trim()
-        .to_owned();
+    let reply_to = header(&mail, "Reply-To");
 
     let answer = format!(
         "From: Bo <bo@example.com>\nTo: {reply_to}\nSubject: Re: answered\n\
@@ -455,12 +451,7 @@ async fn bad_mail_gets_a_clear_smtp_answer_and_appends_nothing() {
             .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
         "no header injected: {mail}"
     );
-    let reply_to = mail
-        .lines()
-        .find_map(|l| l.strip_prefix("Reply-To: "))
-        .unwrap()
-        .trim()
-        .to_owned();
+    let reply_to = header(&mail, "Reply-To");
 
     let mut smtp = Delivery::connect(port).await;
     let huge = format!(
