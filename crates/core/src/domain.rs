@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::ParticipantKind;
+
 /// Gives an enum of unit variants its one text spelling: `as_str`, `FromStr`, `Display`,
 /// and (feature `diesel`) `ToSql`/`FromSql` as `Text` on every backend. The type itself
 /// derives `AsExpression`/`FromSqlRow` under the feature.
@@ -230,7 +232,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{ParticipantKind, RoomStatus};
+    use crate::protocol::RoomStatus;
 
     /// The text spelling and the JSON spelling are one.
     fn same_spelling<T>(all: &[T])
@@ -251,6 +253,7 @@ mod tests {
         same_spelling(Language::ALL);
         same_spelling(RoomStatus::ALL);
         same_spelling(ParticipantKind::ALL);
+        same_spelling(Recipient::ALL);
         assert!("Open".parse::<RoomStatus>().is_err());
     }
 }
@@ -277,3 +280,42 @@ text_mapped!(EmailNotifications {
     Each = "each",
     Digest = "digest",
 });
+
+/// Who a scheduled notification is for, and how it reaches them: the site's owner by mail
+/// or by Web Push (of visitor messages), or the visitor by mail (of the owner's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    Owner,
+    Visitor,
+    OwnerPush,
+}
+
+text_mapped!(Recipient {
+    Owner = "owner",
+    Visitor = "visitor",
+    OwnerPush = "owner_push",
+});
+
+impl Recipient {
+    /// Whose read cursor says the recipient has seen a message.
+    pub fn reader(self) -> ParticipantKind {
+        match self {
+            Recipient::Owner | Recipient::OwnerPush => ParticipantKind::Owner,
+            Recipient::Visitor => ParticipantKind::Visitor,
+        }
+    }
+
+    /// The mail recipient who reads as `reader`.
+    pub fn mail(reader: ParticipantKind) -> Self {
+        match reader {
+            ParticipantKind::Owner => Recipient::Owner,
+            ParticipantKind::Visitor => Recipient::Visitor,
+        }
+    }
+}

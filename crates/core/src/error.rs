@@ -82,6 +82,15 @@ error_codes! {
     /// The verification or reset token is unknown, used or expired.
     InvalidOneTimeToken = "invalid_one_time_token",
 
+    // Web Push.
+    /// The push subscription's endpoint is not an https URL of at most 1024 characters, or
+    /// its keys are not a P-256 public key and a 16-byte secret, base64url.
+    InvalidPushSubscription = "invalid_push_subscription",
+    /// The owner has as many subscribed browsers as allowed; delete one first.
+    PushSubscriptionsFull = "push_subscriptions_full",
+    /// This server has no VAPID key (`push.vapid_key`), so it cannot push.
+    PushDisabled = "push_disabled",
+
     // Abuse limits.
     /// Too many requests of this kind from this address or for this account.
     TooManyRequests = "too_many_requests",

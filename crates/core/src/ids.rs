@@ -98,6 +98,8 @@ typed_id!(
     RoomId,
     /// One stored chat message.
     MessageId,
+    /// One browser an owner subscribed to Web Push.
+    PushSubscriptionId,
 );
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and

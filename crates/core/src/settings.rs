@@ -20,6 +20,7 @@ pub struct Settings {
     pub gateway: GatewaySettings,
     pub persister: PersisterSettings,
     pub notify: NotifySettings,
+    pub push: PushSettings,
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
     pub auth: AuthSettings,
@@ -61,6 +62,22 @@ pub struct NotifySettings {
     pub digest_secs: u64,
     pub poll_ms: u64,
     pub claim_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushSettings {
+    /// The VAPID private key (P-256, PKCS#8 PEM), inline; a secret.
+    pub vapid_key: SecretString,
+    pub vapid_key_file: String,
+    /// The contact a push service may write to (`mailto:` or `https:`); empty: the
+    /// public URL.
+    pub subject: String,
+    pub delay_secs: u64,
+    pub ttl_secs: u64,
+    pub max_subscriptions: usize,
+    /// Accept http:// endpoints (a local push service, in tests and development).
+    pub allow_insecure_endpoints: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -226,6 +243,13 @@ impl Settings {
         if url::Url::parse(&self.server.public_url).is_err() {
             return Err(SettingsError(
                 "server.public_url must be an absolute URL".into(),
+            ));
+        }
+        let subject = &self.push.subject;
+        if !subject.is_empty() && !subject.starts_with("mailto:") && !subject.starts_with("https:")
+        {
+            return Err(SettingsError(
+                "push.subject must be a mailto: or https: URL".into(),
             ));
         }
         if self.limits.max_body_bytes == 0 || self.database.pool_size == 0 {

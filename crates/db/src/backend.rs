@@ -51,6 +51,7 @@ ids_bind_on_any_backend!(
     pintalk_core::ids::VisitorId,
     pintalk_core::ids::RoomId,
     pintalk_core::ids::MessageId,
+    pintalk_core::ids::PushSubscriptionId,
 );
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");

@@ -10,6 +10,7 @@ pub mod models;
 pub mod notifications;
 pub mod one_time_tokens;
 pub mod owners;
+pub mod push_subscriptions;
 pub mod read_cursors;
 pub mod rooms;
 pub mod schema;

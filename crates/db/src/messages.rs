@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
+use pintalk_core::domain::Recipient;
 use pintalk_core::ids::{RoomId, SiteId};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
@@ -79,18 +80,32 @@ pub struct Batch {
     pub notify: Option<NotifyDelays>,
 }
 
-/// How long after a message its recipient is mailed, if they have not read it (ms).
+/// How long after a message its recipient is mailed (or pushed to), if they have not read
+/// it (ms).
 #[derive(Clone, Copy, Debug)]
 pub struct NotifyDelays {
     /// A visitor message, to the site's owner.
     pub owner_ms: i64,
     /// An owner's message, to a visitor with an email and no socket.
     pub visitor_ms: i64,
+    /// A visitor message, to the owner's subscribed browsers; `None`: no push.
+    pub push_ms: Option<i64>,
 }
 
 impl NotifyDelays {
-    fn of(&self, recipient: ParticipantKind) -> i64 {
-        match recipient {
+    /// Who a message of `sender` is told to, and when after it.
+    fn recipients(&self, sender: ParticipantKind) -> Vec<(Recipient, i64)> {
+        match sender {
+            ParticipantKind::Visitor => std::iter::once((Recipient::Owner, self.owner_ms))
+                .chain(self.push_ms.map(|ms| (Recipient::OwnerPush, ms)))
+                .collect(),
+            ParticipantKind::Owner => vec![(Recipient::Visitor, self.visitor_ms)],
+        }
+    }
+
+    /// How long after a read a room quiet after a mail to the reader may mail again.
+    fn of(&self, reader: ParticipantKind) -> i64 {
+        match reader {
             ParticipantKind::Owner => self.owner_ms,
             ParticipantKind::Visitor => self.visitor_ms,
         }
@@ -191,18 +206,16 @@ fn schedule_notifications(
         notifications::read(conn, reader, &rooms, now + delays.of(reader))?;
     }
     // Per room and recipient, the earliest message to tell them of.
-    let mut due: BTreeMap<(RoomId, ParticipantKind), i64> = BTreeMap::new();
+    let mut due: BTreeMap<(RoomId, Recipient), i64> = BTreeMap::new();
     for m in &batch.messages {
-        let recipient = match m.sender_kind {
-            ParticipantKind::Visitor => ParticipantKind::Owner,
-            ParticipantKind::Owner => ParticipantKind::Visitor,
-        };
-        let at = m.created_at + delays.of(recipient);
-        due.entry((m.room_id, recipient))
-            .and_modify(|d| *d = (*d).min(at))
-            .or_insert(at);
+        for (recipient, delay) in delays.recipients(m.sender_kind) {
+            let at = m.created_at + delay;
+            due.entry((m.room_id, recipient))
+                .and_modify(|d| *d = (*d).min(at))
+                .or_insert(at);
+        }
     }
-    let due: Vec<(RoomId, ParticipantKind, i64)> = due
+    let due: Vec<(RoomId, Recipient, i64)> = due
         .into_iter()
         .map(|((room, to), at)| (room, to, at))
         .collect();

@@ -3,12 +3,15 @@
 use diesel::prelude::*;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
-use pintalk_core::ids::{MessageId, OwnerId, RoomId, SessionId, SiteId, VisitorId};
+use pintalk_core::domain::Recipient;
+use pintalk_core::ids::{
+    MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId,
+};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 
 use crate::schema::{
-    messages, notifications_due, one_time_tokens, owners, refresh_tokens, rooms, sessions, sites,
-    visitors,
+    messages, notifications_due, one_time_tokens, owners, push_subscriptions, refresh_tokens,
+    rooms, sessions, sites, visitors,
 };
 
 /// A site owner's account.
@@ -163,9 +166,9 @@ pub struct StoredMessage {
 #[diesel(table_name = notifications_due)]
 pub struct DueNotification {
     pub room_id: RoomId,
-    /// Who is mailed: the site's owner (of visitor messages), or the visitor (of the
-    /// owner's).
-    pub recipient: ParticipantKind,
+    /// Who is told, and how: the site's owner by mail or push (of visitor messages), or
+    /// the visitor by mail (of the owner's).
+    pub recipient: Recipient,
     /// The owner of the room's site: the unit of a claim.
     pub owner_id: OwnerId,
     pub due_at: i64,
@@ -173,5 +176,20 @@ pub struct DueNotification {
     pub notified_seq: i64,
     pub claimed_by: Option<String>,
     pub claimed_until: i64,
+    pub created_at: i64,
+}
+
+/// A browser an owner subscribed to Web Push: where its push service takes pushes, and
+/// the keys a push is encrypted for (RFC 8291), both base64url as the browser gave them.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = push_subscriptions)]
+pub struct PushSubscription {
+    pub id: PushSubscriptionId,
+    pub owner_id: OwnerId,
+    pub endpoint: String,
+    /// The browser's P-256 public key, uncompressed.
+    pub p256dh: String,
+    /// The browser's 16-byte authentication secret.
+    pub auth: String,
     pub created_at: i64,
 }

@@ -1,5 +1,5 @@
-//! The durable schedule of unread-conversation mails (`notifications_due`) and each
-//! owner's choice of how to hear of them (`notification_settings`).
+//! The durable schedule of unread-conversation mails and pushes (`notifications_due`) and
+//! each owner's choice of how to hear of them by mail (`notification_settings`).
 //!
 //! A row per room at most. The persister adds one, in the same transaction as the visitor
 //! message it stores, due after the unread delay; a notifier claims an owner's due rows
@@ -7,7 +7,7 @@
 //! backend), so a restart or a second replica neither loses nor doubles a mail.
 
 use diesel::prelude::*;
-use pintalk_core::domain::EmailNotifications;
+use pintalk_core::domain::{EmailNotifications, Recipient};
 use pintalk_core::ids::{OwnerId, RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::ParticipantKind;
 
@@ -18,12 +18,12 @@ use crate::schema::{
 };
 use crate::{DbConnection, DbError};
 
-/// Schedules a mail for each (room, recipient) that has none, due at the given time; one
-/// already scheduled (or quiet after a mail) keeps its row. Runs inside the persister's
-/// batch.
+/// Schedules a mail (or push) for each (room, recipient) that has none, due at the given
+/// time; one already scheduled (or quiet after a mail) keeps its row. A push goes only to
+/// an owner with a subscribed browser. Runs inside the persister's batch.
 pub(crate) fn schedule(
     conn: &mut DbConnection,
-    due: &[(RoomId, ParticipantKind, i64)],
+    due: &[(RoomId, Recipient, i64)],
     now: i64,
 ) -> Result<(), DbError> {
     if due.is_empty() {
@@ -35,10 +35,19 @@ pub(crate) fn schedule(
         .filter(rooms::id.eq_any(&ids))
         .select((rooms::id, sites::owner_id))
         .load(conn)?;
+    let pushing = if due.iter().any(|(_, to, _)| *to == Recipient::OwnerPush) {
+        let of_rooms: Vec<OwnerId> = owners.iter().map(|(_, owner)| *owner).collect();
+        crate::push_subscriptions::subscribed(conn, &of_rooms)?
+    } else {
+        Vec::new()
+    };
     let rows: Vec<DueNotification> = due
         .iter()
         .filter_map(|(room, recipient, due_at)| {
             let owner = owners.iter().find(|(r, _)| r == room)?.1;
+            if *recipient == Recipient::OwnerPush && !pushing.contains(&owner) {
+                return None;
+            }
             Some(DueNotification {
                 room_id: *room,
                 recipient: *recipient,
@@ -68,7 +77,7 @@ pub(crate) fn read(
     diesel::update(
         notifications_due::table
             .filter(notifications_due::room_id.eq_any(rooms_read))
-            .filter(notifications_due::recipient.eq(reader))
+            .filter(notifications_due::recipient.eq(Recipient::mail(reader)))
             .filter(notifications_due::notified_seq.gt(0))
             .filter(notifications_due::due_at.gt(due_at)),
     )
@@ -131,7 +140,7 @@ pub fn claim(
 #[derive(Clone, Debug)]
 pub struct Unread {
     pub room: RoomId,
-    pub recipient: ParticipantKind,
+    pub recipient: Recipient,
     pub site: SiteId,
     pub site_name: String,
     pub visitor_name: Option<String>,
@@ -169,13 +178,14 @@ pub fn unread(
     else {
         return Ok(None);
     };
-    let reader = match row.recipient {
+    let reader_kind = row.recipient.reader();
+    let reader = match reader_kind {
         ParticipantKind::Owner => row.owner_id.to_string(),
         ParticipantKind::Visitor => visitor.to_string(),
     };
     let read: Option<i64> = read_cursors::table
         .filter(read_cursors::room_id.eq(row.room_id))
-        .filter(read_cursors::reader_kind.eq(row.recipient))
+        .filter(read_cursors::reader_kind.eq(reader_kind))
         .filter(read_cursors::reader_id.eq(reader))
         .select(read_cursors::seq)
         .first(conn)
@@ -183,7 +193,7 @@ pub fn unread(
     let after_seq = read.unwrap_or(0).max(row.notified_seq);
     let unread = messages::table
         .filter(messages::room_id.eq(row.room_id))
-        .filter(messages::sender_kind.eq(other(row.recipient)))
+        .filter(messages::sender_kind.eq(other(reader_kind)))
         .filter(messages::seq.gt(after_seq));
     let (count, last_seq): (i64, Option<i64>) = unread
         .select((diesel::dsl::count_star(), diesel::dsl::max(messages::seq)))
@@ -212,7 +222,7 @@ pub fn unread(
 pub fn notified(
     conn: &mut DbConnection,
     room: RoomId,
-    recipient: ParticipantKind,
+    recipient: Recipient,
     claimer: &str,
     seq: i64,
     due_at: i64,
@@ -232,7 +242,7 @@ pub fn notified(
 pub fn postpone(
     conn: &mut DbConnection,
     room: RoomId,
-    recipient: ParticipantKind,
+    recipient: Recipient,
     claimer: &str,
     due_at: i64,
 ) -> Result<(), DbError> {
@@ -252,13 +262,13 @@ pub fn postpone(
 pub fn done(
     conn: &mut DbConnection,
     room: RoomId,
-    recipient: ParticipantKind,
+    recipient: Recipient,
     claimer: &str,
     after_seq: i64,
 ) -> Result<(), DbError> {
     let newer = messages::table
         .filter(messages::room_id.eq(room))
-        .filter(messages::sender_kind.eq(other(recipient)))
+        .filter(messages::sender_kind.eq(other(recipient.reader())))
         .filter(messages::seq.gt(after_seq));
     let deleted = diesel::delete(
         claimed(room, recipient, claimer).filter(diesel::dsl::not(diesel::dsl::exists(newer))),
@@ -275,12 +285,12 @@ type By<Table, Column, Value> = diesel::dsl::Filter<Table, diesel::dsl::Eq<Colum
 /// A room's rows.
 type OfRoom = By<notifications_due::table, notifications_due::room_id, RoomId>;
 /// A room's row for one recipient.
-type OfRecipient = By<OfRoom, notifications_due::recipient, ParticipantKind>;
+type OfRecipient = By<OfRoom, notifications_due::recipient, Recipient>;
 
 /// The row of `room` for `recipient` as `claimer` holds it.
 fn claimed(
     room: RoomId,
-    recipient: ParticipantKind,
+    recipient: Recipient,
     claimer: &str,
 ) -> By<OfRecipient, notifications_due::claimed_by, String> {
     notifications_due::table
@@ -289,9 +299,9 @@ fn claimed(
         .filter(notifications_due::claimed_by.eq(claimer.to_owned()))
 }
 
-/// Whose messages a recipient is told of: the other side's.
-fn other(recipient: ParticipantKind) -> ParticipantKind {
-    match recipient {
+/// Whose messages a reader is told of: the other side's.
+fn other(reader: ParticipantKind) -> ParticipantKind {
+    match reader {
         ParticipantKind::Owner => ParticipantKind::Visitor,
         ParticipantKind::Visitor => ParticipantKind::Owner,
     }

@@ -161,7 +161,19 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> owners (owner_id));
+diesel::table! {
+    push_subscriptions (id) {
+        id -> Text,
+        owner_id -> Text,
+        endpoint -> Text,
+        p256dh -> Text,
+        auth -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(notification_settings -> owners (owner_id));
+diesel::joinable!(push_subscriptions -> owners (owner_id));
 diesel::joinable!(notifications_due -> rooms (room_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(one_time_tokens -> owners (owner_id));
@@ -186,6 +198,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     read_cursors,
     notification_settings,
     notifications_due,
+    push_subscriptions,
     room_terms,
     visitor_terms,
     search_backfill,

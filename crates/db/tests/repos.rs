@@ -268,6 +268,7 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
 
 #[test]
 fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
+    use pintalk_core::domain::Recipient;
     use pintalk_core::protocol::ParticipantKind;
     use pintalk_db::messages::{Batch, NotifyDelays, persist};
     use pintalk_db::notifications::{claim, due_owners, notified, scheduled};
@@ -282,6 +283,7 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
         notify: Some(NotifyDelays {
             owner_ms: 1000,
             visitor_ms: 5000,
+            push_ms: None,
         }),
         ..Batch::default()
     };
@@ -314,7 +316,7 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
     notified(
         conn,
         room.id,
-        ParticipantKind::Owner,
+        Recipient::Owner,
         "two",
         2,
         later + 3_600_000,
@@ -342,10 +344,86 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
     let to_visitor: Vec<_> = scheduled(conn, o.id)
         .unwrap()
         .into_iter()
-        .filter(|r| r.recipient == ParticipantKind::Visitor)
+        .filter(|r| r.recipient == Recipient::Visitor)
         .collect();
     assert_eq!(to_visitor.len(), 1);
     assert_eq!(to_visitor[0].due_at, at + 5000);
+}
+
+#[test]
+fn push_subscriptions_are_bounded_renewed_in_place_and_scheduled_only_for_subscribers() {
+    use pintalk_core::domain::Recipient;
+    use pintalk_core::ids::PushSubscriptionId;
+    use pintalk_db::messages::{Batch, NotifyDelays, persist};
+    use pintalk_db::models::PushSubscription;
+    use pintalk_db::notifications::scheduled;
+    use pintalk_db::push_subscriptions::{Subscribed, of_owner, subscribe, unsubscribe};
+    let (_db, pool) = pool();
+    let conn = &mut pool.get().unwrap();
+    let o = owner(conn, "p@example.com");
+    let s = site(conn, o.id, "pk_p");
+    let room = room_with_visitor(conn, &s);
+    let at = now_ms();
+    let batch = |seq| Batch {
+        messages: vec![visitor_message(&room, seq, at)],
+        notify: Some(NotifyDelays {
+            owner_ms: 120_000,
+            visitor_ms: 300_000,
+            push_ms: Some(5000),
+        }),
+        ..Batch::default()
+    };
+    persist(conn, &batch(1)).unwrap();
+    let recipients = |conn: &mut _| -> Vec<Recipient> {
+        scheduled(conn, o.id)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.recipient)
+            .collect()
+    };
+    assert_eq!(recipients(conn), vec![Recipient::Owner], "no browser, no push");
+
+    let browser = |endpoint: &str, auth: &str| PushSubscription {
+        id: PushSubscriptionId::new(),
+        owner_id: o.id,
+        endpoint: endpoint.to_owned(),
+        p256dh: "key".to_owned(),
+        auth: auth.to_owned(),
+        created_at: at,
+    };
+    let first = browser("https://push.example/1", "a");
+    assert_eq!(subscribe(conn, &first, 2).unwrap(), Subscribed::Stored(first.id));
+    let renewed = browser("https://push.example/1", "b");
+    assert_eq!(
+        subscribe(conn, &renewed, 2).unwrap(),
+        Subscribed::Stored(first.id),
+        "the same endpoint keeps its id"
+    );
+    let second = browser("https://push.example/2", "c");
+    assert_eq!(subscribe(conn, &second, 2).unwrap(), Subscribed::Stored(second.id));
+    assert_eq!(
+        subscribe(conn, &browser("https://push.example/3", "d"), 2).unwrap(),
+        Subscribed::Full
+    );
+    let held = of_owner(conn, o.id).unwrap();
+    assert_eq!(held.len(), 2);
+    assert_eq!(held.iter().find(|h| h.id == first.id).unwrap().auth, "b");
+
+    persist(conn, &batch(2)).unwrap();
+    let mut now_scheduled = recipients(conn);
+    now_scheduled.sort();
+    assert_eq!(now_scheduled, vec![Recipient::Owner, Recipient::OwnerPush]);
+    let push = scheduled(conn, o.id)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.recipient == Recipient::OwnerPush)
+        .unwrap();
+    assert_eq!(push.due_at, at + 5000, "a push on its own, shorter delay");
+
+    let stranger = owner(conn, "q@example.com");
+    assert!(!unsubscribe(conn, stranger.id, first.id).unwrap(), "not theirs");
+    assert!(unsubscribe(conn, o.id, first.id).unwrap());
+    assert_eq!(of_owner(conn, o.id).unwrap().len(), 1);
 }
 
 #[test]

@@ -76,11 +76,15 @@ impl Background {
             Some(NotifyDelays {
                 owner_ms: secs_ms(notify.unread_delay_secs),
                 visitor_ms: secs_ms(notify.visitor_offline_secs),
+                push_ms: state
+                    .vapid
+                    .is_some()
+                    .then(|| secs_ms(state.settings.push.delay_secs)),
             }),
         )
         .spawn();
         let inbound = crate::inbound::start(state)?;
-        let notifier = Notifier::new(state.clone()).spawn();
+        let notifier = Notifier::new(state.clone())?.spawn();
         Ok(Background {
             persister,
             notifier,

@@ -92,7 +92,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::BadFrame
         | C::AlreadyAuthenticated
         | C::BodyTooLong
-        | C::InvalidCid => StatusCode::BAD_REQUEST,
+        | C::InvalidCid
+        | C::InvalidPushSubscription => StatusCode::BAD_REQUEST,
         C::MissingToken
         | C::InvalidToken
         | C::InvalidCredentials
@@ -106,7 +107,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::VisitorBlocked => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        C::EmailTaken | C::EmailAlreadyVerified | C::EmailMissing => StatusCode::CONFLICT,
+        C::EmailTaken
+        | C::EmailAlreadyVerified
+        | C::EmailMissing
+        | C::PushSubscriptionsFull
+        | C::PushDisabled => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,

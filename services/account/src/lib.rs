@@ -16,6 +16,7 @@ pub mod mail_link;
 pub mod notifier;
 pub mod openapi;
 pub mod persister;
+pub mod push;
 pub mod request_id;
 pub mod routes;
 pub mod seeding;
@@ -55,7 +56,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;
         let bus = connect_bus(&settings).await?;
-        let state = web::Data::new(state(settings, signer, bus).await?);
+        let vapid = keys::load_vapid(&settings, false)?;
+        let state = web::Data::new(state(settings, signer, vapid, bus).await?);
         let background = Background::start(&state)?;
         let server = pintalk_http::serve(listener, workers, move || {
             // /metrics before the routes: the dashboard's fallback would answer it.
@@ -97,6 +99,7 @@ pub async fn connect_bus(settings: &Settings) -> anyhow::Result<Arc<dyn Bus>> {
 pub async fn state(
     settings: Settings,
     signer: Signer,
+    vapid: Option<push::Vapid>,
     bus: Arc<dyn Bus>,
 ) -> anyhow::Result<AppState> {
     let url = settings.database.url.expose_secret().to_owned();
@@ -117,6 +120,7 @@ pub async fn state(
         bus,
         signer,
         mailer,
+        vapid: vapid.map(Arc::new),
         dummy_hash,
         metrics,
     })

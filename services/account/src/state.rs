@@ -11,6 +11,7 @@ use pintalk_db::{DbConnection, Pool};
 
 use crate::error::ApiError;
 use crate::mail::Mailer;
+use crate::push::Vapid;
 
 pub struct AppState {
     pub settings: Settings,
@@ -19,6 +20,9 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub signer: Signer,
     pub mailer: Mailer,
+    /// The Web Push key pair; `None` when none is configured (the account service alone
+    /// then does not push).
+    pub vapid: Option<Arc<Vapid>>,
     /// A bcrypt hash of a random password at the configured cost: logins for unknown
     /// emails verify against it, so their timing matches a wrong password's.
     pub dummy_hash: String,

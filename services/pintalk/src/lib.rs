@@ -40,7 +40,9 @@ impl AllInOne {
         let bus = pintalk_account::connect_bus(&settings).await?;
         let verifier = signer.verifier().clone();
         let gateway = Gateway::start(settings.clone(), verifier, bus.clone());
-        let state = web::Data::new(pintalk_account::state(settings, signer, bus).await?);
+        // The all-in-one binary is one replica: it may keep a VAPID key of its own.
+        let vapid = pintalk_account::keys::load_vapid(&settings, true)?;
+        let state = web::Data::new(pintalk_account::state(settings, signer, vapid, bus).await?);
         let background = pintalk_account::background::Background::start(&state)?;
         let gateway_data = web::Data::from(gateway.clone());
         let server = pintalk_http::serve(listener, workers, move || {

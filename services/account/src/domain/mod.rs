@@ -5,5 +5,6 @@ pub mod download_name;
 pub mod email;
 pub mod origin;
 pub mod password;
+pub mod push_subscription;
 pub mod text;
 pub mod widget;

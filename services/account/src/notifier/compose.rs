@@ -145,7 +145,7 @@ fn quote(body: &mut String, unread: &Unread) {
     }
 }
 
-fn visitor_label(unread: &Unread) -> String {
+pub(super) fn visitor_label(unread: &Unread) -> String {
     match (&unread.visitor_name, &unread.visitor_email) {
         (Some(name), Some(email)) => format!("{name} <{email}>"),
         (Some(name), None) => name.clone(),

@@ -11,12 +11,13 @@
 //! `notify.claim_secs`; only a mail sent in the instant before the death can go twice.
 
 mod compose;
+mod push;
 
 use std::time::Duration;
 
 use actix_web::web;
 use pintalk_core::clock::now_ms;
-use pintalk_core::domain::EmailNotifications;
+use pintalk_core::domain::{EmailNotifications, Recipient};
 use pintalk_core::ids::OwnerId;
 use pintalk_core::protocol::ParticipantKind;
 use pintalk_db::models::{DueNotification, Owner};
@@ -25,6 +26,7 @@ use pintalk_db::owners;
 use tokio::sync::watch;
 
 use crate::background::{Worker, pause, secs_ms};
+use crate::push::PushClient;
 use crate::state::AppState;
 
 /// Owners handled per pass; the rest wait for the next (a second later at most).
@@ -36,6 +38,8 @@ pub struct Notifier {
     state: web::Data<AppState>,
     /// This notifier's name on its claims.
     claimer: String,
+    /// Posts pushes, when the server has a VAPID key.
+    push: Option<PushClient>,
 }
 
 /// What one owner's claimed rows come to.
@@ -46,11 +50,16 @@ struct Claimed {
 }
 
 impl Notifier {
-    pub fn new(state: web::Data<AppState>) -> Self {
-        Self {
+    pub fn new(state: web::Data<AppState>) -> anyhow::Result<Self> {
+        let push = match state.vapid {
+            Some(_) => Some(PushClient::start()?),
+            None => None,
+        };
+        Ok(Self {
             state,
             claimer: pintalk_core::ids::MessageId::new().to_string(),
-        }
+            push,
+        })
     }
 
     /// Starts the notifier on its own task; [`Worker::stop`] ends it.
@@ -126,15 +135,24 @@ impl Notifier {
         let mailing = owner.email_verified_at.is_some() && setting != EmailNotifications::Off;
         let digest = secs_ms(self.state.settings.notify.digest_secs).max(1);
         let mut told = Vec::new();
-        let (to_visitors, to_owner): (Vec<_>, Vec<_>) = rows
-            .into_iter()
-            .partition(|row| row.recipient == ParticipantKind::Visitor);
+        let (mut to_visitors, mut to_owner, mut pushes) = (Vec::new(), Vec::new(), Vec::new());
+        for row in rows {
+            match row.recipient {
+                Recipient::Visitor => to_visitors.push(row),
+                Recipient::Owner => to_owner.push(row),
+                Recipient::OwnerPush => pushes.push(row),
+            }
+        }
+        // Pushes first: they are the quick ones.
+        for row in pushes {
+            self.push(row, now).await?;
+        }
         for row in to_visitors {
             self.tell_visitor(&owner, row, now).await?;
         }
         for row in to_owner {
             let room = row.room_id;
-            let owner_side = ParticipantKind::Owner;
+            let owner_side = Recipient::Owner;
             // A digest goes on its period's boundary, with everything due by then: a row
             // whose boundary has come is in this one, however late it was looked at.
             let boundary = row.due_at.div_euclid(digest) * digest
@@ -197,7 +215,7 @@ impl Notifier {
         now: i64,
     ) -> anyhow::Result<()> {
         let room = row.room_id;
-        let visitor_side = ParticipantKind::Visitor;
+        let visitor_side = Recipient::Visitor;
         let online = self
             .state
             .bus
@@ -225,7 +243,7 @@ impl Notifier {
                 })
                 .await;
         };
-        let reply_to = compose::reply_address(&self.state, room, visitor_side);
+        let reply_to = compose::reply_address(&self.state, room, ParticipantKind::Visitor);
         let mail = compose::visitor_mail(&self.state.settings, owner, &unread, reply_to);
         self.state.mailer.send(mail).await?;
         self.notified(&unread, now).await

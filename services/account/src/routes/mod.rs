@@ -73,6 +73,9 @@ route_table! {
         get me::notifications::get_notifications,
         put me::notifications::put_notifications
     ],
+    "/api/v1/me/push" => [get me::push::get::get_push],
+    "/api/v1/me/push/subscriptions" => [post me::push::subscribe::subscribe],
+    "/api/v1/me/push/subscriptions/{id}" => [delete me::push::unsubscribe::unsubscribe],
     "/api/v1/notifications/unsubscribe" => [
         get notifications::unsubscribe::unsubscribe_page,
         post notifications::unsubscribe::unsubscribe

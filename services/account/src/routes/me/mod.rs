@@ -5,6 +5,7 @@ pub mod email;
 pub mod get;
 pub mod notifications;
 pub mod password;
+pub mod push;
 pub mod update;
 
 use pintalk_core::clock::rfc3339;
