@@ -1,9 +1,9 @@
 //! Rows as diesel reads and writes them. Ids are typed; times are UTC milliseconds.
 
 use diesel::prelude::*;
+use pintalk_core::domain::Recipient;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
-use pintalk_core::domain::Recipient;
 use pintalk_core::ids::{
     MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId,
 };

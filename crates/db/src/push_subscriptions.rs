@@ -56,13 +56,13 @@ pub fn subscribe(
 }
 
 /// The owner's subscriptions, oldest first.
-pub fn of_owner(
-    conn: &mut DbConnection,
-    owner: OwnerId,
-) -> Result<Vec<PushSubscription>, DbError> {
+pub fn of_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<PushSubscription>, DbError> {
     Ok(push_subscriptions::table
         .filter(push_subscriptions::owner_id.eq(owner))
-        .order((push_subscriptions::created_at.asc(), push_subscriptions::id.asc()))
+        .order((
+            push_subscriptions::created_at.asc(),
+            push_subscriptions::id.asc(),
+        ))
         .select(PushSubscription::as_select())
         .load(conn)?)
 }

@@ -313,15 +313,7 @@ fn a_visitor_message_schedules_one_mail_and_one_notifier_claims_it() {
             .len(),
         1
     );
-    notified(
-        conn,
-        room.id,
-        Recipient::Owner,
-        "two",
-        2,
-        later + 3_600_000,
-    )
-    .unwrap();
+    notified(conn, room.id, Recipient::Owner, "two", 2, later + 3_600_000).unwrap();
     persist(conn, &batch(3)).unwrap();
     let quiet = scheduled(conn, o.id).unwrap();
     assert_eq!(
@@ -381,7 +373,11 @@ fn push_subscriptions_are_bounded_renewed_in_place_and_scheduled_only_for_subscr
             .map(|r| r.recipient)
             .collect()
     };
-    assert_eq!(recipients(conn), vec![Recipient::Owner], "no browser, no push");
+    assert_eq!(
+        recipients(conn),
+        vec![Recipient::Owner],
+        "no browser, no push"
+    );
 
     let browser = |endpoint: &str, auth: &str| PushSubscription {
         id: PushSubscriptionId::new(),
@@ -392,7 +388,10 @@ fn push_subscriptions_are_bounded_renewed_in_place_and_scheduled_only_for_subscr
         created_at: at,
     };
     let first = browser("https://push.example/1", "a");
-    assert_eq!(subscribe(conn, &first, 2).unwrap(), Subscribed::Stored(first.id));
+    assert_eq!(
+        subscribe(conn, &first, 2).unwrap(),
+        Subscribed::Stored(first.id)
+    );
     let renewed = browser("https://push.example/1", "b");
     assert_eq!(
         subscribe(conn, &renewed, 2).unwrap(),
@@ -400,7 +399,10 @@ fn push_subscriptions_are_bounded_renewed_in_place_and_scheduled_only_for_subscr
         "the same endpoint keeps its id"
     );
     let second = browser("https://push.example/2", "c");
-    assert_eq!(subscribe(conn, &second, 2).unwrap(), Subscribed::Stored(second.id));
+    assert_eq!(
+        subscribe(conn, &second, 2).unwrap(),
+        Subscribed::Stored(second.id)
+    );
     assert_eq!(
         subscribe(conn, &browser("https://push.example/3", "d"), 2).unwrap(),
         Subscribed::Full
@@ -421,7 +423,10 @@ fn push_subscriptions_are_bounded_renewed_in_place_and_scheduled_only_for_subscr
     assert_eq!(push.due_at, at + 5000, "a push on its own, shorter delay");
 
     let stranger = owner(conn, "q@example.com");
-    assert!(!unsubscribe(conn, stranger.id, first.id).unwrap(), "not theirs");
+    assert!(
+        !unsubscribe(conn, stranger.id, first.id).unwrap(),
+        "not theirs"
+    );
     assert!(unsubscribe(conn, o.id, first.id).unwrap());
     assert_eq!(of_owner(conn, o.id).unwrap().len(), 1);
 }

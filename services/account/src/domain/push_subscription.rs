@@ -44,7 +44,9 @@ impl BrowserSubscription {
             return Err(invalid("the endpoint must be an https URL"));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(invalid("the endpoint must not hold a user name or password"));
+            return Err(invalid(
+                "the endpoint must not hold a user name or password",
+            ));
         }
         // Decoded lengths bound the inputs: nothing longer gets this far.
         let key = URL_SAFE_NO_PAD
@@ -87,8 +89,7 @@ mod tests {
     fn a_browsers_subscription_is_accepted() {
         let key = browser_key();
         let parsed =
-            BrowserSubscription::parse("https://push.example/send/abc", &key, AUTH, false)
-                .unwrap();
+            BrowserSubscription::parse("https://push.example/send/abc", &key, AUTH, false).unwrap();
         assert_eq!(parsed.p256dh, key);
         assert_eq!(parsed.auth, AUTH);
     }
@@ -108,7 +109,11 @@ mod tests {
             ("https://push.example/x", key.as_str(), "c2hvcnQ"),
         ] {
             let refused = BrowserSubscription::parse(endpoint, p256dh, auth, false).unwrap_err();
-            assert_eq!(refused.code(), ErrorCode::InvalidPushSubscription, "{endpoint}");
+            assert_eq!(
+                refused.code(),
+                ErrorCode::InvalidPushSubscription,
+                "{endpoint}"
+            );
         }
         assert!(BrowserSubscription::parse("http://127.0.0.1:7200/x", &key, AUTH, true).is_ok());
     }

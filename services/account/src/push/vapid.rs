@@ -39,12 +39,9 @@ impl Vapid {
     /// The key pair in `pem` (PKCS#8, as [`generate_pem`] writes it), signing as `subject`.
     pub fn from_pem(pem: &str, subject: &str) -> anyhow::Result<Self> {
         let der = pem_to_der(pem).context("the VAPID key is not a PEM private key")?;
-        let pair = EcdsaKeyPair::from_pkcs8(
-            &ECDSA_P256_SHA256_FIXED_SIGNING,
-            &der,
-            &SystemRandom::new(),
-        )
-        .map_err(|e| anyhow::anyhow!("the VAPID key is not a P-256 PKCS#8 key: {e}"))?;
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der, &SystemRandom::new())
+                .map_err(|e| anyhow::anyhow!("the VAPID key is not a P-256 PKCS#8 key: {e}"))?;
         Ok(Vapid {
             signing: EncodingKey::from_ec_der(&der),
             public: pair.public_key().as_ref().to_vec(),

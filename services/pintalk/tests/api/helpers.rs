@@ -88,6 +88,8 @@ impl TestApp {
         // Tickets must name this server's socket URL; public_url (mail links, the
         // dashboard origin) stays as configured.
         settings.gateway.public_url = format!("ws://127.0.0.1:{port}/ws");
+        // A VAPID key of the test's own, never one generated into a shared data_dir.
+        settings.push.vapid_key = pintalk_account::push::vapid::generate_pem().unwrap().into();
         adjust(&mut settings);
         let signer = Signer::new(&settings.auth.issuer, &signing_pem, &[]).unwrap();
         let app = AllInOne::build_on(listener, settings.clone(), signer)

@@ -19,6 +19,7 @@ mod me;
 mod notifications;
 mod outage;
 mod password;
+mod push;
 mod realtime;
 mod redis;
 mod search;
