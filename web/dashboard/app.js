@@ -4,6 +4,7 @@
 import { t, useOwnerLanguage } from './i18n.js';
 import { api } from './api.js';
 import { announce } from './notify.js';
+import { onOpenRequest, registerServiceWorker } from './push.js';
 import { Realtime } from './realtime.js';
 import { compile, interceptLinks } from './router.js';
 import { session, SessionEnded } from './session.js';
@@ -265,3 +266,8 @@ window.addEventListener('popstate', async () => {
   render();
 });
 render();
+// The service worker shows pushes while no tab is in view; registering asks nothing.
+registerServiceWorker();
+onOpenRequest(async (path) => {
+  if (await mayLeave()) navigate(path);
+});

@@ -2,6 +2,7 @@
 
 import { LANGUAGES, language, setLanguage, t } from '../i18n.js';
 import { api, changePassword, logout } from '../api.js';
+import { disablePush, enablePush, pushState } from '../push.js';
 import { h, icon } from '../dom.js';
 import { session } from '../session.js';
 import { avatar, busy, confirmDialog, formError, toast } from '../ui.js';
@@ -168,6 +169,48 @@ function mailSection() {
     field(t('account.mailWhen'), select, t('account.mailHint')));
 }
 
+/**
+ * Push notifications on this device (Web Push through the service worker): the browser's
+ * permission is asked here, from the button, never on load.
+ */
+const PUSH_STATES = {
+  on: 'account.pushStateOn',
+  off: 'account.pushStateOff',
+  denied: 'account.pushStateDenied',
+  unavailable: 'account.pushStateUnavailable',
+  unsupported: 'account.pushStateUnsupported',
+};
+
+function pushSection() {
+  const status = h('p', { class: 'muted small push-status' });
+  const button = h('button', { class: 'btn btn-primary', type: 'button', dataset: { action: 'push' }, disabled: true });
+  const section = h('section', { class: 'card section form push-section' },
+    h('h2', { text: t('account.push') }),
+    h('p', { class: 'muted small', text: t('account.pushHint') }),
+    status,
+    h('div', { class: 'form-actions' }, button));
+  function paint(state) {
+    section.dataset.state = state;
+    status.textContent = t(PUSH_STATES[state] ?? PUSH_STATES.off);
+    const actionable = state === 'on' || state === 'off';
+    button.hidden = !actionable;
+    button.disabled = !actionable;
+    button.textContent = state === 'on' ? t('account.pushOff') : t('account.pushOn');
+  }
+  pushState().then(paint, () => paint('unsupported'));
+  button.addEventListener('click', () => busy(button, async () => {
+    const turningOn = section.dataset.state !== 'on';
+    try {
+      paint(turningOn ? await enablePush() : await disablePush());
+      if (section.dataset.state === 'on') toast(t('account.pushSaved'), 'success');
+    } catch (err) {
+      paint('off');
+      toast(t('account.pushFailed', { why: err.message }), 'error');
+    }
+  }));
+  return section;
+}
+
 function deleteSection(app) {
   const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: t('account.delete') }));
   remove.addEventListener('click', async () => {
@@ -203,6 +246,7 @@ export function accountView(app) {
       email.el,
       languageSection(app),
       mailSection(),
+      pushSection(),
       passwordSection(),
       sessionsSection(),
       deleteSection(app)),
