@@ -71,7 +71,6 @@ impl BrowserSubscription {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "a test fails loudly on the unexpected")]
 
     use ring::agreement::{ECDH_P256, EphemeralPrivateKey};
     use ring::rand::SystemRandom;
