@@ -205,19 +205,30 @@ fn schedule_notifications(
             .collect();
         notifications::read(conn, reader, &rooms, now + delays.of(reader))?;
     }
-    // Per room and recipient, the earliest message to tell them of.
-    let mut due: BTreeMap<(RoomId, Recipient), i64> = BTreeMap::new();
+    // Per room and recipient, when the earliest message to tell them of is due, and the
+    // seq of the latest.
+    let mut due: BTreeMap<(RoomId, Recipient), (i64, i64)> = BTreeMap::new();
     for m in &batch.messages {
         for (recipient, delay) in delays.recipients(m.sender_kind) {
             let at = m.created_at + delay;
             due.entry((m.room_id, recipient))
-                .and_modify(|d| *d = (*d).min(at))
-                .or_insert(at);
+                .and_modify(|(first, last)| {
+                    *first = (*first).min(at);
+                    *last = (*last).max(m.seq);
+                })
+                .or_insert((at, m.seq));
         }
     }
-    let due: Vec<(RoomId, Recipient, i64)> = due
+    let due: Vec<notifications::Due> = due
         .into_iter()
-        .map(|((room, to), at)| (room, to, at))
+        .map(
+            |((room, recipient), (due_at, latest_seq))| notifications::Due {
+                room,
+                recipient,
+                due_at,
+                latest_seq,
+            },
+        )
         .collect();
     notifications::schedule(conn, &due, now)
 }

@@ -177,6 +177,9 @@ pub struct DueNotification {
     pub claimed_by: Option<String>,
     pub claimed_until: i64,
     pub created_at: i64,
+    /// The highest seq of a message it was scheduled for: a row is ended only while this
+    /// is at most what was told of.
+    pub latest_seq: i64,
 }
 
 /// A browser an owner subscribed to Web Push: where its push service takes pushes, and

@@ -18,24 +18,46 @@ use crate::schema::{
 };
 use crate::{DbConnection, DbError};
 
+/// One (room, recipient) a persister batch tells of: when the first of its messages is
+/// due, and the seq of the last.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Due {
+    pub room: RoomId,
+    pub recipient: Recipient,
+    pub due_at: i64,
+    pub latest_seq: i64,
+}
+
 /// Schedules a mail (or push) for each (room, recipient) that has none, due at the given
-/// time; one already scheduled (or quiet after a mail) keeps its row. A push goes only to
-/// an owner with a subscribed browser. Runs inside the persister's batch.
-pub(crate) fn schedule(
-    conn: &mut DbConnection,
-    due: &[(RoomId, Recipient, i64)],
-    now: i64,
-) -> Result<(), DbError> {
+/// time; one already scheduled (or quiet after a mail) keeps its row and its time, and
+/// learns the newer seq. A push goes only to an owner with a subscribed browser. Runs
+/// inside the persister's batch.
+///
+/// The seq is raised before the insert: an existing row is then locked by this
+/// transaction until it commits, so a notifier ending the row meanwhile waits and sees
+/// the newer seq ([`done`]); a row the notifier deleted first is gone by the insert, which
+/// makes a new one.
+pub(crate) fn schedule(conn: &mut DbConnection, due: &[Due], now: i64) -> Result<(), DbError> {
     if due.is_empty() {
         return Ok(());
     }
-    let ids: Vec<RoomId> = due.iter().map(|(room, ..)| *room).collect();
+    for d in due {
+        diesel::update(
+            notifications_due::table
+                .filter(notifications_due::room_id.eq(d.room))
+                .filter(notifications_due::recipient.eq(d.recipient))
+                .filter(notifications_due::latest_seq.lt(d.latest_seq)),
+        )
+        .set(notifications_due::latest_seq.eq(d.latest_seq))
+        .execute(conn)?;
+    }
+    let ids: Vec<RoomId> = due.iter().map(|d| d.room).collect();
     let owners: Vec<(RoomId, OwnerId)> = rooms::table
         .inner_join(sites::table)
         .filter(rooms::id.eq_any(&ids))
         .select((rooms::id, sites::owner_id))
         .load(conn)?;
-    let pushing = if due.iter().any(|(_, to, _)| *to == Recipient::OwnerPush) {
+    let pushing = if due.iter().any(|d| d.recipient == Recipient::OwnerPush) {
         let of_rooms: Vec<OwnerId> = owners.iter().map(|(_, owner)| *owner).collect();
         crate::push_subscriptions::subscribed(conn, &of_rooms)?
     } else {
@@ -43,20 +65,21 @@ pub(crate) fn schedule(
     };
     let rows: Vec<DueNotification> = due
         .iter()
-        .filter_map(|(room, recipient, due_at)| {
-            let owner = owners.iter().find(|(r, _)| r == room)?.1;
-            if *recipient == Recipient::OwnerPush && !pushing.contains(&owner) {
+        .filter_map(|d| {
+            let owner = owners.iter().find(|(r, _)| *r == d.room)?.1;
+            if d.recipient == Recipient::OwnerPush && !pushing.contains(&owner) {
                 return None;
             }
             Some(DueNotification {
-                room_id: *room,
-                recipient: *recipient,
+                room_id: d.room,
+                recipient: d.recipient,
                 owner_id: owner,
-                due_at: *due_at,
+                due_at: d.due_at,
                 notified_seq: 0,
                 claimed_by: None,
                 claimed_until: 0,
                 created_at: now,
+                latest_seq: d.latest_seq,
             })
         })
         .collect();
@@ -257,8 +280,9 @@ pub fn postpone(
 }
 
 /// Nothing of the room is left to tell beyond `after_seq`: deletes the claimed row — unless
-/// a message for the recipient past it was stored meanwhile, which then keeps the row (due
-/// now), so a message persisted during the check is never left without a mail.
+/// a message for the recipient past it was stored meanwhile (or is being stored: its seq
+/// is on the row), which then keeps the row (due now), so a message persisted during the
+/// check is never left without a mail.
 pub fn done(
     conn: &mut DbConnection,
     room: RoomId,
@@ -270,8 +294,12 @@ pub fn done(
         .filter(messages::room_id.eq(room))
         .filter(messages::sender_kind.eq(other(recipient.reader())))
         .filter(messages::seq.gt(after_seq));
+    // The seq on the row is what a concurrent persister raised (see `schedule`); the
+    // messages themselves cover rows from before it was kept.
     let deleted = diesel::delete(
-        claimed(room, recipient, claimer).filter(diesel::dsl::not(diesel::dsl::exists(newer))),
+        claimed(room, recipient, claimer)
+            .filter(notifications_due::latest_seq.le(after_seq))
+            .filter(diesel::dsl::not(diesel::dsl::exists(newer))),
     )
     .execute(conn)?;
     if deleted == 0 {

@@ -133,6 +133,7 @@ diesel::table! {
         claimed_by -> Nullable<Text>,
         claimed_until -> BigInt,
         created_at -> BigInt,
+        latest_seq -> BigInt,
     }
 }
 

@@ -421,6 +421,17 @@ fn push_subscriptions_are_bounded_renewed_in_place_and_scheduled_only_for_subscr
         .find(|r| r.recipient == Recipient::OwnerPush)
         .unwrap();
     assert_eq!(push.due_at, at + 5000, "a push on its own, shorter delay");
+    persist(conn, &batch(3)).unwrap();
+    let mail = scheduled(conn, o.id)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.recipient == Recipient::Owner)
+        .unwrap();
+    assert_eq!(
+        (mail.due_at, mail.latest_seq),
+        (at + 120_000, 3),
+        "a scheduled row keeps its time and learns the newest seq"
+    );
 
     let stranger = owner(conn, "q@example.com");
     assert!(

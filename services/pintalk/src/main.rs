@@ -29,7 +29,7 @@ enum Command {
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
-    /// Token signing keys.
+    /// Token signing and Web Push keys.
     #[command(subcommand)]
     Keys(KeysCommand),
 }
@@ -37,7 +37,8 @@ enum Command {
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Write a new Ed25519 key pair: signing_key.pem (for the account service; keep it
-    /// secret) and public_key.pem (for gateways).
+    /// secret) and public_key.pem (for gateways); and vapid_key.pem, the account
+    /// services' Web Push key (secret too). Writes only what is missing.
     Generate {
         /// The directory to write them to.
         #[arg(long, default_value = ".")]
@@ -67,22 +68,35 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn generate_keys(dir: &std::path::Path) -> anyhow::Result<()> {
-    let private = pintalk_core::token::generate_private_pem()?;
-    let signer = pintalk_core::token::Signer::new("pintalk", &private, &[])?;
     std::fs::create_dir_all(dir)?;
     let signing = dir.join("signing_key.pem");
+    let vapid = dir.join("vapid_key.pem");
     anyhow::ensure!(
-        !signing.exists(),
-        "{} exists; not overwriting it",
-        signing.display()
-    );
-    write_secret(&signing, &private)?;
-    std::fs::write(dir.join("public_key.pem"), signer.public_pem())?;
-    println!(
-        "wrote {} (secret: the account service's) and {}",
+        !signing.exists() || !vapid.exists(),
+        "{} and {} exist; not overwriting them",
         signing.display(),
-        dir.join("public_key.pem").display()
+        vapid.display()
     );
+    // Each key only where it is missing: a directory of keys from before Web Push gains
+    // its VAPID key and keeps its signing key.
+    if !signing.exists() {
+        let private = pintalk_core::token::generate_private_pem()?;
+        let signer = pintalk_core::token::Signer::new("pintalk", &private, &[])?;
+        write_secret(&signing, &private)?;
+        std::fs::write(dir.join("public_key.pem"), signer.public_pem())?;
+        println!(
+            "wrote {} (secret: the account service's) and {}",
+            signing.display(),
+            dir.join("public_key.pem").display()
+        );
+    }
+    if !vapid.exists() {
+        write_secret(&vapid, &pintalk_account::push::vapid::generate_pem()?)?;
+        println!(
+            "wrote {} (secret: the account services' Web Push key)",
+            vapid.display()
+        );
+    }
     Ok(())
 }
 

@@ -71,7 +71,6 @@ impl BrowserSubscription {
 
 #[cfg(test)]
 mod tests {
-
     use ring::agreement::{ECDH_P256, EphemeralPrivateKey};
     use ring::rand::SystemRandom;
 

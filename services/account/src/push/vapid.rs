@@ -101,7 +101,6 @@ fn pem_to_der(pem: &str) -> anyhow::Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     #[test]

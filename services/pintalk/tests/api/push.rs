@@ -11,6 +11,7 @@ use awc::http::{Method, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use pintalk_core::domain::Recipient;
 use pintalk_core::settings::Settings;
 use ring::aead::{AES_128_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use ring::agreement::{ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey, agree_ephemeral};
@@ -190,6 +191,22 @@ fn okm(prk: &Prk, info: &[&[u8]], len: usize) -> Vec<u8> {
     out
 }
 
+/// Waits until the notifier has ended every push row of the owner's.
+async fn no_push_scheduled(app: &TestApp, access: &str) {
+    let owner: pintalk_core::ids::OwnerId = app.me(access).await.body["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let pool = pintalk_db::connect_and_migrate(&app.database_url(), 1).unwrap();
+    eventually(Duration::from_secs(10), "the push row done", async || {
+        let mut conn = pool.get().unwrap();
+        let rows = pintalk_db::notifications::scheduled(&mut conn, owner).unwrap();
+        (!rows.iter().any(|r| r.recipient == Recipient::OwnerPush)).then_some(())
+    })
+    .await;
+}
+
 impl TestApp {
     async fn push_settings(&self, access: &str) -> Reply {
         let req = self
@@ -298,7 +315,10 @@ async fn an_unread_visitor_message_is_pushed_signed_and_encrypted_for_the_browse
     );
 
     // The push service says the browser is gone: the next push deletes the subscription.
+    // (Once the first push's row is done: a message stored while the notifier ends that
+    // row is the race docs/decisions.md names under known gaps.)
     service.answer(410);
+    no_push_scheduled(&app, &owner.access).await;
     visitor.socket.post(&room, "Hello?", "b").await;
     service.wait_for(2).await;
     eventually(

@@ -1,0 +1,1 @@
+ALTER TABLE notifications_due DROP COLUMN latest_seq;
