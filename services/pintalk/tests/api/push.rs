@@ -315,8 +315,7 @@ async fn an_unread_visitor_message_is_pushed_signed_and_encrypted_for_the_browse
     );
 
     // The push service says the browser is gone: the next push deletes the subscription.
-    // (Once the first push's row is done: a message stored while the notifier ends that
-    // row is the race docs/decisions.md names under known gaps.)
+    // Once the first push's row is done, so this is a push of its own, not a retry.
     service.answer(410);
     no_push_scheduled(&app, &owner.access).await;
     visitor.socket.post(&room, "Hello?", "b").await;
