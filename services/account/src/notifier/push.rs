@@ -13,7 +13,7 @@ use super::compose::visitor_label;
 use super::{Notifier, QUOTED};
 use crate::push::{self, Delivery};
 
-/// The characters of the newest message a push shows.
+/// The characters of the message a push shows: the last of those a mail would quote.
 const PREVIEW_CHARS: usize = 200;
 
 /// What the service worker is given to show (`web/dashboard/sw.js`).

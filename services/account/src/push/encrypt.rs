@@ -13,6 +13,8 @@ const RECORD_SIZE: u32 = 4096;
 pub const MAX_PLAINTEXT: usize = 4096 - 16 - 1;
 /// An uncompressed P-256 point.
 pub const PUBLIC_KEY_LEN: usize = 65;
+/// The header's key id length: the server's public key.
+const KEY_ID_LEN: u8 = 65;
 /// The browser's authentication secret.
 pub const AUTH_LEN: usize = 16;
 
@@ -45,7 +47,7 @@ impl KeyType for Len {
 }
 
 /// HKDF-Expand of `prk` with `info`, `len` bytes.
-pub fn expand(prk: &Prk, info: &[&[u8]], len: usize) -> Result<Vec<u8>, EncryptError> {
+fn expand(prk: &Prk, info: &[&[u8]], len: usize) -> Result<Vec<u8>, EncryptError> {
     let mut out = vec![0; len];
     prk.expand(info, Len(len))?.fill(&mut out)?;
     Ok(out)
@@ -54,7 +56,7 @@ pub fn expand(prk: &Prk, info: &[&[u8]], len: usize) -> Result<Vec<u8>, EncryptE
 /// The content key and nonce of a record (RFC 8291 §3.4, RFC 8188 §2.2), from the ECDH
 /// secret, both public keys, the auth secret and the record's salt. The browser side
 /// (and the tests, which play it) derive the same.
-pub fn record_keys(
+fn record_keys(
     ecdh_secret: &[u8],
     browser_public: &[u8],
     server_public: &[u8],
@@ -131,8 +133,52 @@ pub fn encrypt(
     body.extend_from_slice(&salt);
     body.extend_from_slice(&RECORD_SIZE.to_be_bytes());
     // The key id is the server's public key: 65 bytes, so it fits the one-byte length.
-    body.push(PUBLIC_KEY_LEN as u8);
+    body.push(KEY_ID_LEN);
     body.extend_from_slice(server_public.as_ref());
     body.extend_from_slice(&record);
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+
+    fn b64(text: &str) -> Vec<u8> {
+        URL_SAFE_NO_PAD.decode(text).unwrap()
+    }
+
+    /// RFC 8291, Appendix A: the keys derived for its example push.
+    #[test]
+    fn record_keys_match_the_rfc_8291_example() {
+        let (cek, nonce) = record_keys(
+            &b64("kyrL1jIIOHEzg3sM2ZWRHDRB62YACZhhSlknJ672kSs"),
+            &b64("BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"),
+            &b64("BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8"),
+            &b64("BTBZMqHH6r4Tts7J_aSIgg"),
+            &b64("DGv6ra1nlYgDCS1FRnbzlw"),
+        )
+        .unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.encode(cek), "oIhVW04MRdy2XN9CiKLxTg");
+        assert_eq!(URL_SAFE_NO_PAD.encode(nonce), "4h_95klXJ5E_qnoN");
+    }
+
+    #[test]
+    fn oversized_payloads_and_bad_secrets_are_refused() {
+        let key = [4u8; PUBLIC_KEY_LEN];
+        assert!(matches!(
+            encrypt(&vec![0; MAX_PLAINTEXT + 1], &key, &[0; AUTH_LEN]),
+            Err(EncryptError::TooLarge)
+        ));
+        assert!(matches!(
+            encrypt(b"hi", &key, &[0; 3]),
+            Err(EncryptError::BadAuth)
+        ));
+        assert!(matches!(
+            encrypt(b"hi", &key, &[0; AUTH_LEN]),
+            Err(EncryptError::BadKey)
+        ));
+    }
 }
