@@ -668,3 +668,21 @@ async fn on_a_cluster_the_append_itself_notices_a_new_master() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Redis Cluster only: with `ack_after_replicas`, `WAIT` runs at the master owning the
+/// room (redis-rs would send a keyless `WAIT` to every master), for a first append and
+/// for a duplicate alike; every master of the test cluster has a replica.
+#[tokio::test]
+async fn on_a_cluster_appends_wait_for_the_rooms_replica() {
+    let config = RedisConfig {
+        target: Target::Cluster(cluster_nodes()),
+        ack_after_replicas: 1,
+        ..RedisConfig::url("", 4, &format!("pintalk-test-{}", unique()))
+    };
+    let bus = RedisBus::connect(&config).await.unwrap();
+    let (room, site) = seeded(&bus).await;
+    let first = bus.append(&draft(room, site, "w1"), 0).await.unwrap();
+    assert!(matches!(first, Appended::Stored { seq: 1, .. }), "{first:?}");
+    let again = bus.append(&draft(room, site, "w1"), 0).await.unwrap();
+    assert!(matches!(again, Appended::Duplicate { seq: 1, .. }), "{again:?}");
+}

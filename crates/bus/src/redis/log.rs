@@ -34,17 +34,21 @@ impl RedisBus {
     ) -> Result<bool, BusError> {
         let mut pipe = redis::pipe();
         if duplicate {
+            // Not ignored: a pipeline routed to one cluster node answers every command.
             pipe.expire(
                 self.keys.cids(room),
                 i64::try_from(CID_MEMORY.as_secs()).unwrap_or(i64::MAX),
-            )
-            .ignore();
+            );
         }
         pipe.cmd("WAIT")
             .arg(self.ack_after_replicas)
             .arg(REPLICA_WAIT.as_millis() as u64);
-        let (confirmed,): (u32,) = conn.query_at(&self.keys.seq(room), &pipe).await?;
-        Ok(confirmed >= self.ack_after_replicas)
+        let answers: Vec<redis::Value> = conn.query_at(&self.keys.seq(room), &pipe).await?;
+        let confirmed = match answers.last() {
+            Some(redis::Value::Int(n)) => *n,
+            other => return Err(BusError::Corrupt(format!("WAIT answered {other:?}"))),
+        };
+        Ok(confirmed >= i64::from(self.ack_after_replicas))
     }
 }
 

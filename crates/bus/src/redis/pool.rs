@@ -148,7 +148,8 @@ impl Pooled {
     }
 
     /// Runs `pipe` where `key` lives: on a cluster, at the master owning its slot even when
-    /// no command of the pipeline names a key (`WAIT` would go to every master).
+    /// no command of the pipeline names a key (`WAIT` would go to every master). There
+    /// the answer holds every command's, ignored or not.
     pub(super) async fn query_at<T: FromRedisValue>(
         &mut self,
         key: &str,

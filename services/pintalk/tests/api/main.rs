@@ -21,6 +21,7 @@ mod outage;
 mod password;
 mod realtime;
 mod redis;
+mod redis_cluster;
 mod search;
 mod sentinels;
 mod signup;
