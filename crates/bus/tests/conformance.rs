@@ -682,7 +682,13 @@ async fn on_a_cluster_appends_wait_for_the_rooms_replica() {
     let bus = RedisBus::connect(&config).await.unwrap();
     let (room, site) = seeded(&bus).await;
     let first = bus.append(&draft(room, site, "w1"), 0).await.unwrap();
-    assert!(matches!(first, Appended::Stored { seq: 1, .. }), "{first:?}");
+    assert!(
+        matches!(first, Appended::Stored { seq: 1, .. }),
+        "{first:?}"
+    );
     let again = bus.append(&draft(room, site, "w1"), 0).await.unwrap();
-    assert!(matches!(again, Appended::Duplicate { seq: 1, .. }), "{again:?}");
+    assert!(
+        matches!(again, Appended::Duplicate { seq: 1, .. }),
+        "{again:?}"
+    );
 }
