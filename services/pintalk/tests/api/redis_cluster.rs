@@ -80,12 +80,7 @@ impl RedisCluster {
         eventually(
             Duration::from_secs(5),
             &format!("cluster node {port} to listen (port taken?)"),
-            async || {
-                info(port, "server")
-                    .iter()
-                    .any(|line| *line == pid)
-                    .then_some(())
-            },
+            async || info(port, "server").contains(&pid).then_some(()),
         )
         .await;
     }
