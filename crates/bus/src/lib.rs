@@ -56,22 +56,31 @@ pub enum BusError {
     Corrupt(String),
 }
 
-/// Connects to the Redis `settings` name (at `url`, or through `sentinels`), or — when
-/// neither is set — keeps everything in memory.
+/// Connects to the Redis `settings` name (at `url`, through `sentinels`, or the cluster of
+/// `cluster_urls`), or — when none is set — keeps everything in memory.
 pub async fn connect(settings: &RedisSettings) -> Result<Arc<dyn Bus>, BusError> {
     if !settings.is_set() {
         ::log::info!("bus: in-process memory (single process only)");
         return Ok(Arc::new(MemoryBus::default()));
     }
-    let target = if settings.sentinels.is_empty() {
-        Target::Url(settings.url.expose_secret().to_owned())
+    let (target, kind) = if !settings.cluster_urls.is_empty() {
+        (
+            Target::Cluster(settings.cluster_urls.clone()),
+            "redis cluster",
+        )
+    } else if !settings.sentinels.is_empty() {
+        let master = settings.sentinel_master.clone();
+        let sentinels = settings.sentinels.clone();
+        (
+            Target::Sentinel { sentinels, master },
+            "redis through sentinel",
+        )
     } else {
-        Target::Sentinel {
-            sentinels: settings.sentinels.clone(),
-            master: settings.sentinel_master.clone(),
-        }
+        (
+            Target::Url(settings.url.expose_secret().to_owned()),
+            "redis",
+        )
     };
-    let sentinel = matches!(target, Target::Sentinel { .. });
     let bus = RedisBus::connect(&RedisConfig {
         target,
         pool_size: settings.pool_size,
@@ -79,10 +88,9 @@ pub async fn connect(settings: &RedisSettings) -> Result<Arc<dyn Bus>, BusError>
         ack_after_replicas: settings.ack_after_replicas,
     })
     .await?;
-    match (sentinel, settings.ack_after_replicas) {
-        (false, 0) => ::log::info!("bus: redis"),
-        (true, 0) => ::log::info!("bus: redis through sentinel"),
-        (_, n) => ::log::info!("bus: redis (sentinel: {sentinel}), acks after {n} replica(s)"),
+    match settings.ack_after_replicas {
+        0 => ::log::info!("bus: {kind}"),
+        n => ::log::info!("bus: {kind}, acks after {n} replica(s)"),
     }
     Ok(Arc::new(bus))
 }

@@ -1,7 +1,8 @@
-//! One suite, both stores: every test runs against the memory bus and against Redis (the
-//! server named by `PINTALK_TEST_REDIS`, which scripts/test sets; unset, the Redis half
-//! fails loudly rather than pass without running). Each Redis test gets its own key
-//! namespace.
+//! One suite, both stores: every test runs against the memory bus, against Redis (the
+//! server named by `PINTALK_TEST_REDIS`) and against a Redis Cluster (the nodes named by
+//! `PINTALK_TEST_REDIS_CLUSTER`, comma-separated); scripts/test sets both, and unset, the
+//! Redis halves fail loudly rather than pass without running. Each Redis test gets its
+//! own key namespace.
 
 #![expect(
     clippy::unwrap_used,
@@ -15,7 +16,7 @@ use std::time::Duration;
 use pintalk_bus::log::RECENT_WINDOW;
 use pintalk_bus::{
     Appended, Bus, Draft, Log, MemoryBus, OutboxItem, Recent, RedisBus, RedisConfig, SentCid,
-    TicketUse, Topic,
+    Target, TicketUse, Topic,
 };
 use pintalk_core::ids::{RoomId, SessionId, SiteId};
 use pintalk_core::protocol::{Participant, ParticipantKind, ServerFrame};
@@ -37,6 +38,27 @@ async fn redis() -> RedisBus {
     ))
     .await
     .expect("Redis reachable")
+}
+
+fn cluster_nodes() -> Vec<String> {
+    let nodes = std::env::var("PINTALK_TEST_REDIS_CLUSTER")
+        .expect("PINTALK_TEST_REDIS_CLUSTER must name Redis Cluster nodes (scripts/test sets it)");
+    nodes.split(',').map(str::to_owned).collect()
+}
+
+async fn redis_cluster() -> RedisBus {
+    redis_cluster_in(&format!("pintalk-test-{}", unique())).await
+}
+
+/// A bus on the test Redis Cluster, under `namespace`.
+async fn redis_cluster_in(namespace: &str) -> RedisBus {
+    let config = RedisConfig {
+        target: Target::Cluster(cluster_nodes()),
+        ..RedisConfig::url("", 4, namespace)
+    };
+    RedisBus::connect(&config)
+        .await
+        .expect("Redis Cluster reachable")
 }
 
 fn visitor() -> Participant {
@@ -496,14 +518,15 @@ macro_rules! conformance {
     };
 }
 
-macro_rules! both_stores {
+macro_rules! every_store {
     ($($test:ident),* $(,)?) => {
         conformance!(memory, MemoryBus::default(), [$($test),*]);
         conformance!(redis_store, redis().await, [$($test),*]);
+        conformance!(redis_cluster, redis_cluster().await, [$($test),*]);
     };
 }
 
-both_stores!(
+every_store!(
     hits_count_up_and_remember_the_last_time,
     counter_expires_after_its_window,
     append_refuses_an_unseeded_room_then_numbers_from_the_seed,
@@ -611,4 +634,61 @@ async fn a_seed_behind_sql_continues_from_sql_and_drops_the_window() {
         Recent::Gap { .. }
     ));
     assert_eq!(stored(&bus, &draft(room, site, "w2")).await.0, 6);
+}
+
+/// Redis Cluster only: a cluster connection follows a failover by itself, with no new
+/// connection to fence, so the append script fences itself. A shard whose recorded run id
+/// is not its master's (as on a promoted replica, which holds its old master's record)
+/// refuses the very next append, on a connection opened before, until seeded again in a
+/// new epoch that reuses no seq.
+#[tokio::test]
+async fn on_a_cluster_the_append_itself_notices_a_new_master() {
+    let namespace = format!("pintalk-test-{}", unique());
+    let bus = redis_cluster_in(&namespace).await;
+    let (room, site) = (RoomId::new(), SiteId::new());
+    let first = bus.seed(room, site, 0, &[]).await.unwrap();
+    stored(&bus, &draft(room, site, "n1")).await;
+    let client = redis::cluster::ClusterClient::new(cluster_nodes()).unwrap();
+    let mut conn = client.get_async_connection().await.unwrap();
+    let shard = pintalk_bus::outbox::shard(room);
+    let _: () = redis::cmd("SET")
+        .arg(format!("{{{namespace}:o{shard}}}:run-id"))
+        .arg("the-old-master")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        bus.append(&draft(room, site, "n2"), 0).await.unwrap(),
+        Appended::NotSeeded
+    );
+    let second = bus.seed(room, site, 1, &[]).await.unwrap();
+    assert_ne!(second, first);
+    match bus.append(&draft(room, site, "n2"), 0).await.unwrap() {
+        Appended::Stored { seq, epoch, .. } => assert_eq!((seq, epoch), (2, second)),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Redis Cluster only: with `ack_after_replicas`, `WAIT` runs at the master owning the
+/// room (redis-rs would send a keyless `WAIT` to every master), for a first append and
+/// for a duplicate alike; every master of the test cluster has a replica.
+#[tokio::test]
+async fn on_a_cluster_appends_wait_for_the_rooms_replica() {
+    let config = RedisConfig {
+        target: Target::Cluster(cluster_nodes()),
+        ack_after_replicas: 1,
+        ..RedisConfig::url("", 4, &format!("pintalk-test-{}", unique()))
+    };
+    let bus = RedisBus::connect(&config).await.unwrap();
+    let (room, site) = seeded(&bus).await;
+    let first = bus.append(&draft(room, site, "w1"), 0).await.unwrap();
+    assert!(
+        matches!(first, Appended::Stored { seq: 1, .. }),
+        "{first:?}"
+    );
+    let again = bus.append(&draft(room, site, "w1"), 0).await.unwrap();
+    assert!(
+        matches!(again, Appended::Duplicate { seq: 1, .. }),
+        "{again:?}"
+    );
 }

@@ -108,6 +108,9 @@ pub struct RedisSettings {
     pub sentinels: Vec<String>,
     /// The name the sentinels know the master by.
     pub sentinel_master: String,
+    /// Redis Cluster seed nodes: when set, the bus runs on the cluster they belong to
+    /// (sharded pub/sub, following slot moves and failovers) instead of `url`.
+    pub cluster_urls: Vec<String>,
     pub pool_size: usize,
     /// The prefix of every key PinTalk writes.
     pub namespace: String,
@@ -118,7 +121,9 @@ pub struct RedisSettings {
 impl RedisSettings {
     /// Whether a Redis is configured at all (else the bus lives in memory).
     pub fn is_set(&self) -> bool {
-        !self.url.expose_secret().is_empty() || !self.sentinels.is_empty()
+        !self.url.expose_secret().is_empty()
+            || !self.sentinels.is_empty()
+            || !self.cluster_urls.is_empty()
     }
 }
 
@@ -201,6 +206,7 @@ impl Settings {
                         .with_list_parse_key("auth.previous_public_keys")
                         .with_list_parse_key("auth.public_keys")
                         .with_list_parse_key("redis.sentinels")
+                        .with_list_parse_key("redis.cluster_urls")
                         .try_parsing(true),
                 ),
         )
@@ -257,17 +263,20 @@ impl Settings {
                 "limits and pool sizes must be positive".into(),
             ));
         }
-        if !self.redis.sentinels.is_empty() {
-            if !self.redis.url.expose_secret().is_empty() {
-                return Err(SettingsError(
-                    "set redis.url or redis.sentinels, not both".into(),
-                ));
-            }
-            if self.redis.sentinel_master.is_empty() {
-                return Err(SettingsError(
-                    "redis.sentinels needs redis.sentinel_master".into(),
-                ));
-            }
+        let targets = [
+            !self.redis.url.expose_secret().is_empty(),
+            !self.redis.sentinels.is_empty(),
+            !self.redis.cluster_urls.is_empty(),
+        ];
+        if targets.iter().filter(|set| **set).count() > 1 {
+            return Err(SettingsError(
+                "set one of redis.url, redis.sentinels and redis.cluster_urls".into(),
+            ));
+        }
+        if !self.redis.sentinels.is_empty() && self.redis.sentinel_master.is_empty() {
+            return Err(SettingsError(
+                "redis.sentinels needs redis.sentinel_master".into(),
+            ));
         }
         Ok(())
     }
@@ -349,6 +358,18 @@ mod tests {
         assert!(Settings::from_toml(&both).is_err());
         let nameless = format!("{sentinels}sentinel_master = \"\"\n");
         assert!(Settings::from_toml(&nameless).is_err());
+    }
+
+    #[test]
+    fn cluster_urls_replace_the_url_and_the_sentinels() {
+        let cluster = "[redis]\ncluster_urls = [\"redis://127.0.0.1:7000\"]\n";
+        assert!(Settings::from_toml(cluster).unwrap().redis.is_set());
+        for other in [
+            "url = \"redis://127.0.0.1:6379\"\n",
+            "sentinels = [\"redis://127.0.0.1:26379\"]\n",
+        ] {
+            assert!(Settings::from_toml(&format!("{cluster}{other}")).is_err());
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load(None)?;
     anyhow::ensure!(
         settings.redis.is_set(),
-        "the standalone gateway needs redis.url (or redis.sentinels): gateways and the account service meet in Redis"
+        "the standalone gateway needs redis.url (or redis.sentinels, or redis.cluster_urls): gateways and the account service meet in Redis"
     );
     let verifier = pintalk_gateway::verifier(&settings)?;
     let app = Application::build(settings, verifier).await?;

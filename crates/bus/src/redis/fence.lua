@@ -1,11 +1,13 @@
--- Notices a Redis restart, once per shard: the first connection to a Redis whose run id
--- is not the one recorded starts a new generation, so every room of the shard waits for
--- a new epoch before numbering goes on (see append.lua). Run on every new connection
--- before it is used.
--- KEYS: 1 the run id recorded, 2 the shard's generation (one hash tag).
--- ARGV: 1 this Redis's run id.
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1])
-  return redis.call('INCR', KEYS[2])
+-- Notices a Redis restart or failover, once per shard: the first script to run on a Redis
+-- whose run id is not the one recorded starts a new generation, so every room of the
+-- shard waits for a new epoch before numbering goes on (see append.lua). Prefixed to the
+-- scripts that call it; `fence_connection.lua` runs it on every new connection.
+-- run_id_key: the run id recorded; generation_key: the shard's generation (one hash tag).
+local function fence(run_id_key, generation_key)
+  local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  if redis.call('GET', run_id_key) ~= run_id then
+    redis.call('SET', run_id_key, run_id)
+    return redis.call('INCR', generation_key)
+  end
+  return tonumber(redis.call('GET', generation_key) or '0')
 end
-return tonumber(redis.call('GET', KEYS[2]) or '0')

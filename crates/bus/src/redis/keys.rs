@@ -1,6 +1,8 @@
 //! Where everything lives in Redis. Every key a script touches at once shares one hash
 //! tag — `{<namespace>:o<shard>}` — so the layout works unchanged on Redis Cluster: a
-//! room's counter, window, cids and its shard's outbox stream sit in one slot.
+//! room's counter, window, cids and its shard's outbox stream sit in one slot, and so
+//! does the room's pub/sub channel, which the append script publishes to (on a cluster
+//! with `SPUBLISH`, whose channel must be in the script's slot).
 
 use pintalk_core::ids::{RoomId, SessionId, SiteId};
 
@@ -63,6 +65,10 @@ impl Keys {
         format!("{}:run-id", self.tag(shard))
     }
 
+    pub fn run_id_of(&self, room: RoomId) -> String {
+        self.run_id(Self::shard(room))
+    }
+
     /// The room's (sender, cid) → "seq:ts" hash for de-duplication.
     pub fn cids(&self, room: RoomId) -> String {
         format!("{}:cids:{room}", self.tag(Self::shard(room)))
@@ -83,7 +89,7 @@ impl Keys {
 
     pub fn channel(&self, topic: Topic) -> String {
         match topic {
-            Topic::Room(room) => format!("{}:room:{room}", self.ns),
+            Topic::Room(room) => format!("{}:room:{room}", self.tag(Self::shard(room))),
             Topic::Site(site) => format!("{}:site:{site}", self.ns),
             Topic::SiteVisitors(site) => format!("{}:site-visitors:{site}", self.ns),
             Topic::Session(session) => format!("{}:session:{session}", self.ns),
@@ -92,10 +98,11 @@ impl Keys {
 
     /// The topic a pub/sub channel name stands for.
     pub fn topic(&self, channel: &str) -> Option<Topic> {
-        let rest = channel.strip_prefix(&self.ns)?.strip_prefix(':')?;
-        if let Some(id) = rest.strip_prefix("room:") {
-            return id.parse::<RoomId>().ok().map(Topic::Room);
+        if let Some((_, id)) = channel.split_once("}:room:") {
+            let topic = Topic::Room(id.parse::<RoomId>().ok()?);
+            return (self.channel(topic) == channel).then_some(topic);
         }
+        let rest = channel.strip_prefix(&self.ns)?.strip_prefix(':')?;
         if let Some(id) = rest.strip_prefix("site-visitors:") {
             return id.parse::<SiteId>().ok().map(Topic::SiteVisitors);
         }
@@ -155,6 +162,7 @@ mod tests {
             keys.cids(room),
             keys.epoch(room),
             keys.generation_of(room),
+            keys.channel(Topic::Room(room)),
         ] {
             assert_eq!(tag(key), outbox);
         }
@@ -172,5 +180,7 @@ mod tests {
             assert_eq!(keys.topic(&keys.channel(topic)), Some(topic));
         }
         assert_eq!(keys.topic("other:site:x"), None);
+        let room = keys.channel(Topic::Room(RoomId::new()));
+        assert_eq!(keys.topic(&room.replace("pt:", "other:")), None);
     }
 }

@@ -34,17 +34,21 @@ impl RedisBus {
     ) -> Result<bool, BusError> {
         let mut pipe = redis::pipe();
         if duplicate {
+            // Not ignored: a pipeline routed to one cluster node answers every command.
             pipe.expire(
                 self.keys.cids(room),
                 i64::try_from(CID_MEMORY.as_secs()).unwrap_or(i64::MAX),
-            )
-            .ignore();
+            );
         }
         pipe.cmd("WAIT")
             .arg(self.ack_after_replicas)
             .arg(REPLICA_WAIT.as_millis() as u64);
-        let (confirmed,): (u32,) = pipe.query_async(conn).await?;
-        Ok(confirmed >= self.ack_after_replicas)
+        let answers: Vec<redis::Value> = conn.query_at(&self.keys.seq(room), &pipe).await?;
+        let confirmed = match answers.last() {
+            Some(redis::Value::Int(n)) => *n,
+            other => return Err(BusError::Corrupt(format!("WAIT answered {other:?}"))),
+        };
+        Ok(confirmed >= i64::from(self.ack_after_replicas))
     }
 }
 
@@ -53,16 +57,21 @@ impl Log for RedisBus {
     async fn append(&self, draft: &Draft, max_backlog: u64) -> Result<Appended, BusError> {
         let (head, tail) = frame_halves(draft);
         let per_shard_backlog = crate::outbox::shard_backlog(max_backlog);
-        let mut conn = self.pool.get().await?;
-        let reply: Vec<String> = self
-            .append
+        let cluster = self.pool.is_cluster();
+        let site_channel = self.keys.channel(Topic::Site(draft.site));
+        let mut invocation = self.append.prepare_invoke();
+        invocation
             .key(self.keys.seq(draft.room))
             .key(self.keys.window(draft.room))
             .key(self.keys.cids(draft.room))
             .key(self.keys.outbox_of(draft.room))
             .key(self.keys.site(draft.room))
             .key(self.keys.epoch(draft.room))
-            .key(self.keys.generation_of(draft.room))
+            .key(self.keys.generation_of(draft.room));
+        if cluster {
+            invocation.key(self.keys.run_id_of(draft.room));
+        }
+        invocation
             .arg(cid_key(&draft.sender, &draft.cid))
             .arg(head)
             .arg(tail)
@@ -70,12 +79,21 @@ impl Log for RedisBus {
             .arg(CID_MEMORY.as_secs())
             .arg(per_shard_backlog)
             .arg(self.keys.channel(Topic::Room(draft.room)))
-            .arg(self.keys.channel(Topic::Site(draft.site)))
+            // The site's channel is in another slot than the script's keys.
+            .arg(if cluster { "" } else { site_channel.as_str() })
             .arg(draft.site.to_string())
-            .invoke_async(&mut conn)
-            .await?;
+            .arg(self.publish_command());
+        let mut conn = self.pool.get().await?;
+        let reply: Vec<String> = invocation.invoke_async(&mut conn).await?;
         let appended = match reply.as_slice() {
-            [kind, at] if kind == "stored" => {
+            [kind, at, frame @ ..] if kind == "stored" => {
+                if let [frame] = frame {
+                    let _: () = redis::cmd(self.publish_command())
+                        .arg(&site_channel)
+                        .arg(frame)
+                        .query_async(&mut conn)
+                        .await?;
+                }
                 seq_ts_epoch(at).map(|(seq, ts, epoch)| Appended::Stored { seq, ts, epoch })?
             }
             [kind, at] if kind == "duplicate" => {
@@ -115,6 +133,9 @@ impl Log for RedisBus {
             .arg(site.to_string())
             .arg(last_seq)
             .arg(CID_MEMORY.as_secs());
+        if self.pool.is_cluster() {
+            invocation.key(self.keys.run_id_of(room));
+        }
         for sent in cids {
             invocation
                 .arg(cid_key(&sent.sender, &sent.cid))

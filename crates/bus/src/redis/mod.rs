@@ -1,12 +1,13 @@
-//! The Redis store, shared by every process pointed at the same Redis (one at a URL, or
-//! the master Sentinel names, see `pool.rs`): commands through a deadpool of multiplexed
-//! connections, pub/sub on one dedicated connection, and the scripts loaded once and run
-//! by SHA (`EVALSHA`, reloaded if Redis forgot them).
+//! The Redis store, shared by every process pointed at the same Redis (one at a URL, the
+//! master Sentinel names, or a Redis Cluster, see `pool.rs`): commands through a deadpool
+//! of multiplexed (or cluster) connections, pub/sub on one dedicated connection (sharded
+//! pub/sub on a cluster), and the scripts loaded once and run by SHA (`EVALSHA`, reloaded
+//! if Redis forgot them).
 //!
-//! Every new connection is fenced before use (`fence.lua`): if Redis restarted, or another
-//! Redis took over (a failover), since the run id its shards recorded, their generation
-//! goes up and every room waits for a new epoch, so seqs acked and lost in between are
-//! never handed out again.
+//! Every new connection is fenced before use (`fence.lua`), and on a cluster every append
+//! and seed fences too: if Redis restarted, or another Redis took over (a failover), since
+//! the run id its shards recorded, their generation goes up and every room waits for a
+//! new epoch, so seqs acked and lost in between are never handed out again.
 
 mod counters;
 mod fanout;
@@ -18,6 +19,7 @@ mod presence;
 mod tickets;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use pintalk_core::clock::now_ms;
@@ -28,7 +30,7 @@ use tokio::sync::Mutex;
 
 pub use self::keys::{Keys, SHARDS};
 pub use self::pool::Target;
-use self::pool::{Pool, Subscriber};
+use self::pool::{Pool, Separate, Subscriber};
 use crate::BusError;
 use crate::counters::Counters;
 use crate::outbox::{OutboxEntry, OutboxItem};
@@ -76,7 +78,9 @@ pub struct RedisBus {
     seed: Arc<Script>,
     presence: Arc<Script>,
     /// The subscribe/unsubscribe half of the pub/sub connection, once `listen` opened it.
-    pubsub: Arc<Mutex<Option<redis::aio::PubSubSink>>>,
+    pubsub: Arc<Mutex<Option<fanout::Sink>>>,
+    /// On a cluster, which outbox stream an idle persister blocks on next.
+    next_blocking_read: Arc<AtomicUsize>,
 }
 
 impl RedisBus {
@@ -89,10 +93,17 @@ impl RedisBus {
             subscriber: Subscriber::build(&config.target)?,
             keys,
             ack_after_replicas: config.ack_after_replicas,
-            append: Arc::new(Script::new(include_str!("append.lua"))),
-            seed: Arc::new(Script::new(include_str!("seed.lua"))),
+            append: Arc::new(Script::new(concat!(
+                include_str!("fence.lua"),
+                include_str!("append.lua")
+            ))),
+            seed: Arc::new(Script::new(concat!(
+                include_str!("fence.lua"),
+                include_str!("seed.lua")
+            ))),
             presence: Arc::new(Script::new(include_str!("presence.lua"))),
             pubsub: Arc::new(Mutex::new(None)),
+            next_blocking_read: Arc::new(AtomicUsize::new(0)),
         };
         bus.ping().await?;
         bus.create_groups().await?;
@@ -135,30 +146,26 @@ impl RedisBus {
 }
 
 /// Records this Redis's run id on every shard, starting a new generation where it differs
-/// (Redis restarted: the last acked appends may be lost). Idempotent; one round trip.
-async fn fence(
-    conn: &mut redis::aio::MultiplexedConnection,
-    keys: &Keys,
-) -> redis::RedisResult<()> {
-    let info: String = redis::cmd("INFO").arg("server").query_async(conn).await?;
-    let run_id = info
-        .lines()
-        .find_map(|line| line.strip_prefix("run_id:"))
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
-    let mut pipe = redis::pipe();
-    for shard in 0..SHARDS {
-        // EVAL, not EVALSHA: a Redis that just restarted has no scripts loaded.
-        pipe.cmd("EVAL")
-            .arg(include_str!("fence.lua"))
-            .arg(2)
-            .arg(keys.run_id(shard))
-            .arg(keys.generation(shard))
-            .arg(&run_id)
-            .ignore();
-    }
-    pipe.query_async(conn).await
+/// (Redis restarted, or failed over: the last acked appends may be lost). Idempotent; one
+/// round trip (on a cluster, one per shard, at once).
+async fn fence<C: Separate>(conn: &mut C, keys: &Keys) -> redis::RedisResult<()> {
+    let script = concat!(
+        include_str!("fence.lua"),
+        include_str!("fence_connection.lua")
+    );
+    // EVAL, not EVALSHA: a Redis that just restarted has no scripts loaded.
+    let commands = (0..SHARDS)
+        .map(|shard| {
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(script)
+                .arg(2)
+                .arg(keys.run_id(shard))
+                .arg(keys.generation(shard));
+            cmd
+        })
+        .collect();
+    let _: Vec<Value> = pool::query_each(conn, commands).await?;
+    Ok(())
 }
 
 /// Splits a script's "seq:ts:epoch" answer.

@@ -24,13 +24,13 @@ impl Presence for RedisBus {
             return Ok(Vec::new());
         }
         // Members are scored by expiry: those still present score above now. Read-only,
-        // so one pipeline whatever the number of keys (the inbox asks for a page's worth).
+        // so one pipeline (on a cluster, commands at once) whatever the number of keys (the inbox asks for a page's worth).
         let now = now_ms();
-        let mut pipe = redis::pipe();
-        for key in keys {
-            pipe.zcount(self.keys.presence(key), format!("({now}"), "+inf");
-        }
+        let commands = keys
+            .iter()
+            .map(|key| redis::Cmd::zcount(self.keys.presence(key), format!("({now}"), "+inf"))
+            .collect();
         let mut conn = self.pool.get().await?;
-        Ok(pipe.query_async(&mut conn).await?)
+        Ok(conn.query_each(commands).await?)
     }
 }

@@ -19,17 +19,19 @@ impl Tickets for RedisBus {
         if sessions.is_empty() {
             return Ok(());
         }
-        let mut pipe = redis::pipe();
-        for session in sessions {
-            pipe.cmd("SET")
-                .arg(self.keys.revoked_session(*session))
-                .arg(1)
-                .arg("PX")
-                .arg(millis(ttl))
-                .ignore();
-        }
+        let commands = sessions
+            .iter()
+            .map(|session| {
+                let mut cmd = redis::cmd("SET");
+                cmd.arg(self.keys.revoked_session(*session))
+                    .arg(1)
+                    .arg("PX")
+                    .arg(millis(ttl));
+                cmd
+            })
+            .collect();
         let mut conn = self.pool.get().await?;
-        let _: () = pipe.query_async(&mut conn).await?;
+        let _: Vec<redis::Value> = conn.query_each(commands).await?;
         Ok(())
     }
 

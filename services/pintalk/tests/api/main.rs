@@ -22,6 +22,7 @@ mod password;
 mod push;
 mod realtime;
 mod redis;
+mod redis_cluster;
 mod search;
 mod sentinels;
 mod signup;

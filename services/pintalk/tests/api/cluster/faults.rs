@@ -219,8 +219,8 @@ impl Talker {
 
 /// Rounds of one message per talker; a talker whose socket died reconnects (to the other
 /// gateway) and resends.
-pub(super) async fn talk(
-    cluster: &Cluster,
+pub(super) async fn talk<R>(
+    cluster: &Cluster<R>,
     key: &str,
     talkers: &mut [Talker],
     rounds: std::ops::Range<usize>,
@@ -250,7 +250,11 @@ pub(super) async fn talk(
 
 /// After the fault: every talker notices it (its socket was closed), comes back, and
 /// resends every cid it ever had acked.
-async fn come_back_and_resend_everything(cluster: &Cluster, key: &str, talkers: &mut [Talker]) {
+async fn come_back_and_resend_everything<R>(
+    cluster: &Cluster<R>,
+    key: &str,
+    talkers: &mut [Talker],
+) {
     let urls: Vec<String> = cluster.gateways.iter().map(|g| g.ws_url()).collect();
     for (i, talker) in talkers.iter_mut().enumerate() {
         if let Some(socket) = &mut talker.socket {
@@ -289,8 +293,8 @@ async fn come_back_and_resend_everything(cluster: &Cluster, key: &str, talkers: 
     }
 }
 
-pub(super) async fn settle_or_reconnect(
-    cluster: &Cluster,
+pub(super) async fn settle_or_reconnect<R>(
+    cluster: &Cluster<R>,
     key: &str,
     talker: &mut Talker,
     url: &str,
@@ -308,7 +312,7 @@ pub(super) async fn settle_or_reconnect(
 }
 
 /// The checker: SQL against every talker's log.
-pub(super) async fn check(cluster: &Cluster, talkers: &mut [Talker]) {
+pub(super) async fn check<R>(cluster: &Cluster<R>, talkers: &mut [Talker]) {
     let pool = pintalk_db::connect_and_migrate(&cluster.database_url(), 2).unwrap();
     for talker in talkers.iter_mut() {
         let room: RoomId = talker.room.parse().unwrap();
@@ -365,7 +369,7 @@ pub(super) async fn check(cluster: &Cluster, talkers: &mut [Talker]) {
     }
 }
 
-pub(super) async fn talkers(cluster: &Cluster, email: &str) -> (String, Vec<Talker>) {
+pub(super) async fn talkers<R>(cluster: &Cluster<R>, email: &str) -> (String, Vec<Talker>) {
     let (_, site) = cluster.owner_with_site(email, SHOP).await;
     let key = site["site_key"].as_str().unwrap().to_owned();
     let urls: Vec<String> = cluster.gateways.iter().map(|g| g.ws_url()).collect();
@@ -417,8 +421,8 @@ async fn aof_everysec_redis_killed_reuses_no_seq_and_loses_nothing_resent() {
 }
 
 /// A last round of resends with nothing failing: every one is a duplicate.
-pub(super) async fn come_back_after_resending(
-    cluster: &Cluster,
+pub(super) async fn come_back_after_resending<R>(
+    cluster: &Cluster<R>,
     key: &str,
     talkers: &mut [Talker],
 ) {

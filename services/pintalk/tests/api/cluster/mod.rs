@@ -7,6 +7,7 @@ mod faults;
 mod nginx;
 mod persister_stop;
 mod processes;
+mod redis_cluster_failover;
 mod sentinel;
 mod two_gateways;
 

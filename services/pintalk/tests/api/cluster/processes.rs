@@ -161,10 +161,11 @@ pub struct Ports {
     pub gateways: Vec<u16>,
 }
 
-/// Account processes and gateways on a private Redis (one and two unless asked).
-pub struct Cluster {
+/// Account processes and gateways on a private Redis (one and two unless asked), or on
+/// the test's own Redis Cluster (`R`).
+pub struct Cluster<R = PrivateRedis> {
     /// The Redis the services were started on (behind Sentinel: the first master).
-    pub redis: PrivateRedis,
+    pub redis: R,
     pub accounts: Vec<Service>,
     pub gateways: Vec<Service>,
     /// A client for the account service's HTTP API, with the harness's helpers.
@@ -206,11 +207,13 @@ impl Cluster {
         let redis_env = vec![("PINTALK__REDIS__URL".to_owned(), url)];
         Self::start_configured(redis, redis_env, accounts, gateways, front).await
     }
+}
 
+impl<R> Cluster<R> {
     /// As [`Cluster::start_on`], with the services' Redis settings given as environment
     /// (e.g. sentinels to find `redis` through).
     pub async fn start_configured(
-        redis: PrivateRedis,
+        redis: R,
         redis_env: Vec<(String, String)>,
         accounts: usize,
         gateways: usize,
