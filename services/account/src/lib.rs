@@ -119,6 +119,7 @@ pub async fn state(
         mailer,
         dummy_hash,
         metrics,
+        clock: pintalk_core::clock::Clock::default(),
     })
 }
 
