@@ -164,7 +164,13 @@ async fn start_visitor(
     let reopened = reopen
         .map(|token| {
             let links = ReplyTokens::reopen_links(&state.signer, state.clock.clone());
-            match links.open(token.get(..128).unwrap_or_default()) {
+            // Bounded before it is looked at; a longer one is no token of ours.
+            let bounded = if token.len() <= 128 {
+                token.as_str()
+            } else {
+                ""
+            };
+            match links.open(bounded) {
                 Ok(to) if to.kind == ParticipantKind::Visitor => Ok(to.room),
                 _ => Err(ApiError::new(
                     ErrorCode::InvalidReopenLink,
