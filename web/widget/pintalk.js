@@ -692,6 +692,7 @@
     }
     store.saved.identity = { ...(store.saved.identity || {}), email: saved || email };
     save();
+    ui.emailInput.value = saved || email;
     view.editingEmail = false;
     ui.mailer.hidden = false;
     awayState();
