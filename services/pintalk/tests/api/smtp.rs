@@ -9,12 +9,14 @@ use tokio::net::TcpListener;
 
 use crate::eventually::eventually;
 
+/// The port a mail box listens on, and its accept loop, while it is up.
+type Listening = Option<(u16, tokio::task::JoinHandle<()>)>;
+
 /// The mails received so far, as raw RFC 5322 text.
 #[derive(Clone, Default)]
 pub struct MailBox {
     mails: Arc<Mutex<Vec<String>>>,
-    /// The port it listens on, and its accept loop while it is up.
-    listening: Arc<Mutex<Option<(u16, tokio::task::JoinHandle<()>)>>>,
+    listening: Arc<Mutex<Listening>>,
 }
 
 impl MailBox {
