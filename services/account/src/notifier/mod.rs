@@ -77,8 +77,8 @@ impl Notifier {
     }
 
     /// Claims and mails what is due now for a page of owners; how many it looked at. One
-    /// owner's failure (the mail server down, say) leaves their claim to lapse and be
-    /// retried after `notify.claim_secs`, and does not hold up the others.
+    /// owner's failure (the mail server down, say) backs their unsent rows off (see the
+    /// module's doc), and does not hold up the others.
     async fn pass(&self) -> anyhow::Result<i64> {
         let now = self.state.clock.now_ms();
         let owners = self
