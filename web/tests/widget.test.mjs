@@ -511,7 +511,7 @@ test('the site\'s settings shape the widget: title, greeting, colour, side, lang
   assert.equal(await page.locator('.g').textContent(), '안녕하세요! 무엇을 도와드릴까요?');
   assert.equal(await page.locator('[data-pt=input]').getAttribute('placeholder'), '메시지를 입력하세요…');
   assert.equal(await page.locator('[data-pt=status]').isVisible(), false, 'owner status hidden by the site');
-  assert.equal(await page.locator('[data-pt=away]').textContent(), '지금은 자리에 없어요. 메시지를 남겨 주세요.');
+  assert.equal(await page.locator('[data-pt=away-message]').textContent(), '지금은 자리에 없어요. 메시지를 남겨 주세요.');
   const box = await launcher(page).boundingBox();
   assert.ok(box.x < 100, `launcher on the left (x=${box.x})`);
   const colours = await launcher(page).evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);

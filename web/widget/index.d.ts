@@ -53,6 +53,8 @@ export interface EventMap {
   unread: number;
   open: undefined;
   close: undefined;
+  /** The visitor left (or changed) their email in the away state: the address. */
+  email: string;
   error: ChatError;
 }
 

@@ -57,6 +57,14 @@
   const CLOSE_NO_AUTH = 4000;
   const CLOSE_BLOCKED = 4003;
   const CLOSE_SILENT = 4009;
+  /** After the hours change, the config is asked again within this (spread over the site's visitors). */
+  const HOURS_JITTER_MS = 5000;
+  /** The longest a timer may wait (2^31 - 1 ms, about 24 days). */
+  const TIMER_MAX_MS = 2147483647;
+  /** A plausible address: the server checks it properly. */
+  const EMAIL_LIKE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  /** A mail's link that reopens this chat: `#pintalk=<token>`. */
+  const REOPEN_HASH = /(?:^#|&)pintalk=([0-9a-fA-F]{1,128})/;
 
   const STRINGS = {
     en: {
@@ -82,6 +90,15 @@
       messages: 'Messages',
       mail: 'Email me this conversation',
       mailed: 'Sent to {email}',
+      replyMinutes: 'We usually reply in a few minutes.',
+      replyHours: 'We usually reply in a few hours.',
+      replyDay: 'We usually reply within a day.',
+      emailAsk: 'Get our reply by email',
+      emailRequired: 'Leave your email so we can reply',
+      emailSave: 'Save',
+      emailSaved: 'We will reply to {email}.',
+      emailChange: 'Change',
+      emailInvalid: 'Please enter a valid email address.',
     },
     ko: {
       open: '채팅 열기',
@@ -106,6 +123,15 @@
       messages: '메시지',
       mail: '이 대화를 이메일로 받기',
       mailed: '{email}(으)로 보냈습니다',
+      replyMinutes: '보통 몇 분 안에 답변드립니다.',
+      replyHours: '보통 몇 시간 안에 답변드립니다.',
+      replyDay: '보통 하루 안에 답변드립니다.',
+      emailAsk: '이메일로 답변 받기',
+      emailRequired: '답변을 받을 이메일을 남겨 주세요',
+      emailSave: '저장',
+      emailSaved: '{email}(으)로 답변드리겠습니다.',
+      emailChange: '변경',
+      emailInvalid: '올바른 이메일 주소를 입력해 주세요.',
     },
   };
 
@@ -136,6 +162,14 @@
     '[data-pt=connection]{padding:6px 12px;font-size:12px;text-align:center;background:#fef3c7;color:#92400e}' +
     '[data-pt=connection]:empty{display:none}[data-pt=connection][data-state=offline]{background:#fee2e2;color:#991b1b}' +
     '[data-pt=away]{margin:0;padding:10px 20px;font-size:13px;color:#4b5563;background:#f3f4f6;border-bottom:1px solid #e8e9ee}' +
+    '[data-pt=away] span{display:block}[data-pt=reply-time]{margin-top:2px;color:#6b7280}' +
+    '[data-pt=email]{flex-wrap:wrap;align-items:center;gap:6px;padding:10px 20px;border-top:0;border-bottom:1px solid #e8e9ee;background:#f3f4f6}' +
+    '[data-pt=email] label{flex:1 0 100%;font-size:12.5px;color:#4b5563}[data-pt=email] input{flex:1;min-width:0;padding:7px 12px;' +
+    'border:1px solid #d1d5db;border-radius:16px;font:inherit;font-size:14px;background:#fff}[data-pt=email] input[aria-invalid=true]{border-color:#dc2626}' +
+    '[data-pt=email] button{padding:7px 14px;border:0;border-radius:16px;background:var(--a);color:var(--on)}' +
+    '[data-pt=email-note]{flex:1 0 100%;margin:0;font-size:12px;color:#4b5563}[data-pt=email-note]:empty{display:none}' +
+    '[data-pt=email-saved]{display:flex;align-items:center;gap:8px;padding:8px 20px;font-size:12.5px;color:#4b5563;background:#f3f4f6;border-bottom:1px solid #e8e9ee}' +
+    '[data-pt=email-saved] button{border:0;background:none;padding:0;text-decoration:underline;color:inherit}' +
     '[data-pt=messages]{flex:1;display:flex;flex-direction:column;gap:4px;padding:16px 14px;overflow-y:auto;' +
     'overscroll-behavior:contain;background:#f7f7fa}' +
     '[data-pt=message],.g{display:flex;flex-direction:column;align-items:flex-start;max-width:80%;margin-top:4px}' +
@@ -169,7 +203,11 @@
     '<header><div class="hd"><h2 id="t"></h2><p data-pt="status" data-online="false"><i></i><span></span></p></div>' +
     '<button class="x" data-pt="transcript" type="button" hidden><svg viewBox="0 0 24 24"><path d="M4 6h16v12H4zM4 7l8 6 8-6"/></svg></button>' +
     '<button class="x" data-pt="close" type="button"><svg viewBox="0 0 24 24"><path d="M6 6l12 12M18 6L6 18"/></svg></button></header>' +
-    '<div data-pt="connection" data-state="offline" role="status"></div><p data-pt="away" hidden></p>' +
+    '<div data-pt="connection" data-state="offline" role="status"></div>' +
+    '<div data-pt="away" hidden><span data-pt="away-message"></span><span data-pt="reply-time"></span></div>' +
+    '<form data-pt="email" hidden novalidate><label for="e"></label><input id="e" type="email" autocomplete="email" maxlength="254">' +
+    '<button type="submit"></button><p data-pt="email-note" role="alert"></p></form>' +
+    '<div data-pt="email-saved" hidden><span></span><button type="button"></button></div>' +
     '<div data-pt="messages" role="log" aria-live="polite" tabindex="0"><div class="g"></div></div>' +
     '<div data-pt="typing" hidden><span class="dots"><i></i><i></i><i></i></span><span></span></div>' +
     '<div data-pt="count" aria-live="polite" hidden></div><form><textarea data-pt="input" rows="1"></textarea><button data-pt="send" type="submit" disabled>' +
@@ -184,6 +222,7 @@
   const store = {
     key: '', // the site key
     base: '', // the origin that serves the widget and the API
+    reopen: '', // a mail's reopen token, taken from the page's URL, until a start used it
     saved: { unsent: [] },
   };
   /** The site as its widget config describes it. */
@@ -230,6 +269,9 @@
     wantOpen: null, // PinTalk('open') or 'close' before the UI exists; else as the visitor left it
     shown: true,
     ownerOnline: false,
+    inHours: true, // within the site's business hours (the config, the start, `settings` say)
+    hoursTimer: 0, // asks the config again when the hours change
+    editingEmail: false, // the visitor chose to change the email they left
     unread: 0,
     typing: false, // the visitor's `typing: true` is out
     typingAt: 0, // when it last went out
@@ -286,6 +328,7 @@
       store.key = String(o.siteKey);
       store.base = String(o.base || '').replace(/\/+$/, '');
       store.saved = load();
+      takeReopenLink();
       early.splice(0).forEach(run);
       later(boot);
     },
@@ -337,6 +380,18 @@
     else go();
   }
 
+  /** A mail's link (`#pintalk=<token>`) reopens the chat: keep the token, clean the URL. */
+  function takeReopenLink() {
+    const m = REOPEN_HASH.exec(location.hash || '');
+    if (!m) return;
+    store.reopen = m[1];
+    view.wantOpen = true;
+    const rest = location.hash.replace(m[0], '').replace(/^#?&?/, '');
+    try {
+      history.replaceState(history.state, '', location.pathname + location.search + (rest ? '#' + rest : ''));
+    } catch (e) {}
+  }
+
   // ---- boot: the config, then the UI ------------------------------------------------------
 
   async function boot() {
@@ -362,6 +417,7 @@
     site.cfg = cfg;
     view.ownerOnline = !!cfg.owner_online;
     mount();
+    availability(cfg.availability);
     site.readyData = {
       siteId: cfg.site_id,
       ownerOnline: view.ownerOnline,
@@ -402,10 +458,18 @@
       mailer: pt('transcript'),
       conn: pt('connection'),
       away: pt('away'),
+      awayMessage: pt('away-message'),
+      replyTime: pt('reply-time'),
+      email: pt('email'),
+      emailInput: q('#e'),
+      emailLabel: q('[data-pt=email] label'),
+      emailSave: q('[data-pt=email] button'),
+      emailNote: pt('email-note'),
+      emailSaved: pt('email-saved'),
       log: pt('messages'),
       greet: q('.g'),
       typing: pt('typing'),
-      form: q('form'),
+      form: q('form:not([data-pt])'),
       input: pt('input'),
       count: pt('count'),
       send: pt('send'),
@@ -418,6 +482,15 @@
     ui.launcher.addEventListener('click', () => setOpen(!view.open, true));
     ui.closer.addEventListener('click', () => setOpen(false, true));
     ui.mailer.addEventListener('click', mailTranscript);
+    ui.email.addEventListener('submit', (e) => {
+      e.preventDefault();
+      leaveEmail();
+    });
+    ui.emailSaved.lastChild.addEventListener('click', () => {
+      view.editingEmail = true;
+      awayState();
+      ui.emailInput.focus();
+    });
     ui.panel.addEventListener('keydown', (e) => e.key === 'Escape' && setOpen(false, true));
     ui.form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -541,12 +614,112 @@
 
   function setOwner(online) {
     view.ownerOnline = online;
+    awayState();
+  }
+
+  const isAway = () => !view.ownerOnline || !view.inHours;
+  const leftEmail = () => store.saved.identity?.email || '';
+  /** Away and the site requires an email the visitor has not left: no writing yet. */
+  const emailFirst = () => isAway() && site.cfg.email_field === 'required' && !leftEmail();
+
+  /**
+   * The away state (outside the site's hours, or no owner online): the away message, the
+   * reply time the site promises, and the email field (optional or required per site).
+   */
+  function awayState() {
     const s = t();
-    ui.status.dataset.online = String(online);
-    ui.status.lastChild.textContent = online ? s.online : s.away;
-    ui.away.replaceChildren();
-    fill(ui.away, site.cfg.away_message || '');
-    ui.away.hidden = online || !ui.away.textContent;
+    const away = isAway();
+    ui.root.dataset.away = String(away);
+    ui.status.dataset.online = String(!away);
+    ui.status.lastChild.textContent = away ? s.away : s.online;
+    ui.awayMessage.replaceChildren();
+    fill(ui.awayMessage, site.cfg.away_message || '');
+    const reply = { minutes: s.replyMinutes, hours: s.replyHours, day: s.replyDay }[site.cfg.reply_time];
+    ui.replyTime.textContent = reply || '';
+    ui.away.hidden = !away || !(ui.awayMessage.textContent || reply);
+    const asking = away && site.cfg.email_field && site.cfg.email_field !== 'off';
+    const saved = leftEmail();
+    ui.email.hidden = !asking || (saved && !view.editingEmail);
+    ui.emailSaved.hidden = !asking || !saved || view.editingEmail;
+    ui.emailLabel.textContent = site.cfg.email_field === 'required' ? s.emailRequired : s.emailAsk;
+    ui.emailInput.required = site.cfg.email_field === 'required';
+    ui.emailSave.textContent = s.emailSave;
+    ui.emailSaved.firstChild.textContent = s.emailSaved.replace('{email}', saved);
+    ui.emailSaved.lastChild.textContent = s.emailChange;
+    if (!ui.emailInput.value && saved) ui.emailInput.value = saved;
+    ui.input.disabled = conn.blocked || emailFirst();
+    canSend();
+  }
+
+  /** What the server says of the site's hours; asks again when they change. */
+  function availability(a) {
+    if (!a || typeof a !== 'object') return;
+    view.inHours = a.in_hours !== false;
+    clearTimeout(view.hoursTimer);
+    if (typeof a.changes_at === 'number') {
+      const wait = Math.min(TIMER_MAX_MS, Math.max(0, a.changes_at - Date.now()) + Math.random() * HOURS_JITTER_MS);
+      view.hoursTimer = setTimeout(recheckHours, wait);
+    }
+    if (ui) awayState();
+  }
+
+  async function recheckHours() {
+    try {
+      const res = await fetch(`${store.base}/api/v1/widget/config?site_key=${encodeURIComponent(store.key)}`, { credentials: 'omit' });
+      if (res.ok) return availability((await res.json()).availability);
+    } catch (e) {}
+    // Could not ask: the page keeps what it knows, and asks again in a minute.
+    view.hoursTimer = setTimeout(recheckHours, 60000);
+  }
+
+  /** The away state's form: the email is kept here and stored on the visitor. */
+  async function leaveEmail() {
+    const email = ui.emailInput.value.trim();
+    if (!EMAIL_LIKE.test(email) || email.length > EMAIL_MAX) {
+      ui.emailInput.setAttribute('aria-invalid', 'true');
+      ui.emailNote.textContent = t().emailInvalid;
+      return;
+    }
+    ui.emailInput.setAttribute('aria-invalid', 'false');
+    ui.emailNote.textContent = '';
+    ui.emailSave.disabled = true;
+    const saved = await storeEmail(email);
+    ui.emailSave.disabled = false;
+    if (saved === false) {
+      ui.emailInput.setAttribute('aria-invalid', 'true');
+      ui.emailNote.textContent = t().emailInvalid;
+      return;
+    }
+    store.saved.identity = { ...(store.saved.identity || {}), email: saved || email };
+    save();
+    ui.emailInput.value = saved || email;
+    view.editingEmail = false;
+    ui.mailer.hidden = false;
+    awayState();
+    emit('email', saved || email);
+    if (!ui.input.disabled) ui.input.focus();
+  }
+
+  /**
+   * `PUT /rooms/{id}/visitor/email` once a session exists (else the next start carries
+   * it): the stored address, `false` if the server refused it, null if it could not ask.
+   */
+  async function storeEmail(email) {
+    if (!room.id || !conn.token) {
+      want();
+      return null;
+    }
+    try {
+      const res = await fetch(`${store.base}/api/v1/rooms/${room.id}/visitor/email`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer ' + conn.token, 'content-type': 'application/json' },
+        body: JSON.stringify({ email, page_url: location.href.split('#')[0] }),
+        credentials: 'omit',
+      });
+      if (res.ok) return (await res.json()).email;
+      if (res.status === 400) return false;
+    } catch (e) {}
+    return null;
   }
 
   function setConn(state) {
@@ -562,7 +735,7 @@
             : site.failed
               ? s.unavailable
               : '';
-    ui.input.disabled = conn.blocked;
+    ui.input.disabled = conn.blocked || emailFirst();
     canSend();
   }
 
@@ -577,7 +750,7 @@
     ui.count.textContent = over ? t().tooLong.replace('{n}', used - conn.maxBody) : used + ' / ' + conn.maxBody;
     ui.count.dataset.over = String(over);
     ui.input.setAttribute('aria-invalid', String(over));
-    ui.send.disabled = conn.blocked || !used || over;
+    ui.send.disabled = conn.blocked || !used || over || emailFirst();
   }
 
   // ---- messages -------------------------------------------------------------------------
@@ -860,7 +1033,7 @@
 
   function submit() {
     const body = ui.input.value.trim();
-    if (!body || conn.blocked || chars(body) > conn.maxBody) return;
+    if (!body || conn.blocked || chars(body) > conn.maxBody || emailFirst()) return;
     ui.input.value = '';
     typed();
     const item = { cid: newCid(), body, ts: Date.now() };
@@ -921,7 +1094,8 @@
     const who = store.saved.identity;
     if (who && who.name) req.name = who.name;
     // Only a plausible address: a refused one would fail the session, not just the field.
-    if (who && who.email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(who.email)) req.email = who.email;
+    if (who && who.email && EMAIL_LIKE.test(who.email)) req.email = who.email;
+    if (store.reopen) req.reopen = store.reopen;
     let res;
     let body = {};
     try {
@@ -947,6 +1121,11 @@
     conn.connecting = false;
     if (res && res.ok) return socket(body);
     if (body.error === 'visitor_blocked') return block();
+    if (body.error === 'invalid_reopen_link') {
+      // An old or broken link: the chat goes on as it would have without it.
+      store.reopen = '';
+      return connect();
+    }
     if (res && (res.status === 403 || res.status === 404)) {
       conn.wanted = false;
       site.failed = true;
@@ -958,6 +1137,8 @@
 
   /** Takes a start's answer: the visitor's id and secret, their room, the unread count and read marks. */
   function adopt(session) {
+    store.reopen = '';
+    if (session.availability) availability(session.availability);
     if (session.visitor_secret) {
       store.saved.visitor_id = session.visitor_id;
       store.saved.visitor_secret = session.visitor_secret;
@@ -1128,7 +1309,9 @@
         }
         break;
       case 'settings':
-        if (f.site === site.cfg.site_id) resettle(f.widget);
+        if (f.site !== site.cfg.site_id) break;
+        resettle(f.widget);
+        availability(f.availability);
         break;
       case 'resync':
         if (f.room !== room.id) break;

@@ -163,6 +163,12 @@ pub struct WidgetSettings {
     pub away_message: String,
     /// Whether visitors see the owner's online/away status.
     pub show_owner_status: bool,
+    /// The site's weekly hours; outside them the widget is away. `null`: always within.
+    pub business_hours: Option<crate::availability::BusinessHours>,
+    /// Whether the away state asks for the visitor's email.
+    pub email_field: crate::availability::EmailField,
+    /// How soon the away state says an answer comes.
+    pub reply_time: crate::availability::ReplyTime,
 }
 
 /// A site's allow-list: exact origins (`scheme://host[:port]`), each once, stored as a

@@ -81,6 +81,9 @@ error_codes! {
     RefreshTokenReused = "refresh_token_reused",
     /// The verification or reset token is unknown, used or expired.
     InvalidOneTimeToken = "invalid_one_time_token",
+    /// The link from a mail that reopens a visitor's chat is forged or expired, or its
+    /// conversation is gone.
+    InvalidReopenLink = "invalid_reopen_link",
 
     // Web Push.
     /// The push subscription's endpoint is not an https URL of at most 1024 characters, or

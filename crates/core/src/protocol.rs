@@ -265,6 +265,9 @@ pub enum ServerFrame {
     Settings {
         site: SiteId,
         widget: WidgetSettings,
+        /// Whether the site is within its hours as of this frame, and when that changes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        availability: Option<crate::availability::Availability>,
     },
     /// The messages after `after_seq` cannot be replayed: drop any you hold after it and
     /// fetch them over HTTP (`GET /api/v1/rooms/{room}/messages`), then carry on with live

@@ -62,6 +62,8 @@ pub struct NotifySettings {
     pub digest_secs: u64,
     pub poll_ms: u64,
     pub claim_secs: u64,
+    pub retry_first_secs: u64,
+    pub retry_max_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

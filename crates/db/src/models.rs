@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 use pintalk_core::domain::Recipient;
+use pintalk_core::availability::{EmailField, ReplyTime, StoredHours};
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{
@@ -98,6 +99,10 @@ pub struct Site {
     pub show_owner_status: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `None`: always within its hours.
+    pub business_hours: Option<StoredHours>,
+    pub email_field: EmailField,
+    pub reply_time: ReplyTime,
 }
 
 /// A change to a site; `None` leaves a field as it is.
@@ -113,6 +118,10 @@ pub struct SiteChange {
     pub language: Option<Language>,
     pub away_message: Option<String>,
     pub show_owner_status: Option<bool>,
+    /// `Some(None)` clears the hours.
+    pub business_hours: Option<Option<StoredHours>>,
+    pub email_field: Option<EmailField>,
+    pub reply_time: Option<ReplyTime>,
     pub site_key: Option<String>,
     pub updated_at: i64,
 }

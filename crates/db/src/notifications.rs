@@ -166,8 +166,11 @@ pub struct Unread {
     pub recipient: Recipient,
     pub site: SiteId,
     pub site_name: String,
+    pub visitor: VisitorId,
     pub visitor_name: Option<String>,
     pub visitor_email: Option<String>,
+    /// The page the visitor left their email on: where a mail's link reopens the chat.
+    pub visitor_page: Option<String>,
     /// The first `limit` of them, oldest first.
     pub messages: Vec<StoredMessage>,
     /// How many there are in all.
@@ -185,7 +188,7 @@ pub fn unread(
     row: &DueNotification,
     limit: i64,
 ) -> Result<Option<Unread>, DbError> {
-    let Some((site, site_name, visitor, visitor_name, visitor_email)) = rooms::table
+    let Some((site, site_name, visitor, visitor_name, visitor_email, visitor_page)) = rooms::table
         .inner_join(sites::table)
         .inner_join(visitors::table)
         .filter(rooms::id.eq(row.room_id))
@@ -195,8 +198,16 @@ pub fn unread(
             visitors::id,
             visitors::name,
             visitors::email,
+            visitors::page_url,
         ))
-        .first::<(SiteId, String, VisitorId, Option<String>, Option<String>)>(conn)
+        .first::<(
+            SiteId,
+            String,
+            VisitorId,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )>(conn)
         .optional()?
     else {
         return Ok(None);
@@ -231,8 +242,10 @@ pub fn unread(
         recipient: row.recipient,
         site,
         site_name,
+        visitor,
         visitor_name,
         visitor_email,
+        visitor_page,
         messages,
         count,
         last_seq: last_seq.unwrap_or(after_seq),
@@ -258,6 +271,27 @@ pub fn notified(
             notifications_due::claimed_until.eq(0),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// The mail server failed: every row `claimer` still holds of `owner` stays claimed —
+/// by nobody, so nothing is mailed twice — until `retry_at`, its due time unchanged.
+pub fn back_off(
+    conn: &mut DbConnection,
+    owner: OwnerId,
+    claimer: &str,
+    retry_at: i64,
+) -> Result<(), DbError> {
+    diesel::update(
+        notifications_due::table
+            .filter(notifications_due::owner_id.eq(owner))
+            .filter(notifications_due::claimed_by.eq(claimer)),
+    )
+    .set((
+        notifications_due::claimed_by.eq(None::<String>),
+        notifications_due::claimed_until.eq(retry_at),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 

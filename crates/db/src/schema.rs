@@ -63,6 +63,9 @@ diesel::table! {
         show_owner_status -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+        business_hours -> Nullable<Text>,
+        email_field -> Text,
+        reply_time -> Text,
     }
 }
 
@@ -76,6 +79,7 @@ diesel::table! {
         blocked_at -> Nullable<BigInt>,
         created_at -> BigInt,
         last_seen_at -> BigInt,
+        page_url -> Nullable<Text>,
     }
 }
 

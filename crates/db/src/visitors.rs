@@ -154,3 +154,32 @@ pub fn identify(
         Ok(())
     })
 }
+
+/// Records the email a visitor left in the widget, and the page they left it on (a
+/// mail's link reopens the chat there). The search index follows.
+pub fn leave_email(
+    conn: &mut DbConnection,
+    id: VisitorId,
+    email: String,
+    page_url: Option<String>,
+) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        diesel::update(visitors::table.find(id))
+            .set(visitors::page_url.eq(page_url))
+            .execute(conn)?;
+        identify(conn, id, None, Some(email))
+    })
+}
+
+/// Replaces a visitor's secret (a mail's link opened their chat in another browser): the
+/// new one is the browser's to keep.
+pub fn replace_secret(
+    conn: &mut DbConnection,
+    id: VisitorId,
+    secret_hash: String,
+) -> Result<(), DbError> {
+    diesel::update(visitors::table.find(id))
+        .set(visitors::secret_hash.eq(secret_hash))
+        .execute(conn)?;
+    Ok(())
+}

@@ -89,6 +89,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::EmailUnchanged
         | C::InvalidOrigin
         | C::InvalidOneTimeToken
+        | C::InvalidReopenLink
         | C::BadFrame
         | C::AlreadyAuthenticated
         | C::BodyTooLong

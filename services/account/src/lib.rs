@@ -123,6 +123,7 @@ pub async fn state(
         vapid: vapid.map(Arc::new),
         dummy_hash,
         metrics,
+        clock: pintalk_core::clock::Clock::default(),
     })
 }
 

@@ -28,6 +28,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// The persister's counters, shown at `/metrics`.
     pub metrics: crate::persister::PersisterMetrics,
+    /// What the notifier, business hours and link expiry take as now (tests move it).
+    pub clock: pintalk_core::clock::Clock,
 }
 
 impl AppState {

@@ -71,6 +71,45 @@ pub fn find_or_create(
     Ok((visitor, room, Some(secret)))
 }
 
+/// The visitor a mail's reopen link names, back in `room` (which must be of `site`): the
+/// same browser keeps its secret; another gets a new one, which replaces the old (the
+/// first browser then starts afresh — the link's holder is the one who reads the mail).
+pub fn reopen(
+    conn: &mut DbConnection,
+    site: SiteId,
+    room: RoomId,
+    returning: Returning,
+) -> Result<(Visitor, Room, Option<String>), ApiError> {
+    let gone = || {
+        ApiError::new(
+            ErrorCode::InvalidReopenLink,
+            "this link's conversation is gone",
+        )
+    };
+    let room = rooms::find(conn, room)?
+        .filter(|r| r.site_id == site)
+        .ok_or_else(gone)?;
+    let visitor = visitors::find(conn, site, room.visitor_id)?.ok_or_else(gone)?;
+    if visitor.blocked_at.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::VisitorBlocked,
+            "this visitor was blocked",
+        ));
+    }
+    let same_browser =
+        matches!(&returning, Some((id, hash)) if *id == visitor.id && *hash == visitor.secret_hash);
+    if same_browser {
+        return Ok((visitor, room, None));
+    }
+    let secret = new_token();
+    visitors::replace_secret(conn, visitor.id, token_hash(&secret))?;
+    let visitor = Visitor {
+        secret_hash: token_hash(&secret),
+        ..visitor
+    };
+    Ok((visitor, room, Some(secret)))
+}
+
 fn new_room(conn: &mut DbConnection, site: SiteId, visitor: VisitorId) -> Result<Room, ApiError> {
     let now = now_ms();
     let room = Room {

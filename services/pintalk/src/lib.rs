@@ -19,6 +19,8 @@ pub struct AllInOne {
     gateway: Arc<Gateway>,
     /// Stopped, and waited for, once the server has stopped.
     background: pintalk_account::background::Background,
+    /// The account service's clock, which tests of a debug build move ahead.
+    clock: pintalk_core::clock::Clock,
 }
 
 impl AllInOne {
@@ -44,6 +46,7 @@ impl AllInOne {
         let vapid = pintalk_account::keys::load_vapid(&settings, true)?;
         let state = web::Data::new(pintalk_account::state(settings, signer, vapid, bus).await?);
         let background = pintalk_account::background::Background::start(&state)?;
+        let clock = state.clock.clone();
         let gateway_data = web::Data::from(gateway.clone());
         let server = pintalk_http::serve(listener, workers, move || {
             App::new()
@@ -56,7 +59,14 @@ impl AllInOne {
             server,
             gateway,
             background,
+            clock,
         })
+    }
+
+    /// The clock the notifier, business hours and link expiry go by. Only a debug build
+    /// can move it ([`pintalk_core::clock::Clock::advance`]); tests do, instead of sleeping.
+    pub fn clock(&self) -> pintalk_core::clock::Clock {
+        self.clock.clone()
     }
 
     pub fn port(&self) -> u16 {

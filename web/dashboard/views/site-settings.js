@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { busy, confirmDialog, copyButton, formError, toast } from '../ui.js';
 import { blockedVisitors } from './blocked-visitors.js';
+import { availabilityEditor } from './hours.js';
 import { notLiveNotice } from './not-live.js';
 import { originsEditor } from './origins.js';
 import { widgetPreview } from './preview.js';
@@ -86,6 +87,9 @@ export function settingsView(app, params) {
     h('label', { class: 'switch' }, showStatus, h('span', { class: 'switch-track' }),
       h('span', {}, h('strong', { text: t('settings.showStatus') }), h('small', { class: 'hint block', text: t('settings.showStatusHint') }))));
 
+  // Availability: business hours, the away state's email field, the reply time.
+  const availability = availabilityEditor({ onChange: (fields) => { Object.assign(draft.widget, fields); changed(); } });
+
   // Danger zone.
   const remove = h('button', { class: 'btn btn-danger-ghost', type: 'button' }, icon('trash', 16), h('span', { text: t('settings.deleteSite') }));
   const danger = h('section', { class: 'card section danger-zone' },
@@ -98,7 +102,7 @@ export function settingsView(app, params) {
   const save = h('button', { class: 'btn btn-primary', type: 'submit', text: t('settings.save'), disabled: true });
   const discard = h('button', { class: 'btn btn-ghost', type: 'button', text: t('settings.discard'), disabled: true });
   const saveBar = h('div', { class: 'save-bar' }, h('span', { class: 'muted small save-state', text: t('settings.allSaved') }), discard, save);
-  const form = h('form', { class: 'settings-form' }, general, widget, error, saveBar);
+  const form = h('form', { class: 'settings-form' }, general, widget, availability.el, error, saveBar);
 
   function paintPositions() {
     for (const b of positions.children) {
@@ -130,6 +134,7 @@ export function settingsView(app, params) {
     language.value = from.widget.language;
     away.value = from.widget.away_message;
     showStatus.checked = from.widget.show_owner_status;
+    availability.set(from.widget);
     paintPositions();
     changed();
   }

@@ -3,6 +3,7 @@
 
 pub mod download_name;
 pub mod email;
+pub mod hours;
 pub mod origin;
 pub mod password;
 pub mod push_subscription;

@@ -1,11 +1,13 @@
 //! How a site's widget looks and behaves: the settings the API shows, and a checked
 //! change to them.
 
+use pintalk_core::availability::{BusinessHours, EmailField, ReplyTime, StoredHours};
 use pintalk_core::domain::{Language, WidgetPosition, WidgetSettings};
 use pintalk_db::models::{Site, SiteChange};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
+use crate::domain::hours;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
 
@@ -34,6 +36,21 @@ pub struct WidgetSettingsChange {
     /// Up to 500 characters.
     pub away_message: Option<String>,
     pub show_owner_status: Option<bool>,
+    /// The site's weekly hours; `null` removes them (always within hours).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<BusinessHours>)]
+    pub business_hours: Option<Option<BusinessHours>>,
+    pub email_field: Option<EmailField>,
+    pub reply_time: Option<ReplyTime>,
+}
+
+/// A field that is there, `null` or not, as `Some`: `null` then means "clear it".
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 impl WidgetSettingsChange {
@@ -47,6 +64,9 @@ impl WidgetSettingsChange {
             language,
             away_message,
             show_owner_status,
+            business_hours,
+            email_field,
+            reply_time,
         } = self;
         title.is_some()
             || greeting.is_some()
@@ -55,6 +75,9 @@ impl WidgetSettingsChange {
             || language.is_some()
             || away_message.is_some()
             || show_owner_status.is_some()
+            || business_hours.is_some()
+            || email_field.is_some()
+            || reply_time.is_some()
     }
 }
 
@@ -68,6 +91,9 @@ pub fn settings_of(site: &Site) -> WidgetSettings {
         language: site.language,
         away_message: site.away_message.clone(),
         show_owner_status: site.show_owner_status,
+        business_hours: site.business_hours.as_ref().map(|h| h.hours().clone()),
+        email_field: site.email_field,
+        reply_time: site.reply_time,
     }
 }
 
@@ -106,5 +132,12 @@ pub fn apply(change: WidgetSettingsChange, into: &mut SiteChange) -> Result<(), 
         .map(|a| bounded("widget.away_message", &a, 0, 500, true))
         .transpose()?;
     into.show_owner_status = change.show_owner_status;
+    into.business_hours = change
+        .business_hours
+        .map(|h| h.map(hours::check).transpose())
+        .transpose()?
+        .map(|h| h.map(StoredHours::new));
+    into.email_field = change.email_field;
+    into.reply_time = change.reply_time;
     Ok(())
 }

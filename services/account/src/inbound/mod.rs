@@ -99,7 +99,7 @@ impl<'a, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, R, W> {
     fn new(state: &'a AppState, ip: String, read: R, write: W) -> Self {
         Self {
             state,
-            tokens: ReplyTokens::new(&state.signer),
+            tokens: ReplyTokens::new(&state.signer, state.clock.clone()),
             ip,
             read: BufReader::new(read),
             write,

@@ -6,7 +6,7 @@
 //! local part may have, and safe from mail systems that fold case.
 
 use hmac::{Hmac, KeyInit, Mac};
-use pintalk_core::clock::now_ms;
+use pintalk_core::clock::Clock;
 use pintalk_core::ids::RoomId;
 use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::secret::hex;
@@ -16,6 +16,11 @@ use sha2::Sha256;
 const PURPOSE: &str = "pintalk reply address v1";
 /// How long a reply address works.
 pub const VALID_DAYS: u16 = 30;
+/// The key of the other token sealed the same way: the link in a visitor's mail that
+/// reopens their chat on the site's page (`#pintalk=<token>`), never their secret.
+const REOPEN_PURPOSE: &str = "pintalk reopen link v1";
+/// How long a reopen link works.
+pub const REOPEN_VALID_DAYS: u16 = 7;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 /// Bytes of the MAC kept: 64 bits, checked in constant time.
 const MAC_BYTES: usize = 8;
@@ -36,25 +41,48 @@ pub enum BadToken {
     Expired,
 }
 
-/// Seals and opens reply tokens with one key.
+/// Seals and opens tokens of one purpose with one key.
 #[derive(Clone)]
 pub struct ReplyTokens {
     mac: Hmac<Sha256>,
+    /// The days a token works for.
+    valid_days: u16,
+    /// Whose "today" decides expiry (the tests move it).
+    clock: Clock,
 }
 
 impl ReplyTokens {
-    pub fn new(signer: &pintalk_core::token::Signer) -> Self {
-        let key = signer.derived_key(PURPOSE);
+    /// Reply addresses' tokens.
+    pub fn new(signer: &pintalk_core::token::Signer, clock: Clock) -> Self {
+        Self::with(signer, PURPOSE, VALID_DAYS, clock)
+    }
+
+    /// Reopen links' tokens (a visitor's, for their room).
+    pub fn reopen_links(signer: &pintalk_core::token::Signer, clock: Clock) -> Self {
+        Self::with(signer, REOPEN_PURPOSE, REOPEN_VALID_DAYS, clock)
+    }
+
+    fn with(
+        signer: &pintalk_core::token::Signer,
+        purpose: &str,
+        valid_days: u16,
+        clock: Clock,
+    ) -> Self {
+        let key = signer.derived_key(purpose);
         let mac = match Hmac::<Sha256>::new_from_slice(&key) {
             Ok(mac) => mac,
             Err(_) => unreachable!("HMAC takes a key of any length"),
         };
-        Self { mac }
+        Self {
+            mac,
+            valid_days,
+            clock,
+        }
     }
 
-    /// The token for `to`, working for [`VALID_DAYS`] from now.
+    /// The token for `to`, working for its purpose's days from now.
     pub fn seal(&self, to: ReplyTo) -> String {
-        self.seal_until(to, today().saturating_add(VALID_DAYS))
+        self.seal_until(to, self.today().saturating_add(self.valid_days))
     }
 
     fn seal_until(&self, to: ReplyTo, until: u16) -> String {
@@ -81,10 +109,14 @@ impl ReplyTokens {
             b'v' => ParticipantKind::Visitor,
             _ => return Err(BadToken::Forged),
         };
-        if u16::from_be_bytes([body[17], body[18]]) < today() {
+        if u16::from_be_bytes([body[17], body[18]]) < self.today() {
             return Err(BadToken::Expired);
         }
         Ok(ReplyTo { room, kind })
+    }
+
+    fn today(&self) -> u16 {
+        u16::try_from(self.clock.now_ms() / DAY_MS).unwrap_or(u16::MAX)
     }
 
     fn mac(&self, bytes: &[u8]) -> Vec<u8> {
@@ -103,10 +135,6 @@ fn payload(to: ReplyTo, until: u16) -> Vec<u8> {
     });
     bytes.extend_from_slice(&until.to_be_bytes());
     bytes
-}
-
-fn today() -> u16 {
-    u16::try_from(now_ms() / DAY_MS).unwrap_or(u16::MAX)
 }
 
 fn uuid_from(bytes: &[u8]) -> Option<RoomId> {
@@ -136,12 +164,14 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::{BadToken, ReplyTo, ReplyTokens};
+    use pintalk_core::clock::Clock;
     use pintalk_core::ids::RoomId;
     use pintalk_core::protocol::ParticipantKind;
     use pintalk_core::token::{Signer, generate_private_pem};
 
     fn tokens() -> ReplyTokens {
-        ReplyTokens::new(&Signer::new("t", &generate_private_pem().unwrap(), &[]).unwrap())
+        let signer = Signer::new("t", &generate_private_pem().unwrap(), &[]).unwrap();
+        ReplyTokens::new(&signer, Clock::default())
     }
 
     #[test]
@@ -184,7 +214,27 @@ mod tests {
             room: RoomId::new(),
             kind: ParticipantKind::Owner,
         };
-        let token = tokens.seal_until(to, super::today() - 1);
+        let token = tokens.seal_until(to, tokens.today() - 1);
         assert_eq!(tokens.open(&token), Err(BadToken::Expired));
+    }
+
+    #[test]
+    fn a_reopen_link_expires_when_the_clock_passes_its_week() {
+        let signer = Signer::new("t", &generate_private_pem().unwrap(), &[]).unwrap();
+        let clock = Clock::default();
+        let links = ReplyTokens::reopen_links(&signer, clock.clone());
+        let to = ReplyTo {
+            room: RoomId::new(),
+            kind: ParticipantKind::Visitor,
+        };
+        let token = links.seal(to);
+        assert_eq!(links.open(&token), Ok(to));
+        assert_eq!(
+            ReplyTokens::new(&signer, clock.clone()).open(&token),
+            Err(BadToken::Forged),
+            "not a reply address"
+        );
+        clock.advance(std::time::Duration::from_secs(8 * 24 * 3600));
+        assert_eq!(links.open(&token), Err(BadToken::Expired));
     }
 }

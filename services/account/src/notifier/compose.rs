@@ -38,8 +38,21 @@ pub fn reply_address(state: &AppState, room: RoomId, kind: ParticipantKind) -> O
     if mail.inbound_listen.trim().is_empty() {
         return None;
     }
-    let token = ReplyTokens::new(&state.signer).seal(ReplyTo { room, kind });
+    let token = ReplyTokens::new(&state.signer, state.clock.clone()).seal(ReplyTo { room, kind });
     Some(format!("reply+{token}@{}", mail.inbound_domain))
+}
+
+/// The link in a visitor's mail that reopens their chat, in the same conversation, on the
+/// page they left their email on: `<page>#pintalk=<token>`, the token sealed for their
+/// room and expiring (never their secret). None when no page is known.
+pub fn reopen_url(state: &AppState, unread: &Unread) -> Option<String> {
+    let page = unread.visitor_page.as_deref()?;
+    let page = page.split('#').next().unwrap_or(page);
+    let token = ReplyTokens::reopen_links(&state.signer, state.clock.clone()).seal(ReplyTo {
+        room: unread.room,
+        kind: ParticipantKind::Visitor,
+    });
+    Some(format!("{page}#pintalk={token}"))
 }
 
 /// The mail about one conversation, or a digest of several.
@@ -96,10 +109,10 @@ pub fn unread_mail(
 
 /// The mail to a visitor about the owner's answers they have not seen.
 pub fn visitor_mail(
-    settings: &Settings,
     owner: &Owner,
     unread: &Unread,
     reply_to: Option<String>,
+    reopen: Option<String>,
 ) -> Mail {
     let site = one_line(&unread.site_name);
     let mut body = format!(
@@ -110,17 +123,21 @@ pub fn visitor_mail(
             .map_or_else(|| "there".to_owned(), one_line)
     );
     quote(&mut body, unread);
+    if let Some(reopen) = &reopen {
+        let _ = writeln!(body, "Continue the chat: {reopen}\n");
+    }
     let _ = writeln!(
         body,
         "{}— {}, {site}",
         if reply_to.is_some() {
             "Reply to this mail to answer: your reply shows in the chat.\n\n"
-        } else {
+        } else if reopen.is_none() {
             "Open the chat on our site to answer.\n\n"
+        } else {
+            ""
         },
         one_line(&owner.name)
     );
-    let _ = settings;
     Mail {
         to: unread.visitor_email.clone().unwrap_or_default(),
         subject: format!("{site} answered you"),

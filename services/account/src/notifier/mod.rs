@@ -9,6 +9,12 @@
 //! conditional UPDATE per owner, so replicas never share a claim), mails, and marks each
 //! row right after its mail. A notifier that dies mid-pass leaves its claim to expire after
 //! `notify.claim_secs`; only a mail sent in the instant before the death can go twice.
+//!
+//! The mail server down (or refusing): the rows not yet mailed wait, claimed by nobody,
+//! `notify.retry_first_secs` at first and then as long again as they are overdue, up to
+//! `notify.retry_max_secs` — so a long outage costs a few attempts an hour, and the mails
+//! go once it is back. Messages are stored and fanned out meanwhile as ever: mail is only
+//! ever sent from here, never on a message's path.
 
 mod compose;
 mod push;
@@ -16,7 +22,6 @@ mod push;
 use std::time::Duration;
 
 use actix_web::web;
-use pintalk_core::clock::now_ms;
 use pintalk_core::domain::{EmailNotifications, Recipient};
 use pintalk_core::ids::OwnerId;
 use pintalk_core::protocol::ParticipantKind;
@@ -81,26 +86,50 @@ impl Notifier {
     }
 
     /// Claims and mails what is due now for a page of owners; how many it looked at. One
-    /// owner's failure (the mail server down, say) leaves their claim to lapse and be
-    /// retried after `notify.claim_secs`, and does not hold up the others.
+    /// owner's failure (the mail server down, say) backs their unsent rows off (see the
+    /// module's doc), and does not hold up the others.
     async fn pass(&self) -> anyhow::Result<i64> {
-        let now = now_ms();
+        let now = self.state.clock.now_ms();
         let owners = self
             .state
             .background_db(move |conn| notifications::due_owners(conn, now, OWNERS_PER_PASS))
             .await?;
         let handled = i64::try_from(owners.len()).unwrap_or(i64::MAX);
         for owner in owners {
-            let done = match self.claim(owner, now).await {
-                Ok(Some(claimed)) => self.handle(claimed, now).await,
-                Ok(None) => Ok(()),
-                Err(e) => Err(e),
+            let claimed = match self.claim(owner, now).await {
+                Ok(Some(claimed)) => claimed,
+                Ok(None) => continue,
+                Err(e) => {
+                    log::warn!("notifier: owner {owner}: {e:#}");
+                    continue;
+                }
             };
-            if let Err(e) = done {
-                log::warn!("notifier: owner {owner}: {e:#}");
+            let overdue = claimed.rows.iter().map(|r| now - r.due_at).max();
+            if let Err(e) = self.handle(claimed, now).await {
+                let retry_at = now + self.retry_after(overdue.unwrap_or(0));
+                log::warn!("notifier: owner {owner}: {e:#}; trying again at {retry_at}");
+                let claimer = self.claimer.clone();
+                if let Err(e) = self
+                    .state
+                    .background_db(move |conn| {
+                        notifications::back_off(conn, owner, &claimer, retry_at)
+                    })
+                    .await
+                {
+                    // The claim lapses after `notify.claim_secs` instead.
+                    log::warn!("notifier: owner {owner}: backing off: {e:#}");
+                }
             }
         }
         Ok(handled)
+    }
+
+    /// How long mails that are `overdue_ms` late wait after a failure: as long again
+    /// (the delays double), within `notify.retry_first_secs..=retry_max_secs`.
+    fn retry_after(&self, overdue_ms: i64) -> i64 {
+        let notify = &self.state.settings.notify;
+        let first = secs_ms(notify.retry_first_secs);
+        overdue_ms.clamp(first, secs_ms(notify.retry_max_secs).max(first))
     }
 
     async fn claim(&self, owner: OwnerId, now: i64) -> anyhow::Result<Option<Claimed>> {
@@ -244,7 +273,8 @@ impl Notifier {
                 .await;
         };
         let reply_to = compose::reply_address(&self.state, room, ParticipantKind::Visitor);
-        let mail = compose::visitor_mail(&self.state.settings, owner, &unread, reply_to);
+        let reopen = compose::reopen_url(&self.state, &unread);
+        let mail = compose::visitor_mail(owner, &unread, reply_to, reopen);
         self.state.mailer.send(mail).await?;
         self.notified(&unread, now).await
     }

@@ -103,6 +103,10 @@ route_table! {
         post rooms::transcript_mail::mail_transcript;
         + options rooms::messages::messages_preflight
     ],
+    "/api/v1/rooms/{id}/visitor/email" => [
+        put rooms::visitor_email::set_visitor_email;
+        + options rooms::messages::messages_preflight
+    ],
     "/api/v1/rooms/{id}/block" => [
         post rooms::block::block_visitor,
         delete rooms::unblock::unblock_visitor

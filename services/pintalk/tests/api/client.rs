@@ -345,6 +345,19 @@ impl TestApp {
             .await
     }
 
+    /// `PUT /rooms/{room}/visitor/email` with a visitor's token, from their page.
+    pub async fn leave_email(&self, token: &str, room: &str, fields: Value) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/visitor/email");
+        self.send(
+            Method::PUT,
+            &path,
+            Some(token),
+            Some("https://shop.example.com"),
+            Some(fields),
+        )
+        .await
+    }
+
     /// The mail's unsubscribe link: `GET` shows the page, `POST` is the one click.
     pub async fn unsubscribe(&self, method: Method, token: &str) -> Reply {
         let path = format!("/api/v1/notifications/unsubscribe?token={token}");

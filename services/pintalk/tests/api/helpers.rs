@@ -6,6 +6,7 @@
 
 use awc::http::StatusCode;
 use pintalk::AllInOne;
+use pintalk_core::clock::Clock;
 use pintalk_core::settings::Settings;
 use pintalk_core::token::{Signer, generate_private_pem};
 use pintalk_test_db::TestDatabase;
@@ -20,6 +21,8 @@ pub struct TestApp {
     /// The private key the app signs with, for tests that forge or expire tokens.
     pub signing_pem: String,
     pub settings: Settings,
+    /// The app's clock: `clock.advance(..)` instead of sleeping through a delay.
+    pub clock: Clock,
     _db: Option<TestDatabase>,
 }
 
@@ -96,6 +99,7 @@ impl TestApp {
             .await
             .expect("app starts");
         let base = format!("http://127.0.0.1:{port}");
+        let clock = app.clock();
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {
             base,
@@ -103,6 +107,7 @@ impl TestApp {
             mail,
             signing_pem,
             settings,
+            clock,
             _db: Some(db),
         }
     }
@@ -116,6 +121,7 @@ impl TestApp {
             mail,
             signing_pem,
             settings: Settings::from_toml("").unwrap(),
+            clock: Clock::default(),
             _db: None,
         }
     }

@@ -9,10 +9,14 @@ use tokio::net::TcpListener;
 
 use crate::eventually::eventually;
 
+/// The port a mail box listens on, and its accept loop, while it is up.
+type Listening = Option<(u16, tokio::task::JoinHandle<()>)>;
+
 /// The mails received so far, as raw RFC 5322 text.
 #[derive(Clone, Default)]
 pub struct MailBox {
     mails: Arc<Mutex<Vec<String>>>,
+    listening: Arc<Mutex<Listening>>,
 }
 
 impl MailBox {
@@ -21,8 +25,13 @@ impl MailBox {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let mailbox = MailBox::default();
-        let mails = mailbox.mails.clone();
-        tokio::spawn(async move {
+        mailbox.serve(listener, port);
+        (mailbox, port)
+    }
+
+    fn serve(&self, listener: TcpListener, port: u16) {
+        let mails = self.mails.clone();
+        let accepting = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let mails = mails.clone();
                 tokio::spawn(async move {
@@ -30,7 +39,21 @@ impl MailBox {
                 });
             }
         });
-        (mailbox, port)
+        *self.listening.lock().unwrap() = Some((port, accepting));
+    }
+
+    /// The mail server goes down: its port refuses connections until [`MailBox::up`].
+    pub async fn down(&self) -> u16 {
+        let (port, accepting) = self.listening.lock().unwrap().take().expect("it was up");
+        accepting.abort();
+        let _ = accepting.await;
+        port
+    }
+
+    /// The mail server is back, on the same port.
+    pub async fn up(&self, port: u16) {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        self.serve(listener, port);
     }
 
     /// Every mail so far sent to `to`.

@@ -94,15 +94,18 @@ pub(crate) fn request_origin(req: &HttpRequest) -> Option<&str> {
 }
 
 /// CORS preflight for a visitor's requests from the page (history, the transcript by
-/// mail). A preflight carries no credentials, so it cannot know the session's origin; the
+/// mail, their email). A preflight carries no credentials, so it cannot know the session's origin; the
 /// real request answers CORS only for it.
 pub async fn messages_preflight(req: HttpRequest) -> HttpResponse {
     let mut response = HttpResponse::NoContent();
     if let Some(origin) = request_origin(&req) {
         response
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))
-            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
-            .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "authorization"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT"))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "authorization, content-type",
+            ))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
             .insert_header((header::VARY, "Origin"));
     }

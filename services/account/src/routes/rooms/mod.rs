@@ -11,6 +11,7 @@ pub mod transcript;
 pub mod transcript_mail;
 pub mod unblock;
 pub mod update;
+pub mod visitor_email;
 
 use pintalk_core::clock::rfc3339;
 use pintalk_core::ids::{RoomId, SiteId, VisitorId};

@@ -68,6 +68,9 @@ pub async fn create_site(
             .away_message
             .unwrap_or_else(|| defaults::AWAY_MESSAGE.into()),
         show_owner_status: change.show_owner_status.unwrap_or(true),
+        business_hours: change.business_hours.flatten(),
+        email_field: change.email_field.unwrap_or_default(),
+        reply_time: change.reply_time.unwrap_or_default(),
         name,
         site_key: new_site_key(),
         allowed_origins,

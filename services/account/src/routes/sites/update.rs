@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::{SitePath, SiteView, allowed_origins as checked_origins, save, saved};
 use crate::auth::AuthOwner;
 use crate::body::Json;
+use crate::domain::hours::availability;
 use crate::domain::text::bounded;
 use crate::domain::widget::{self, WidgetSettingsChange, settings_of};
 use crate::error::ApiError;
@@ -68,6 +69,10 @@ async fn announce(state: &AppState, site: &pintalk_db::models::Site) {
     let frame = ServerFrame::Settings {
         site: site.id,
         widget: settings_of(site),
+        availability: Some(availability(
+            site.business_hours.as_ref().map(|h| h.hours()),
+            state.clock.now_ms(),
+        )),
     };
     if let Err(e) = state
         .bus

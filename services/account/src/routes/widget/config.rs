@@ -2,11 +2,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_core::ErrorCode;
+use pintalk_core::availability::Availability;
 use pintalk_core::ids::SiteId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{SiteKeyQuery, site_for_origin, with_cors};
+use crate::domain::hours::availability;
 use crate::domain::widget::settings_of;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -20,6 +22,9 @@ pub struct WidgetConfig {
     pub settings: WidgetSettings,
     /// Whether an owner of the site has a socket open now.
     pub owner_online: bool,
+    /// Whether the site is within its business hours now, and when that changes. The
+    /// widget is away outside them, or while no owner is online.
+    pub availability: Availability,
 }
 
 /// The widget's appearance for the site whose key it carries.
@@ -46,6 +51,10 @@ pub async fn config(
             site_id: site.id,
             settings: settings_of(&site),
             owner_online,
+            availability: availability(
+                site.business_hours.as_ref().map(|h| h.hours()),
+                state.clock.now_ms(),
+            ),
         })
     } else {
         actix_web::ResponseError::error_response(&ApiError::new(

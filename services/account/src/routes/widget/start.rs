@@ -4,7 +4,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_core::ErrorCode;
+use pintalk_core::availability::Availability;
 use pintalk_core::ids::{RoomId, VisitorId};
+use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::protocol::RoomStatus;
 use pintalk_core::secret::token_hash;
 use pintalk_core::token::VisitorSocketGrant;
@@ -16,8 +18,10 @@ use utoipa::ToSchema;
 use super::{site_for_origin, with_cors};
 use crate::body::Json;
 use crate::domain::email::EmailAddress;
+use crate::domain::hours::availability;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
+use crate::inbound::token::ReplyTokens;
 use crate::limits::{client_ip, enforce};
 use crate::state::AppState;
 
@@ -36,6 +40,10 @@ pub struct StartRequest {
     pub name: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// The token of a mail's reopen link (`#pintalk=<token>` on the page): the visitor
+    /// it names, back in its conversation, on this browser.
+    #[serde(default)]
+    pub reopen: Option<String>,
 }
 
 /// A visitor's conversation as the widget sees it.
@@ -68,6 +76,8 @@ pub struct VisitorStart {
     pub token: String,
     pub gateway_url: String,
     pub expires_in: u64,
+    /// Whether the site is within its business hours now, and when that changes.
+    pub availability: Availability,
 }
 
 /// Starts or resumes a visitor's conversation and hands out a gateway token scoped to
@@ -76,6 +86,7 @@ pub struct VisitorStart {
     params(("Origin" = String, Header, description = "the embedding page's origin; must be on the site's allow-list")),
     responses(
         (status = 200, body = VisitorStart),
+        (status = 400, description = "invalid_reopen_link: the mail's link is forged or expired, or its conversation is gone", body = crate::error::ErrorBody),
         (status = 403, description = "origin_not_allowed, site_not_live or visitor_blocked", body = crate::error::ErrorBody),
         (status = 404, description = "no site has this key", body = crate::error::ErrorBody),
         (status = 429, description = "too_many_requests", body = crate::error::ErrorBody),
@@ -110,6 +121,7 @@ async fn start_visitor(
         visitor_secret,
         name,
         email,
+        reopen,
         ..
     } = request;
     let name = name
@@ -149,11 +161,31 @@ async fn start_visitor(
         (Some(id), Some(secret)) if secret.len() <= 100 => Some((id, token_hash(&secret))),
         _ => None,
     };
+    let reopened = reopen
+        .map(|token| {
+            let links = ReplyTokens::reopen_links(&state.signer, state.clock.clone());
+            // Bounded before it is looked at; a longer one is no token of ours.
+            let bounded = if token.len() <= 128 {
+                token.as_str()
+            } else {
+                ""
+            };
+            match links.open(bounded) {
+                Ok(to) if to.kind == ParticipantKind::Visitor => Ok(to.room),
+                _ => Err(ApiError::new(
+                    ErrorCode::InvalidReopenLink,
+                    "this link is not valid any more; the chat starts afresh without it",
+                )),
+            }
+        })
+        .transpose()?;
     let site_id = site.id;
     let (visitor, room, secret, standing) = state
         .db(move |conn| {
-            let (visitor, room, secret) =
-                crate::visitors::find_or_create(conn, site_id, returning, name, email)?;
+            let (visitor, room, secret) = match reopened {
+                Some(room) => crate::visitors::reopen(conn, site_id, room, returning)?,
+                None => crate::visitors::find_or_create(conn, site_id, returning, name, email)?,
+            };
             let standing = crate::visitors::standing(conn, &visitor, &room)?;
             Ok((visitor, room, secret, standing))
         })
@@ -191,5 +223,9 @@ async fn start_visitor(
         token,
         gateway_url: state.settings.gateway_url(),
         expires_in: ttl,
+        availability: availability(
+            site.business_hours.as_ref().map(|h| h.hours()),
+            state.clock.now_ms(),
+        ),
     })
 }

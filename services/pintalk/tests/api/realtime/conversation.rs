@@ -197,9 +197,10 @@ async fn visitor_history_answers_cors_for_the_sessions_origin_only() {
         )
         .await;
     assert_eq!(preflight.status, StatusCode::NO_CONTENT);
+    // content-type too: the visitor's email goes as JSON (PUT .../visitor/email).
     assert_eq!(
         preflight.header("access-control-allow-headers"),
-        Some("authorization")
+        Some("authorization, content-type")
     );
     for (origin, allowed) in [(SHOP, Some(SHOP)), ("https://evil.example.com", None)] {
         let reply = app.history_from(origin, &visitor.token(), &room).await;
