@@ -98,6 +98,10 @@ typed_id!(
     RoomId,
     /// One stored chat message.
     MessageId,
+    /// A site's webhook endpoint: a URL that is told of the site's events.
+    WebhookId,
+    /// One event queued for one webhook endpoint, and its attempts.
+    DeliveryId,
 );
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and

@@ -8,6 +8,7 @@ pub mod notifications;
 pub mod realtime;
 pub mod rooms;
 pub mod sites;
+pub mod webhooks;
 pub mod widget;
 
 use actix_web::web;
@@ -86,6 +87,20 @@ route_table! {
     "/api/v1/sites/{id}/key" => [post sites::rotate_key::rotate_key],
     "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
     "/api/v1/sites/{id}/blocked" => [get sites::blocked::list_blocked],
+    "/api/v1/sites/{id}/webhooks" => [
+        get webhooks::list::list_webhooks,
+        post webhooks::create::create_webhook
+    ],
+    "/api/v1/sites/{id}/webhooks/{webhook}" => [
+        patch webhooks::update::update_webhook,
+        delete webhooks::delete::delete_webhook
+    ],
+    "/api/v1/sites/{id}/webhooks/{webhook}/deliveries" => [
+        get webhooks::deliveries::list_deliveries
+    ],
+    "/api/v1/sites/{id}/webhooks/{webhook}/deliveries/{delivery}/redeliver" => [
+        post webhooks::redeliver::redeliver
+    ],
     "/api/v1/rooms/{id}" => [
         get rooms::get::get_room,
         patch rooms::update::update_room,

@@ -20,6 +20,9 @@ pub struct TestApp {
     /// The private key the app signs with, for tests that forge or expire tokens.
     pub signing_pem: String,
     pub settings: Settings,
+    /// The URL of the app's database (empty for an app attached to another process).
+    database_url: String,
+    /// The private database, dropped with the app; `None` when another app owns it.
     _db: Option<TestDatabase>,
 }
 
@@ -58,8 +61,23 @@ impl TestApp {
 
     /// Starts the app with `adjust` applied to the test settings.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
-        let _ = env_logger::builder().is_test(true).try_init();
         let db = TestDatabase::new().expect("test database");
+        let url = db.url.clone();
+        Self::start(url, Some(db), adjust).await
+    }
+
+    /// A second app on this one's database, as a second replica is (its own bus, mail and
+    /// port), with `adjust` applied to its settings.
+    pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(self.database_url(), None, adjust).await
+    }
+
+    async fn start(
+        database_url: String,
+        db: Option<TestDatabase>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let _ = env_logger::builder().is_test(true).try_init();
         let (mail, smtp_port) = MailBox::start().await;
         let mut settings = Settings::from_toml(&format!(
             r#"
@@ -73,7 +91,7 @@ impl TestApp {
             [mail]
             smtp_url = "smtp://127.0.0.1:{smtp_port}"
             "#,
-            db.url
+            database_url
         ))
         .expect("test settings");
         if std::env::var("PINTALK_TEST_BUS").as_deref() == Ok("redis") {
@@ -101,7 +119,8 @@ impl TestApp {
             mail,
             signing_pem,
             settings,
-            _db: Some(db),
+            database_url,
+            _db: db,
         }
     }
 
@@ -114,16 +133,14 @@ impl TestApp {
             mail,
             signing_pem,
             settings: Settings::from_toml("").unwrap(),
+            database_url: String::new(),
             _db: None,
         }
     }
 
     /// The URL of the app's private database.
     pub fn database_url(&self) -> String {
-        self._db
-            .as_ref()
-            .map(|db| db.url.clone())
-            .unwrap_or_default()
+        self.database_url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {
