@@ -88,9 +88,7 @@ pub async fn resolve(url: &Url, allow_private: bool) -> Result<SocketAddr, Targe
             .map_err(|e| TargetError::Unresolved(host.clone(), e))?
             .collect(),
     };
-    if !allow_private
-        && let Some(private) = addresses.iter().find(|a| !is_public(a.ip()))
-    {
+    if !allow_private && let Some(private) = addresses.iter().find(|a| !is_public(a.ip())) {
         return Err(TargetError::Private(host, private.ip()));
     }
     addresses
