@@ -83,6 +83,46 @@ macro_rules! sql_from_text {
     };
 }
 
+/// Maps a list stored as a JSON array (feature `diesel`): written from the type's `json`
+/// field, read through its `from_json`, on every backend. A stored text that does not
+/// parse is an error, never an empty list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sql_json_text {
+    ($ty:ident) => {
+        #[cfg(feature = "diesel")]
+        impl<DB> ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB> for $ty
+        where
+            DB: ::diesel::backend::Backend,
+            str: ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, DB>,
+            ) -> ::diesel::serialize::Result {
+                <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>>::to_sql(
+                    &self.json, out,
+                )
+            }
+        }
+
+        #[cfg(feature = "diesel")]
+        impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $ty
+        where
+            DB: ::diesel::backend::Backend,
+            String: ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let text = <String as ::diesel::deserialize::FromSql<
+                    ::diesel::sql_types::Text,
+                    DB,
+                >>::from_sql(bytes)?;
+                Ok(Self::from_json(&text)?)
+            }
+        }
+    };
+}
+
 /// A stored or sent text that names no value of its type.
 #[derive(Debug, thiserror::Error)]
 #[error("not a known {0}")]
@@ -200,32 +240,7 @@ impl AllowedOrigins {
     }
 }
 
-#[cfg(feature = "diesel")]
-impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for AllowedOrigins
-where
-    DB: diesel::backend::Backend,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-{
-    fn to_sql<'b>(
-        &'b self,
-        out: &mut diesel::serialize::Output<'b, '_, DB>,
-    ) -> diesel::serialize::Result {
-        <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(&self.json, out)
-    }
-}
-
-#[cfg(feature = "diesel")]
-impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for AllowedOrigins
-where
-    DB: diesel::backend::Backend,
-    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-{
-    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-        let text =
-            <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
-        Ok(Self::from_json(&text)?)
-    }
-}
+sql_json_text!(AllowedOrigins);
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::text_mapped;
+use crate::{sql_json_text, text_mapped};
 
 /// Something that happened on a site, as a webhook tells of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -55,6 +55,15 @@ pub struct WebhookEvents {
 #[error("subscribe to at least one event")]
 pub struct NoEvents;
 
+/// A stored subscription that is not a non-empty JSON array of known events.
+#[derive(Debug, thiserror::Error)]
+pub enum BadEvents {
+    #[error("not a JSON array of known events: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Empty(#[from] NoEvents),
+}
+
 impl WebhookEvents {
     /// The set of `events`, duplicates dropped; empty is refused.
     pub fn new(mut events: Vec<WebhookEvent>) -> Result<Self, NoEvents> {
@@ -68,7 +77,7 @@ impl WebhookEvents {
     }
 
     /// Reads the stored text.
-    pub fn from_json(json: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn from_json(json: &str) -> Result<Self, BadEvents> {
         Ok(Self::new(serde_json::from_str(json)?)?)
     }
 
@@ -81,32 +90,7 @@ impl WebhookEvents {
     }
 }
 
-#[cfg(feature = "diesel")]
-impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for WebhookEvents
-where
-    DB: diesel::backend::Backend,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-{
-    fn to_sql<'b>(
-        &'b self,
-        out: &mut diesel::serialize::Output<'b, '_, DB>,
-    ) -> diesel::serialize::Result {
-        <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(&self.json, out)
-    }
-}
-
-#[cfg(feature = "diesel")]
-impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for WebhookEvents
-where
-    DB: diesel::backend::Backend,
-    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-{
-    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-        let text =
-            <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
-        Self::from_json(&text)
-    }
-}
+sql_json_text!(WebhookEvents);
 
 /// Where one event's delivery to one endpoint stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

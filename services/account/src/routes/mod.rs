@@ -133,6 +133,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::scope("/api/v1").default_service(web::to(crate::error::not_found)));
 }
 
+/// The query of a paged list: `cursor` from the previous page, `limit` 1 to 100.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// From a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 100, default 50.
+    pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    /// The page size asked for, checked.
+    pub fn limit(&self) -> Result<i64, crate::error::ApiError> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=100).contains(&limit) {
+            return Err(crate::error::ApiError::new(
+                pintalk_core::ErrorCode::InvalidQuery,
+                "limit must be 1 to 100",
+            ));
+        }
+        Ok(limit)
+    }
+}
+
 /// For PATCH bodies: tells "absent" (`None`) from "null" (`Some(None)`), so a client can
 /// clear a nullable field.
 pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>

@@ -34,6 +34,11 @@ impl WebhookUrl {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(bad("the url must not carry a user name or password"));
         }
+        // Non-ASCII is percent-encoded (and names punycoded) when parsed: bound what is
+        // stored, too.
+        if url.as_str().len() > MAX_URL_BYTES {
+            return Err(bad("the url is longer than 2000 bytes"));
+        }
         if url.fragment().is_some() {
             return Err(bad("the url must not have a #fragment"));
         }
@@ -267,6 +272,13 @@ mod tests {
         }
         let long = format!("https://hooks.example.com/{}", "a".repeat(MAX_URL_BYTES));
         assert!(ok(&long).is_err());
+        // Short as typed, but three times as long once percent-encoded.
+        let encoded = format!(
+            "https://hooks.example.com/{}",
+            "é".repeat(MAX_URL_BYTES / 3)
+        );
+        assert!(encoded.len() <= MAX_URL_BYTES);
+        assert!(ok(&encoded).is_err());
     }
 
     #[test]

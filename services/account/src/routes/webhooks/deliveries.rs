@@ -4,23 +4,14 @@ use actix_web::{HttpResponse, web};
 use pintalk_core::ErrorCode;
 use pintalk_core::ids::DeliveryId;
 use pintalk_db::deliveries;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{DeliveryView, WebhookPath, owned_webhook};
 use crate::auth::AuthOwner;
 use crate::error::ApiError;
+use crate::routes::PageQuery;
 use crate::state::AppState;
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DeliveriesQuery {
-    /// From a previous page's `next_cursor`.
-    pub cursor: Option<String>,
-    /// 1 to 100, default 50.
-    pub limit: Option<i64>,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryPage {
@@ -31,21 +22,15 @@ pub struct DeliveryPage {
 
 /// The endpoint's deliveries, the newest first.
 #[utoipa::path(get, path = "/api/v1/sites/{id}/webhooks/{webhook}/deliveries", tag = "webhooks",
-    security(("bearer" = [])), params(WebhookPath, DeliveriesQuery),
+    security(("bearer" = [])), params(WebhookPath, PageQuery),
     responses((status = 200, body = DeliveryPage)))]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     auth: AuthOwner,
     path: web::Path<WebhookPath>,
-    query: web::Query<DeliveriesQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidQuery,
-            "limit must be 1 to 100",
-        ));
-    }
+    let limit = query.limit()?;
     let before: Option<DeliveryId> = query
         .cursor
         .as_deref()
