@@ -39,6 +39,17 @@ macro_rules! text_mapped {
             }
         }
 
+        $crate::sql_to_text!($ty, as_str);
+        $crate::sql_from_text!($ty);
+    };
+}
+
+/// Writes a type to SQL as the text its method `$text` gives (feature `diesel`), on every
+/// backend.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sql_to_text {
+    ($ty:ident, $text:ident) => {
         #[cfg(feature = "diesel")]
         impl<DB> ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB> for $ty
         where
@@ -50,13 +61,11 @@ macro_rules! text_mapped {
                 out: &mut ::diesel::serialize::Output<'b, '_, DB>,
             ) -> ::diesel::serialize::Result {
                 <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>>::to_sql(
-                    self.as_str(),
+                    self.$text(),
                     out,
                 )
             }
         }
-
-        $crate::sql_from_text!($ty);
     };
 }
 
@@ -83,28 +92,14 @@ macro_rules! sql_from_text {
     };
 }
 
-/// Maps a list stored as a JSON array (feature `diesel`): written from the type's `json`
-/// field, read through its `from_json`, on every backend. A stored text that does not
+/// Maps a list stored as a JSON array (feature `diesel`): written as its `as_json`, read
+/// through its `from_json`, on every backend. A stored text that does not
 /// parse is an error, never an empty list.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! sql_json_text {
     ($ty:ident) => {
-        #[cfg(feature = "diesel")]
-        impl<DB> ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB> for $ty
-        where
-            DB: ::diesel::backend::Backend,
-            str: ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut ::diesel::serialize::Output<'b, '_, DB>,
-            ) -> ::diesel::serialize::Result {
-                <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>>::to_sql(
-                    &self.json, out,
-                )
-            }
-        }
+        $crate::sql_to_text!($ty, as_json);
 
         #[cfg(feature = "diesel")]
         impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $ty
@@ -232,6 +227,11 @@ impl AllowedOrigins {
 
     pub fn as_slice(&self) -> &[String] {
         &self.list
+    }
+
+    /// The stored text.
+    pub fn as_json(&self) -> &str {
+        &self.json
     }
 
     /// Whether `origin` is on the list, exactly.

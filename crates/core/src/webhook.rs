@@ -85,6 +85,11 @@ impl WebhookEvents {
         &self.list
     }
 
+    /// The stored text.
+    pub fn as_json(&self) -> &str {
+        &self.json
+    }
+
     pub fn contains(&self, event: WebhookEvent) -> bool {
         self.list.contains(&event)
     }
