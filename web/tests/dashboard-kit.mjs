@@ -125,13 +125,13 @@ export function dashboardKit(env) {
 }
 
 /**
- * One test file's app, host and browser, started before its tests and stopped after
- * them: `env` (filled once started) and the kit on it.
+ * One test file's app (with `appEnv` added to its environment), host and browser, started
+ * before its tests and stopped after them: `env` (filled once started) and the kit on it.
  */
-export function dashboardSuite() {
+export function dashboardSuite(appEnv = {}) {
   const env = {};
   before(async () => {
-    const [app, host, browser] = await Promise.all([startApp(), startHost(), launchBrowser()]);
+    const [app, host, browser] = await Promise.all([startApp(appEnv), startHost(), launchBrowser()]);
     Object.assign(env, { app, host, browser });
   });
   after(async () => {

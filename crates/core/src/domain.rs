@@ -41,6 +41,17 @@ macro_rules! text_mapped {
             }
         }
 
+        $crate::sql_to_text!($ty, as_str);
+        $crate::sql_from_text!($ty);
+    };
+}
+
+/// Writes a type to SQL as the text its method `$text` gives (feature `diesel`), on every
+/// backend.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sql_to_text {
+    ($ty:ident, $text:ident) => {
         #[cfg(feature = "diesel")]
         impl<DB> ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB> for $ty
         where
@@ -52,13 +63,11 @@ macro_rules! text_mapped {
                 out: &mut ::diesel::serialize::Output<'b, '_, DB>,
             ) -> ::diesel::serialize::Result {
                 <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>>::to_sql(
-                    self.as_str(),
+                    self.$text(),
                     out,
                 )
             }
         }
-
-        $crate::sql_from_text!($ty);
     };
 }
 
@@ -80,6 +89,32 @@ macro_rules! sql_from_text {
                     DB,
                 >>::from_sql(bytes)?;
                 Ok(text.parse::<$ty>()?)
+            }
+        }
+    };
+}
+
+/// Maps a list stored as a JSON array (feature `diesel`): written as its `as_json`, read
+/// through its `from_json`, on every backend. A stored text that does not
+/// parse is an error, never an empty list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sql_json_text {
+    ($ty:ident) => {
+        $crate::sql_to_text!($ty, as_json);
+
+        #[cfg(feature = "diesel")]
+        impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $ty
+        where
+            DB: ::diesel::backend::Backend,
+            String: ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let text = <String as ::diesel::deserialize::FromSql<
+                    ::diesel::sql_types::Text,
+                    DB,
+                >>::from_sql(bytes)?;
+                Ok(Self::from_json(&text)?)
             }
         }
     };
@@ -202,38 +237,18 @@ impl AllowedOrigins {
         &self.list
     }
 
+    /// The stored text.
+    pub fn as_json(&self) -> &str {
+        &self.json
+    }
+
     /// Whether `origin` is on the list, exactly.
     pub fn allows(&self, origin: &str) -> bool {
         self.list.iter().any(|o| o == origin)
     }
 }
 
-#[cfg(feature = "diesel")]
-impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for AllowedOrigins
-where
-    DB: diesel::backend::Backend,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-{
-    fn to_sql<'b>(
-        &'b self,
-        out: &mut diesel::serialize::Output<'b, '_, DB>,
-    ) -> diesel::serialize::Result {
-        <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(&self.json, out)
-    }
-}
-
-#[cfg(feature = "diesel")]
-impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for AllowedOrigins
-where
-    DB: diesel::backend::Backend,
-    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-{
-    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-        let text =
-            <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
-        Ok(Self::from_json(&text)?)
-    }
-}
+sql_json_text!(AllowedOrigins);
 
 #[cfg(test)]
 mod tests {

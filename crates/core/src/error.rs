@@ -53,6 +53,12 @@ error_codes! {
     PasswordUnchanged = "password_unchanged",
     /// An allowed origin is not an exact `scheme://host[:port]`.
     InvalidOrigin = "invalid_origin",
+    /// A webhook URL is not an absolute `http(s)://` URL of at most 2000 bytes, without
+    /// user info or fragment.
+    InvalidWebhookUrl = "invalid_webhook_url",
+    /// A webhook URL names a private, loopback, link-local or otherwise internal address
+    /// (unless `webhooks.allow_private_targets`).
+    WebhookTargetRefused = "webhook_target_refused",
     /// No such resource, or it belongs to someone else.
     NotFound = "not_found",
     /// The path exists but not with this method.

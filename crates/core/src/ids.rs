@@ -100,6 +100,10 @@ typed_id!(
     MessageId,
     /// One browser an owner subscribed to Web Push.
     PushSubscriptionId,
+    /// A site's webhook endpoint: a URL that is told of the site's events.
+    WebhookId,
+    /// One event queued for one webhook endpoint, and its attempts.
+    DeliveryId,
 );
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and

@@ -14,5 +14,6 @@ pub mod search;
 pub mod secret;
 pub mod settings;
 pub mod token;
+pub mod webhook;
 
 pub use error::ErrorCode;

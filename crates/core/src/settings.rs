@@ -26,6 +26,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub limits: LimitSettings,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -80,6 +81,23 @@ pub struct PushSettings {
     pub max_subscriptions: usize,
     /// Accept http:// endpoints (a local push service, in tests and development).
     pub allow_insecure_endpoints: bool,
+}
+
+/// Webhook endpoints and their delivery (see docs/webhooks.md).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Deliver to private, loopback and link-local addresses too: for tests only.
+    pub allow_private_targets: bool,
+    pub max_per_site: u32,
+    pub timeout_secs: u64,
+    pub max_response_bytes: usize,
+    pub retry_first_ms: u64,
+    pub retry_max_secs: u64,
+    pub retry_for_secs: u64,
+    pub poll_ms: u64,
+    pub claim_secs: u64,
+    pub batch: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -263,6 +281,12 @@ impl Settings {
         if self.limits.max_body_bytes == 0 || self.database.pool_size == 0 {
             return Err(SettingsError(
                 "limits and pool sizes must be positive".into(),
+            ));
+        }
+        let hooks = &self.webhooks;
+        if hooks.timeout_secs == 0 || hooks.batch < 1 || hooks.max_response_bytes == 0 {
+            return Err(SettingsError(
+                "webhooks.timeout_secs, batch and max_response_bytes must be positive".into(),
             ));
         }
         let targets = [

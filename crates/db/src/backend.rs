@@ -11,8 +11,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::DbError;
 use crate::messages::ReadCursor;
-use crate::models::{DueNotification, StoredMessage};
-use crate::schema::{messages, notifications_due, room_terms, visitor_terms};
+use crate::models::{Delivery, DueNotification, StoredMessage};
+use crate::schema::{messages, notifications_due, room_terms, visitor_terms, webhook_deliveries};
 use crate::search::{RoomTerm, VisitorTerm};
 
 /// A connection to whichever backend `database.url` names; a backend's variant exists
@@ -52,6 +52,8 @@ ids_bind_on_any_backend!(
     pintalk_core::ids::RoomId,
     pintalk_core::ids::MessageId,
     pintalk_core::ids::PushSubscriptionId,
+    pintalk_core::ids::WebhookId,
+    pintalk_core::ids::DeliveryId,
 );
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -265,6 +267,14 @@ pub fn insert_due_notifications_ignoring_duplicates(
     rows: &[DueNotification],
 ) -> Result<(), DbError> {
     insert_ignoring_duplicates!(conn, notifications_due::table, rows)
+}
+
+/// Queues webhook deliveries, skipping an event an endpoint already has queued.
+pub fn insert_deliveries_ignoring_duplicates(
+    conn: &mut DbConnection,
+    rows: &[Delivery],
+) -> Result<(), DbError> {
+    insert_ignoring_duplicates!(conn, webhook_deliveries::table, rows)
 }
 
 /// Inserts search terms of rooms, skipping those already there.

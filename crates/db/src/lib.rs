@@ -5,6 +5,7 @@
 //! async executor (`web::block`), never on it.
 
 pub mod backend;
+pub mod deliveries;
 pub mod messages;
 pub mod models;
 pub mod notifications;
@@ -18,6 +19,7 @@ pub mod search;
 pub mod sessions;
 pub mod sites;
 pub mod visitors;
+pub mod webhooks;
 
 use std::time::Duration;
 

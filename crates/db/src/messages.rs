@@ -13,7 +13,7 @@ use crate::models::StoredMessage;
 use crate::schema::{messages, rooms as rooms_table};
 use crate::search;
 use crate::{DbConnection, DbError};
-use crate::{notifications, rooms};
+use crate::{notifications, rooms, webhooks};
 
 /// Up to `limit` messages of `room` with seq below `before` (all if `None`), oldest first.
 pub fn page(
@@ -179,6 +179,7 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
                 applied.reopened.push(room);
             }
         }
+        webhooks::queue_batch(conn, &batch.messages, &applied.started, &applied.reopened)?;
         backend::advance_read_cursors(conn, &cursors_of(batch))?;
         if let Some(delays) = batch.notify {
             schedule_notifications(conn, batch, &delays)?;

@@ -6,13 +6,14 @@ use pintalk_core::availability::{EmailField, ReplyTime, StoredHours};
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{
-    MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId,
+    DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId, WebhookId,
 };
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
+use pintalk_core::webhook::{DeliveryStatus, WebhookEvent, WebhookEvents};
 
 use crate::schema::{
     messages, notifications_due, one_time_tokens, owners, push_subscriptions, refresh_tokens,
-    rooms, sessions, sites, visitors,
+    rooms, sessions, sites, visitors, webhook_deliveries, webhooks,
 };
 
 /// A site owner's account.
@@ -204,4 +205,61 @@ pub struct PushSubscription {
     /// The browser's 16-byte authentication secret.
     pub auth: String,
     pub created_at: i64,
+}
+
+/// A site's webhook endpoint.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhooks)]
+pub struct Webhook {
+    pub id: WebhookId,
+    pub site_id: SiteId,
+    /// Checked when set: absolute `http(s)://`, bounded; its address is checked again at
+    /// every delivery.
+    pub url: String,
+    pub events: WebhookEvents,
+    /// Signs every delivery (`PinTalk-Signature`); shown to the owner once.
+    pub secret: String,
+    pub enabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A change to an endpoint; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookChange {
+    pub url: Option<String>,
+    pub events: Option<WebhookEvents>,
+    pub enabled: Option<bool>,
+    pub updated_at: i64,
+}
+
+/// One event queued for one endpoint (see `webhooks`): its body as it is sent, and how its
+/// attempts went.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct Delivery {
+    pub id: DeliveryId,
+    pub webhook_id: WebhookId,
+    /// The event's stable id, the same for every endpoint and attempt: the receiver's
+    /// de-duplication key.
+    pub event_id: String,
+    pub event: WebhookEvent,
+    /// The JSON body, fixed when the event happened, so a retry sends the same bytes.
+    pub payload: String,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    /// When the next attempt is due (while pending).
+    pub next_at: i64,
+    /// Past this, a failed attempt marks the delivery failed instead of retrying.
+    pub give_up_at: i64,
+    pub claimed_by: Option<String>,
+    pub claimed_until: i64,
+    pub last_attempt_at: Option<i64>,
+    /// The HTTP status of the last answer, if there was one.
+    pub last_status: Option<i64>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub delivered_at: Option<i64>,
 }

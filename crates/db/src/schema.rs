@@ -165,6 +165,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        site_id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        enabled -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        event -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_at -> BigInt,
+        give_up_at -> BigInt,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> BigInt,
+        last_attempt_at -> Nullable<BigInt>,
+        last_status -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(sessions -> owners (owner_id));
 diesel::table! {
     push_subscriptions (id) {
@@ -177,6 +211,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(webhooks -> sites (site_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(notification_settings -> owners (owner_id));
 diesel::joinable!(push_subscriptions -> owners (owner_id));
 diesel::joinable!(notifications_due -> rooms (room_id));
@@ -207,4 +243,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     room_terms,
     visitor_terms,
     search_backfill,
+    webhooks,
+    webhook_deliveries,
 );

@@ -1,6 +1,7 @@
 //! The account service's background work: the persister (outbox → SQL), the notifier
-//! (unread-conversation mails) and the inbound mail listener (replies by email). Every
-//! replica runs them all; each is safe to run beside itself in another process.
+//! (unread-conversation mails), the webhook deliverer and the inbound mail listener
+//! (replies by email). Every replica runs them all; each is safe to run beside itself in
+//! another process.
 
 use std::future::Future;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use tokio::sync::watch;
 use crate::notifier::Notifier;
 use crate::persister::Persister;
 use crate::state::AppState;
+use crate::webhooks::Deliverer;
 
 /// One background task and the way to stop it.
 pub struct Worker {
@@ -37,6 +39,21 @@ impl Worker {
         }
     }
 
+    /// [`Worker::spawn`] for work that is not `Send` (it holds an `awc` client): it runs on
+    /// the current thread's local task set, which actix's runtime provides.
+    pub fn spawn_local<F, Fut>(name: &'static str, work: F) -> Self
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        let (stop, stopping) = watch::channel(false);
+        Worker {
+            name,
+            stop,
+            task: actix_web::rt::spawn(work(stopping)),
+        }
+    }
+
     /// Asks the task to stop and waits for it to finish what it holds.
     pub async fn stop(self) {
         log::info!("{}: stopping", self.name);
@@ -59,12 +76,14 @@ pub async fn pause(stop: &mut watch::Receiver<bool>, duration: Duration) {
 pub struct Background {
     persister: Worker,
     notifier: Worker,
+    /// Sends due webhook deliveries.
+    webhooks: Worker,
     /// The inbound mail listener, when `mail.inbound_listen` is set.
     inbound: Option<Worker>,
 }
 
 impl Background {
-    /// Starts the persister, the notifier and (if set) the inbound mail listener, which
+    /// Starts the persister, the notifier, the webhook deliverer and (if set) the inbound mail listener, which
     /// can fail to bind; stop them before exiting.
     pub fn start(state: &web::Data<AppState>) -> anyhow::Result<Self> {
         let notify = &state.settings.notify;
@@ -85,9 +104,11 @@ impl Background {
         .spawn();
         let inbound = crate::inbound::start(state)?;
         let notifier = Notifier::new(state.clone())?.spawn();
+        let webhooks = Deliverer::new(state.clone())?.spawn();
         Ok(Background {
             persister,
             notifier,
+            webhooks,
             inbound,
         })
     }
@@ -99,7 +120,12 @@ impl Background {
                 inbound.stop().await;
             }
         };
-        tokio::join!(self.persister.stop(), self.notifier.stop(), inbound);
+        tokio::join!(
+            self.persister.stop(),
+            self.notifier.stop(),
+            self.webhooks.stop(),
+            inbound
+        );
     }
 }
 

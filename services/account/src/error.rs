@@ -88,6 +88,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::PasswordUnchanged
         | C::EmailUnchanged
         | C::InvalidOrigin
+        | C::InvalidWebhookUrl
+        | C::WebhookTargetRefused
         | C::InvalidOneTimeToken
         | C::InvalidReopenLink
         | C::BadFrame

@@ -22,6 +22,7 @@ pub mod routes;
 pub mod seeding;
 pub mod state;
 pub mod visitors;
+pub mod webhooks;
 pub mod widget_script;
 
 use std::sync::Arc;

@@ -10,6 +10,7 @@ import { availabilityEditor } from './hours.js';
 import { notLiveNotice } from './not-live.js';
 import { originsEditor } from './origins.js';
 import { widgetPreview } from './preview.js';
+import { webhooksSection } from './webhooks.js';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -36,6 +37,7 @@ export function settingsView(app, params) {
   const offMe = app.on('me', showLive);
   showLive();
   const blocked = blockedVisitors(site);
+  const webhooks = webhooksSection(site);
 
   // Install: snippet, key.
   const snippet = h('pre', { class: 'snippet', dataset: { pt: 'snippet' } }, h('code', { text: site.snippet }));
@@ -241,7 +243,7 @@ export function settingsView(app, params) {
           h('p', { class: 'muted', text: t('settings.sub') })),
         h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('settings.openInbox') }))),
       h('div', { class: 'settings-layout' },
-        h('div', { class: 'settings-main' }, notLive.el, install, form, blocked.el, danger),
+        h('div', { class: 'settings-main' }, notLive.el, install, form, webhooks.el, blocked.el, danger),
         h('aside', { class: 'settings-aside' }, preview.el))),
   };
 }

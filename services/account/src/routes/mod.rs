@@ -8,6 +8,7 @@ pub mod notifications;
 pub mod realtime;
 pub mod rooms;
 pub mod sites;
+pub mod webhooks;
 pub mod widget;
 
 use actix_web::web;
@@ -89,6 +90,20 @@ route_table! {
     "/api/v1/sites/{id}/key" => [post sites::rotate_key::rotate_key],
     "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
     "/api/v1/sites/{id}/blocked" => [get sites::blocked::list_blocked],
+    "/api/v1/sites/{id}/webhooks" => [
+        get webhooks::list::list_webhooks,
+        post webhooks::create::create_webhook
+    ],
+    "/api/v1/sites/{id}/webhooks/{webhook}" => [
+        patch webhooks::update::update_webhook,
+        delete webhooks::delete::delete_webhook
+    ],
+    "/api/v1/sites/{id}/webhooks/{webhook}/deliveries" => [
+        get webhooks::deliveries::list_deliveries
+    ],
+    "/api/v1/sites/{id}/webhooks/{webhook}/deliveries/{delivery}/redeliver" => [
+        post webhooks::redeliver::redeliver
+    ],
     "/api/v1/rooms/{id}" => [
         get rooms::get::get_room,
         patch rooms::update::update_room,
@@ -123,6 +138,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/openapi.json").get(crate::openapi::serve));
     mount(cfg);
     cfg.service(web::scope("/api/v1").default_service(web::to(crate::error::not_found)));
+}
+
+/// The query of a paged list: `cursor` from the previous page, `limit` 1 to 100.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// From a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 100, default 50.
+    pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    /// The page size asked for, checked.
+    pub fn limit(&self) -> Result<i64, crate::error::ApiError> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=100).contains(&limit) {
+            return Err(crate::error::ApiError::new(
+                pintalk_core::ErrorCode::InvalidQuery,
+                "limit must be 1 to 100",
+            ));
+        }
+        Ok(limit)
+    }
 }
 
 /// For PATCH bodies: tells "absent" (`None`) from "null" (`Some(None)`), so a client can

@@ -444,6 +444,52 @@ impl TestApp {
         self.get(&path, access).await
     }
 
+    // Webhooks.
+
+    pub async fn create_webhook(&self, access: &str, site: &str, fields: Value) -> Reply {
+        let path = format!("/api/v1/sites/{site}/webhooks");
+        self.send(Method::POST, &path, Some(access), None, Some(fields))
+            .await
+    }
+
+    pub async fn webhooks(&self, access: &str, site: &str) -> Reply {
+        self.get(&format!("/api/v1/sites/{site}/webhooks"), access)
+            .await
+    }
+
+    pub async fn update_webhook(
+        &self,
+        access: &str,
+        site: &str,
+        hook: &str,
+        fields: Value,
+    ) -> Reply {
+        let path = format!("/api/v1/sites/{site}/webhooks/{hook}");
+        self.send(Method::PATCH, &path, Some(access), None, Some(fields))
+            .await
+    }
+
+    pub async fn delete_webhook(&self, access: &str, site: &str, hook: &str) -> Reply {
+        let path = format!("/api/v1/sites/{site}/webhooks/{hook}");
+        self.send(Method::DELETE, &path, Some(access), None, None)
+            .await
+    }
+
+    /// An endpoint's delivery log; `query` as for [`TestApp::inbox`].
+    pub async fn deliveries(&self, access: &str, site: &str, hook: &str, query: &str) -> Reply {
+        let path = with_query(
+            format!("/api/v1/sites/{site}/webhooks/{hook}/deliveries"),
+            query,
+        );
+        self.get(&path, access).await
+    }
+
+    pub async fn redeliver(&self, access: &str, site: &str, hook: &str, delivery: &str) -> Reply {
+        let path = format!("/api/v1/sites/{site}/webhooks/{hook}/deliveries/{delivery}/redeliver");
+        self.send(Method::POST, &path, Some(access), None, None)
+            .await
+    }
+
     /// A room's messages, for its owner or its visitor; `query` as for [`TestApp::inbox`].
     pub async fn history(&self, token: &str, room: &str, query: &str) -> Reply {
         let path = with_query(format!("/api/v1/rooms/{room}/messages"), query);

@@ -23,6 +23,9 @@ pub struct TestApp {
     pub settings: Settings,
     /// The app's clock: `clock.advance(..)` instead of sleeping through a delay.
     pub clock: Clock,
+    /// The URL of the app's database (empty for an app attached to another process).
+    database_url: String,
+    /// The private database, dropped with the app; `None` when another app owns it.
     _db: Option<TestDatabase>,
 }
 
@@ -61,8 +64,23 @@ impl TestApp {
 
     /// Starts the app with `adjust` applied to the test settings.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
-        let _ = env_logger::builder().is_test(true).try_init();
         let db = TestDatabase::new().expect("test database");
+        let url = db.url.clone();
+        Self::start(url, Some(db), adjust).await
+    }
+
+    /// A second app on this one's database, as a second replica is (its own bus, mail and
+    /// port), with `adjust` applied to its settings.
+    pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(self.database_url(), None, adjust).await
+    }
+
+    async fn start(
+        database_url: String,
+        db: Option<TestDatabase>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let _ = env_logger::builder().is_test(true).try_init();
         let (mail, smtp_port) = MailBox::start().await;
         let mut settings = Settings::from_toml(&format!(
             r#"
@@ -76,7 +94,7 @@ impl TestApp {
             [mail]
             smtp_url = "smtp://127.0.0.1:{smtp_port}"
             "#,
-            db.url
+            database_url
         ))
         .expect("test settings");
         if std::env::var("PINTALK_TEST_BUS").as_deref() == Ok("redis") {
@@ -108,7 +126,8 @@ impl TestApp {
             signing_pem,
             settings,
             clock,
-            _db: Some(db),
+                        database_url,
+            _db: db,
         }
     }
 
@@ -122,16 +141,14 @@ impl TestApp {
             signing_pem,
             settings: Settings::from_toml("").unwrap(),
             clock: Clock::default(),
+            database_url: String::new(),
             _db: None,
         }
     }
 
     /// The URL of the app's private database.
     pub fn database_url(&self) -> String {
-        self._db
-            .as_ref()
-            .map(|db| db.url.clone())
-            .unwrap_or_default()
+        self.database_url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -32,5 +32,6 @@ mod smtp;
 mod socket;
 mod tokens;
 mod verification;
+mod webhooks;
 mod widget;
 mod widget_script;

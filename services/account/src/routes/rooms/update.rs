@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use pintalk_bus::Topic;
 use pintalk_core::protocol::{RoomEventKind, RoomStatus, ServerFrame};
-use pintalk_db::rooms;
+use pintalk_db::webhooks;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -20,7 +20,8 @@ pub struct UpdateRoomRequest {
     pub status: RoomStatus,
 }
 
-/// Closes or reopens a conversation; the site's owners hear of it live.
+/// Closes or reopens a conversation; the site's owners hear of it live, and its webhook
+/// endpoints by `conversation.closed` or `conversation.reopened`.
 #[utoipa::path(patch, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
     params(RoomPath), request_body = UpdateRoomRequest, responses((status = 200, body = RoomView)))]
 pub async fn update_room(
@@ -37,7 +38,7 @@ pub async fn update_room(
     };
     let id = room.id;
     let changed = state
-        .db(move |conn| Ok(rooms::set_status(conn, id, status)?))
+        .db(move |conn| Ok(webhooks::change_room_status(conn, id, status)?))
         .await?;
     if changed {
         let frame = ServerFrame::Room {

@@ -6,23 +6,14 @@ use pintalk_core::clock::rfc3339;
 use pintalk_core::ids::{RoomId, VisitorId};
 use pintalk_db::sites;
 use pintalk_db::visitors::{self, BlockedCursor, BlockedVisitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::SitePath;
 use crate::auth::AuthOwner;
 use crate::error::ApiError;
+use crate::routes::PageQuery;
 use crate::state::AppState;
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct BlockedQuery {
-    /// From a previous page's `next_cursor`.
-    pub cursor: Option<String>,
-    /// 1 to 100, default 50.
-    pub limit: Option<i64>,
-}
 
 /// A blocked visitor as the owner sees them.
 #[derive(Serialize, ToSchema)]
@@ -59,20 +50,14 @@ fn parse_cursor(raw: &str) -> Result<BlockedCursor, ApiError> {
 
 /// The site's blocked visitors, the most recently blocked first.
 #[utoipa::path(get, path = "/api/v1/sites/{id}/blocked", tag = "sites", security(("bearer" = [])),
-    params(SitePath, BlockedQuery), responses((status = 200, body = BlockedPage)))]
+    params(SitePath, PageQuery), responses((status = 200, body = BlockedPage)))]
 pub async fn list_blocked(
     state: web::Data<AppState>,
     auth: AuthOwner,
     path: web::Path<SitePath>,
-    query: web::Query<BlockedQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidQuery,
-            "limit must be 1 to 100",
-        ));
-    }
+    let limit = query.limit()?;
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let (owner, site) = (auth.owner.id, path.id);
     let mut rows = state
