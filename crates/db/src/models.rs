@@ -1,12 +1,13 @@
 //! Rows as diesel reads and writes them. Ids are typed; times are UTC milliseconds.
 
 use diesel::prelude::*;
-use pintalk_core::domain::Recipient;
 use pintalk_core::availability::{EmailField, ReplyTime, StoredHours};
+use pintalk_core::domain::Recipient;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{
-    DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId, WebhookId,
+    DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId,
+    WebhookId,
 };
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::webhook::{DeliveryStatus, WebhookEvent, WebhookEvents};

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod mail_link;
 pub mod notifier;
 pub mod openapi;
+pub mod outbound;
 pub mod persister;
 pub mod push;
 pub mod request_id;

@@ -56,9 +56,10 @@ pub struct PushClient {
 impl PushClient {
     pub fn start() -> anyhow::Result<Self> {
         let (jobs, queue) = mpsc::channel::<Job>(QUEUE);
+        let tls = crate::outbound::tls_config()?;
         std::thread::Builder::new()
             .name("web-push".into())
-            .spawn(move || actix_web::rt::System::new().block_on(serve(queue)))
+            .spawn(move || actix_web::rt::System::new().block_on(serve(queue, tls)))
             .context("starting the web push thread")?;
         Ok(PushClient { jobs })
     }
@@ -77,8 +78,8 @@ impl PushClient {
 
 /// The client thread: each push posted on a task of its own, so one slow push service
 /// does not hold up the others.
-async fn serve(mut queue: mpsc::Receiver<Job>) {
-    let client = awc::Client::builder().timeout(TIMEOUT).finish();
+async fn serve(mut queue: mpsc::Receiver<Job>, tls: std::sync::Arc<rustls::ClientConfig>) {
+    let client = crate::outbound::client(tls, TIMEOUT);
     while let Some((request, answer)) = queue.recv().await {
         let client = client.clone();
         actix_web::rt::spawn(async move {

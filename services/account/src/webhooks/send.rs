@@ -1,7 +1,6 @@
 //! One attempt of one delivery: the signed POST, to the address that was checked, with a
 //! timeout, no redirects, and at most `webhooks.max_response_bytes` of the answer read.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -49,23 +48,8 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(settings: &WebhookSettings) -> anyhow::Result<Self> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
         let timeout = Duration::from_secs(settings.timeout_secs);
-        let connector = awc::Connector::new()
-            .rustls_0_23(Arc::new(tls))
-            .timeout(timeout);
-        let client = awc::Client::builder()
-            .connector(connector)
-            .disable_redirects()
-            .timeout(timeout)
-            .finish();
+        let client = crate::outbound::client(crate::outbound::tls_config()?, timeout);
         Ok(Self {
             client,
             timeout,

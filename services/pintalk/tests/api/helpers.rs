@@ -126,7 +126,7 @@ impl TestApp {
             signing_pem,
             settings,
             clock,
-                        database_url,
+            database_url,
             _db: db,
         }
     }
