@@ -29,7 +29,7 @@ fn about(app: &TestApp, to: &str, room: &str) -> Vec<String> {
 }
 
 /// The value of a mail's header `name`.
-fn header(mail: &str, name: &str) -> String {
+pub(crate) fn header(mail: &str, name: &str) -> String {
     let prefix = format!("{name}: ");
     mail.lines()
         .find_map(|l| l.strip_prefix(&prefix))
@@ -233,13 +233,13 @@ async fn a_digest_owner_gets_the_conversations_of_a_period_in_one_mail() {
 }
 
 /// A plain SMTP client, as a mail server delivering to the inbound listener would be.
-struct Delivery {
+pub(crate) struct Delivery {
     lines: tokio::io::Lines<tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>>,
     write: tokio::net::tcp::OwnedWriteHalf,
 }
 
 impl Delivery {
-    async fn connect(port: u16) -> Self {
+    pub(crate) async fn connect(port: u16) -> Self {
         use tokio::io::AsyncBufReadExt;
         let socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -263,7 +263,7 @@ impl Delivery {
         }
     }
 
-    async fn say(&mut self, line: &str) -> String {
+    pub(crate) async fn say(&mut self, line: &str) -> String {
         use tokio::io::AsyncWriteExt;
         self.write
             .write_all(format!("{line}\r\n").as_bytes())
@@ -273,7 +273,7 @@ impl Delivery {
     }
 
     /// One mail to `to`; the reply to `RCPT`, and to the data if it got that far.
-    async fn send(&mut self, to: &str, mail: &str) -> (String, Option<String>) {
+    pub(crate) async fn send(&mut self, to: &str, mail: &str) -> (String, Option<String>) {
         assert!(self.say("EHLO relay.example").await.starts_with("250"));
         assert!(
             self.say("MAIL FROM:<owner@example.com>")

@@ -12,7 +12,7 @@ use crate::eventually::eventually;
 use crate::helpers::TestApp;
 use crate::socket::Socket;
 
-const SHOP: &str = "https://shop.example.com";
+pub(super) const SHOP: &str = "https://shop.example.com";
 
 /// A visitor that keeps talking across gateway deaths, the way the widget does: every
 /// message has a cid; unacked ones are sent again (same cid) after reconnecting.
@@ -312,7 +312,7 @@ async fn redis_restarted_empty_reuses_no_seq_and_clients_are_told_to_resync() {
 
 /// Opens and authenticates a socket, retrying while the gateway refuses with a retriable
 /// `unavailable` (it has no subscriptions until it reconnects to Redis), as clients do.
-async fn connect<F, Fut>(url: &str, origin: &str, resume: Value, ticket: F) -> Socket
+pub(super) async fn connect<F, Fut>(url: &str, origin: &str, resume: Value, ticket: F) -> Socket
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Value>,
@@ -342,7 +342,7 @@ where
 }
 
 /// Retries an HTTP call while the service reconnects to Redis (it answers 503 meanwhile).
-async fn retry<F, Fut>(call: F) -> Value
+pub(super) async fn retry<F, Fut>(call: F) -> Value
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = crate::helpers::Reply>,

@@ -407,7 +407,7 @@ async fn redis_restarted_empty_under_load_reuses_no_seq_and_loses_nothing_resent
 async fn aof_everysec_redis_killed_reuses_no_seq_and_loses_nothing_resent() {
     let dir = tempfile::tempdir().unwrap();
     let redis = PrivateRedis::start_with_aof(free_port(), dir.path().to_owned()).await;
-    let mut cluster = Cluster::start_on(redis, 1, 2, |_| None).await;
+    let mut cluster = Cluster::start_on(redis, &[], 1, 2, |_| None).await;
     let (key, mut talkers) = talkers(&cluster, "aof@example.com").await;
     talk(&cluster, &key, &mut talkers, 0..3).await;
     cluster.accounts[0].kill();

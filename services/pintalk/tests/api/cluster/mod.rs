@@ -4,6 +4,7 @@
 
 mod failover;
 mod faults;
+mod mail_loop;
 mod nginx;
 mod persister_stop;
 mod processes;

@@ -189,6 +189,7 @@ impl Cluster {
     ) -> Self {
         Self::start_on(
             PrivateRedis::start(free_port()).await,
+            &[],
             accounts,
             gateways,
             front,
@@ -196,16 +197,18 @@ impl Cluster {
         .await
     }
 
-    /// As [`Cluster::start_with`], on a Redis the caller started.
+    /// As [`Cluster::start_with`], on a Redis the caller started, the account processes
+    /// with `account_env` added to (or overriding) their environment.
     pub async fn start_on(
         redis: PrivateRedis,
+        account_env: &[(&str, &str)],
         accounts: usize,
         gateways: usize,
         front: impl FnOnce(&Ports) -> Option<String>,
     ) -> Self {
         let url = format!("redis://127.0.0.1:{}", redis.port);
         let redis_env = vec![("PINTALK__REDIS__URL".to_owned(), url)];
-        Self::start_configured(redis, redis_env, accounts, gateways, front).await
+        Self::start_configured(redis, redis_env, account_env, accounts, gateways, front).await
     }
 }
 
@@ -215,6 +218,7 @@ impl<R> Cluster<R> {
     pub async fn start_configured(
         redis: R,
         redis_env: Vec<(String, String)>,
+        account_env: &[(&str, &str)],
         accounts: usize,
         gateways: usize,
         front: impl FnOnce(&Ports) -> Option<String>,
@@ -241,15 +245,18 @@ impl<R> Cluster<R> {
             env
         };
         let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
-        let account_env = common(&[
-            ("PINTALK__DATABASE__URL", &db.url),
+        let mut account_settings = vec![
+            ("PINTALK__DATABASE__URL", db.url.as_str()),
             ("PINTALK__AUTH__SIGNING_KEY", &private_pem),
             ("PINTALK__AUTH__BCRYPT_COST", "10"),
             ("PINTALK__MAIL__SMTP_URL", &smtp_url),
             ("PINTALK__PERSISTER__CLAIM_IDLE_MS", "1000"),
             ("PINTALK__LIMITS__SESSIONS_PER_IP", "100000"),
             ("PINTALK__SERVER__TRUST_FORWARDED_FOR", "true"),
-        ]);
+        ];
+        // Later entries win: the process sees the caller's value of a key set twice.
+        account_settings.extend_from_slice(account_env);
+        let account_env = common(&account_settings);
         let accounts: Vec<Service> = (0..accounts)
             .map(|_| Service::spawn("pintalk-account", free_port(), account_env.clone()))
             .collect();

@@ -39,7 +39,7 @@ async fn cluster_failover_with_ack_after_replicas_loses_nothing_acked() {
         ("PINTALK__REDIS__ACK_AFTER_REPLICAS", "1".to_owned()),
     ];
     let env = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let mut cluster = Cluster::start_configured(redis, env, 1, 2, |_| None).await;
+    let mut cluster = Cluster::start_configured(redis, env, &[], 1, 2, |_| None).await;
     let (key, mut talkers) = talkers(&cluster, "cluster-wait@example.com").await;
     talk(&cluster, &key, &mut talkers, 0..3).await;
 

@@ -27,7 +27,7 @@ async fn start(ack_after_replicas: u32) -> (Cluster, Sentinels) {
         ),
     ];
     let env = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let cluster = Cluster::start_configured(master, env, 1, 1, |_| None).await;
+    let cluster = Cluster::start_configured(master, env, &[], 1, 1, |_| None).await;
     (cluster, sentinels)
 }
 
