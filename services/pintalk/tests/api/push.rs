@@ -404,3 +404,25 @@ async fn subscriptions_are_validated_bounded_and_the_owners_own() {
     let left = app.push_settings(&owner.access).await;
     assert_eq!(left.body["subscriptions"].as_array().unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn an_account_service_without_a_vapid_key_says_push_is_off_and_refuses_subscriptions() {
+    // The account service alone generates no key (only the all-in-one binary does), and
+    // the harness's cluster gives it none.
+    let cluster = crate::cluster::Cluster::start_with(1, 1, |_| None).await;
+    let (owner, _site) = cluster.owner_with_site("keyless@example.com", SHOP).await;
+    let settings = cluster.api.push_settings(&owner.access).await;
+    assert_eq!(settings.status, StatusCode::OK);
+    assert_eq!(settings.body["application_server_key"], Value::Null);
+    let refused = cluster
+        .api
+        .subscribe_push(
+            &owner.access,
+            &Browser::new().subscription("https://push.example/1"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.code(), "push_disabled");
+    let after = cluster.api.push_settings(&owner.access).await;
+    assert_eq!(after.body["subscriptions"], serde_json::json!([]));
+}
