@@ -293,6 +293,58 @@ async fn come_back_and_resend_everything<R>(
     }
 }
 
+/// With `ack_after_replicas` and no replica to wait for: `talker` sends once more and
+/// keeps hearing (reconnecting through `url` when its socket drops) until a gateway has
+/// refused a send as unreplicated; that send must still be pending, never acked.
+pub(super) async fn a_send_is_refused_for_want_of_a_replica<R>(
+    cluster: &Cluster<R>,
+    key: &str,
+    talker: &mut Talker,
+    url: &str,
+) {
+    talker.send(format!("{}-no-replica", talker.name)).await;
+    let gateways = &cluster.gateways;
+    eventually(
+        Duration::from_secs(30),
+        "a send refused for want of a replica",
+        async || {
+            for gateway in gateways {
+                let refused = gateway.metric("pintalk_gateway_sends_unreplicated_total");
+                if refused.await.unwrap_or(0) > 0 {
+                    return Some(());
+                }
+            }
+            let Some(socket) = &mut talker.socket else {
+                talker.reconnect(&cluster.api, key, url).await;
+                return None;
+            };
+            match socket.try_next(Duration::from_secs(3)).await {
+                Some(frame) => talker.hear(&frame).await,
+                None => talker.socket = None,
+            }
+            None
+        },
+    )
+    .await;
+    assert!(
+        !talker.pending.is_empty(),
+        "the refused send is still pending"
+    );
+}
+
+/// Every ack a talker was first given still names the same seq: nothing acked was lost.
+pub(super) fn nothing_acked_was_lost(talkers: &[Talker]) {
+    for talker in talkers {
+        for (cid, (_, seq)) in &talker.first_ack {
+            assert_eq!(
+                talker.acked[cid], *seq,
+                "{}: {cid} was acked and then lost",
+                talker.name
+            );
+        }
+    }
+}
+
 pub(super) async fn settle_or_reconnect<R>(
     cluster: &Cluster<R>,
     key: &str,

@@ -8,11 +8,12 @@
 //! `faults.rs` hold SQL to what the clients were told.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use super::Cluster;
-use super::faults::{Talker, check, come_back_after_resending, settle_or_reconnect, talk, talkers};
-use crate::eventually::eventually;
+use super::faults::{
+    Talker, a_send_is_refused_for_want_of_a_replica, check, come_back_after_resending,
+    nothing_acked_was_lost, settle_or_reconnect, talk, talkers,
+};
 use crate::redis_cluster::RedisCluster;
 
 /// This test's ports: 7100–7105, their cluster bus 7150–7155.
@@ -57,35 +58,7 @@ async fn cluster_failover_with_ack_after_replicas_loses_nothing_acked() {
     cluster.redis.failed_over(victim).await;
 
     let url = cluster.gateways[0].ws_url();
-    let talker = &mut talkers[0];
-    talker.send(format!("{}-no-replica", talker.name)).await;
-    let gateways = &cluster.gateways;
-    eventually(
-        Duration::from_secs(30),
-        "a send refused for want of a replica",
-        async || {
-            for gateway in gateways {
-                let refused = gateway.metric("pintalk_gateway_sends_unreplicated_total");
-                if refused.await.unwrap_or(0) > 0 {
-                    return Some(());
-                }
-            }
-            let Some(socket) = &mut talker.socket else {
-                talker.reconnect(&cluster.api, &key, &url).await;
-                return None;
-            };
-            match socket.try_next(Duration::from_secs(3)).await {
-                Some(frame) => talker.hear(&frame).await,
-                None => talker.socket = None,
-            }
-            None
-        },
-    )
-    .await;
-    assert!(
-        !talker.pending.is_empty(),
-        "the refused send is still pending"
-    );
+    a_send_is_refused_for_want_of_a_replica(&cluster, &key, &mut talkers[0], &url).await;
 
     cluster.redis.rejoin(victim).await;
     for talker in &mut talkers {
@@ -101,12 +74,6 @@ async fn cluster_failover_with_ack_after_replicas_loses_nothing_acked() {
         } else {
             assert_eq!(before[i], talker.epoch, "{}: its master lived", talker.name);
         }
-        for (cid, (_, seq)) in &talker.first_ack {
-            assert_eq!(
-                talker.acked[cid], *seq,
-                "{}: {cid} was acked and then lost",
-                talker.name
-            );
-        }
     }
+    nothing_acked_was_lost(&talkers);
 }

@@ -5,11 +5,11 @@
 //! id is new, so every room starts a new epoch — and every client resumes. The talkers
 //! and checker of `faults.rs` then hold SQL to what the clients were told.
 
-use std::time::Duration;
-
 use super::Cluster;
-use super::faults::{Talker, check, come_back_after_resending, settle_or_reconnect, talk, talkers};
-use crate::eventually::eventually;
+use super::faults::{
+    Talker, a_send_is_refused_for_want_of_a_replica, check, come_back_after_resending,
+    nothing_acked_was_lost, settle_or_reconnect, talk, talkers,
+};
 use crate::redis::{PrivateRedis, free_port};
 use crate::sentinels::{MASTER, Sentinels};
 
@@ -89,37 +89,7 @@ async fn sentinel_failover_with_ack_after_replicas_loses_nothing_acked() {
     let before = kill_the_master_mid_round(&mut cluster, &sentinels, &key, &mut talkers).await;
 
     let url = cluster.gateways[0].ws_url();
-    let talker = &mut talkers[0];
-    talker.send(format!("{}-no-replica", talker.name)).await;
-    let gateway = &cluster.gateways[0];
-    eventually(
-        Duration::from_secs(30),
-        "a send refused for want of a replica",
-        async || {
-            if gateway
-                .metric("pintalk_gateway_sends_unreplicated_total")
-                .await
-                .unwrap_or(0)
-                > 0
-            {
-                return Some(());
-            }
-            let Some(socket) = &mut talker.socket else {
-                talker.reconnect(&cluster.api, &key, &url).await;
-                return None;
-            };
-            match socket.try_next(Duration::from_secs(3)).await {
-                Some(frame) => talker.hear(&frame).await,
-                None => talker.socket = None,
-            }
-            None
-        },
-    )
-    .await;
-    assert!(
-        !talker.pending.is_empty(),
-        "the refused send is still pending"
-    );
+    a_send_is_refused_for_want_of_a_replica(&cluster, &key, &mut talkers[0], &url).await;
 
     old_master_rejoins_as_replica(&mut cluster, &sentinels).await;
     settle_everyone(&cluster, &key, &mut talkers).await;
@@ -127,15 +97,7 @@ async fn sentinel_failover_with_ack_after_replicas_loses_nothing_acked() {
     come_back_after_resending(&cluster, &key, &mut talkers).await;
     check(&cluster, &mut talkers).await;
     assert_every_room_changed_epoch(&before, &talkers);
-    for talker in &talkers {
-        for (cid, (_, seq)) in &talker.first_ack {
-            assert_eq!(
-                talker.acked[cid], *seq,
-                "{}: {cid} was acked and then lost",
-                talker.name
-            );
-        }
-    }
+    nothing_acked_was_lost(&talkers);
 }
 
 /// With `ack_after_replicas = 0`, what the replica had not received when the master died
