@@ -14,12 +14,26 @@ pub struct Counter {
     pub last_hit_ms: i64,
 }
 
+/// A fixed window's count: how many hits since the window opened (this one included),
+/// and how long until it closes and the count starts again from zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WindowCount {
+    pub count: u64,
+    pub resets_in_ms: u64,
+}
+
 /// Named counters, shared by every process that uses the same store.
 #[async_trait]
 pub trait Counters: Send + Sync {
     /// Counts one hit on `key` at `now_ms`; the counter vanishes `window` after its
     /// latest hit. Returns the state after this hit.
     async fn hit(&self, key: &str, window: Duration, now_ms: i64) -> Result<Counter, BusError>;
+
+    /// Counts one hit on `key` in a fixed window: the first hit opens it for `window`;
+    /// later hits, refused or not, neither extend nor move it, so a client that keeps
+    /// trying is let in again when it closes ("so many per minute"). The keys of these
+    /// counters are apart from those of [`Counters::hit`].
+    async fn hit_window(&self, key: &str, window: Duration) -> Result<WindowCount, BusError>;
 
     /// The counter's state; zero if it never was or has expired.
     async fn get(&self, key: &str) -> Result<Counter, BusError>;

@@ -132,6 +132,34 @@ async fn counter_expires_after_its_window(bus: &dyn Bus) {
     panic!("counter never expired");
 }
 
+async fn a_fixed_window_counts_until_it_closes_and_is_not_moved_by_hits(bus: &dyn Bus) {
+    let key = unique();
+    let window = Duration::from_millis(300);
+    let first = bus.hit_window(&key, window).await.unwrap();
+    assert_eq!(first.count, 1);
+    assert!(
+        first.resets_in_ms <= 300 && first.resets_in_ms > 0,
+        "{first:?}"
+    );
+    // The other kind of counter on the same key is another counter.
+    bus.hit(&key, window, 1).await.unwrap();
+    let second = bus.hit_window(&key, window).await.unwrap();
+    assert_eq!(second.count, 2);
+    assert!(
+        second.resets_in_ms <= first.resets_in_ms,
+        "hits never move the window's end"
+    );
+    // Polls until the window closes; bounded so a broken expiry fails, not hangs.
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let again = bus.hit_window(&key, window).await.unwrap();
+        if again.count == 1 {
+            return;
+        }
+    }
+    panic!("the window never closed");
+}
+
 async fn append_refuses_an_unseeded_room_then_numbers_from_the_seed(bus: &dyn Bus) {
     let (room, site) = (RoomId::new(), SiteId::new());
     assert_eq!(
@@ -529,6 +557,7 @@ macro_rules! every_store {
 every_store!(
     hits_count_up_and_remember_the_last_time,
     counter_expires_after_its_window,
+    a_fixed_window_counts_until_it_closes_and_is_not_moved_by_hits,
     append_refuses_an_unseeded_room_then_numbers_from_the_seed,
     resend_with_same_cid_returns_original_ack_and_is_stored_once,
     recent_replays_exactly_the_gap_or_says_it_is_too_old,

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod network;
 pub mod protocol;
 pub mod search;
 pub mod secret;

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::MemoryBus;
 use crate::BusError;
-use crate::counters::{Counter, Counters};
+use crate::counters::{Counter, Counters, WindowCount};
 
 #[async_trait]
 impl Counters for MemoryBus {
@@ -28,6 +28,27 @@ impl Counters for MemoryBus {
         entry.0.last_hit_ms = now_ms;
         entry.1 = now + window;
         Ok(entry.0)
+    }
+
+    async fn hit_window(&self, key: &str, window: Duration) -> Result<WindowCount, BusError> {
+        let now = Instant::now();
+        let mut state = self.state();
+        let counters = &mut state.counters;
+        if counters.len() > 10_000 {
+            counters.retain(|_, (_, expires)| *expires > now);
+        }
+        let entry = counters
+            .entry(format!("window:{key}"))
+            .or_insert((Counter::default(), now + window));
+        if entry.1 <= now {
+            *entry = (Counter::default(), now + window);
+        }
+        entry.0.count += 1;
+        let left = entry.1.saturating_duration_since(now);
+        Ok(WindowCount {
+            count: entry.0.count,
+            resets_in_ms: u64::try_from(left.as_millis()).unwrap_or(u64::MAX),
+        })
     }
 
     async fn get(&self, key: &str) -> Result<Counter, BusError> {

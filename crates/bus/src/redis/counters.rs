@@ -7,7 +7,7 @@ use redis::AsyncCommands;
 
 use super::RedisBus;
 use crate::BusError;
-use crate::counters::{Counter, Counters};
+use crate::counters::{Counter, Counters, WindowCount};
 
 #[async_trait]
 impl Counters for RedisBus {
@@ -28,6 +28,31 @@ impl Counters for RedisBus {
         Ok(Counter {
             count,
             last_hit_ms: now_ms,
+        })
+    }
+
+    async fn hit_window(&self, key: &str, window: Duration) -> Result<WindowCount, BusError> {
+        let key = self.keys.counter(&format!("window:{key}"));
+        let mut conn = self.pool.get().await?;
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
+        // One round trip, atomic: open the window if none is, count, and say when it ends.
+        // INCR keeps the expiry SET gave, so hits never move the window's end.
+        let (count, ttl): (u64, i64) = redis::pipe()
+            .atomic()
+            .cmd("SET")
+            .arg(&key)
+            .arg(0)
+            .arg("PX")
+            .arg(window_ms)
+            .arg("NX")
+            .ignore()
+            .incr(&key, 1)
+            .pttl(&key)
+            .query_async(&mut conn)
+            .await?;
+        Ok(WindowCount {
+            count,
+            resets_in_ms: u64::try_from(ttl).unwrap_or(0),
         })
     }
 
