@@ -111,6 +111,10 @@ error_codes! {
     OriginNotAllowed = "origin_not_allowed",
     /// The site's owner has not verified their email yet, so its widget is not live.
     SiteNotLive = "site_not_live",
+    /// The site banned the visitor's IP address or network: no widget, no session.
+    IpBanned = "ip_banned",
+    /// The site holds as many IP bans as allowed (`limits.bans_per_site`); delete one.
+    BansFull = "bans_full",
 
     // Realtime (WebSocket frames; see docs/protocol.md).
     /// The frame is not valid JSON, has an unknown `type`, or misses or mistypes a field.

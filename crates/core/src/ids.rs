@@ -104,6 +104,8 @@ typed_id!(
     WebhookId,
     /// One event queued for one webhook endpoint, and its attempts.
     DeliveryId,
+    /// A site's ban of an IP address or network.
+    BanId,
 );
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and

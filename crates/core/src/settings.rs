@@ -199,6 +199,13 @@ pub struct LimitSettings {
     pub sessions_per_ip: u32,
     pub sessions_per_site: u32,
     pub sessions_window_secs: u64,
+    /// New conversations per IP per window, on one site (a site may set its own).
+    pub conversations_per_ip: u32,
+    pub conversations_window_secs: u64,
+    /// Messages one visitor may send per minute (a site may set its own).
+    pub visitor_messages_per_minute: u32,
+    /// IP bans one site may hold.
+    pub bans_per_site: u32,
 }
 
 /// Settings could not be loaded; the message names the key or file at fault.
@@ -278,7 +285,12 @@ impl Settings {
                 "push.subject must be a mailto: or https: URL".into(),
             ));
         }
-        if self.limits.max_body_bytes == 0 || self.database.pool_size == 0 {
+        let limits = &self.limits;
+        if limits.max_body_bytes == 0
+            || self.database.pool_size == 0
+            || limits.sessions_window_secs == 0
+            || limits.conversations_window_secs == 0
+        {
             return Err(SettingsError(
                 "limits and pool sizes must be positive".into(),
             ));

@@ -5,6 +5,7 @@
 //! async executor (`web::block`), never on it.
 
 pub mod backend;
+pub mod bans;
 pub mod deliveries;
 pub mod messages;
 pub mod models;

@@ -264,3 +264,32 @@ pub struct Delivery {
     pub created_at: i64,
     pub delivered_at: Option<i64>,
 }
+
+/// A site's ban of an IP address or network (see `bans`).
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::site_bans)]
+pub struct SiteBan {
+    pub id: pintalk_core::ids::BanId,
+    pub site_id: SiteId,
+    /// Canonical text, `203.0.113.0/24` or `2001:db8::/64`.
+    pub network: String,
+    /// The network's first and last address as `network::address_key`s.
+    pub first_key: String,
+    pub last_key: String,
+    /// The owner's reminder of why.
+    pub note: Option<String>,
+    /// After this the ban no longer applies; `None`: until deleted.
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A site's own abuse limits; `None` takes the global default (`limits.*`).
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::schema::site_limits, treat_none_as_null = true)]
+pub struct SiteLimits {
+    pub site_id: SiteId,
+    pub sessions_per_ip: Option<i64>,
+    pub conversations_per_ip: Option<i64>,
+    pub messages_per_minute: Option<i64>,
+    pub updated_at: i64,
+}

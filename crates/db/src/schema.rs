@@ -211,8 +211,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_bans (id) {
+        id -> Text,
+        site_id -> Text,
+        network -> Text,
+        first_key -> Text,
+        last_key -> Text,
+        note -> Nullable<Text>,
+        expires_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    site_limits (site_id) {
+        site_id -> Text,
+        sessions_per_ip -> Nullable<BigInt>,
+        conversations_per_ip -> Nullable<BigInt>,
+        messages_per_minute -> Nullable<BigInt>,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(webhooks -> sites (site_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(site_bans -> sites (site_id));
+diesel::joinable!(site_limits -> sites (site_id));
 diesel::joinable!(notification_settings -> owners (owner_id));
 diesel::joinable!(push_subscriptions -> owners (owner_id));
 diesel::joinable!(notifications_due -> rooms (room_id));
@@ -245,4 +270,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_backfill,
     webhooks,
     webhook_deliveries,
+    site_bans,
+    site_limits,
 );

@@ -54,6 +54,29 @@ pub async fn enforce(
     }
 }
 
+/// Counts one request against `key` in a fixed window of `window_secs` (opened by the
+/// first request, not moved by later ones) and refuses it with 429 past `limit`, with
+/// `Retry-After` saying when the window closes.
+pub async fn enforce_window(
+    counters: &dyn Counters,
+    key: &str,
+    limit: u32,
+    window_secs: u64,
+    what: &str,
+) -> Result<(), ApiError> {
+    let window = counters
+        .hit_window(key, Duration::from_secs(window_secs))
+        .await?;
+    if window.count <= u64::from(limit) {
+        return Ok(());
+    }
+    Err(ApiError::retry_after(
+        ErrorCode::TooManyRequests,
+        format!("too many {what} from this address; try again later"),
+        window.resets_in_ms.div_ceil(1000),
+    ))
+}
+
 /// Counts one mail a signed-in owner asked for (`kind`: which, each counted on its own)
 /// against `limits.account_mails_per_owner`; refused with 429 past it.
 pub async fn enforce_owner_mails(

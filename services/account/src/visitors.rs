@@ -71,6 +71,26 @@ pub fn find_or_create(
     Ok((visitor, room, Some(secret)))
 }
 
+/// Whether [`find_or_create`] would give this request an existing conversation back
+/// (a known, unblocked visitor with the right secret and a room) rather than start a new
+/// one: new conversations are what `limits.conversations_per_ip` counts.
+pub fn would_return(
+    conn: &mut DbConnection,
+    site: SiteId,
+    returning: &Returning,
+) -> Result<bool, ApiError> {
+    let Some((id, hash)) = returning else {
+        return Ok(false);
+    };
+    match visitors::find(conn, site, *id)? {
+        Some(visitor) if visitor.secret_hash == *hash => {
+            Ok(visitor.blocked_at.is_some()
+                || rooms::latest_for_visitor(conn, visitor.id)?.is_some())
+        }
+        _ => Ok(false),
+    }
+}
+
 /// The visitor a mail's reopen link names, back in `room` (which must be of `site`): the
 /// same browser keeps its secret; another gets a new one, which replaces the old (the
 /// first browser then starts afresh — the link's holder is the one who reads the mail).

@@ -27,6 +27,9 @@ pub enum Identity {
         name: Option<String>,
         site: SiteId,
         room: RoomId,
+        /// The site's bound on this visitor's messages per minute, from the ticket (else
+        /// the gateway's default), counted over all their sockets.
+        messages_per_minute: Option<u32>,
     },
 }
 
@@ -124,6 +127,7 @@ impl Identity {
                 name: claims.grant.name,
                 site: claims.grant.site,
                 room: claims.grant.room,
+                messages_per_minute: claims.grant.messages_per_minute,
             };
             return Ok((identity, ticket));
         }

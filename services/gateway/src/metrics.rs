@@ -28,6 +28,8 @@ pub struct Metrics {
     /// Sends answered `unavailable` because too few replicas confirmed them in time
     /// (`redis.ack_after_replicas`): replication is lagging or a replica is gone.
     pub sends_unreplicated: Counter,
+    /// Visitors' sends refused with `rate_limited`: past their site's messages a minute.
+    pub sends_rate_limited: Counter,
 }
 
 impl Default for Metrics {
@@ -45,6 +47,7 @@ impl Default for Metrics {
         let appends_in_flight = Gauge::default();
         let sends_overloaded = Counter::default();
         let sends_unreplicated = Counter::default();
+        let sends_rate_limited = Counter::default();
         registry.register(
             "connections",
             "open authenticated sockets",
@@ -86,6 +89,11 @@ impl Default for Metrics {
             "sends not acked because fewer replicas than redis.ack_after_replicas confirmed them",
             sends_unreplicated.clone(),
         );
+        registry.register(
+            "sends_rate_limited",
+            "visitors' sends refused because they passed their site's messages a minute",
+            sends_rate_limited.clone(),
+        );
         Self {
             registry,
             connections,
@@ -97,6 +105,7 @@ impl Default for Metrics {
             appends_in_flight,
             sends_overloaded,
             sends_unreplicated,
+            sends_rate_limited,
         }
     }
 }

@@ -75,6 +75,10 @@ pub struct VisitorSocketGrant {
     pub origin: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The site's bound on this visitor's messages per minute, as it was when the ticket
+    /// was issued; absent: the gateway's `limits.visitor_messages_per_minute`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_per_minute: Option<u32>,
 }
 
 impl Grant for VisitorSocketGrant {

@@ -2,7 +2,9 @@
 
 pub mod assets;
 pub mod auth;
+pub mod bans;
 pub mod health;
+pub mod limits;
 pub mod me;
 pub mod notifications;
 pub mod realtime;
@@ -127,6 +129,9 @@ route_table! {
         delete rooms::unblock::unblock_visitor
     ],
     "/api/v1/realtime/token" => [post realtime::owner_token],
+    "/api/v1/sites/{id}/bans" => [get bans::list::list_bans, post bans::create::create_ban],
+    "/api/v1/sites/{id}/bans/{ban}" => [delete bans::delete::delete_ban],
+    "/api/v1/sites/{id}/limits" => [get limits::get::get_limits, put limits::update::put_limits],
     "/api/v1/widget/sessions" => [post widget::start::start; + options widget::preflight::preflight],
     "/api/v1/widget/config" => [get widget::config::config; + options widget::preflight::preflight],
 }

@@ -7,10 +7,63 @@ use pintalk_core::ErrorCode;
 use pintalk_core::ids::RoomId;
 use pintalk_core::protocol::{ServerFrame, limits, valid_cid};
 
+use std::time::Duration;
+
 use super::Connection;
 use super::access::room_not_granted;
+use crate::identity::Identity;
+
+/// The window of the per-visitor message bound.
+const MESSAGE_WINDOW: Duration = Duration::from_secs(60);
 
 impl Connection {
+    /// A visitor's sends are counted per minute over all their sockets and gateways (one
+    /// counter in the bus); past the site's bound the send gets the retriable
+    /// `rate_limited` and the client resends it later with the same cid, so nothing is
+    /// dropped. Owners are not counted.
+    async fn over_message_limit(&self, room: RoomId, cid: &str) -> Option<ServerFrame> {
+        let Identity::Visitor {
+            id,
+            messages_per_minute,
+            ..
+        } = &self.identity
+        else {
+            return None;
+        };
+        let limit =
+            messages_per_minute.unwrap_or(self.gateway.settings.limits.visitor_messages_per_minute);
+        let refusal = |code, message: String| {
+            Some(ServerFrame::Error {
+                code,
+                message,
+                cid: Some(cid.to_owned()),
+                room: Some(room),
+                retriable: true,
+            })
+        };
+        match self
+            .gateway
+            .bus
+            .hit_window(&format!("messages:visitor:{id}"), MESSAGE_WINDOW)
+            .await
+        {
+            Ok(window) if window.count > u64::from(limit) => {
+                self.gateway.metrics.sends_rate_limited.inc();
+                let secs = window.resets_in_ms.div_ceil(1000).max(1);
+                refusal(
+                    ErrorCode::RateLimited,
+                    format!("at most {limit} messages a minute; retry in {secs} s"),
+                )
+            }
+            Ok(_) => None,
+            Err(e) => {
+                log::warn!("message limit: {e}");
+                self.gateway.metrics.bus_errors.inc();
+                refusal(ErrorCode::Unavailable, "try again".into())
+            }
+        }
+    }
+
     /// Appends a message; the answer is an `ack` or an `error` naming the cid.
     pub(super) async fn send(&mut self, room: RoomId, body: String, cid: String) -> ServerFrame {
         let error = |code, message: &str, retriable| ServerFrame::Error {
@@ -40,6 +93,9 @@ impl Connection {
             Ok(site) => site,
             Err(no) => return no.frame(room, Some(cid.clone())),
         };
+        if let Some(refusal) = self.over_message_limit(room, &cid).await {
+            return refusal;
+        }
         let draft = Draft {
             room,
             site,

@@ -555,4 +555,68 @@ impl TestApp {
         self.send(Method::POST, &path, None, Some(origin), Some(body))
             .await
     }
+
+    // IP bans and a site's limits.
+
+    pub async fn create_ban(&self, access: &str, site: &str, fields: Value) -> Reply {
+        let path = format!("/api/v1/sites/{site}/bans");
+        self.send(Method::POST, &path, Some(access), None, Some(fields))
+            .await
+    }
+
+    pub async fn bans(&self, access: &str, site: &str) -> Reply {
+        self.get(&format!("/api/v1/sites/{site}/bans"), access)
+            .await
+    }
+
+    pub async fn delete_ban(&self, access: &str, site: &str, ban: &str) -> Reply {
+        let path = format!("/api/v1/sites/{site}/bans/{ban}");
+        self.send(Method::DELETE, &path, Some(access), None, None)
+            .await
+    }
+
+    pub async fn site_limits(&self, access: &str, site: &str) -> Reply {
+        self.get(&format!("/api/v1/sites/{site}/limits"), access)
+            .await
+    }
+
+    pub async fn set_site_limits(&self, access: &str, site: &str, fields: Value) -> Reply {
+        let path = format!("/api/v1/sites/{site}/limits");
+        self.send(Method::PUT, &path, Some(access), None, Some(fields))
+            .await
+    }
+
+    /// `GET /widget/config` from a page at `origin`, by a client at `ip` as a proxy tells
+    /// it (`X-Forwarded-For`: the app must have `server.trust_forwarded_for`).
+    pub async fn widget_config_from(&self, site_key: &str, origin: &str, ip: &str) -> Reply {
+        let path = format!("/api/v1/widget/config?site_key={site_key}");
+        let req = self
+            .client
+            .get(self.url(&path))
+            .insert_header(("origin", origin))
+            .insert_header(("x-forwarded-for", ip));
+        Self::reply(req.send().await.expect("request sent")).await
+    }
+
+    /// `POST /widget/sessions` with `fields` from a page at `origin`, by a client at `ip`
+    /// as a proxy tells it.
+    pub async fn widget_session_from(
+        &self,
+        site_key: &str,
+        origin: &str,
+        ip: &str,
+        fields: Value,
+    ) -> Reply {
+        let mut body = json!({ "site_key": site_key });
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        let path = format!("/api/v1/widget/sessions?site_key={site_key}");
+        let req = self
+            .client
+            .post(self.url(&path))
+            .insert_header(("origin", origin))
+            .insert_header(("x-forwarded-for", ip));
+        Self::reply(req.send_json(&body).await.expect("request sent")).await
+    }
 }

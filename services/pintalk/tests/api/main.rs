@@ -7,6 +7,7 @@
     reason = "a test fails loudly on the unexpected"
 )]
 
+mod abuse;
 mod away;
 mod bad_input;
 mod client;

@@ -11,6 +11,7 @@ use super::{SiteKeyQuery, site_for_origin, with_cors};
 use crate::domain::hours::availability;
 use crate::domain::widget::settings_of;
 use crate::error::ApiError;
+use crate::limits::client_ip;
 use crate::state::AppState;
 use pintalk_core::domain::WidgetSettings;
 
@@ -32,7 +33,7 @@ pub struct WidgetConfig {
         ("Origin" = String, Header, description = "the embedding page's origin; must be on the site's allow-list")),
     responses(
         (status = 200, body = WidgetConfig),
-        (status = 403, description = "origin_not_allowed, or site_not_live (the owner has not verified their email)", body = crate::error::ErrorBody),
+        (status = 403, description = "origin_not_allowed, site_not_live (the owner has not verified their email), or ip_banned (the site banned this address or its network: the widget shows nothing)", body = crate::error::ErrorBody),
         (status = 404, description = "no site has this key", body = crate::error::ErrorBody),
     ))]
 pub async fn config(
@@ -41,7 +42,19 @@ pub async fn config(
     query: web::Query<SiteKeyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (site, origin, verified) = site_for_origin(&state, &req, &query.site_key).await?;
-    let response = if verified {
+    let ip = client_ip(&req, &state.settings);
+    let (site_id, now) = (site.id, state.clock.now_ms());
+    let banned = state
+        .db(move |conn| Ok(crate::abuse::is_banned(conn, site_id, &ip, now)?))
+        .await?;
+    // A banned visitor's widget gets no settings, so it shows nothing (as for a site that
+    // is not live); the code tells the page's developer why.
+    let response = if banned {
+        actix_web::ResponseError::error_response(&ApiError::new(
+            ErrorCode::IpBanned,
+            "this site does not accept chats from this network",
+        ))
+    } else if verified {
         let owner_online = state
             .bus
             .presence_count(&pintalk_bus::presence::owner_key(site.id))

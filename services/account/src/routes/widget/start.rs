@@ -16,13 +16,14 @@ use std::time::Duration;
 use utoipa::ToSchema;
 
 use super::{site_for_origin, with_cors};
+use crate::abuse::EffectiveLimits;
 use crate::body::Json;
 use crate::domain::email::EmailAddress;
 use crate::domain::hours::availability;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
 use crate::inbound::token::ReplyTokens;
-use crate::limits::{client_ip, enforce};
+use crate::limits::{client_ip, enforce, enforce_window};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -87,9 +88,9 @@ pub struct VisitorStart {
     responses(
         (status = 200, body = VisitorStart),
         (status = 400, description = "invalid_reopen_link: the mail's link is forged or expired, or its conversation is gone", body = crate::error::ErrorBody),
-        (status = 403, description = "origin_not_allowed, site_not_live or visitor_blocked", body = crate::error::ErrorBody),
+        (status = 403, description = "origin_not_allowed, site_not_live, visitor_blocked or ip_banned (the site banned this address or its network)", body = crate::error::ErrorBody),
         (status = 404, description = "no site has this key", body = crate::error::ErrorBody),
-        (status = 429, description = "too_many_requests", body = crate::error::ErrorBody),
+        (status = 429, description = "too_many_requests: past the site's sessions or new conversations per IP (Retry-After says when the window closes)", body = crate::error::ErrorBody),
     ))]
 pub async fn start(
     state: web::Data<AppState>,
@@ -138,22 +139,6 @@ async fn start_visitor(
             "this site's owner has not verified their email yet",
         ));
     }
-    let limits = &state.settings.limits;
-    let ip = client_ip(req, &state.settings);
-    enforce(
-        &*state.bus,
-        &format!("session:ip:{ip}"),
-        limits.sessions_per_ip,
-        limits.sessions_window_secs,
-    )
-    .await?;
-    enforce(
-        &*state.bus,
-        &format!("session:site:{}", site.id),
-        limits.sessions_per_site,
-        limits.sessions_window_secs,
-    )
-    .await?;
     let returning = match (
         visitor_id.and_then(|v| v.parse::<VisitorId>().ok()),
         visitor_secret,
@@ -161,6 +146,54 @@ async fn start_visitor(
         (Some(id), Some(secret)) if secret.len() <= 100 => Some((id, token_hash(&secret))),
         _ => None,
     };
+    let ip = client_ip(req, &state.settings);
+    let (site_id, now) = (site.id, state.clock.now_ms());
+    let (banned, limits, returns) = {
+        let (ip, returning) = (ip.clone(), returning.clone());
+        let reopening = reopen.is_some();
+        state
+            .db(move |conn| {
+                let banned = crate::abuse::is_banned(conn, site_id, &ip, now)?;
+                let limits = pintalk_db::bans::limits(conn, site_id)?;
+                let returns =
+                    reopening || crate::visitors::would_return(conn, site_id, &returning)?;
+                Ok((banned, limits, returns))
+            })
+            .await?
+    };
+    if banned {
+        return Err(ApiError::new(
+            ErrorCode::IpBanned,
+            "this site does not accept chats from this network",
+        ));
+    }
+    let defaults = &state.settings.limits;
+    let limits = EffectiveLimits::of(&limits, defaults);
+    enforce_window(
+        &*state.bus,
+        &format!("session:site:{site_id}:ip:{ip}"),
+        limits.sessions_per_ip,
+        defaults.sessions_window_secs,
+        "chat sessions",
+    )
+    .await?;
+    enforce(
+        &*state.bus,
+        &format!("session:site:{}", site.id),
+        defaults.sessions_per_site,
+        defaults.sessions_window_secs,
+    )
+    .await?;
+    if !returns {
+        enforce_window(
+            &*state.bus,
+            &format!("conversation:site:{site_id}:ip:{ip}"),
+            limits.conversations_per_ip,
+            defaults.conversations_window_secs,
+            "new conversations",
+        )
+        .await?;
+    }
     let reopened = reopen
         .map(|token| {
             let links = ReplyTokens::reopen_links(&state.signer, state.clock.clone());
@@ -179,7 +212,6 @@ async fn start_visitor(
             }
         })
         .transpose()?;
-    let site_id = site.id;
     let (visitor, room, secret, standing) = state
         .db(move |conn| {
             let (visitor, room, secret) = match reopened {
@@ -205,6 +237,7 @@ async fn start_visitor(
         room: room.id,
         origin: origin.to_owned(),
         name: visitor.name.clone(),
+        messages_per_minute: Some(limits.messages_per_minute),
     };
     let token = state
         .signer

@@ -40,6 +40,7 @@ async fn tokens_of_another_audience_expired_forged_or_alg_none_are_refused() {
         room,
         origin: SHOP.into(),
         name: None,
+        messages_per_minute: None,
     };
     let other = Signer::new(
         &app.settings.auth.issuer,
