@@ -14,6 +14,15 @@ pub struct Counter {
     pub last_hit_ms: i64,
 }
 
+/// The window of the messages-per-visitor bound (`limits.visitor_messages_per_minute`).
+pub const VISITOR_MESSAGES_WINDOW: Duration = Duration::from_secs(60);
+
+/// The [`Counters::hit_window`] key of one visitor's messages, counted wherever they
+/// enter (the gateway's `send`, a reply by mail), so every path shares one bound.
+pub fn visitor_messages_key(visitor: &str) -> String {
+    format!("messages:visitor:{visitor}")
+}
+
 /// A fixed window's count: how many hits since the window opened (this one included),
 /// and how long until it closes and the count starts again from zero.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use pintalk_core::settings::RedisSettings;
 use secrecy::ExposeSecret;
 
-pub use counters::{Counter, Counters, WindowCount};
+pub use counters::{Counter, Counters, VISITOR_MESSAGES_WINDOW, WindowCount, visitor_messages_key};
 pub use fanout::{Fanout, Publication, Topic};
 pub use log::{Appended, Draft, Log, Recent, SEEDED_CIDS, SentCid};
 pub use memory::MemoryBus;

@@ -1,13 +1,15 @@
 //! A reply by mail joins its conversation as a socket send does: one bus append, under
 //! its own cid, answered as an SMTP reply code.
 
-use pintalk_bus::{Appended, Draft};
+use pintalk_bus::{Appended, Draft, VISITOR_MESSAGES_WINDOW, visitor_messages_key};
 use pintalk_core::ids::RoomId;
 use pintalk_core::protocol::{Participant, ParticipantKind, RoomStatus};
-use pintalk_db::rooms;
+use pintalk_db::models::Room;
+use pintalk_db::{bans, rooms};
 
 use super::text::Reply;
 use super::token::ReplyTo;
+use crate::abuse::EffectiveLimits;
 use crate::seeding;
 use crate::state::AppState;
 
@@ -17,6 +19,24 @@ pub async fn still_open(state: &AppState, room: RoomId) -> anyhow::Result<bool> 
         .background_db(move |conn| rooms::find(conn, room))
         .await?;
     Ok(found.is_some_and(|r| r.status == RoomStatus::Open))
+}
+
+/// Counts a visitor's reply by mail against their site's messages a minute, as the
+/// gateway counts their sends (one counter for both paths); whether it is within.
+async fn within_message_limit(state: &AppState, room: &Room) -> anyhow::Result<bool> {
+    let site = room.site_id;
+    let limits = state
+        .background_db(move |conn| bans::limits(conn, site))
+        .await?;
+    let limit = EffectiveLimits::of(&limits, &state.settings.limits).messages_per_minute;
+    let window = state
+        .bus
+        .hit_window(
+            &visitor_messages_key(&room.visitor_id.to_string()),
+            VISITOR_MESSAGES_WINDOW,
+        )
+        .await?;
+    Ok(window.count <= u64::from(limit))
 }
 
 /// Appends `reply` for `to`; the SMTP reply to give.
@@ -53,6 +73,10 @@ async fn try_append(state: &AppState, to: ReplyTo, reply: Reply) -> anyhow::Resu
             name: visitor_name,
         },
     };
+    if to.kind == ParticipantKind::Visitor && !within_message_limit(state, &room).await? {
+        // A temporary refusal: the sending server tries again later, nothing is lost.
+        return Ok("451 4.7.1 too many messages from this visitor; try again later".into());
+    }
     let draft = Draft {
         room: room.id,
         site: room.site_id,

@@ -2,19 +2,14 @@
 //! `error` naming the cid). The gateway bounds the appends in flight: past the bound a
 //! send is refused at once with the retriable `overloaded`.
 
-use pintalk_bus::{Appended, Draft};
+use pintalk_bus::{Appended, Draft, VISITOR_MESSAGES_WINDOW, visitor_messages_key};
 use pintalk_core::ErrorCode;
 use pintalk_core::ids::RoomId;
 use pintalk_core::protocol::{ServerFrame, limits, valid_cid};
 
-use std::time::Duration;
-
 use super::Connection;
 use super::access::room_not_granted;
 use crate::identity::Identity;
-
-/// The window of the per-visitor message bound.
-const MESSAGE_WINDOW: Duration = Duration::from_secs(60);
 
 impl Connection {
     /// A visitor's sends are counted per minute over all their sockets and gateways (one
@@ -44,7 +39,10 @@ impl Connection {
         match self
             .gateway
             .bus
-            .hit_window(&format!("messages:visitor:{id}"), MESSAGE_WINDOW)
+            .hit_window(
+                &visitor_messages_key(&id.to_string()),
+                VISITOR_MESSAGES_WINDOW,
+            )
             .await
         {
             Ok(window) if window.count > u64::from(limit) => {

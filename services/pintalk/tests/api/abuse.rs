@@ -457,3 +457,42 @@ async fn a_visitor_past_the_sites_messages_a_minute_is_refused_retriably_on_ever
         2
     );
 }
+
+#[actix_web::test]
+async fn a_visitors_replies_by_mail_count_against_the_same_limit_and_are_deferred_past_it() {
+    let port = crate::redis::free_port();
+    let app = TestApp::spawn_with(|s| {
+        s.notify.poll_ms = 100;
+        s.notify.visitor_offline_secs = 1;
+        s.gateway.presence_grace_ms = 100;
+        s.mail.inbound_listen = format!("127.0.0.1:{port}");
+        s.mail.inbound_domain = "in.example".into();
+    })
+    .await;
+    let (owner, site_json, site) = owner_with_site(&app, "mail-limit@example.com").await;
+    app.set_site_limits(&owner.access, &site, json!({"messages_per_minute": 1}))
+        .await;
+    let mut bo = app
+        .identified_visitor(key(&site_json), SHOP, json!({"email": "bo@example.com"}))
+        .await;
+    let room = bo.room();
+    let ack = bo.socket.post(&room, "Do you ship to Busan?", "q").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    drop(bo);
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    dashboard.post(&room, "We do.", "a").await;
+    let mail = app.mail.wait_for("bo@example.com", "answered you", 1).await;
+    let reply_to = crate::notifications::header(&mail, "Reply-To");
+    let answer = format!(
+        "From: <bo@example.com>\nTo: {reply_to}\nSubject: Re\nMessage-ID: <bo-2@mail.example>\n\nThanks!\n"
+    );
+    let mut smtp = crate::notifications::Delivery::connect(port).await;
+    let (_, data) = smtp.send(&reply_to, &answer).await;
+    // A temporary refusal: the visitor's mail server tries again later.
+    assert!(
+        data.as_deref().is_some_and(|s| s.starts_with("451")),
+        "{data:?}"
+    );
+    let history = app.history(&owner.access, &room, "").await;
+    assert_eq!(history.body["messages"].as_array().unwrap().len(), 2);
+}
