@@ -252,6 +252,8 @@ impl<R> Cluster<R> {
             ("PINTALK__MAIL__SMTP_URL", &smtp_url),
             ("PINTALK__PERSISTER__CLAIM_IDLE_MS", "1000"),
             ("PINTALK__LIMITS__SESSIONS_PER_IP", "100000"),
+            ("PINTALK__LIMITS__CONVERSATIONS_PER_IP", "100000"),
+            ("PINTALK__LIMITS__VISITOR_MESSAGES_PER_MINUTE", "100000"),
             ("PINTALK__SERVER__TRUST_FORWARDED_FOR", "true"),
         ];
         // Later entries win: the process sees the caller's value of a key set twice.

@@ -259,7 +259,8 @@ async fn silent_socket_is_closed_after_three_heartbeats() {
 /// still holds: the next frame after it is the answer to a later `ping`.
 #[actix_web::test]
 async fn a_resume_older_than_the_window_gets_resync_and_no_replay() {
-    let app = TestApp::spawn().await;
+    // More messages than one visitor may send in a minute by default.
+    let app = TestApp::spawn_with(|s| s.limits.visitor_messages_per_minute = 100_000).await;
     let (_, site) = owner_with_site(&app, "window@example.com").await;
     let first = app.visitor(key(&site), SHOP).await;
     let (room, session) = (first.room(), first.session.clone());

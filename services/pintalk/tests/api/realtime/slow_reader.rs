@@ -96,7 +96,12 @@ impl RawSocket {
 
 #[actix_web::test]
 async fn a_reader_that_stops_is_closed_with_4008_and_the_others_get_every_message() {
-    let app = TestApp::spawn_with(|s| s.gateway.queue_frames = 32).await;
+    let app = TestApp::spawn_with(|s| {
+        s.gateway.queue_frames = 32;
+        // The visitor floods on purpose: no bound on their messages a minute here.
+        s.limits.visitor_messages_per_minute = 100_000;
+    })
+    .await;
     let (owner, site) = owner_with_site(&app, "slow@example.com").await;
     let ticket = app
         .call("POST", "/api/v1/realtime/token", Some(&owner.access), None)
@@ -177,6 +182,7 @@ async fn a_reader_that_never_reads_again_is_closed_and_frees_its_slot() {
     let app = TestApp::spawn_with(|s| {
         s.gateway.queue_frames = 32;
         s.gateway.max_connections_per_ip = 3;
+        s.limits.visitor_messages_per_minute = 100_000;
     })
     .await;
     let (owner, site) = owner_with_site(&app, "stuck@example.com").await;
