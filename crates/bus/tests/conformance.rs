@@ -698,6 +698,37 @@ async fn on_a_cluster_the_append_itself_notices_a_new_master() {
     }
 }
 
+/// Redis Cluster only: reads fence as appends do. On a shard whose recorded run id is not
+/// its master's (a promoted replica), a resuming client's `recent` and a session's
+/// `last_seq` find the room not seeded — before any append there — rather than current
+/// in the epoch the failover voided; the seed then starts a new one.
+#[tokio::test]
+async fn on_a_cluster_reads_notice_a_new_master_before_any_append() {
+    let namespace = format!("pintalk-test-{}", unique());
+    let bus = redis_cluster_in(&namespace).await;
+    let client = redis::cluster::ClusterClient::new(cluster_nodes()).unwrap();
+    let mut conn = client.get_async_connection().await.unwrap();
+    let (room, site) = (RoomId::new(), SiteId::new());
+    let first = bus.seed(room, site, 0, &[]).await.unwrap();
+    stored(&bus, &draft(room, site, "r1")).await;
+    let shard = pintalk_bus::outbox::shard(room);
+    let failed_over = async |conn: &mut redis::cluster_async::ClusterConnection| {
+        let _: () = redis::cmd("SET")
+            .arg(format!("{{{namespace}:o{shard}}}:run-id"))
+            .arg("the-old-master")
+            .query_async(conn)
+            .await
+            .unwrap();
+    };
+    failed_over(&mut conn).await;
+    assert_eq!(bus.recent(room, 1).await.unwrap(), Recent::NotSeeded);
+    let second = bus.seed(room, site, 1, &[]).await.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(bus.last_seq(room).await.unwrap(), Some(1));
+    failed_over(&mut conn).await;
+    assert_eq!(bus.last_seq(room).await.unwrap(), None);
+}
+
 /// Redis Cluster only: with `ack_after_replicas`, `WAIT` runs at the master owning the
 /// room (redis-rs would send a keyless `WAIT` to every master), for a first append and
 /// for a duplicate alike; every master of the test cluster has a replica.

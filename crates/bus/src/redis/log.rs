@@ -1,4 +1,5 @@
-//! The Redis store's message log: `append.lua` and `seed.lua`, and the replay window.
+//! The Redis store's message log: `append.lua` and `seed.lua`, and the replay window
+//! (`read.lua`).
 
 use std::time::Duration;
 
@@ -50,7 +51,29 @@ impl RedisBus {
         };
         Ok(confirmed >= i64::from(self.ack_after_replicas))
     }
+
+    /// A room's counter, epoch record and shard generation, and its window from seq
+    /// `from` on (`None`: not wanted), in one step (`read.lua`). On a cluster the read
+    /// fences first, so a promoted replica's rooms read as not seeded until the next
+    /// epoch, never as current in the one the failover voided.
+    async fn read(&self, room: RoomId, from: Option<i64>) -> Result<ReadReply, BusError> {
+        let mut invocation = self.read.prepare_invoke();
+        invocation
+            .key(self.keys.seq(room))
+            .key(self.keys.epoch(room))
+            .key(self.keys.generation_of(room))
+            .key(self.keys.window(room))
+            .arg(from.map_or_else(String::new, |seq| seq.to_string()));
+        if self.pool.is_cluster() {
+            invocation.key(self.keys.run_id_of(room));
+        }
+        let mut conn = self.pool.get().await?;
+        Ok(invocation.invoke_async(&mut conn).await?)
+    }
 }
+
+/// What `read.lua` answers: counter, epoch record, generation, window frames.
+type ReadReply = (Option<i64>, Option<String>, Option<String>, Vec<String>);
 
 #[async_trait]
 impl Log for RedisBus {
@@ -155,27 +178,13 @@ impl Log for RedisBus {
     }
 
     async fn last_seq(&self, room: RoomId) -> Result<Option<i64>, BusError> {
-        let mut conn = self.pool.get().await?;
-        let (last, record, generation): (Option<i64>, Option<String>, Option<String>) =
-            redis::pipe()
-                .get(self.keys.seq(room))
-                .get(self.keys.epoch(room))
-                .get(self.keys.generation_of(room))
-                .query_async(&mut conn)
-                .await?;
+        let (last, record, generation, _) = self.read(room, None).await?;
         Ok(last.filter(|_| current_epoch(record.as_deref(), generation.as_deref()).is_some()))
     }
 
     async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError> {
-        let mut conn = self.pool.get().await?;
-        type Reply = (Option<i64>, Option<String>, Option<String>, Vec<String>);
-        let (last, record, generation, frames): Reply = redis::pipe()
-            .get(self.keys.seq(room))
-            .get(self.keys.epoch(room))
-            .get(self.keys.generation_of(room))
-            .zrangebyscore(self.keys.window(room), after_seq.saturating_add(1), "+inf")
-            .query_async(&mut conn)
-            .await?;
+        let (last, record, generation, frames) =
+            self.read(room, Some(after_seq.saturating_add(1))).await?;
         let (Some(last), Some(epoch)) = (
             last,
             current_epoch(record.as_deref(), generation.as_deref()),

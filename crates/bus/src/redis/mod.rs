@@ -4,8 +4,8 @@
 //! pub/sub on a cluster), and the scripts loaded once and run by SHA (`EVALSHA`, reloaded
 //! if Redis forgot them).
 //!
-//! Every new connection is fenced before use (`fence.lua`), and on a cluster every append
-//! and seed fences too: if Redis restarted, or another Redis took over (a failover), since
+//! Every new connection is fenced before use (`fence.lua`), and on a cluster every append,
+//! seed and read of a room's numbering fences too: if Redis restarted, or another Redis took over (a failover), since
 //! the run id its shards recorded, their generation goes up and every room waits for a
 //! new epoch, so seqs acked and lost in between are never handed out again.
 
@@ -76,6 +76,8 @@ pub struct RedisBus {
     ack_after_replicas: u32,
     append: Arc<Script>,
     seed: Arc<Script>,
+    /// Reads a room's numbering and window (fenced on a cluster, as the two above).
+    read: Arc<Script>,
     presence: Arc<Script>,
     /// The subscribe/unsubscribe half of the pub/sub connection, once `listen` opened it.
     pubsub: Arc<Mutex<Option<fanout::Sink>>>,
@@ -100,6 +102,10 @@ impl RedisBus {
             seed: Arc::new(Script::new(concat!(
                 include_str!("fence.lua"),
                 include_str!("seed.lua")
+            ))),
+            read: Arc::new(Script::new(concat!(
+                include_str!("fence.lua"),
+                include_str!("read.lua")
             ))),
             presence: Arc::new(Script::new(include_str!("presence.lua"))),
             pubsub: Arc::new(Mutex::new(None)),

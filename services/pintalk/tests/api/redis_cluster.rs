@@ -2,7 +2,8 @@
 //! ports (three masters, a replica each), quick to fail over: a master silent for a
 //! second is down. Ports are given, not free ones (a cluster node also listens on its bus
 //! port, and `redis-cli --cluster create` needs them all up front): each test that starts
-//! a cluster takes a base of its own in 7100–7199.
+//! a cluster takes a base of its own in 7100–7149 or 7200–7249 (its bus ports are 50
+//! above).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -110,6 +111,65 @@ impl RedisCluster {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// The port of the replica following `master`.
+    pub fn replica_of(&self, master: u16) -> u16 {
+        info(master, "replication")
+            .iter()
+            .find_map(|l| {
+                l.strip_prefix("slave0:")?
+                    .split(',')
+                    .find_map(|f| f.strip_prefix("port=")?.parse().ok())
+            })
+            .unwrap_or_else(|| panic!("{master} has no replica"))
+    }
+
+    /// Waits until the replica on `replica` holds everything its master on `master` had
+    /// written when asked.
+    pub async fn caught_up(&self, master: u16, replica: u16) {
+        let offset = |port: u16, field: &str| -> Option<i64> {
+            info(port, "replication")
+                .iter()
+                .find_map(|l| l.strip_prefix(field)?.parse().ok())
+        };
+        let written = offset(master, "master_repl_offset:").unwrap();
+        eventually(
+            Duration::from_secs(10),
+            &format!("replica {replica} to catch up with {master}"),
+            async || (offset(replica, "slave_repl_offset:")? >= written).then_some(()),
+        )
+        .await;
+    }
+
+    /// `SIGSTOP` the node on `port`: it holds its connections but answers nothing, a
+    /// replica falling behind its master. No other helper may ask it anything until
+    /// [`RedisCluster::unpause`].
+    pub fn pause(&self, port: u16) {
+        self.signal(port, "-STOP");
+    }
+
+    /// Has the master on `master` drop its replicas' links (`CLIENT KILL TYPE replica`):
+    /// what it writes from here on reaches no replica until one connects again. A paused
+    /// replica alone would not lag: on loopback the replication stream waits in its
+    /// socket's kernel buffer and is read once it runs again, even after the master died.
+    pub fn cut_replication(&self, master: u16) {
+        let killed = cli(master, &["CLIENT", "KILL", "TYPE", "replica"]);
+        assert_ne!(killed, ["0"], "{master} had no replica link to cut");
+    }
+
+    /// `SIGCONT` the node on `port`.
+    pub fn unpause(&self, port: u16) {
+        self.signal(port, "-CONT");
+    }
+
+    fn signal(&self, port: u16, signal: &str) {
+        let child = self.children[self.index(port)].as_ref().unwrap();
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill {signal} {port}");
     }
 
     /// Waits until the cluster has promoted a replica in place of the dead `master`, and

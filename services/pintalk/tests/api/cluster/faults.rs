@@ -250,7 +250,7 @@ pub(super) async fn talk<R>(
 
 /// After the fault: every talker notices it (its socket was closed), comes back, and
 /// resends every cid it ever had acked.
-async fn come_back_and_resend_everything<R>(
+pub(super) async fn come_back_and_resend_everything<R>(
     cluster: &Cluster<R>,
     key: &str,
     talkers: &mut [Talker],

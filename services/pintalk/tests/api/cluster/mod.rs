@@ -9,6 +9,7 @@ mod nginx;
 mod persister_stop;
 mod processes;
 mod redis_cluster_failover;
+mod redis_cluster_lag;
 mod sentinel;
 mod two_gateways;
 
