@@ -104,6 +104,8 @@ typed_id!(
     WebhookId,
     /// One event queued for one webhook endpoint, and its attempts.
     DeliveryId,
+    /// A workspace API token (`pt_...`) that a bot or back office calls the API with.
+    ApiTokenId,
 );
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and

@@ -1,20 +1,21 @@
 //! Rows as diesel reads and writes them. Ids are typed; times are UTC milliseconds.
 
 use diesel::prelude::*;
+use pintalk_core::api_token::ApiScope;
 use pintalk_core::availability::{EmailField, ReplyTime, StoredHours};
 use pintalk_core::domain::Recipient;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{
-    DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId,
-    WebhookId,
+    ApiTokenId, DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId,
+    VisitorId, WebhookId,
 };
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::webhook::{DeliveryStatus, WebhookEvent, WebhookEvents};
 
 use crate::schema::{
-    messages, notifications_due, one_time_tokens, owners, push_subscriptions, refresh_tokens,
-    rooms, sessions, sites, visitors, webhook_deliveries, webhooks,
+    api_tokens, messages, notifications_due, one_time_tokens, owners, push_subscriptions,
+    refresh_tokens, rooms, sessions, sites, visitors, webhook_deliveries, webhooks,
 };
 
 /// A site owner's account.
@@ -263,4 +264,20 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub delivered_at: Option<i64>,
+}
+
+/// A workspace API token (the owner's until workspaces exist); only its hash is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub owner_id: OwnerId,
+    /// What the owner called it ("Zapier", "support bot").
+    pub name: String,
+    pub scope: ApiScope,
+    /// SHA-256 of the token, lowercase hex.
+    pub token_hash: String,
+    pub created_at: i64,
+    /// When it last authenticated a request, to the minute.
+    pub last_used_at: Option<i64>,
 }

@@ -211,6 +211,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(webhooks -> sites (site_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(notification_settings -> owners (owner_id));
@@ -226,6 +238,7 @@ diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(read_cursors -> rooms (room_id));
 diesel::joinable!(room_terms -> rooms (room_id));
 diesel::joinable!(visitor_terms -> visitors (visitor_id));
+diesel::joinable!(api_tokens -> owners (owner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -245,4 +258,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_backfill,
     webhooks,
     webhook_deliveries,
+    api_tokens,
 );

@@ -107,14 +107,17 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::OriginNotAllowed
         | C::SiteNotLive
         | C::RoomNotGranted
-        | C::VisitorBlocked => StatusCode::FORBIDDEN,
+        | C::VisitorBlocked
+        | C::InsufficientScope
+        | C::ApiTokenNotAllowed => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::EmailTaken
         | C::EmailAlreadyVerified
         | C::EmailMissing
         | C::PushSubscriptionsFull
-        | C::PushDisabled => StatusCode::CONFLICT,
+        | C::PushDisabled
+        | C::ApiTokensFull => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,

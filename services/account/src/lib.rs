@@ -2,6 +2,8 @@
 //! configuration. [`Application::build`] is what its own binary, the all-in-one binary
 //! and the tests all start.
 
+pub mod access;
+pub mod append;
 pub mod auth;
 pub mod background;
 pub mod body;

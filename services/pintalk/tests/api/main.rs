@@ -7,6 +7,7 @@
     reason = "a test fails loudly on the unexpected"
 )]
 
+mod api_tokens;
 mod away;
 mod bad_input;
 mod client;
