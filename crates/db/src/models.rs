@@ -157,6 +157,9 @@ pub struct Room {
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
+    /// Who the conversation is assigned to (today only the site's owner; issue 12 adds
+    /// members); `None`: nobody.
+    pub assignee: Option<OwnerId>,
 }
 
 /// A persisted chat message; `(room_id, seq)` is unique.

@@ -93,6 +93,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         closed_at -> Nullable<BigInt>,
+        assignee -> Nullable<Text>,
     }
 }
 

@@ -124,6 +124,7 @@ route_table! {
         put rooms::visitor_email::set_visitor_email;
         + options rooms::messages::messages_preflight
     ],
+    "/api/v1/rooms/{id}/assignee" => [put rooms::assign::assign_room],
     "/api/v1/rooms/{id}/block" => [
         post rooms::block::block_visitor,
         delete rooms::unblock::unblock_visitor

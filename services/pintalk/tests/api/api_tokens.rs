@@ -380,3 +380,68 @@ async fn bad_posts_and_bad_tokens_are_refused_with_their_codes() {
         (StatusCode::CONFLICT, "api_tokens_full")
     );
 }
+
+impl TestApp {
+    /// `PUT /rooms/{room}/assignee {assignee}`.
+    pub async fn assign_room(&self, token: &str, room: &str, assignee: Value) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/assignee");
+        let body = json!({ "assignee": assignee });
+        self.call("PUT", &path, Some(token), Some(body)).await
+    }
+}
+
+#[actix_web::test]
+async fn a_write_token_assigns_a_conversation_to_the_owner_and_the_dashboard_hears_it() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "assign@example.com").await;
+    let visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    let mut dashboard = app.owner_socket(&owner.access).await;
+    let me = app
+        .call("GET", "/api/v1/me", Some(&owner.access), None)
+        .await;
+    let owner_id = me.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.room(&owner.access, &room).await.body["assignee"],
+        Value::Null
+    );
+
+    let reader = app.api_token(&owner.access, "read").await;
+    let refused = app.assign_room(&reader, &room, json!(owner_id)).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::FORBIDDEN, "insufficient_scope")
+    );
+    let writer = app.api_token(&owner.access, "write").await;
+    let assigned = app.assign_room(&writer, &room, json!(owner_id)).await;
+    assert_eq!(assigned.status, StatusCode::OK, "{:?}", assigned.body);
+    assert_eq!(assigned.body["assignee"], owner_id.as_str());
+    let frame = dashboard.next_of("assigned").await;
+    assert_eq!(
+        (frame["room"].as_str(), frame["assignee"].as_str()),
+        (Some(room.as_str()), Some(owner_id.as_str()))
+    );
+    assert_eq!(
+        app.room(&reader, &room).await.body["assignee"],
+        owner_id.as_str()
+    );
+
+    // Nobody else can be assigned yet: a workspace's one member is its owner.
+    let other = app.owner("someone@example.com").await;
+    let them = app
+        .call("GET", "/api/v1/me", Some(&other.access), None)
+        .await;
+    let stranger = app
+        .assign_room(&writer, &room, them.body["id"].clone())
+        .await;
+    assert_eq!(
+        (stranger.status, stranger.code()),
+        (StatusCode::BAD_REQUEST, "invalid_field")
+    );
+
+    // The owner's session unassigns it, as the dashboard would.
+    let cleared = app.assign_room(&owner.access, &room, Value::Null).await;
+    assert_eq!(cleared.body["assignee"], Value::Null);
+    let frame = dashboard.next_of("assigned").await;
+    assert_eq!(frame["assignee"], Value::Null);
+}

@@ -2,6 +2,7 @@
 //! history (see [`crate::history`]), transcripts, and blocking or unblocking the visitor.
 //! One handler per file; the views and lookups they share are here.
 
+pub mod assign;
 pub mod block;
 pub mod delete;
 pub mod get;
@@ -78,6 +79,8 @@ pub struct RoomView {
     pub id: RoomId,
     pub site_id: SiteId,
     pub status: RoomStatus,
+    /// Who the conversation is assigned to; null: nobody.
+    pub assignee: Option<OwnerId>,
     pub visitor: VisitorView,
     /// The highest persisted seq.
     pub last_seq: i64,
@@ -173,6 +176,7 @@ fn view_of(row: InboxRow, online: bool) -> RoomView {
         id: row.room.id,
         site_id: row.room.site_id,
         status: row.room.status,
+        assignee: row.room.assignee,
         visitor: VisitorView {
             id: row.visitor.id,
             name: row.visitor.name,
