@@ -91,6 +91,14 @@ error_codes! {
     /// conversation is gone.
     InvalidReopenLink = "invalid_reopen_link",
 
+    /// The API token's scope does not cover this request (a `read` token asked to write).
+    InsufficientScope = "insufficient_scope",
+    /// This endpoint takes an owner's access token, not an API token (managing tokens,
+    /// the account, sites).
+    ApiTokenNotAllowed = "api_token_not_allowed",
+    /// The owner has as many API tokens as allowed; revoke one first.
+    ApiTokensFull = "api_tokens_full",
+
     // Web Push.
     /// The push subscription's endpoint is not an https URL of at most 1024 characters, or
     /// its keys are not a P-256 public key and a 16-byte secret, base64url.

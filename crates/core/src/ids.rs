@@ -106,6 +106,8 @@ typed_id!(
     DeliveryId,
     /// A site's ban of an IP address or network.
     BanId,
+    /// A workspace API token (`pt_...`) that a bot or back office calls the API with.
+    ApiTokenId,
 );
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and

@@ -4,6 +4,7 @@
 //! Deliberately free of redis, and of diesel unless the `diesel` feature asks for its SQL
 //! mappings, so that a client tool can depend on it cheaply.
 
+pub mod api_token;
 pub mod availability;
 pub mod clock;
 pub mod domain;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ErrorCode;
 use crate::domain::WidgetSettings;
-use crate::ids::{RoomId, SiteId};
+use crate::ids::{OwnerId, RoomId, SiteId};
 
 /// The protocol version `ready` announces.
 pub const VERSION: u32 = 1;
@@ -259,6 +259,12 @@ pub enum ServerFrame {
         room: RoomId,
         site: SiteId,
         status: RoomStatus,
+    },
+    /// For owners: a conversation was assigned to `assignee`, or to nobody (`null`).
+    Assigned {
+        room: RoomId,
+        site: SiteId,
+        assignee: Option<OwnerId>,
     },
     /// For visitors: an owner saved the site's widget settings; redraw with these (what
     /// `GET /api/v1/widget/config` answers from now on). One per save, for the whole site.

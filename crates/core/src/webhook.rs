@@ -27,6 +27,9 @@ pub enum WebhookEvent {
     /// The owner reopened a conversation, or its visitor wrote in it again.
     #[serde(rename = "conversation.reopened")]
     ConversationReopened,
+    /// A conversation was assigned to someone, or unassigned (`assignee` null).
+    #[serde(rename = "conversation.assigned")]
+    ConversationAssigned,
 }
 
 text_mapped!(WebhookEvent {
@@ -34,6 +37,7 @@ text_mapped!(WebhookEvent {
     MessageCreated = "message.created",
     ConversationClosed = "conversation.closed",
     ConversationReopened = "conversation.reopened",
+    ConversationAssigned = "conversation.assigned",
 });
 
 /// The events one endpoint subscribed to: at least one, each once, in a fixed order;

@@ -55,6 +55,7 @@ ids_bind_on_any_backend!(
     pintalk_core::ids::WebhookId,
     pintalk_core::ids::DeliveryId,
     pintalk_core::ids::BanId,
+    pintalk_core::ids::ApiTokenId,
 );
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");

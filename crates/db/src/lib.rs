@@ -4,6 +4,7 @@
 //! Repositories are plain functions over `&mut DbConnection`; callers run them off the
 //! async executor (`web::block`), never on it.
 
+pub mod api_tokens;
 pub mod backend;
 pub mod bans;
 pub mod deliveries;

@@ -1,20 +1,21 @@
 //! Rows as diesel reads and writes them. Ids are typed; times are UTC milliseconds.
 
 use diesel::prelude::*;
+use pintalk_core::api_token::ApiScope;
 use pintalk_core::availability::{EmailField, ReplyTime, StoredHours};
 use pintalk_core::domain::Recipient;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{
-    DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId, VisitorId,
-    WebhookId,
+    ApiTokenId, DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId,
+    VisitorId, WebhookId,
 };
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::webhook::{DeliveryStatus, WebhookEvent, WebhookEvents};
 
 use crate::schema::{
-    messages, notifications_due, one_time_tokens, owners, push_subscriptions, refresh_tokens,
-    rooms, sessions, sites, visitors, webhook_deliveries, webhooks,
+    api_tokens, messages, notifications_due, one_time_tokens, owners, push_subscriptions,
+    refresh_tokens, rooms, sessions, sites, visitors, webhook_deliveries, webhooks,
 };
 
 /// A site owner's account.
@@ -156,6 +157,9 @@ pub struct Room {
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
+    /// Who the conversation is assigned to (today only the site's owner; issue 12 adds
+    /// members); `None`: nobody.
+    pub assignee: Option<OwnerId>,
 }
 
 /// A persisted chat message; `(room_id, seq)` is unique.
@@ -292,4 +296,20 @@ pub struct SiteLimits {
     pub conversations_per_ip: Option<i64>,
     pub messages_per_minute: Option<i64>,
     pub updated_at: i64,
+}
+
+/// A workspace API token (the owner's until workspaces exist); only its hash is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub owner_id: OwnerId,
+    /// What the owner called it ("Zapier", "support bot").
+    pub name: String,
+    pub scope: ApiScope,
+    /// SHA-256 of the token, lowercase hex.
+    pub token_hash: String,
+    pub created_at: i64,
+    /// When it last authenticated a request, to the minute.
+    pub last_used_at: Option<i64>,
 }

@@ -245,6 +245,26 @@ pub fn set_status(
     Ok(changed > 0)
 }
 
+/// Assigns the room to `assignee` (`None`: to nobody); whether that changed anything.
+pub fn set_assignee(
+    conn: &mut DbConnection,
+    id: RoomId,
+    assignee: Option<OwnerId>,
+) -> Result<bool, DbError> {
+    let target = rooms::table.find(id);
+    let changed = match assignee {
+        Some(who) => {
+            diesel::update(target.filter(rooms::assignee.is_null().or(rooms::assignee.ne(who))))
+                .set(rooms::assignee.eq(Some(who)))
+                .execute(conn)?
+        }
+        None => diesel::update(target.filter(rooms::assignee.is_not_null()))
+            .set(rooms::assignee.eq(None::<OwnerId>))
+            .execute(conn)?,
+    };
+    Ok(changed > 0)
+}
+
 /// Deletes the room with its messages and read cursors.
 pub fn delete(conn: &mut DbConnection, id: RoomId) -> Result<(), DbError> {
     diesel::delete(rooms::table.find(id)).execute(conn)?;

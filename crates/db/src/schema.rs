@@ -93,6 +93,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         closed_at -> Nullable<BigInt>,
+        assignee -> Nullable<Text>,
     }
 }
 
@@ -234,6 +235,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(webhooks -> sites (site_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(site_bans -> sites (site_id));
@@ -251,6 +264,7 @@ diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(read_cursors -> rooms (room_id));
 diesel::joinable!(room_terms -> rooms (room_id));
 diesel::joinable!(visitor_terms -> visitors (visitor_id));
+diesel::joinable!(api_tokens -> owners (owner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -272,4 +286,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     site_bans,
     site_limits,
+    api_tokens,
 );

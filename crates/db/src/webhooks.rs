@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use pintalk_core::clock::{now_ms, rfc3339};
-use pintalk_core::ids::{DeliveryId, RoomId, SiteId, VisitorId, WebhookId};
+use pintalk_core::ids::{DeliveryId, OwnerId, RoomId, SiteId, VisitorId, WebhookId};
 use pintalk_core::protocol::RoomStatus;
 use pintalk_core::secret::{hex, random_bytes, token_hash};
 use pintalk_core::webhook::{DeliveryStatus, WebhookEvent};
@@ -104,6 +104,37 @@ pub fn change_room_status(
             let id = format!("evt_{}", hex(&random_bytes::<16>()));
             queue(conn, &[room], |room| {
                 vec![Occurrence::of_room(id.clone(), event, room, status)]
+            })?;
+        }
+        Ok(changed)
+    })
+}
+
+/// Assigns a room (`None`: to nobody) and, if that changed it, queues its
+/// `conversation.assigned`, in one transaction.
+pub fn change_room_assignee(
+    conn: &mut DbConnection,
+    room: RoomId,
+    assignee: Option<OwnerId>,
+) -> Result<bool, DbError> {
+    conn.transaction(|conn| {
+        let changed = rooms::set_assignee(conn, room, assignee)?;
+        if changed {
+            let status = rooms_table::table
+                .find(room)
+                .select(rooms_table::status)
+                .first::<RoomStatus>(conn)?;
+            // Every assignment is its own event.
+            let id = format!("evt_{}", hex(&random_bytes::<16>()));
+            queue(conn, &[room], |room| {
+                let mut occurrence = Occurrence::of_room(
+                    id.clone(),
+                    WebhookEvent::ConversationAssigned,
+                    room,
+                    status,
+                );
+                occurrence.data["conversation"]["assignee"] = json!(assignee);
+                vec![occurrence]
             })?;
         }
         Ok(changed)

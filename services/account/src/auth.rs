@@ -9,6 +9,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use pintalk_bus::Topic;
 use pintalk_core::ErrorCode;
+use pintalk_core::api_token::is_api_token;
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{OwnerId, RoomId, SessionId};
 use pintalk_core::secret::{new_token, token_hash};
@@ -18,6 +19,7 @@ use pintalk_db::sessions;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::{Actor, ReadAccess};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -37,28 +39,38 @@ impl FromRequest for AuthOwner {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no state")))?;
             let token = token?;
-            let invalid =
-                || ApiError::new(ErrorCode::InvalidToken, "the access token is not valid");
-            let claims = state
-                .signer
-                .verifier()
-                .verify::<AccessGrant>(&token)
-                .map_err(|e| {
-                    log::debug!("access token refused: {e}");
-                    invalid()
-                })?;
-            let owner_id: OwnerId = claims.sub.parse().map_err(|_| invalid())?;
-            let session = claims.grant.sid;
-            let owner = state
-                .db(move |conn| Ok(sessions::live_owner(conn, owner_id, session)?))
-                .await?
-                .ok_or_else(invalid)?;
-            Ok(AuthOwner { owner, session })
+            if is_api_token(&token) {
+                return Err(ApiError::new(
+                    ErrorCode::ApiTokenNotAllowed,
+                    "this endpoint takes an owner's access token, not an API token",
+                ));
+            }
+            session_owner(&state, &token).await
         })
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+/// The owner of a live session behind the access token `token` (a JWT).
+pub(crate) async fn session_owner(state: &AppState, token: &str) -> Result<AuthOwner, ApiError> {
+    let invalid = || ApiError::new(ErrorCode::InvalidToken, "the access token is not valid");
+    let claims = state
+        .signer
+        .verifier()
+        .verify::<AccessGrant>(token)
+        .map_err(|e| {
+            log::debug!("access token refused: {e}");
+            invalid()
+        })?;
+    let owner_id: OwnerId = claims.sub.parse().map_err(|_| invalid())?;
+    let session = claims.grant.sid;
+    let owner = state
+        .db(move |conn| Ok(sessions::live_owner(conn, owner_id, session)?))
+        .await?
+        .ok_or_else(invalid)?;
+    Ok(AuthOwner { owner, session })
+}
+
+pub(crate) fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::new(
             ErrorCode::MissingToken,
@@ -128,10 +140,11 @@ pub fn token_pair(
     })
 }
 
-/// Who may read a room's history: an owner (access token), or a visitor with the socket
-/// token of their session, for their own room only.
+/// Who may read a room's history: the owner (access token or a read API token, see
+/// [`crate::access`]), or a visitor with the socket token of their session, for their own
+/// room only.
 pub enum Reader {
-    Owner(AuthOwner),
+    Owner(Actor),
     Visitor {
         room: RoomId,
         /// The page origin the visitor's session was issued for.
@@ -146,7 +159,7 @@ impl FromRequest for Reader {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
-        let owner = AuthOwner::from_request(req, payload);
+        let member = ReadAccess::from_request(req, payload);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no state")))?;
             if let Ok(claims) = state
@@ -159,7 +172,7 @@ impl FromRequest for Reader {
                     origin: claims.grant.origin,
                 });
             }
-            Ok(Reader::Owner(owner.await?))
+            Ok(Reader::Owner(member.await?.0))
         })
     }
 }

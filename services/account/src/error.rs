@@ -108,7 +108,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::SiteNotLive
         | C::RoomNotGranted
         | C::VisitorBlocked
-        | C::IpBanned => StatusCode::FORBIDDEN,
+        | C::IpBanned
+        | C::InsufficientScope
+        | C::ApiTokenNotAllowed => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::EmailTaken
@@ -116,7 +118,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::EmailMissing
         | C::PushSubscriptionsFull
         | C::PushDisabled
-        | C::BansFull => StatusCode::CONFLICT,
+        | C::BansFull
+        | C::ApiTokensFull => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,

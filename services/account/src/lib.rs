@@ -3,6 +3,8 @@
 //! and the tests all start.
 
 pub mod abuse;
+pub mod access;
+pub mod append;
 pub mod auth;
 pub mod background;
 pub mod body;

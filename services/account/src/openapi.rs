@@ -52,6 +52,21 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        // A workspace API token for bots and back offices; the scope an operation needs
+        // is named in its security requirement (`read` or `write`).
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("pt_...")
+                    .description(Some(
+                        "A workspace API token (`pt_...`, from POST /api/v1/api-tokens) with \
+                         scope `read` or `write`; only the operations that list it accept one.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -103,6 +118,10 @@ fn add_common_errors(op: &mut Operation, has_id: bool, is_liveness: bool) {
     }
     if secured {
         add("401", "missing_token or invalid_token");
+        add(
+            "403",
+            "insufficient_scope (an API token's scope) or api_token_not_allowed",
+        );
     }
     if has_id {
         add("404", "not_found (also another owner's resource)");

@@ -141,6 +141,7 @@ fn new_room(conn: &mut DbConnection, site: SiteId, visitor: VisitorId) -> Result
         created_at: now,
         updated_at: now,
         closed_at: None,
+        assignee: None,
     };
     rooms::insert(conn, room.clone())?;
     Ok(room)

@@ -2,6 +2,7 @@
 
 import { LANGUAGES, language, setLanguage, t } from '../i18n.js';
 import { api, changePassword, logout } from '../api.js';
+import { apiTokensSection } from './api-tokens.js';
 import { disablePush, enablePush, pushState } from '../push.js';
 import { h, icon } from '../dom.js';
 import { session } from '../session.js';
@@ -249,6 +250,7 @@ export function accountView(app) {
       pushSection(),
       passwordSection(),
       sessionsSection(),
+      apiTokensSection(),
       deleteSection(app)),
   };
 }

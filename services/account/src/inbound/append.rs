@@ -10,7 +10,6 @@ use pintalk_db::{bans, rooms};
 use super::text::Reply;
 use super::token::ReplyTo;
 use crate::abuse::EffectiveLimits;
-use crate::seeding;
 use crate::state::AppState;
 
 /// Whether `room` exists and is open: a reply address works only there.
@@ -84,13 +83,7 @@ async fn try_append(state: &AppState, to: ReplyTo, reply: Reply) -> anyhow::Resu
         sender,
         body: reply.text,
     };
-    let max_backlog = state.settings.gateway.max_backlog;
-    let mut appended = state.bus.append(&draft, max_backlog).await?;
-    if appended == Appended::NotSeeded {
-        seeding::seed_room(&state.pool, state.bus.as_ref(), room.id).await?;
-        appended = state.bus.append(&draft, max_backlog).await?;
-    }
-    Ok(match appended {
+    Ok(match crate::append::append(state, &draft).await? {
         Appended::Stored { seq, .. } | Appended::Duplicate { seq, .. } => {
             format!("250 2.0.0 stored as message {seq}")
         }

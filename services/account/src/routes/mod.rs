@@ -1,5 +1,6 @@
 //! The route table: every endpoint of the HTTP API, in one place.
 
+pub mod api_tokens;
 pub mod assets;
 pub mod auth;
 pub mod bans;
@@ -112,7 +113,8 @@ route_table! {
         delete rooms::delete::delete_room
     ],
     "/api/v1/rooms/{id}/messages" => [
-        get rooms::messages::list_messages;
+        get rooms::messages::list_messages,
+        post rooms::post::post_message;
         + options rooms::messages::messages_preflight
     ],
     "/api/v1/rooms/{id}/transcript" => [get rooms::transcript::transcript],
@@ -124,10 +126,16 @@ route_table! {
         put rooms::visitor_email::set_visitor_email;
         + options rooms::messages::messages_preflight
     ],
+    "/api/v1/rooms/{id}/assignee" => [put rooms::assign::assign_room],
     "/api/v1/rooms/{id}/block" => [
         post rooms::block::block_visitor,
         delete rooms::unblock::unblock_visitor
     ],
+    "/api/v1/api-tokens" => [
+        get api_tokens::list::list_api_tokens,
+        post api_tokens::create::create_api_token
+    ],
+    "/api/v1/api-tokens/{id}" => [delete api_tokens::revoke::revoke_api_token],
     "/api/v1/realtime/token" => [post realtime::owner_token],
     "/api/v1/sites/{id}/bans" => [get bans::list::list_bans, post bans::create::create_ban],
     "/api/v1/sites/{id}/bans/{ban}" => [delete bans::delete::delete_ban],

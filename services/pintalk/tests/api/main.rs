@@ -8,6 +8,7 @@
 )]
 
 mod abuse;
+mod api_tokens;
 mod away;
 mod bad_input;
 mod client;

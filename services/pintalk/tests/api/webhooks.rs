@@ -462,3 +462,43 @@ async fn endpoints_are_bounded_per_site_changed_and_deleted() {
     let listed = app.webhooks(&owner.access, &site_id(&site)).await;
     assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
 }
+
+#[actix_web::test]
+async fn an_assignment_by_a_bot_is_told_as_conversation_assigned() {
+    let app = TestApp::spawn_with(quick).await;
+    let receiver = Receiver::start(0).await;
+    let (owner, site) = owner_with_site(&app, "assigned@example.com").await;
+    let (_, secret) = endpoint(
+        &app,
+        &owner,
+        &site,
+        &receiver.url,
+        &["conversation.assigned"],
+    )
+    .await;
+    let mut visitor = app.visitor(key(&site), SHOP).await;
+    let room = visitor.room();
+    visitor.socket.post(&room, "Hello", "c1").await;
+    let me = app
+        .call("GET", "/api/v1/me", Some(&owner.access), None)
+        .await;
+    let owner_id = me.body["id"].as_str().unwrap().to_owned();
+    let token = app.api_token(&owner.access, "write").await;
+
+    let assigned = app.assign_room(&token, &room, json!(owner_id)).await;
+    assert_eq!(assigned.status, StatusCode::OK, "{:?}", assigned.body);
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got[0].event, "conversation.assigned");
+    assert!(verify(&secret, &got[0].signature, &got[0].body));
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"]["conversation"]["id"], room.as_str());
+    assert_eq!(body["data"]["conversation"]["assignee"], owner_id.as_str());
+
+    // The same assignment again changes nothing and tells nothing; unassigning does.
+    app.assign_room(&token, &room, json!(owner_id)).await;
+    app.assign_room(&token, &room, Value::Null).await;
+    let got = receiver.wait_for(2).await;
+    let body: Value = serde_json::from_str(&got[1].body).unwrap();
+    assert_eq!(body["data"]["conversation"]["assignee"], Value::Null);
+    assert_eq!(receiver.received().len(), 2);
+}

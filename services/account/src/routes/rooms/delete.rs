@@ -16,7 +16,7 @@ pub async fn delete_room(
     auth: AuthOwner,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &auth, path.id).await?;
+    let room = owned_room(&state, auth.owner.id, path.id).await?;
     state
         .db(move |conn| Ok(rooms::delete(conn, room.id)?))
         .await?;

@@ -3,17 +3,17 @@
 use actix_web::{HttpResponse, web};
 
 use super::{RoomPath, RoomView, room_view};
-use crate::auth::AuthOwner;
+use crate::access::ReadAccess;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// One conversation.
-#[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
+/// One conversation. An API token needs the `read` scope.
+#[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = []), ("api_token" = ["read"])),
     params(RoomPath), responses((status = 200, body = RoomView)))]
 pub async fn get_room(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    access: ReadAccess,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(room_view(&state, &auth, path.id).await?))
+    Ok(HttpResponse::Ok().json(room_view(&state, access.owner.id, path.id).await?))
 }

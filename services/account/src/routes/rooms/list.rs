@@ -12,7 +12,7 @@ use pintalk_db::{search, sites};
 use serde::Deserialize;
 
 use super::{Preview, RoomPage, SiteRoomsPath, views_of};
-use crate::auth::AuthOwner;
+use crate::access::ReadAccess;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -46,12 +46,13 @@ fn parse_cursor(raw: &str) -> Result<InboxCursor, ApiError> {
     })
 }
 
-/// A site's conversations that have messages, most recently active first.
-#[utoipa::path(get, path = "/api/v1/sites/{id}/rooms", tag = "rooms", security(("bearer" = [])),
+/// A site's conversations that have messages, most recently active first. An API token
+/// needs the `read` scope.
+#[utoipa::path(get, path = "/api/v1/sites/{id}/rooms", tag = "rooms", security(("bearer" = []), ("api_token" = ["read"])),
     params(SiteRoomsPath, InboxQuery), responses((status = 200, body = RoomPage)))]
 pub async fn list_rooms(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    access: ReadAccess,
     path: web::Path<SiteRoomsPath>,
     query: web::Query<InboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -70,7 +71,7 @@ pub async fn list_rooms(
         .transpose()
         .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
     let status = query.status;
-    let (owner, site) = (auth.owner.id, path.id);
+    let (owner, site) = (access.owner.id, path.id);
     let (rows, mut matched) = state
         .db(move |conn| {
             let page = InboxPage {

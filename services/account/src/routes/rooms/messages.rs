@@ -32,7 +32,7 @@ pub(crate) async fn readable_room(
     id: RoomId,
 ) -> Result<Room, ApiError> {
     match reader {
-        Reader::Owner(auth) => owned_room(state, auth, id).await,
+        Reader::Owner(actor) => owned_room(state, actor.owner.id, id).await,
         Reader::Visitor { room, .. } if *room == id => {
             state
                 .db(move |conn| rooms::find(conn, id)?.ok_or_else(|| ApiError::not_found("room")))
@@ -43,8 +43,10 @@ pub(crate) async fn readable_room(
 }
 
 /// A page of a room's messages, oldest first; an acked message is here at once.
-/// Owners use their access token; a visitor uses the token of their widget session.
-#[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "rooms", security(("bearer" = [])),
+/// Owners use their access token (or an API token with the `read` scope); a visitor uses
+/// the token of their widget session.
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "rooms",
+    security(("bearer" = []), ("api_token" = ["read"])),
     params(RoomPath, HistoryQuery), responses((status = 200, body = History)))]
 pub async fn list_messages(
     state: web::Data<AppState>,

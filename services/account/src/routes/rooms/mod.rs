@@ -2,11 +2,13 @@
 //! history (see [`crate::history`]), transcripts, and blocking or unblocking the visitor.
 //! One handler per file; the views and lookups they share are here.
 
+pub mod assign;
 pub mod block;
 pub mod delete;
 pub mod get;
 pub mod list;
 pub mod messages;
+pub mod post;
 pub mod transcript;
 pub mod transcript_mail;
 pub mod unblock;
@@ -14,7 +16,7 @@ pub mod update;
 pub mod visitor_email;
 
 use pintalk_core::clock::rfc3339;
-use pintalk_core::ids::{RoomId, SiteId, VisitorId};
+use pintalk_core::ids::{OwnerId, RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_db::models::{Room, StoredMessage};
 use pintalk_db::rooms::{self, InboxRow};
@@ -77,6 +79,8 @@ pub struct RoomView {
     pub id: RoomId,
     pub site_id: SiteId,
     pub status: RoomStatus,
+    /// Who the conversation is assigned to; null: nobody.
+    pub assignee: Option<OwnerId>,
     pub visitor: VisitorView,
     /// The highest persisted seq.
     pub last_seq: i64,
@@ -104,10 +108,9 @@ pub struct RoomPage {
 /// A room of one of the owner's sites, or not found.
 pub(crate) async fn owned_room(
     state: &AppState,
-    auth: &AuthOwner,
+    owner: OwnerId,
     id: RoomId,
 ) -> Result<Room, ApiError> {
-    let owner = auth.owner.id;
     state
         .db(move |conn| {
             rooms::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("room"))
@@ -122,7 +125,7 @@ pub(crate) async fn set_blocked(
     id: RoomId,
     blocked: bool,
 ) -> Result<Room, ApiError> {
-    let room = owned_room(state, auth, id).await?;
+    let room = owned_room(state, auth.owner.id, id).await?;
     let visitor = room.visitor_id;
     state
         .db(move |conn| {
@@ -140,10 +143,9 @@ pub(crate) async fn set_blocked(
 /// One room as the inbox shows it.
 pub(crate) async fn room_view(
     state: &AppState,
-    auth: &AuthOwner,
+    owner: OwnerId,
     id: RoomId,
 ) -> Result<RoomView, ApiError> {
-    let owner = auth.owner.id;
     let row = state
         .db(move |conn| {
             rooms::inbox_row(conn, owner, id)?.ok_or_else(|| ApiError::not_found("room"))
@@ -174,6 +176,7 @@ fn view_of(row: InboxRow, online: bool) -> RoomView {
         id: row.room.id,
         site_id: row.room.site_id,
         status: row.room.status,
+        assignee: row.room.assignee,
         visitor: VisitorView {
             id: row.visitor.id,
             name: row.visitor.name,

@@ -45,7 +45,7 @@ pub async fn transcript(
     path: web::Path<RoomPath>,
     query: web::Query<TranscriptQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &auth, path.id).await?;
+    let room = owned_room(&state, auth.owner.id, path.id).await?;
     let (owner, site_id, visitor_id) = (auth.owner.id, room.site_id, room.visitor_id);
     let (site, visitor) = state
         .db(move |conn| {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RoomPath, RoomView, owned_room, room_view};
-use crate::auth::AuthOwner;
+use crate::access::WriteAccess;
 use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -21,16 +21,17 @@ pub struct UpdateRoomRequest {
 }
 
 /// Closes or reopens a conversation; the site's owners hear of it live, and its webhook
-/// endpoints by `conversation.closed` or `conversation.reopened`.
-#[utoipa::path(patch, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
+/// endpoints by `conversation.closed` or `conversation.reopened`. An API token needs the
+/// `write` scope.
+#[utoipa::path(patch, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = []), ("api_token" = ["write"])),
     params(RoomPath), request_body = UpdateRoomRequest, responses((status = 200, body = RoomView)))]
 pub async fn update_room(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    access: WriteAccess,
     path: web::Path<RoomPath>,
     body: Json<UpdateRoomRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &auth, path.id).await?;
+    let room = owned_room(&state, access.owner.id, path.id).await?;
     let status = body.status;
     let event = match status {
         RoomStatus::Open => RoomEventKind::Reopened,
@@ -52,5 +53,5 @@ pub async fn update_room(
             .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
             .await?;
     }
-    Ok(HttpResponse::Ok().json(room_view(&state, &auth, id).await?))
+    Ok(HttpResponse::Ok().json(room_view(&state, access.owner.id, id).await?))
 }

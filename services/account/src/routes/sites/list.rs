@@ -4,18 +4,20 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::sites;
 
 use super::SiteView;
-use crate::auth::AuthOwner;
+use crate::access::ReadAccess;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The owner's sites.
-#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", security(("bearer" = [])),
+/// The owner's sites. An API token with the `read` scope may list them too, to find the
+/// site ids its conversations are under.
+#[utoipa::path(get, path = "/api/v1/sites", tag = "sites",
+    security(("bearer" = []), ("api_token" = ["read"])),
     responses((status = 200, body = Vec<SiteView>)))]
 pub async fn list_sites(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    access: ReadAccess,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = auth.owner.id;
+    let owner = access.owner.id;
     let list = state
         .db(move |conn| Ok(sites::list_for_owner(conn, owner)?))
         .await?;

@@ -1,0 +1,63 @@
+//! `PUT /api/v1/rooms/{id}/assignee`: who answers a conversation.
+
+use actix_web::{HttpResponse, web};
+use pintalk_bus::Topic;
+use pintalk_core::ids::OwnerId;
+use pintalk_core::protocol::ServerFrame;
+use pintalk_db::webhooks;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{RoomPath, RoomView, owned_room, room_view};
+use crate::access::WriteAccess;
+use crate::body::Json;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRoomRequest {
+    /// Who answers it, or null for nobody. Until workspaces have members (issue 12) the
+    /// only assignee is the site's owner (`GET /me`'s `id`).
+    pub assignee: Option<OwnerId>,
+}
+
+/// Assigns a conversation (or unassigns it, with null). The site's owners hear of it live
+/// (an `assigned` frame), its webhook endpoints by `conversation.assigned`. An API token
+/// needs the `write` scope.
+#[utoipa::path(put, path = "/api/v1/rooms/{id}/assignee", tag = "rooms",
+    security(("bearer" = []), ("api_token" = ["write"])),
+    params(RoomPath), request_body = AssignRoomRequest, responses((status = 200, body = RoomView)))]
+pub async fn assign_room(
+    state: web::Data<AppState>,
+    access: WriteAccess,
+    path: web::Path<RoomPath>,
+    body: Json<AssignRoomRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = access.owner.id;
+    let room = owned_room(&state, owner, path.id).await?;
+    let assignee = body.assignee;
+    // The one member a workspace has today; issue 12 asks its members table instead.
+    if assignee.is_some_and(|who| who != owner) {
+        return Err(ApiError::invalid_field(
+            "assignee",
+            "must be a member of the workspace (today: the site's owner)",
+        ));
+    }
+    let id = room.id;
+    let changed = state
+        .db(move |conn| Ok(webhooks::change_room_assignee(conn, id, assignee)?))
+        .await?;
+    if changed {
+        let frame = ServerFrame::Assigned {
+            room: id,
+            site: room.site_id,
+            assignee,
+        };
+        state
+            .bus
+            .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
+            .await?;
+    }
+    Ok(HttpResponse::Ok().json(room_view(&state, owner, id).await?))
+}
