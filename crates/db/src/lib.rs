@@ -13,11 +13,13 @@ pub mod one_time_tokens;
 pub mod owners;
 pub mod push_subscriptions;
 pub mod read_cursors;
+pub mod retention;
 pub mod rooms;
 pub mod schema;
 pub mod search;
 pub mod sessions;
 pub mod sites;
+pub mod visitor_data;
 pub mod visitors;
 pub mod webhooks;
 

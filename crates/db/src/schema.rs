@@ -211,6 +211,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_retention (site_id) {
+        site_id -> Text,
+        days -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    leases (name) {
+        name -> Text,
+        holder -> Text,
+        held_until -> BigInt,
+    }
+}
+
+diesel::joinable!(site_retention -> sites (site_id));
 diesel::joinable!(webhooks -> sites (site_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(notification_settings -> owners (owner_id));
@@ -245,4 +262,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_backfill,
     webhooks,
     webhook_deliveries,
+    site_retention,
+    leases,
 );

@@ -76,6 +76,8 @@ pub struct RedisBus {
     ack_after_replicas: u32,
     append: Arc<Script>,
     seed: Arc<Script>,
+    /// Forgets a deleted room (retention, erasure).
+    forget: Arc<Script>,
     presence: Arc<Script>,
     /// The subscribe/unsubscribe half of the pub/sub connection, once `listen` opened it.
     pubsub: Arc<Mutex<Option<fanout::Sink>>>,
@@ -101,6 +103,7 @@ impl RedisBus {
                 include_str!("fence.lua"),
                 include_str!("seed.lua")
             ))),
+            forget: Arc::new(Script::new(include_str!("forget.lua"))),
             presence: Arc::new(Script::new(include_str!("presence.lua"))),
             pubsub: Arc::new(Mutex::new(None)),
             next_blocking_read: Arc::new(AtomicUsize::new(0)),
