@@ -13,6 +13,8 @@ use crate::{DbConnection, DbError, retention};
 #[derive(Clone, Debug)]
 pub struct VisitorData {
     pub visitor: Visitor,
+    /// The page they left their email on (the away state), if they did.
+    pub page_url: Option<String>,
     pub rooms: Vec<(Room, Vec<StoredMessage>)>,
     /// (room, seq read up to, when).
     pub reads: Vec<(RoomId, i64, i64)>,
@@ -29,6 +31,10 @@ pub fn export(
         let Some(visitor) = crate::visitors::find(conn, site, id)? else {
             return Ok(None);
         };
+        let page_url: Option<String> = visitors::table
+            .find(id)
+            .select(visitors::page_url)
+            .first(conn)?;
         let their_rooms: Vec<Room> = rooms::table
             .filter(rooms::visitor_id.eq(id))
             .order(rooms::id.asc())
@@ -64,6 +70,7 @@ pub fn export(
             .load(conn)?;
         Ok(Some(VisitorData {
             visitor,
+            page_url,
             rooms,
             reads,
             notifications,

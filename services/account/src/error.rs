@@ -109,6 +109,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::RoomNotGranted
         | C::VisitorBlocked => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
+        C::ConversationExpired | C::VisitorErased => StatusCode::GONE,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::EmailTaken
         | C::EmailAlreadyVerified

@@ -90,6 +90,10 @@ route_table! {
     "/api/v1/sites/{id}/key" => [post sites::rotate_key::rotate_key],
     "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
     "/api/v1/sites/{id}/blocked" => [get sites::blocked::list_blocked],
+    "/api/v1/sites/{id}/retention" => [
+        get sites::retention::get_retention,
+        put sites::retention::put_retention
+    ],
     "/api/v1/sites/{id}/webhooks" => [
         get webhooks::list::list_webhooks,
         post webhooks::create::create_webhook
@@ -122,6 +126,8 @@ route_table! {
         put rooms::visitor_email::set_visitor_email;
         + options rooms::messages::messages_preflight
     ],
+    "/api/v1/rooms/{id}/visitor" => [delete rooms::visitor_erase::erase_visitor],
+    "/api/v1/rooms/{id}/visitor/export" => [get rooms::visitor_export::export_visitor],
     "/api/v1/rooms/{id}/block" => [
         post rooms::block::block_visitor,
         delete rooms::unblock::unblock_visitor
