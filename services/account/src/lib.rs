@@ -7,6 +7,7 @@ pub mod background;
 pub mod body;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod inbound;
 pub mod keys;

@@ -69,6 +69,7 @@ route_table! {
     "/api/v1/auth/password/reset/check" => [post auth::reset_check::check_reset],
     "/api/v1/me" => [get me::get::get_me, patch me::update::update_me, delete me::delete::delete_me],
     "/api/v1/me/password" => [put me::password::change_password],
+    "/api/v1/me/export" => [get me::export::export_workspace],
     "/api/v1/me/email" => [post me::email::request_email_change],
     "/api/v1/me/notifications" => [
         get me::notifications::get_notifications,

@@ -443,6 +443,11 @@ impl TestApp {
             .await
     }
 
+    /// The owner's whole workspace (streamed; read whole here).
+    pub async fn export_workspace(&self, access: &str) -> Reply {
+        self.get("/api/v1/me/export", access).await
+    }
+
     pub async fn erase_visitor(&self, access: &str, room: &str) -> Reply {
         let path = format!("/api/v1/rooms/{room}/visitor");
         self.send(Method::DELETE, &path, Some(access), None, None)

@@ -75,6 +75,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/sites/{id}/retention", &["get", "put"]),
         ("/api/v1/rooms/{id}/visitor", &["delete"]),
         ("/api/v1/rooms/{id}/visitor/export", &["get"]),
+        ("/api/v1/me/export", &["get"]),
     ] {
         for method in methods {
             assert!(
@@ -85,7 +86,7 @@ async fn openapi_document_covers_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        42,
+        43,
         "an endpoint is documented that the test does not know"
     );
 }

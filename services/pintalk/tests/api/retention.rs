@@ -277,3 +277,39 @@ async fn an_exported_visitor_file_holds_their_messages_and_an_erased_visitor_is_
     assert_ne!(again.body["visitor_id"], visitor.session["visitor_id"]);
     assert_ne!(again.body["room"]["id"], room.as_str());
 }
+
+#[actix_web::test]
+async fn the_workspace_export_streams_every_site_visitor_conversation_and_message() {
+    let app = TestApp::spawn().await;
+    let (owner, site) = owner_with_site(&app, "ret-export@example.com").await;
+    let second = app.new_site(&owner, &[SHOP]).await;
+    let other = app.owner("ret-export-other@example.com").await;
+    app.new_site(&other, &[SHOP]).await;
+    let a = conversation(&app, &site, "first site's words").await;
+    let b = conversation(&app, &second, "second site's words").await;
+    app.set_retention(&owner.access, second["id"].as_str().unwrap(), json!(90))
+        .await;
+    let export = app.export_workspace(&owner.access).await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.text);
+    assert!(
+        export
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(export.body["owner"]["email"], "ret-export@example.com");
+    let sites = export.body["sites"].as_array().unwrap();
+    assert_eq!(sites.len(), 2, "only the owner's own sites");
+    let by_id = |id: &Value| sites.iter().find(|s| s["id"] == *id).unwrap().clone();
+    let (one, two) = (by_id(&site["id"]), by_id(&second["id"]));
+    assert_eq!(one["retention_days"], Value::Null);
+    assert_eq!(two["retention_days"], 90);
+    for (dump, visitor, words) in [
+        (&one, &a, "first site's words"),
+        (&two, &b, "second site's words"),
+    ] {
+        assert_eq!(dump["visitors"][0]["id"], visitor.session["visitor_id"]);
+        assert_eq!(dump["conversations"][0]["id"], visitor.room().as_str());
+        assert_eq!(dump["conversations"][0]["messages"][0]["body"], words);
+    }
+}
