@@ -261,6 +261,7 @@ export default {
   'settings.retention': 'Delete old conversations',
   'settings.retentionDays': 'Keep conversations for (days)',
   'settings.retentionHint': "A conversation with no message, close or reopen for this many days is deleted with its messages. Leave empty to keep them for ever.",
+  'settings.retentionSave': 'Save retention',
   'settings.retentionSaved': 'Retention saved',
   'settings.rotate': 'Rotate key',
   'settings.rotateText': 'Pages that still embed the old key stop showing the widget until you paste the new snippet.',

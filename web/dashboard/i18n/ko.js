@@ -261,6 +261,7 @@ export default {
   'settings.retention': '오래된 대화 삭제',
   'settings.retentionDays': '대화 보관 기간 (일)',
   'settings.retentionHint': "메시지, 종료, 재개가 이 기간 동안 없는 대화는 메시지와 함께 삭제됩니다. 비워 두면 계속 보관합니다.",
+  'settings.retentionSave': '보관 기간 저장',
   'settings.retentionSaved': '보관 기간을 저장했습니다',
   'settings.rotate': '키 교체',
   'settings.rotateText': '예전 키를 쓰는 페이지는 새 코드를 붙여 넣을 때까지 위젯을 보여 주지 않습니다.',

@@ -85,8 +85,8 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
         v.blocked
           ? menuItem('undo', t('convo.unblock'), 'unblock', unblock)
           : menuItem('ban', t('convo.block'), 'block', block, true),
-        menuItem('trash', t('convo.delete'), 'delete', remove, true),
-        menuItem('trash', t('convo.eraseVisitor'), 'erase-visitor', eraseVisitor, true)));
+        menuItem('trash', t('convo.eraseVisitor'), 'erase-visitor', eraseVisitor, true),
+        menuItem('trash', t('convo.delete'), 'delete', remove, true)));
     menuButton(menu);
     mount(head,
       h('a', { class: 'icon-btn back-btn', href: `/sites/${room.site_id}`, 'aria-label': t('convo.back') }, icon('back')),

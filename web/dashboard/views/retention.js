@@ -16,7 +16,7 @@ export function retentionSection(site) {
     step: '1', inputmode: 'numeric', dataset: { role: 'retention-days' },
   });
   const error = formError();
-  const save = h('button', { class: 'btn btn-secondary btn-sm', type: 'submit', text: t('settings.save'), dataset: { action: 'save-retention' } });
+  const save = h('button', { class: 'btn btn-secondary btn-sm', type: 'submit', text: t('settings.retentionSave'), dataset: { action: 'save-retention' } });
   const el = h('form', { class: 'card section form', dataset: { form: 'retention' } },
     h('h2', { text: t('settings.retention') }),
     h('label', { class: 'field' }, h('span', { text: t('settings.retentionDays') }), days,
