@@ -133,6 +133,12 @@ pub trait Log: Send + Sync {
     /// The messages after `after_seq`, from the recent-history window, and the epoch.
     async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError>;
 
+    /// Forgets a room deleted from SQL (its counter, epoch, site, window and cids), unless
+    /// the bus numbered a message past `persisted_seq` (one may still wait in the outbox);
+    /// whether it forgot. Afterwards appends are refused as not seeded, and a seed finds
+    /// no room in SQL. Forgetting a room the bus does not hold succeeds.
+    async fn forget(&self, room: RoomId, persisted_seq: i64) -> Result<bool, BusError>;
+
     /// Asks whoever can read SQL (the persister) to seed this room's counter.
     async fn request_seed(&self, room: RoomId) -> Result<(), BusError>;
 

@@ -462,6 +462,25 @@ async fn seed_requests_are_taken_once(bus: &dyn Bus) {
     assert!(!bus.take_seed_requests(100).await.unwrap().contains(&room));
 }
 
+async fn a_forgotten_room_refuses_appends_but_not_while_it_holds_unpersisted_seqs(bus: &dyn Bus) {
+    let (room, site) = seeded(bus).await;
+    let (seq, _) = stored(bus, &draft(room, site, "f-1")).await;
+    // SQL has stored only up to seq - 1: the bus keeps the room.
+    assert!(!bus.forget(room, seq - 1).await.unwrap());
+    assert_eq!(bus.last_seq(room).await.unwrap(), Some(seq));
+    assert!(bus.forget(room, seq).await.unwrap());
+    assert_eq!(bus.last_seq(room).await.unwrap(), None);
+    assert_eq!(bus.room_site(room).await.unwrap(), None);
+    assert_eq!(bus.recent(room, 0).await.unwrap(), Recent::NotSeeded);
+    assert_eq!(
+        bus.append(&draft(room, site, "f-2"), 0).await.unwrap(),
+        Appended::NotSeeded
+    );
+    // Forgetting again, or a room never held, succeeds.
+    assert!(bus.forget(room, 0).await.unwrap());
+    assert!(bus.forget(RoomId::new(), 0).await.unwrap());
+}
+
 async fn a_ticket_opens_one_socket(bus: &dyn Bus) {
     let ttl = Duration::from_secs(60);
     let (jti, other) = (unique(), unique());
@@ -566,6 +585,7 @@ every_store!(
     full_backlog_refuses_appends,
     presence_counts_members_until_they_leave_or_lapse,
     seed_requests_are_taken_once,
+    a_forgotten_room_refuses_appends_but_not_while_it_holds_unpersisted_seqs,
     two_senders_with_the_same_cid_both_get_their_message_stored,
     a_seed_remembers_stored_cids_so_a_resend_is_recognised,
     a_ticket_opens_one_socket,

@@ -147,6 +147,10 @@ error_codes! {
     VisitorBlocked = "visitor_blocked",
     /// The owner's session ended (logout, password change); log in again.
     SessionRevoked = "session_revoked",
+    /// The conversation was deleted under its site's retention; start a new session.
+    ConversationExpired = "conversation_expired",
+    /// The visitor's data was erased at the site owner's request; start afresh.
+    VisitorErased = "visitor_erased",
 
     // Server side.
     /// A dependency (database, Redis) is unreachable.

@@ -27,6 +27,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub limits: LimitSettings,
     pub webhooks: WebhookSettings,
+    pub retention: RetentionSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -98,6 +99,15 @@ pub struct WebhookSettings {
     pub poll_ms: u64,
     pub claim_secs: u64,
     pub batch: i64,
+}
+
+/// The retention sweeper (per-site `retention_days` is the site's own setting).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    pub poll_secs: u64,
+    pub batch: i64,
+    pub lease_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -299,6 +309,12 @@ impl Settings {
         if hooks.timeout_secs == 0 || hooks.batch < 1 || hooks.max_response_bytes == 0 {
             return Err(SettingsError(
                 "webhooks.timeout_secs, batch and max_response_bytes must be positive".into(),
+            ));
+        }
+        let retention = &self.retention;
+        if retention.poll_secs == 0 || retention.batch < 1 || retention.lease_secs == 0 {
+            return Err(SettingsError(
+                "retention.poll_secs, batch and lease_secs must be positive".into(),
             ));
         }
         let targets = [

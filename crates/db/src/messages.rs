@@ -126,6 +126,50 @@ pub struct Applied {
 /// forward, so replaying a batch changes nothing.
 pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbError> {
     conn.transaction(|conn| {
+        // The rooms the batch names, read first: a message or read of a room deleted
+        // meanwhile (by its owner, an erasure or the retention sweeper) is dropped with
+        // the room rather than failing the batch on its foreign key for ever.
+        let mut ids: Vec<String> = batch
+            .messages
+            .iter()
+            .map(|m| m.room_id)
+            .chain(batch.reads.iter().map(|r| r.room))
+            .map(|r| r.to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let batch_rooms: Vec<(RoomId, SiteId, RoomStatus, Option<i64>)> = rooms_table::table
+            .filter(rooms_table::id.eq_any(&ids))
+            .select((
+                rooms_table::id,
+                rooms_table::site_id,
+                rooms_table::status,
+                rooms_table::closed_at,
+            ))
+            .load(conn)?;
+        let none_gone = batch_rooms.len() == ids.len();
+        let filtered;
+        let batch = if none_gone {
+            batch
+        } else {
+            let exists = |room: &RoomId| batch_rooms.iter().any(|(id, ..)| id == room);
+            filtered = Batch {
+                messages: batch
+                    .messages
+                    .iter()
+                    .filter(|m| exists(&m.room_id))
+                    .cloned()
+                    .collect(),
+                reads: batch
+                    .reads
+                    .iter()
+                    .filter(|r| exists(&r.room))
+                    .cloned()
+                    .collect(),
+                notify: batch.notify,
+            };
+            &filtered
+        };
         backend::insert_messages_ignoring_duplicates(conn, &batch.messages)?;
         // Per room: the highest seq, and the time of the latest visitor message.
         let mut highest: BTreeMap<RoomId, (i64, Option<i64>)> = BTreeMap::new();
@@ -141,16 +185,6 @@ pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbErro
         // a busy site's batch spans hundreds of rooms, and a round trip per room was what
         // the database spent its time on.
         raise_last_seqs(conn, &highest)?;
-        let ids: Vec<String> = highest.keys().map(RoomId::to_string).collect();
-        let batch_rooms: Vec<(RoomId, SiteId, RoomStatus, Option<i64>)> = rooms_table::table
-            .filter(rooms_table::id.eq_any(&ids))
-            .select((
-                rooms_table::id,
-                rooms_table::site_id,
-                rooms_table::status,
-                rooms_table::closed_at,
-            ))
-            .load(conn)?;
         // Searchable as soon as stored: the terms commit with the messages.
         let site_of = batch_rooms
             .iter()

@@ -236,6 +236,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_retention (site_id) {
+        site_id -> Text,
+        days -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Text,
         owner_id -> Text,
@@ -247,6 +255,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    leases (name) {
+        name -> Text,
+        holder -> Text,
+        held_until -> BigInt,
+    }
+}
+
+diesel::joinable!(site_retention -> sites (site_id));
 diesel::joinable!(webhooks -> sites (site_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(site_bans -> sites (site_id));
@@ -287,4 +304,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_bans,
     site_limits,
     api_tokens,
+    site_retention,
+    leases,
 );

@@ -1,6 +1,6 @@
 //! The account service's background work: the persister (outbox → SQL), the notifier
-//! (unread-conversation mails), the webhook deliverer and the inbound mail listener
-//! (replies by email). Every replica runs them all; each is safe to run beside itself in
+//! (unread-conversation mails), the webhook deliverer, the retention sweeper and the
+//! inbound mail listener (replies by email). Every replica runs them all; each is safe to run beside itself in
 //! another process.
 
 use std::future::Future;
@@ -12,6 +12,7 @@ use tokio::sync::watch;
 
 use crate::notifier::Notifier;
 use crate::persister::Persister;
+use crate::retention::Sweeper;
 use crate::state::AppState;
 use crate::webhooks::Deliverer;
 
@@ -78,6 +79,8 @@ pub struct Background {
     notifier: Worker,
     /// Sends due webhook deliveries.
     webhooks: Worker,
+    /// Deletes conversations past their site's retention.
+    retention: Worker,
     /// The inbound mail listener, when `mail.inbound_listen` is set.
     inbound: Option<Worker>,
 }
@@ -105,10 +108,12 @@ impl Background {
         let inbound = crate::inbound::start(state)?;
         let notifier = Notifier::new(state.clone())?.spawn();
         let webhooks = Deliverer::new(state.clone())?.spawn();
+        let retention = Sweeper::new(state.clone()).spawn();
         Ok(Background {
             persister,
             notifier,
             webhooks,
+            retention,
             inbound,
         })
     }
@@ -124,6 +129,7 @@ impl Background {
             self.persister.stop(),
             self.notifier.stop(),
             self.webhooks.stop(),
+            self.retention.stop(),
             inbound
         );
     }

@@ -112,6 +112,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::InsufficientScope
         | C::ApiTokenNotAllowed => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
+        C::ConversationExpired | C::VisitorErased => StatusCode::GONE,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::EmailTaken
         | C::EmailAlreadyVerified

@@ -10,6 +10,7 @@ pub mod background;
 pub mod body;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod inbound;
 pub mod keys;
@@ -22,6 +23,7 @@ pub mod outbound;
 pub mod persister;
 pub mod push;
 pub mod request_id;
+pub mod retention;
 pub mod routes;
 pub mod seeding;
 pub mod state;
@@ -128,6 +130,7 @@ pub async fn state(
         vapid: vapid.map(Arc::new),
         dummy_hash,
         metrics,
+        retention: retention::RetentionMetrics::default(),
         clock: pintalk_core::clock::Clock::default(),
     })
 }
@@ -150,6 +153,16 @@ pub fn metrics_text(state: &AppState) -> String {
         "persist_errors",
         "failed batch writes, retried",
         m.errors.clone(),
+    );
+    registry.register(
+        "retention_rooms_deleted",
+        "conversations deleted under their site's retention",
+        state.retention.rooms_deleted.clone(),
+    );
+    registry.register(
+        "retention_visitors_deleted",
+        "visitors deleted with their last conversation under retention",
+        state.retention.visitors_deleted.clone(),
     );
     let mut text = String::new();
     let _ = prometheus_client::encoding::text::encode(&mut text, &registry);

@@ -28,6 +28,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// The persister's counters, shown at `/metrics`.
     pub metrics: crate::persister::PersisterMetrics,
+    /// The retention sweeper's counters, shown at `/metrics`.
+    pub retention: crate::retention::RetentionMetrics,
     /// What the notifier, business hours and link expiry take as now (tests move it).
     pub clock: pintalk_core::clock::Clock,
 }

@@ -143,9 +143,15 @@ impl Fanout {
                 .fanout_latency_ms
                 .observe((now_ms() - ts).max(0) as f64);
         }
-        // A block or a revoked session: deliver the error, then close those sockets.
+        // A block, a revoked session, an expired conversation or an erased visitor: deliver
+        // the error, then close those sockets.
         let closes = match head.code {
-            Some(ErrorCode::VisitorBlocked | ErrorCode::SessionRevoked) => Some(Control::Close {
+            Some(
+                ErrorCode::VisitorBlocked
+                | ErrorCode::SessionRevoked
+                | ErrorCode::ConversationExpired
+                | ErrorCode::VisitorErased,
+            ) => Some(Control::Close {
                 code: close::FORBIDDEN,
                 reason: "forbidden",
             }),

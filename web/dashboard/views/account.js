@@ -1,7 +1,7 @@
 // The owner's account: profile, email, password, sessions, and deleting the account.
 
 import { LANGUAGES, language, setLanguage, t } from '../i18n.js';
-import { api, changePassword, logout } from '../api.js';
+import { api, changePassword, download, logout } from '../api.js';
 import { apiTokensSection } from './api-tokens.js';
 import { disablePush, enablePush, pushState } from '../push.js';
 import { h, icon } from '../dom.js';
@@ -129,6 +129,23 @@ function sessionsSection() {
     h('div', { class: 'form-actions start' }, out, everywhere));
 }
 
+/** The whole workspace as one JSON file, streamed by the server. */
+function exportSection() {
+  const button = h('button', { class: 'btn btn-secondary', type: 'button', dataset: { action: 'export-workspace' } },
+    icon('download', 16), h('span', { text: t('account.exportWorkspace') }));
+  button.addEventListener('click', () => busy(button, async () => {
+    try {
+      await download('/me/export', 'pintalk-workspace.json');
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }));
+  return h('section', { class: 'card section' },
+    h('h2', { text: t('account.exportTitle') }),
+    h('p', { class: 'muted small', text: t('account.exportText') }),
+    h('div', { class: 'form-actions start' }, button));
+}
+
 /** The dashboard's language, kept by the account: every device the owner signs in from shows it. */
 function languageSection(app) {
   const select = h('select', { class: 'input', name: 'language' },
@@ -251,6 +268,7 @@ export function accountView(app) {
       passwordSection(),
       sessionsSection(),
       apiTokensSection(),
+      exportSection(),
       deleteSection(app)),
   };
 }

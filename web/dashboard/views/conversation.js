@@ -1,5 +1,5 @@
 // One conversation: its header and actions (close or reopen, transcript, block or
-// unblock), the message list with history loading upward, live frames, typing both ways,
+// unblock, the visitor's export and erasure), the message list with history loading upward, live frames, typing both ways,
 // read marks, and the composer.
 
 import { t } from '../i18n.js';
@@ -80,10 +80,12 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
       h('div', { class: 'menu-list', role: 'menu' },
         menuItem('download', t('convo.transcriptText'), 'transcript-text', () => transcript('text')),
         menuItem('download', t('convo.transcriptJson'), 'transcript-json', () => transcript('json')),
+        menuItem('download', t('convo.exportVisitor'), 'export-visitor', exportVisitor),
         h('hr'),
         v.blocked
           ? menuItem('undo', t('convo.unblock'), 'unblock', unblock)
           : menuItem('ban', t('convo.block'), 'block', block, true),
+        menuItem('trash', t('convo.eraseVisitor'), 'erase-visitor', eraseVisitor, true),
         menuItem('trash', t('convo.delete'), 'delete', remove, true)));
     menuButton(menu);
     mount(head,
@@ -165,6 +167,33 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
       await api('DELETE', `/rooms/${room.id}/block`);
       applyRoom({ visitor: { ...room.visitor, blocked: false } });
       toast(t('convo.visitorUnblocked'));
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  /** Everything PinTalk holds on the visitor, as a JSON file (docs/privacy.md). */
+  async function exportVisitor() {
+    try {
+      await download(`/rooms/${room.id}/visitor/export`, `pintalk-visitor-${room.visitor.id}.json`);
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  /** Erases the visitor and every conversation of theirs; their chat closes at once. */
+  async function eraseVisitor() {
+    const ok = await confirmDialog({
+      title: t('convo.eraseTitle', { name: visitorName(room.visitor) }),
+      message: t('convo.eraseText'),
+      confirmLabel: t('convo.eraseVisitor'),
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await api('DELETE', `/rooms/${room.id}/visitor`);
+      toast(t('convo.visitorErased'));
+      onDelete(room.id);
     } catch (err) {
       toast(err.message, 'error');
     }

@@ -1,5 +1,5 @@
-// A site's settings: the snippet and key, the allowed origins, and the widget's look with
-// a live preview. Changes are kept as a draft until saved.
+// A site's settings: the snippet and key, the allowed origins, the widget's look with
+// a live preview, and how long conversations are kept. Changes are kept as a draft until saved.
 
 import { t } from '../i18n.js';
 import { api } from '../api.js';
@@ -10,6 +10,7 @@ import { availabilityEditor } from './hours.js';
 import { notLiveNotice } from './not-live.js';
 import { originsEditor } from './origins.js';
 import { widgetPreview } from './preview.js';
+import { retentionSection } from './retention.js';
 import { webhooksSection } from './webhooks.js';
 import { bansSection } from './bans.js';
 
@@ -40,6 +41,7 @@ export function settingsView(app, params) {
   const blocked = blockedVisitors(site);
   const webhooks = webhooksSection(site);
   const bans = bansSection(site);
+  const retention = retentionSection(site);
 
   // Install: snippet, key.
   const snippet = h('pre', { class: 'snippet', dataset: { pt: 'snippet' } }, h('code', { text: site.snippet }));
@@ -245,7 +247,7 @@ export function settingsView(app, params) {
           h('p', { class: 'muted', text: t('settings.sub') })),
         h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('settings.openInbox') }))),
       h('div', { class: 'settings-layout' },
-        h('div', { class: 'settings-main' }, notLive.el, install, form, webhooks.el, blocked.el, bans.el, danger),
+        h('div', { class: 'settings-main' }, notLive.el, install, form, retention.el, webhooks.el, blocked.el, bans.el, danger),
         h('aside', { class: 'settings-aside' }, preview.el))),
   };
 }

@@ -62,6 +62,20 @@ impl Log for MemoryBus {
         Ok(Appended::Stored { seq, ts, epoch })
     }
 
+    async fn forget(&self, room: RoomId, persisted_seq: i64) -> Result<bool, BusError> {
+        let mut state = self.state();
+        if state
+            .rooms
+            .get(&room)
+            .and_then(|r| r.seq)
+            .is_some_and(|seq| seq > persisted_seq)
+        {
+            return Ok(false);
+        }
+        state.rooms.remove(&room);
+        Ok(true)
+    }
+
     async fn seed(
         &self,
         room: RoomId,

@@ -171,6 +171,20 @@ impl Log for RedisBus {
             .map_err(|_| BusError::Corrupt(format!("seed answered {epoch:?}")))
     }
 
+    async fn forget(&self, room: RoomId, persisted_seq: i64) -> Result<bool, BusError> {
+        let mut invocation = self.forget.prepare_invoke();
+        invocation
+            .key(self.keys.seq(room))
+            .key(self.keys.site(room))
+            .key(self.keys.epoch(room))
+            .key(self.keys.window(room))
+            .key(self.keys.cids(room))
+            .arg(persisted_seq);
+        let mut conn = self.pool.get().await?;
+        let forgot: i64 = invocation.invoke_async(&mut conn).await?;
+        Ok(forgot == 1)
+    }
+
     async fn room_site(&self, room: RoomId) -> Result<Option<SiteId>, BusError> {
         let mut conn = self.pool.get().await?;
         let site: Option<String> = conn.get(self.keys.site(room)).await?;

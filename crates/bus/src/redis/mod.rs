@@ -78,6 +78,8 @@ pub struct RedisBus {
     seed: Arc<Script>,
     /// Reads a room's numbering and window (fenced on a cluster, as the two above).
     read: Arc<Script>,
+    /// Forgets a deleted room (retention, erasure).
+    forget: Arc<Script>,
     presence: Arc<Script>,
     /// The subscribe/unsubscribe half of the pub/sub connection, once `listen` opened it.
     pubsub: Arc<Mutex<Option<fanout::Sink>>>,
@@ -107,6 +109,7 @@ impl RedisBus {
                 include_str!("fence.lua"),
                 include_str!("read.lua")
             ))),
+            forget: Arc::new(Script::new(include_str!("forget.lua"))),
             presence: Arc::new(Script::new(include_str!("presence.lua"))),
             pubsub: Arc::new(Mutex::new(None)),
             next_blocking_read: Arc::new(AtomicUsize::new(0)),

@@ -72,6 +72,7 @@ route_table! {
     "/api/v1/auth/password/reset/check" => [post auth::reset_check::check_reset],
     "/api/v1/me" => [get me::get::get_me, patch me::update::update_me, delete me::delete::delete_me],
     "/api/v1/me/password" => [put me::password::change_password],
+    "/api/v1/me/export" => [get me::export::export_workspace],
     "/api/v1/me/email" => [post me::email::request_email_change],
     "/api/v1/me/notifications" => [
         get me::notifications::get_notifications,
@@ -93,6 +94,10 @@ route_table! {
     "/api/v1/sites/{id}/key" => [post sites::rotate_key::rotate_key],
     "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
     "/api/v1/sites/{id}/blocked" => [get sites::blocked::list_blocked],
+    "/api/v1/sites/{id}/retention" => [
+        get sites::retention::get_retention,
+        put sites::retention::put_retention
+    ],
     "/api/v1/sites/{id}/webhooks" => [
         get webhooks::list::list_webhooks,
         post webhooks::create::create_webhook
@@ -127,6 +132,8 @@ route_table! {
         + options rooms::messages::messages_preflight
     ],
     "/api/v1/rooms/{id}/assignee" => [put rooms::assign::assign_room],
+    "/api/v1/rooms/{id}/visitor" => [delete rooms::visitor_erase::erase_visitor],
+    "/api/v1/rooms/{id}/visitor/export" => [get rooms::visitor_export::export_visitor],
     "/api/v1/rooms/{id}/block" => [
         post rooms::block::block_visitor,
         delete rooms::unblock::unblock_visitor

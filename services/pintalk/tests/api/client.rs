@@ -426,6 +426,34 @@ impl TestApp {
             .await
     }
 
+    pub async fn retention(&self, access: &str, site: &str) -> Reply {
+        self.get(&format!("/api/v1/sites/{site}/retention"), access)
+            .await
+    }
+
+    pub async fn set_retention(&self, access: &str, site: &str, days: Value) -> Reply {
+        let path = format!("/api/v1/sites/{site}/retention");
+        let body = json!({ "retention_days": days });
+        self.send(Method::PUT, &path, Some(access), None, Some(body))
+            .await
+    }
+
+    pub async fn export_visitor(&self, access: &str, room: &str) -> Reply {
+        self.get(&format!("/api/v1/rooms/{room}/visitor/export"), access)
+            .await
+    }
+
+    /// The owner's whole workspace (streamed; read whole here).
+    pub async fn export_workspace(&self, access: &str) -> Reply {
+        self.get("/api/v1/me/export", access).await
+    }
+
+    pub async fn erase_visitor(&self, access: &str, room: &str) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/visitor");
+        self.send(Method::DELETE, &path, Some(access), None, None)
+            .await
+    }
+
     pub async fn block_visitor(&self, access: &str, room: &str) -> Reply {
         let path = format!("/api/v1/rooms/{room}/block");
         self.send(Method::POST, &path, Some(access), None, None)

@@ -26,6 +26,7 @@ mod push;
 mod realtime;
 mod redis;
 mod redis_cluster;
+mod retention;
 mod search;
 mod sentinels;
 mod signup;

@@ -2,6 +2,7 @@
 
 pub mod delete;
 pub mod email;
+pub mod export;
 pub mod get;
 pub mod notifications;
 pub mod password;

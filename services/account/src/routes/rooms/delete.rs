@@ -8,7 +8,8 @@ use crate::auth::AuthOwner;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Deletes a conversation and its messages.
+/// Deletes a conversation and its messages, in SQL and then in the bus (what still waits
+/// in the outbox is dropped by the persister, whose batch skips rooms that are gone).
 #[utoipa::path(delete, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
     params(RoomPath), responses((status = 204, description = "deleted")))]
 pub async fn delete_room(
@@ -20,5 +21,6 @@ pub async fn delete_room(
     state
         .db(move |conn| Ok(rooms::delete(conn, room.id)?))
         .await?;
+    state.bus.forget(room.id, i64::MAX).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,6 +14,8 @@ pub mod transcript_mail;
 pub mod unblock;
 pub mod update;
 pub mod visitor_email;
+pub mod visitor_erase;
+pub mod visitor_export;
 
 use pintalk_core::clock::rfc3339;
 use pintalk_core::ids::{OwnerId, RoomId, SiteId, VisitorId};

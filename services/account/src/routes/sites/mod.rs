@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod get;
 pub mod list;
+pub mod retention;
 pub mod rotate_key;
 pub mod update;
 

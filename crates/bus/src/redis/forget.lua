@@ -1,0 +1,13 @@
+-- Forgets a room deleted from SQL. See crates/bus/src/log.rs (Log::forget).
+-- KEYS: 1 seq counter, 2 room's site, 3 room's epoch, 4 window zset, 5 cids hash (all
+--       under one hash tag).
+-- ARGV: 1 the highest seq SQL stored for the room.
+--
+-- Refused (0) while the counter is past what SQL stored: a message numbered since may
+-- still wait in the outbox, and the room is not idle after all.
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+if held > tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return 1

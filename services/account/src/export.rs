@@ -1,0 +1,181 @@
+//! The workspace export: the owner's account, sites, visitors, conversations and messages
+//! as one JSON document, written page by page into a bounded channel the response streams
+//! from, so a workspace of any size costs a few pages of memory, never all of it.
+
+use actix_web::web::Bytes;
+use pintalk_core::clock::rfc3339;
+use pintalk_core::ids::OwnerId;
+use pintalk_db::models::{Room, StoredMessage, Visitor};
+use pintalk_db::{DbConnection, DbError, Pool, export, owners, retention, sites};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+/// Rows read per query.
+const PAGE: i64 = 500;
+/// Chunks waiting to be sent before the writer waits for the client.
+const CHUNKS_IN_FLIGHT: usize = 8;
+
+/// Starts writing `owner`'s workspace on the blocking pool; the receiver yields its chunks.
+/// A failure midway ends the stream early (the client sees a truncated document, which no
+/// JSON parser accepts) and is logged.
+pub fn stream(
+    pool: Pool,
+    owner: OwnerId,
+    now: i64,
+) -> mpsc::Receiver<Result<Bytes, std::io::Error>> {
+    let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    tokio::task::spawn_blocking(move || {
+        let mut out = Writer { tx, failed: false };
+        let result = pool
+            .get()
+            .map_err(DbError::from)
+            .and_then(|mut conn| write(&mut conn, owner, now, &mut out));
+        if let Err(e) = result {
+            log::error!("export of owner {owner}: {e}");
+            let _ = out
+                .tx
+                .blocking_send(Err(std::io::Error::other("export failed")));
+        }
+    });
+    rx
+}
+
+/// Sends text to the response; stops early once the client is gone.
+struct Writer {
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    failed: bool,
+}
+
+impl Writer {
+    fn put(&mut self, text: String) {
+        if !self.failed && self.tx.blocking_send(Ok(Bytes::from(text))).is_err() {
+            self.failed = true;
+        }
+    }
+
+    /// `items` as the elements of a JSON array (the caller writes the brackets).
+    fn elements(&mut self, first: &mut bool, items: impl IntoIterator<Item = Value>) {
+        for item in items {
+            let comma = if std::mem::take(first) { "" } else { "," };
+            self.put(format!("{comma}{item}"));
+        }
+    }
+}
+
+fn write(
+    conn: &mut DbConnection,
+    owner: OwnerId,
+    now: i64,
+    out: &mut Writer,
+) -> Result<(), DbError> {
+    let Some(account) = owners::find(conn, owner)? else {
+        return Ok(());
+    };
+    let head = json!({
+        "exported_at": rfc3339(now),
+        "owner": {
+            "id": account.id,
+            "email": account.email,
+            "name": account.name,
+            "company": account.company,
+            "language": account.language,
+            "created_at": rfc3339(account.created_at),
+        },
+    })
+    .to_string();
+    // The head object without its closing brace, then the sites.
+    out.put(format!("{},\"sites\":[", &head[..head.len() - 1]));
+    let mut first_site = true;
+    for site in sites::list_for_owner(conn, owner)? {
+        let days = retention::days(conn, site.id)?;
+        let view = json!({
+            "id": site.id,
+            "name": site.name,
+            "allowed_origins": site.allowed_origins.as_slice(),
+            "retention_days": days,
+            "created_at": rfc3339(site.created_at),
+        })
+        .to_string();
+        let comma = if std::mem::take(&mut first_site) {
+            ""
+        } else {
+            ","
+        };
+        out.put(format!("{comma}{},\"visitors\":[", &view[..view.len() - 1]));
+        let (mut after, mut first) = (None, true);
+        loop {
+            let page = export::visitors_after(conn, site.id, after, PAGE)?;
+            after = page.last().map(|v| v.id);
+            out.elements(&mut first, page.iter().map(visitor_json));
+            if page.len() < PAGE as usize || out.failed {
+                break;
+            }
+        }
+        out.put("],\"conversations\":[".into());
+        let (mut after, mut first) = (None, true);
+        loop {
+            let page = export::rooms_after(conn, site.id, after, PAGE)?;
+            after = page.last().map(|r| r.id);
+            for room in &page {
+                write_room(conn, room, &mut first, out)?;
+            }
+            if page.len() < PAGE as usize || out.failed {
+                break;
+            }
+        }
+        out.put("]}".into());
+    }
+    out.put("]}".into());
+    Ok(())
+}
+
+fn write_room(
+    conn: &mut DbConnection,
+    room: &Room,
+    first: &mut bool,
+    out: &mut Writer,
+) -> Result<(), DbError> {
+    let view = json!({
+        "id": room.id,
+        "visitor_id": room.visitor_id,
+        "status": room.status,
+        "created_at": rfc3339(room.created_at),
+        "updated_at": rfc3339(room.updated_at),
+        "closed_at": room.closed_at.map(rfc3339),
+    })
+    .to_string();
+    let comma = if std::mem::take(first) { "" } else { "," };
+    out.put(format!("{comma}{},\"messages\":[", &view[..view.len() - 1]));
+    let (mut after, mut first_message) = (0, true);
+    loop {
+        let page = export::messages_after(conn, room.id, after, PAGE)?;
+        after = page.last().map_or(after, |m| m.seq);
+        out.elements(&mut first_message, page.iter().map(message_json));
+        if page.len() < PAGE as usize || out.failed {
+            break;
+        }
+    }
+    out.put("]}".into());
+    Ok(())
+}
+
+fn visitor_json(v: &Visitor) -> Value {
+    json!({
+        "id": v.id,
+        "name": v.name,
+        "email": v.email,
+        "blocked_at": v.blocked_at.map(rfc3339),
+        "created_at": rfc3339(v.created_at),
+        "last_seen_at": rfc3339(v.last_seen_at),
+    })
+}
+
+fn message_json(m: &StoredMessage) -> Value {
+    json!({
+        "seq": m.seq,
+        "sender_kind": m.sender_kind,
+        "sender_id": m.sender_id,
+        "body": m.body,
+        "created_at": rfc3339(m.created_at),
+    })
+}
