@@ -27,6 +27,10 @@ pub enum WebhookEvent {
     /// The owner reopened a conversation, or its visitor wrote in it again.
     #[serde(rename = "conversation.reopened")]
     ConversationReopened,
+    /// A visitor was verified for the first time: the site's server vouched for their
+    /// `user_id` (`PinTalk('identify', {user_id, user_hash})`).
+    #[serde(rename = "visitor.identified")]
+    VisitorIdentified,
 }
 
 text_mapped!(WebhookEvent {
@@ -34,6 +38,7 @@ text_mapped!(WebhookEvent {
     MessageCreated = "message.created",
     ConversationClosed = "conversation.closed",
     ConversationReopened = "conversation.reopened",
+    VisitorIdentified = "visitor.identified",
 });
 
 /// The events one endpoint subscribed to: at least one, each once, in a fixed order;
@@ -146,6 +151,7 @@ mod tests {
         assert_eq!(events, Some(vec![ConversationCreated, MessageCreated]));
         assert!(WebhookEvents::new(Vec::new()).is_err());
         assert!(WebhookEvents::from_json("[\"message.created\"]").is_ok());
-        assert!(WebhookEvents::from_json("[\"visitor.identified\"]").is_err());
+        assert!(WebhookEvents::from_json("[\"visitor.identified\"]").is_ok());
+        assert!(WebhookEvents::from_json("[\"visitor.vanished\"]").is_err());
     }
 }

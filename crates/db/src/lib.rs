@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod deliveries;
+pub mod identities;
 pub mod messages;
 pub mod models;
 pub mod notifications;

@@ -106,6 +106,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::WrongPassword
         | C::OriginNotAllowed
         | C::SiteNotLive
+        | C::InvalidUserHash
+        | C::IdentityRequired
         | C::RoomNotGranted
         | C::VisitorBlocked => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
@@ -114,7 +116,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::EmailAlreadyVerified
         | C::EmailMissing
         | C::PushSubscriptionsFull
-        | C::PushDisabled => StatusCode::CONFLICT,
+        | C::PushDisabled
+        | C::IdentityNotSetUp => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,

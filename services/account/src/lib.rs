@@ -8,6 +8,7 @@ pub mod body;
 pub mod domain;
 pub mod error;
 pub mod history;
+pub mod identity;
 pub mod inbound;
 pub mod keys;
 pub mod limits;

@@ -72,6 +72,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/rooms/{id}/transcript/mail", &["post"]),
         ("/api/v1/rooms/{id}/visitor/email", &["put"]),
         ("/api/v1/rooms/{id}/block", &["post", "delete"]),
+        ("/api/v1/sites/{id}/identity", &["get", "patch"]),
+        ("/api/v1/sites/{id}/identity/secret", &["post"]),
     ] {
         for method in methods {
             assert!(
@@ -82,7 +84,7 @@ async fn openapi_document_covers_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        39,
+        41,
         "an endpoint is documented that the test does not know"
     );
 }

@@ -10,6 +10,7 @@ use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::protocol::RoomStatus;
 use pintalk_core::secret::token_hash;
 use pintalk_core::token::VisitorSocketGrant;
+use pintalk_db::identities;
 use pintalk_db::models::Site;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -21,6 +22,8 @@ use crate::domain::email::EmailAddress;
 use crate::domain::hours::availability;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
+use crate::identity::Claim;
+use crate::identity::visitors::Blocked;
 use crate::inbound::token::ReplyTokens;
 use crate::limits::{client_ip, enforce};
 use crate::state::AppState;
@@ -44,6 +47,14 @@ pub struct StartRequest {
     /// it names, back in its conversation, on this browser.
     #[serde(default)]
     pub reopen: Option<String>,
+    /// From `PinTalk('identify', {user_id, user_hash})`: the site's own id of its
+    /// signed-in user (1 to 128 bytes), and the hex HMAC-SHA256 of it keyed with the
+    /// site's identity secret, computed by the site's server. A valid pair makes this the
+    /// user's one visitor on every browser.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_hash: Option<String>,
 }
 
 /// A visitor's conversation as the widget sees it.
@@ -78,6 +89,8 @@ pub struct VisitorStart {
     pub expires_in: u64,
     /// Whether the site is within its business hours now, and when that changes.
     pub availability: Availability,
+    /// The visitor is the site's verified user (a valid `user_hash`).
+    pub verified: bool,
 }
 
 /// Starts or resumes a visitor's conversation and hands out a gateway token scoped to
@@ -87,7 +100,7 @@ pub struct VisitorStart {
     responses(
         (status = 200, body = VisitorStart),
         (status = 400, description = "invalid_reopen_link: the mail's link is forged or expired, or its conversation is gone", body = crate::error::ErrorBody),
-        (status = 403, description = "origin_not_allowed, site_not_live or visitor_blocked", body = crate::error::ErrorBody),
+        (status = 403, description = "origin_not_allowed, site_not_live, visitor_blocked, invalid_user_hash (a forged or stale user_hash) or identity_required (the site requires verified visitors)", body = crate::error::ErrorBody),
         (status = 404, description = "no site has this key", body = crate::error::ErrorBody),
         (status = 429, description = "too_many_requests", body = crate::error::ErrorBody),
     ))]
@@ -122,8 +135,12 @@ async fn start_visitor(
         name,
         email,
         reopen,
+        user_id,
+        user_hash,
         ..
     } = request;
+    // Bounded before it is looked at: a hex SHA-256 is 64 characters.
+    let user_hash = user_hash.map(|h| if h.len() <= 64 { h } else { String::new() });
     let name = name
         .map(|n| bounded("name", &n, 0, 100, false))
         .transpose()?
@@ -180,14 +197,34 @@ async fn start_visitor(
         })
         .transpose()?;
     let site_id = site.id;
-    let (visitor, room, secret, standing) = state
+    let (visitor, room, secret, standing, verified) = state
         .db(move |conn| {
-            let (visitor, room, secret) = match reopened {
-                Some(room) => crate::visitors::reopen(conn, site_id, room, returning)?,
-                None => crate::visitors::find_or_create(conn, site_id, returning, name, email)?,
+            let identity = identities::find(conn, site_id)?;
+            let claim = crate::identity::judge(identity.as_ref(), user_id, user_hash)?;
+            let (visitor, room, secret) = match (claim, reopened) {
+                (Claim::Verified(user), _) => {
+                    match crate::identity::visitors::find_or_create(
+                        conn, site_id, &user, &returning, name, email,
+                    )? {
+                        Ok((visitor, room)) => (visitor, room, None),
+                        Err(Blocked) => {
+                            return Err(ApiError::new(
+                                ErrorCode::VisitorBlocked,
+                                "this visitor was blocked",
+                            ));
+                        }
+                    }
+                }
+                (Claim::Anonymous, Some(room)) => {
+                    crate::visitors::reopen(conn, site_id, room, returning)?
+                }
+                (Claim::Anonymous, None) => {
+                    crate::visitors::find_or_create(conn, site_id, returning, name, email)?
+                }
             };
+            let verified = identities::of_visitor(conn, visitor.id)?.is_some();
             let standing = crate::visitors::standing(conn, &visitor, &room)?;
-            Ok((visitor, room, secret, standing))
+            Ok((visitor, room, secret, standing, verified))
         })
         .await?;
     // A new room starts its numbering here; a known one only if the bus lost it, so a
@@ -227,5 +264,6 @@ async fn start_visitor(
             site.business_hours.as_ref().map(|h| h.hours()),
             state.clock.now_ms(),
         ),
+        verified,
     })
 }
