@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { embedPage } from './harness.mjs';
 import { dashboardSuite, WAIT } from './dashboard-kit.mjs';
 
-const { env, ownerWithSite } = dashboardSuite();
+const { env, ownerWithSite, signIn } = dashboardSuite();
 
 const userHash = (secret, userId) => createHmac('sha256', secret).update(userId).digest('hex');
 
@@ -56,6 +56,11 @@ test('two browsers signed in as one user are one verified visitor, live at once;
   assert.equal(list.length, 1, 'one conversation for both browsers');
   assert.equal(list[0].visitor.verified, true);
   assert.equal(list[0].visitor.user_id, 'user-1');
+  // The owner sees them marked verified, in the inbox and the conversation.
+  const dashboard = await signIn(owner, `/sites/${site.id}/rooms/${list[0].id}`);
+  await dashboard.page.locator('.room-row [data-role=verified]').waitFor({ timeout: WAIT });
+  await dashboard.page.locator('.convo-title [data-role=verified]').waitFor({ timeout: WAIT });
+  await dashboard.context.close();
   // The secret never reached either page.
   for (const { page } of [laptop, phone]) {
     const stored = await page.evaluate(() => JSON.stringify(localStorage) + document.documentElement.outerHTML);

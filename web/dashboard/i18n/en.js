@@ -121,6 +121,8 @@ export default {
   'convo.block': 'Block visitor',
   'convo.blockText': 'Their chat closes now and they cannot start a new one from this browser.',
   'convo.blockTitle': 'Block {name}?',
+  'inbox.verified': 'Verified',
+  'convo.verifiedTitle': 'Verified user: {id}',
   'convo.close': 'Close',
   'convo.closed': 'Conversation closed',
   'convo.closedNote': 'This conversation is closed. It reopens when the visitor writes again.',

@@ -121,6 +121,8 @@ export default {
   'convo.block': '방문자 차단',
   'convo.blockText': '방문자의 채팅이 지금 닫히고, 이 브라우저에서는 새 채팅을 시작할 수 없습니다.',
   'convo.blockTitle': '{name} 님을 차단할까요?',
+  'inbox.verified': '인증됨',
+  'convo.verifiedTitle': '인증된 사용자: {id}',
   'convo.close': '종료',
   'convo.closed': '대화를 종료했습니다',
   'convo.closedNote': '종료된 대화입니다. 방문자가 다시 글을 쓰면 다시 열립니다.',
