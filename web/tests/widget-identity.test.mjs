@@ -11,6 +11,16 @@ const { env, ownerWithSite, signIn } = dashboardSuite();
 
 const userHash = (secret, userId) => createHmac('sha256', secret).update(userId).digest('hex');
 
+/** Polls `fn` until it returns a truthy value. */
+async function eventually(fn, timeout = WAIT) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await fn();
+    if (value || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 let pages = 0;
 /** A page of the shop whose server identified `userId` with `hash`, in its own context. */
 async function signedInPage(site, userId, hash) {
@@ -35,9 +45,19 @@ async function say(page, text) {
 
 test('two browsers signed in as one user are one verified visitor, live at once; a forged hash is refused', async () => {
   const { owner, site } = await ownerWithSite();
-  const made = await env.app.api('POST', `/api/v1/sites/${site.id}/identity/secret`, { token: owner.access });
-  assert.equal(made.status, 200);
-  const secret = made.body.secret;
+  // The owner generates the secret on the site's settings page: shown once, there.
+  const settings = await signIn(owner, `/sites/${site.id}/settings`);
+  await settings.page.locator('[data-section=identity] [data-action=identity-secret]').click();
+  const secret = await settings.page.locator('[data-role=identity-secret]').textContent({ timeout: WAIT });
+  assert.match(secret, /^idsec_/);
+  await settings.page.locator('input[name=verification_required]').check();
+  const shown = await eventually(async () => {
+    const got = await env.app.api('GET', `/api/v1/sites/${site.id}/identity`, { token: owner.access });
+    return got.body.verification_required && got.body;
+  });
+  assert.equal(shown.anonymous_allowed, true);
+  assert.ok(!JSON.stringify(shown).includes(secret));
+  await settings.context.close();
   const hash = userHash(secret, 'user-1');
 
   const laptop = await signedInPage(site, 'user-1', hash);

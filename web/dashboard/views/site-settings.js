@@ -11,6 +11,7 @@ import { notLiveNotice } from './not-live.js';
 import { originsEditor } from './origins.js';
 import { widgetPreview } from './preview.js';
 import { webhooksSection } from './webhooks.js';
+import { identitySection } from './identity.js';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -38,6 +39,7 @@ export function settingsView(app, params) {
   showLive();
   const blocked = blockedVisitors(site);
   const webhooks = webhooksSection(site);
+  const identity = identitySection(site);
 
   // Install: snippet, key.
   const snippet = h('pre', { class: 'snippet', dataset: { pt: 'snippet' } }, h('code', { text: site.snippet }));
@@ -243,7 +245,7 @@ export function settingsView(app, params) {
           h('p', { class: 'muted', text: t('settings.sub') })),
         h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('settings.openInbox') }))),
       h('div', { class: 'settings-layout' },
-        h('div', { class: 'settings-main' }, notLive.el, install, form, webhooks.el, blocked.el, danger),
+        h('div', { class: 'settings-main' }, notLive.el, install, form, identity.el, webhooks.el, blocked.el, danger),
         h('aside', { class: 'settings-aside' }, preview.el))),
   };
 }
