@@ -342,6 +342,11 @@
       if (!who || typeof who !== 'object') return;
       const text = (v, max) => (v == null ? null : String(v).slice(0, max));
       store.saved.identity = { name: text(who.name, NAME_MAX), email: text(who.email, EMAIL_MAX) };
+      // A signed-in user, vouched for by the site's server (HMAC of user_id): not a secret.
+      if (who.user_id != null && who.user_hash != null) {
+        store.saved.identity.user_id = text(who.user_id, 128);
+        store.saved.identity.user_hash = text(who.user_hash, 64);
+      }
       save();
     },
     on(name, fn) {
@@ -1093,6 +1098,10 @@
     }
     const who = store.saved.identity;
     if (who && who.name) req.name = who.name;
+    if (who && who.user_id && who.user_hash) {
+      req.user_id = who.user_id;
+      req.user_hash = who.user_hash;
+    }
     // Only a plausible address: a refused one would fail the session, not just the field.
     if (who && who.email && EMAIL_LIKE.test(who.email)) req.email = who.email;
     if (store.reopen) req.reopen = store.reopen;

@@ -123,6 +123,14 @@ error_codes! {
     IpBanned = "ip_banned",
     /// The site holds as many IP bans as allowed (`limits.bans_per_site`); delete one.
     BansFull = "bans_full",
+    /// `user_hash` is not HMAC-SHA256(the site's identity secret, `user_id`) in hex, or
+    /// the site has no identity secret.
+    InvalidUserHash = "invalid_user_hash",
+    /// The site requires verified visitors: `user_id` needs a valid `user_hash`, and (unless
+    /// the site allows it) a visitor who does not identify cannot chat.
+    IdentityRequired = "identity_required",
+    /// The site has no identity secret yet: generate one first.
+    IdentityNotSetUp = "identity_not_set_up",
 
     // Realtime (WebSocket frames; see docs/protocol.md).
     /// The frame is not valid JSON, has an unknown `type`, or misses or mistypes a field.

@@ -30,6 +30,10 @@ pub enum WebhookEvent {
     /// A conversation was assigned to someone, or unassigned (`assignee` null).
     #[serde(rename = "conversation.assigned")]
     ConversationAssigned,
+    /// A visitor was verified for the first time: the site's server vouched for their
+    /// `user_id` (`PinTalk('identify', {user_id, user_hash})`).
+    #[serde(rename = "visitor.identified")]
+    VisitorIdentified,
 }
 
 text_mapped!(WebhookEvent {
@@ -38,6 +42,7 @@ text_mapped!(WebhookEvent {
     ConversationClosed = "conversation.closed",
     ConversationReopened = "conversation.reopened",
     ConversationAssigned = "conversation.assigned",
+    VisitorIdentified = "visitor.identified",
 });
 
 /// The events one endpoint subscribed to: at least one, each once, in a fixed order;
@@ -150,6 +155,7 @@ mod tests {
         assert_eq!(events, Some(vec![ConversationCreated, MessageCreated]));
         assert!(WebhookEvents::new(Vec::new()).is_err());
         assert!(WebhookEvents::from_json("[\"message.created\"]").is_ok());
-        assert!(WebhookEvents::from_json("[\"visitor.identified\"]").is_err());
+        assert!(WebhookEvents::from_json("[\"visitor.identified\"]").is_ok());
+        assert!(WebhookEvents::from_json("[\"visitor.vanished\"]").is_err());
     }
 }

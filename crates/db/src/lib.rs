@@ -9,6 +9,7 @@ pub mod backend;
 pub mod bans;
 pub mod deliveries;
 pub mod export;
+pub mod identities;
 pub mod messages;
 pub mod models;
 pub mod notifications;

@@ -313,3 +313,31 @@ pub struct ApiToken {
     /// When it last authenticated a request, to the minute.
     pub last_used_at: Option<i64>,
 }
+
+/// A site's identity verification: the secret its server signs user ids with, and
+/// whether visitors must be verified.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::site_identities)]
+pub struct SiteIdentity {
+    pub site_id: SiteId,
+    /// `HMAC-SHA256(secret, user_id)` is a user's `user_hash`; kept in clear, since the
+    /// server computes it at every identify. Shown to the owner once.
+    pub secret: String,
+    /// An identify without a valid `user_hash` is refused.
+    pub verification_required: bool,
+    /// With `verification_required`: a visitor who does not identify may still chat,
+    /// unverified.
+    pub anonymous_allowed: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A visitor the site's server vouched for: the one visitor of `user_id` on the site.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::verified_visitors)]
+pub struct VerifiedVisitor {
+    pub visitor_id: VisitorId,
+    pub site_id: SiteId,
+    pub user_id: String,
+    pub verified_at: i64,
+}

@@ -307,3 +307,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_retention,
     leases,
 );
+
+diesel::table! {
+    site_identities (site_id) {
+        site_id -> Text,
+        secret -> Text,
+        verification_required -> Bool,
+        anonymous_allowed -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    verified_visitors (visitor_id) {
+        visitor_id -> Text,
+        site_id -> Text,
+        user_id -> Text,
+        verified_at -> BigInt,
+    }
+}

@@ -361,3 +361,35 @@ where
     }
     backend::insert_deliveries_ignoring_duplicates(conn, &rows)
 }
+
+/// Queues `visitor.identified` for a visitor verified for the first time as `user_id`,
+/// inside the transaction that records it; `room` is their conversation. One event per
+/// visitor: its id is derived from the visitor.
+pub fn queue_visitor_identified(
+    conn: &mut DbConnection,
+    room: RoomId,
+    status: RoomStatus,
+    visitor: &crate::models::Visitor,
+    user_id: &str,
+) -> Result<(), DbError> {
+    let id = stable_id(&format!("visitor.identified/{}", visitor.id));
+    let data = json!({
+        "visitor": {
+            "id": visitor.id,
+            "user_id": user_id,
+            "name": visitor.name,
+            "email": visitor.email,
+        },
+    });
+    queue(conn, &[room], |room| {
+        let mut data = data.clone();
+        data["conversation"] = conversation(room, status);
+        vec![Occurrence {
+            id: id.clone(),
+            event: WebhookEvent::VisitorIdentified,
+            site: room.site,
+            at: now_ms(),
+            data,
+        }]
+    })
+}

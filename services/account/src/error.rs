@@ -106,6 +106,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::WrongPassword
         | C::OriginNotAllowed
         | C::SiteNotLive
+        | C::InvalidUserHash
+        | C::IdentityRequired
         | C::RoomNotGranted
         | C::VisitorBlocked
         | C::IpBanned
@@ -120,7 +122,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::PushSubscriptionsFull
         | C::PushDisabled
         | C::BansFull
-        | C::ApiTokensFull => StatusCode::CONFLICT,
+        | C::ApiTokensFull
+        | C::IdentityNotSetUp => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::TooManyRequests | C::LoginThrottled | C::RateLimited => StatusCode::TOO_MANY_REQUESTS,

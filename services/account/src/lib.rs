@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod history;
+pub mod identity;
 pub mod inbound;
 pub mod keys;
 pub mod limits;

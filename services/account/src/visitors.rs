@@ -2,6 +2,7 @@
 //! secret match, and they are not blocked) gets their conversation back; anyone else —
 //! a first visit, a cleared browser, a stale or foreign secret — is a new visitor with a
 //! new conversation, so no secret but the right one ever reaches someone's messages.
+//! A verified visitor (see [`crate::identity`]) is not reached by a secret at all.
 
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
@@ -9,7 +10,7 @@ use pintalk_core::ids::{RoomId, SiteId, VisitorId};
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::secret::{new_token, token_hash};
 use pintalk_db::models::{Room, Visitor};
-use pintalk_db::{DbConnection, messages, read_cursors, rooms, visitors};
+use pintalk_db::{DbConnection, DbError, identities, messages, read_cursors, rooms, visitors};
 
 use crate::error::ApiError;
 
@@ -30,6 +31,9 @@ pub fn find_or_create(
     if let Some((id, hash)) = returning
         && let Some(visitor) = visitors::find(conn, site, id)?
         && visitor.secret_hash == hash
+        // A verified visitor is reached with their user_hash only: a browser whose user
+        // signed out starts afresh rather than keep reading their conversation.
+        && identities::of_visitor(conn, visitor.id)?.is_none()
     {
         if visitor.blocked_at.is_some() {
             return Err(ApiError::new(
@@ -130,7 +134,12 @@ pub fn reopen(
     Ok((visitor, room, Some(secret)))
 }
 
-fn new_room(conn: &mut DbConnection, site: SiteId, visitor: VisitorId) -> Result<Room, ApiError> {
+/// A new, open conversation of the visitor.
+pub(crate) fn new_room(
+    conn: &mut DbConnection,
+    site: SiteId,
+    visitor: VisitorId,
+) -> Result<Room, DbError> {
     let now = now_ms();
     let room = Room {
         id: RoomId::new(),

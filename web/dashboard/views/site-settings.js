@@ -13,6 +13,7 @@ import { widgetPreview } from './preview.js';
 import { retentionSection } from './retention.js';
 import { webhooksSection } from './webhooks.js';
 import { bansSection } from './bans.js';
+import { identitySection } from './identity.js';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -42,6 +43,7 @@ export function settingsView(app, params) {
   const webhooks = webhooksSection(site);
   const bans = bansSection(site);
   const retention = retentionSection(site);
+  const identity = identitySection(site);
 
   // Install: snippet, key.
   const snippet = h('pre', { class: 'snippet', dataset: { pt: 'snippet' } }, h('code', { text: site.snippet }));
@@ -247,7 +249,7 @@ export function settingsView(app, params) {
           h('p', { class: 'muted', text: t('settings.sub') })),
         h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('settings.openInbox') }))),
       h('div', { class: 'settings-layout' },
-        h('div', { class: 'settings-main' }, notLive.el, install, form, retention.el, webhooks.el, blocked.el, bans.el, danger),
+        h('div', { class: 'settings-main' }, notLive.el, install, form, identity.el, retention.el, webhooks.el, blocked.el, bans.el, danger),
         h('aside', { class: 'settings-aside' }, preview.el))),
   };
 }

@@ -9,7 +9,7 @@ import { busy, confirmDialog, copyButton, formError, toast } from '../ui.js';
 import { relativeTime } from '../time.js';
 
 /** The events an endpoint can subscribe to, in the server's spelling. */
-const EVENTS = ['conversation.created', 'message.created', 'conversation.closed', 'conversation.reopened', 'conversation.assigned'];
+const EVENTS = ['conversation.created', 'message.created', 'conversation.closed', 'conversation.reopened', 'conversation.assigned', 'visitor.identified'];
 const LOG_PAGE = 20;
 const STATUS_LABELS = { pending: 'webhooks.status.pending', delivered: 'webhooks.status.delivered', failed: 'webhooks.status.failed' };
 

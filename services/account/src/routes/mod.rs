@@ -92,6 +92,11 @@ route_table! {
         delete sites::delete::delete_site
     ],
     "/api/v1/sites/{id}/key" => [post sites::rotate_key::rotate_key],
+    "/api/v1/sites/{id}/identity" => [
+        get sites::identity::get::get_identity,
+        patch sites::identity::update::update_identity
+    ],
+    "/api/v1/sites/{id}/identity/secret" => [post sites::identity::rotate_secret::rotate_secret],
     "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
     "/api/v1/sites/{id}/blocked" => [get sites::blocked::list_blocked],
     "/api/v1/sites/{id}/retention" => [

@@ -403,6 +403,25 @@ impl TestApp {
             .await
     }
 
+    /// A site's identity verification settings.
+    pub async fn identity(&self, access: &str, site: &str) -> Reply {
+        self.get(&format!("/api/v1/sites/{site}/identity"), access)
+            .await
+    }
+
+    pub async fn update_identity(&self, access: &str, site: &str, fields: Value) -> Reply {
+        let path = format!("/api/v1/sites/{site}/identity");
+        self.send(Method::PATCH, &path, Some(access), None, Some(fields))
+            .await
+    }
+
+    /// Generates (or replaces) a site's identity secret.
+    pub async fn rotate_identity_secret(&self, access: &str, site: &str) -> Reply {
+        let path = format!("/api/v1/sites/{site}/identity/secret");
+        self.send(Method::POST, &path, Some(access), None, None)
+            .await
+    }
+
     // Rooms.
 
     /// A site's rooms; `query` is the query string without `?` (empty for none).

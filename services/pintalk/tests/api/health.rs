@@ -82,6 +82,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/rooms/{id}/visitor", &["delete"]),
         ("/api/v1/rooms/{id}/visitor/export", &["get"]),
         ("/api/v1/me/export", &["get"]),
+        ("/api/v1/sites/{id}/identity", &["get", "patch"]),
+        ("/api/v1/sites/{id}/identity/secret", &["post"]),
     ] {
         for method in methods {
             assert!(
@@ -92,7 +94,7 @@ async fn openapi_document_covers_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        49,
+        51,
         "an endpoint is documented that the test does not know"
     );
 }

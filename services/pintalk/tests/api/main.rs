@@ -17,6 +17,7 @@ mod email_change;
 mod eventually;
 mod health;
 mod helpers;
+mod identity;
 mod login;
 mod me;
 mod notifications;

@@ -22,7 +22,7 @@ use crate::realtime::{SHOP, key, owner_with_site};
 
 /// Deliveries looked for twenty times a second, retried 50 ms after a failure; the
 /// receiver runs on 127.0.0.1, so private targets are allowed.
-fn quick(settings: &mut Settings) {
+pub(crate) fn quick(settings: &mut Settings) {
     settings.webhooks.allow_private_targets = true;
     settings.webhooks.poll_ms = 50;
     settings.webhooks.retry_first_ms = 50;
@@ -31,24 +31,24 @@ fn quick(settings: &mut Settings) {
 
 /// One request the receiver got.
 #[derive(Clone, Debug)]
-struct Received {
-    signature: String,
-    event: String,
-    event_id: String,
-    body: String,
+pub(crate) struct Received {
+    pub(crate) signature: String,
+    pub(crate) event: String,
+    pub(crate) event_id: String,
+    pub(crate) body: String,
     /// The status it answered.
     answered: u16,
 }
 
 /// A webhook receiver on an ephemeral port of 127.0.0.1 that answers 500 to its first
 /// `failures` requests and 204 to the rest, keeping every request.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     got: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    async fn start(failures: usize) -> Self {
+    pub(crate) async fn start(failures: usize) -> Self {
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -94,7 +94,7 @@ impl Receiver {
     }
 
     /// Waits until `n` requests came, and returns them.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         eventually(
             Duration::from_secs(15),
             &format!("{n} requests at the receiver"),
@@ -109,7 +109,7 @@ impl Receiver {
 
 /// Checks a `PinTalk-Signature` header as a receiver does (the docs' recipe): the HMAC of
 /// "<t>.<body>" with the endpoint's secret, in constant time.
-fn verify(secret: &str, header: &str, body: &str) -> bool {
+pub(crate) fn verify(secret: &str, header: &str, body: &str) -> bool {
     let mut t = None;
     let mut v1 = None;
     for part in header.split(',') {
@@ -139,7 +139,7 @@ fn site_id(site: &Value) -> String {
 }
 
 /// An endpoint for `events` at `url`; returns its id and secret.
-async fn endpoint(
+pub(crate) async fn endpoint(
     app: &TestApp,
     owner: &Owner,
     site: &Value,

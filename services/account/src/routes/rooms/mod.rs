@@ -53,6 +53,12 @@ pub struct VisitorView {
     /// A socket of theirs is open now.
     pub online: bool,
     pub blocked: bool,
+    /// The site's server vouched for this visitor (`PinTalk('identify')` with a valid
+    /// `user_hash`): they are `user_id`, on every device.
+    pub verified: bool,
+    /// The site's own id of the verified user; absent unless `verified`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
 }
 
 /// The last message of a room, for the inbox preview.
@@ -166,14 +172,24 @@ pub(crate) async fn views_of(
         .map(|row| pintalk_bus::presence::visitor_key(row.room.id))
         .collect();
     let present = state.bus.presence_counts(&keys).await?;
+    let ids: Vec<VisitorId> = rows.iter().map(|row| row.visitor.id).collect();
+    let verified = state
+        .db(move |conn| Ok(pintalk_db::identities::of_visitors(conn, &ids)?))
+        .await?;
     Ok(rows
         .into_iter()
         .zip(present)
-        .map(|(row, present)| view_of(row, present > 0))
+        .map(|(row, present)| {
+            let user_id = verified
+                .iter()
+                .find(|v| v.visitor_id == row.visitor.id)
+                .map(|v| v.user_id.clone());
+            view_of(row, present > 0, user_id)
+        })
         .collect())
 }
 
-fn view_of(row: InboxRow, online: bool) -> RoomView {
+fn view_of(row: InboxRow, online: bool, user_id: Option<String>) -> RoomView {
     RoomView {
         id: row.room.id,
         site_id: row.room.site_id,
@@ -185,6 +201,8 @@ fn view_of(row: InboxRow, online: bool) -> RoomView {
             email: row.visitor.email,
             online,
             blocked: row.visitor.blocked_at.is_some(),
+            verified: user_id.is_some(),
+            user_id,
         },
         last_seq: row.room.last_seq,
         last_message: row.last_message.map(Preview::from),

@@ -6,6 +6,7 @@ pub mod blocked;
 pub mod create;
 pub mod delete;
 pub mod get;
+pub mod identity;
 pub mod list;
 pub mod retention;
 pub mod rotate_key;

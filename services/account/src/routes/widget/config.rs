@@ -26,6 +26,9 @@ pub struct WidgetConfig {
     /// Whether the site is within its business hours now, and when that changes. The
     /// widget is away outside them, or while no owner is online.
     pub availability: Availability,
+    /// Whether a visitor the page does not identify with a valid `user_hash` may chat;
+    /// when not, the widget stays hidden for them. Never the identity secret.
+    pub anonymous_allowed: bool,
 }
 
 /// The widget's appearance for the site whose key it carries.
@@ -60,6 +63,10 @@ pub async fn config(
             .presence_count(&pintalk_bus::presence::owner_key(site.id))
             .await?
             > 0;
+        let site_id = site.id;
+        let identity = state
+            .db(move |conn| Ok(pintalk_db::identities::find(conn, site_id)?))
+            .await?;
         HttpResponse::Ok().json(WidgetConfig {
             site_id: site.id,
             settings: settings_of(&site),
@@ -68,6 +75,8 @@ pub async fn config(
                 site.business_hours.as_ref().map(|h| h.hours()),
                 state.clock.now_ms(),
             ),
+            anonymous_allowed: identity
+                .is_none_or(|i| !i.verification_required || i.anonymous_allowed),
         })
     } else {
         actix_web::ResponseError::error_response(&ApiError::new(

@@ -10,6 +10,7 @@ use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::protocol::RoomStatus;
 use pintalk_core::secret::token_hash;
 use pintalk_core::token::VisitorSocketGrant;
+use pintalk_db::identities;
 use pintalk_db::models::Site;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -22,6 +23,8 @@ use crate::domain::email::EmailAddress;
 use crate::domain::hours::availability;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
+use crate::identity::Claim;
+use crate::identity::visitors::Blocked;
 use crate::inbound::token::ReplyTokens;
 use crate::limits::{client_ip, enforce, enforce_window};
 use crate::state::AppState;
@@ -45,6 +48,14 @@ pub struct StartRequest {
     /// it names, back in its conversation, on this browser.
     #[serde(default)]
     pub reopen: Option<String>,
+    /// From `PinTalk('identify', {user_id, user_hash})`: the site's own id of its
+    /// signed-in user (1 to 128 bytes), and the hex HMAC-SHA256 of it keyed with the
+    /// site's identity secret, computed by the site's server. A valid pair makes this the
+    /// user's one visitor on every browser.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_hash: Option<String>,
 }
 
 /// A visitor's conversation as the widget sees it.
@@ -79,6 +90,8 @@ pub struct VisitorStart {
     pub expires_in: u64,
     /// Whether the site is within its business hours now, and when that changes.
     pub availability: Availability,
+    /// The visitor is the site's verified user (a valid `user_hash`).
+    pub verified: bool,
 }
 
 /// Starts or resumes a visitor's conversation and hands out a gateway token scoped to
@@ -88,7 +101,7 @@ pub struct VisitorStart {
     responses(
         (status = 200, body = VisitorStart),
         (status = 400, description = "invalid_reopen_link: the mail's link is forged or expired, or its conversation is gone", body = crate::error::ErrorBody),
-        (status = 403, description = "origin_not_allowed, site_not_live, visitor_blocked or ip_banned (the site banned this address or its network)", body = crate::error::ErrorBody),
+        (status = 403, description = "origin_not_allowed, site_not_live, visitor_blocked, invalid_user_hash (a forged or stale user_hash), identity_required (the site requires verified visitors) or ip_banned (the site banned this address or its network)", body = crate::error::ErrorBody),
         (status = 404, description = "no site has this key", body = crate::error::ErrorBody),
         (status = 429, description = "too_many_requests: past the site's sessions or new conversations per IP (Retry-After says when the window closes)", body = crate::error::ErrorBody),
     ))]
@@ -123,8 +136,12 @@ async fn start_visitor(
         name,
         email,
         reopen,
+        user_id,
+        user_hash,
         ..
     } = request;
+    // Bounded before it is looked at: a hex SHA-256 is 64 characters.
+    let user_hash = user_hash.map(|h| if h.len() <= 64 { h } else { String::new() });
     let name = name
         .map(|n| bounded("name", &n, 0, 100, false))
         .transpose()?
@@ -151,12 +168,19 @@ async fn start_visitor(
     let (banned, limits, returns) = {
         let (ip, returning) = (ip.clone(), returning.clone());
         let reopening = reopen.is_some();
+        // A known verified user on a new browser comes back to their conversation: not a
+        // new one. (A forged hash is refused below, before anything is created.)
+        let user = user_id.clone().filter(|u| u.len() <= 128);
         state
             .db(move |conn| {
                 let banned = crate::abuse::is_banned(conn, site_id, &ip, now)?;
                 let limits = pintalk_db::bans::limits(conn, site_id)?;
-                let returns =
-                    reopening || crate::visitors::would_return(conn, site_id, &returning)?;
+                let returns = reopening
+                    || crate::visitors::would_return(conn, site_id, &returning)?
+                    || match &user {
+                        Some(user) => identities::verified_visitor(conn, site_id, user)?.is_some(),
+                        None => false,
+                    };
                 Ok((banned, limits, returns))
             })
             .await?
@@ -212,14 +236,34 @@ async fn start_visitor(
             }
         })
         .transpose()?;
-    let (visitor, room, secret, standing) = state
+    let (visitor, room, secret, standing, verified) = state
         .db(move |conn| {
-            let (visitor, room, secret) = match reopened {
-                Some(room) => crate::visitors::reopen(conn, site_id, room, returning)?,
-                None => crate::visitors::find_or_create(conn, site_id, returning, name, email)?,
+            let identity = identities::find(conn, site_id)?;
+            let claim = crate::identity::judge(identity.as_ref(), user_id, user_hash)?;
+            let (visitor, room, secret) = match (claim, reopened) {
+                (Claim::Verified(user), _) => {
+                    match crate::identity::visitors::find_or_create(
+                        conn, site_id, &user, &returning, name, email,
+                    )? {
+                        Ok((visitor, room)) => (visitor, room, None),
+                        Err(Blocked) => {
+                            return Err(ApiError::new(
+                                ErrorCode::VisitorBlocked,
+                                "this visitor was blocked",
+                            ));
+                        }
+                    }
+                }
+                (Claim::Anonymous, Some(room)) => {
+                    crate::visitors::reopen(conn, site_id, room, returning)?
+                }
+                (Claim::Anonymous, None) => {
+                    crate::visitors::find_or_create(conn, site_id, returning, name, email)?
+                }
             };
+            let verified = identities::of_visitor(conn, visitor.id)?.is_some();
             let standing = crate::visitors::standing(conn, &visitor, &room)?;
-            Ok((visitor, room, secret, standing))
+            Ok((visitor, room, secret, standing, verified))
         })
         .await?;
     // A new room starts its numbering here; a known one only if the bus lost it, so a
@@ -260,5 +304,6 @@ async fn start_visitor(
             site.business_hours.as_ref().map(|h| h.hours()),
             state.clock.now_ms(),
         ),
+        verified,
     })
 }

@@ -1,0 +1,2 @@
+DROP TABLE verified_visitors;
+DROP TABLE site_identities;
