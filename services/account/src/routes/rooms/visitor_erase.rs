@@ -22,7 +22,7 @@ pub async fn erase_visitor(
     auth: AuthOwner,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &auth, path.id).await?;
+    let room = owned_room(&state, auth.owner.id, path.id).await?;
     let (site, visitor) = (room.site_id, room.visitor_id);
     let rooms = state
         .db(move |conn| {

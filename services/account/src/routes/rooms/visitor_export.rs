@@ -94,7 +94,7 @@ pub async fn export_visitor(
     auth: AuthOwner,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &auth, path.id).await?;
+    let room = owned_room(&state, auth.owner.id, path.id).await?;
     let (site, visitor): (_, VisitorId) = (room.site_id, room.visitor_id);
     let data = state
         .db(move |conn| {
