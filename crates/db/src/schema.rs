@@ -256,6 +256,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    expiring_rooms (room_id) {
+        room_id -> Text,
+        claimed_at -> BigInt,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -306,6 +313,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     site_retention,
     leases,
+    expiring_rooms,
 );
 
 diesel::table! {

@@ -9,10 +9,11 @@ use pintalk_bus::{Bus, SEEDED_CIDS, SentCid};
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId};
 use pintalk_core::protocol::Participant;
-use pintalk_db::{Pool, messages, rooms};
+use pintalk_db::{Pool, messages, retention, rooms};
 
 /// Seeds `room` unless the bus has it already; its current epoch, or `None` if SQL has no
-/// such room.
+/// such room — or the retention sweeper is deleting it (a room it had the bus forget must
+/// not come back to take messages that would go with it).
 pub async fn seed_room(pool: &Pool, bus: &dyn Bus, room: RoomId) -> anyhow::Result<Option<i64>> {
     let pool = pool.clone();
     let Some(seed) = tokio::task::spawn_blocking(move || seed_of(&pool, room))
@@ -41,6 +42,9 @@ fn seed_of(pool: &Pool, room: RoomId) -> anyhow::Result<Option<Seed>> {
     let Some(row) = rooms::find(&mut conn, room)? else {
         return Ok(None);
     };
+    if retention::is_expiring(&mut conn, room, now_ms())? {
+        return Ok(None);
+    }
     let last_seq = messages::max_seq(&mut conn, room)?;
     let since = now_ms() - i64::try_from(CID_MEMORY.as_millis()).unwrap_or(i64::MAX);
     let limit = i64::try_from(SEEDED_CIDS).unwrap_or(i64::MAX);

@@ -91,9 +91,6 @@ impl Connection {
             Ok(site) => site,
             Err(no) => return no.frame(room, Some(cid.clone())),
         };
-        if let Some(refusal) = self.over_message_limit(room, &cid).await {
-            return refusal;
-        }
         let draft = Draft {
             room,
             site,
@@ -112,6 +109,12 @@ impl Connection {
             );
         };
         self.gateway.metrics.appends_in_flight.inc();
+        // Under the same permit: the count is a bus round trip too, and a paused Redis
+        // must not hold unbounded sends in it.
+        if let Some(refusal) = self.over_message_limit(room, &cid).await {
+            self.gateway.metrics.appends_in_flight.dec();
+            return refusal;
+        }
         let appended = self
             .gateway
             .bus

@@ -313,3 +313,67 @@ async fn the_workspace_export_streams_every_site_visitor_conversation_and_messag
         assert_eq!(dump["conversations"][0]["messages"][0]["body"], words);
     }
 }
+
+/// The window between the sweeper's steps: a room it claimed and had the bus forget, not
+/// yet deleted from SQL. Nothing seeds it again there — not a send (even once the
+/// persister was asked to seed it), not a visitor's start — so nothing is acked that the
+/// delete would take with it. A room released (the bus refused to forget it) is seeded
+/// and written in as before.
+#[actix_web::test]
+async fn a_room_being_deleted_is_not_seeded_again_and_acks_nothing() {
+    let app = app_sweeping_in(100).await;
+    if !app.settings.redis.is_set() {
+        return; // the bus must be reached from outside the app: a Redis one
+    }
+    let bus = pintalk_bus::connect(&app.settings.redis).await.unwrap();
+    let (_owner, site) = owner_with_site(&app, "ret-window@example.com").await;
+    let mut visitor = conversation(&app, &site, "before").await;
+    let room: RoomId = visitor.room().parse().unwrap();
+    let pool = pintalk_db::connect_and_migrate(&app.database_url(), 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let found = pintalk_db::retention::Expired {
+        room,
+        site: id(&site["id"]),
+        visitor: id(&visitor.session["visitor_id"]),
+        last_seq: pintalk_db::rooms::find(&mut conn, room)
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        cutoff: i64::MAX,
+    };
+    let now = pintalk_core::clock::now_ms();
+    assert!(pintalk_db::retention::claim(&mut conn, &found, now).unwrap());
+    assert!(bus.forget(room, found.last_seq).await.unwrap());
+
+    let refused = visitor
+        .socket
+        .post(&visitor.room(), "in the gap", "r-gap")
+        .await;
+    assert_eq!(refused["code"], "room_not_ready", "{refused}");
+    assert_eq!(refused["retriable"], true);
+    // Long enough for the persister to have taken the seed request the send made.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let again = visitor
+        .socket
+        .post(&visitor.room(), "in the gap", "r-gap")
+        .await;
+    assert_eq!(again["code"], "room_not_ready", "{again}");
+    let start = app
+        .widget_session(key(&site), SHOP, Some(&visitor.session))
+        .await;
+    assert_eq!(start.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(start.code(), "room_not_ready");
+    assert!(bus.last_seq(room).await.unwrap().is_none(), "seeded again");
+
+    // Released instead of deleted: the room takes messages again.
+    pintalk_db::retention::release(&mut conn, room).unwrap();
+    let stored = eventually(Duration::from_secs(10), "the send acked", async || {
+        let answer = visitor
+            .socket
+            .post(&visitor.room(), "after", "r-after")
+            .await;
+        (answer["type"] == "ack").then_some(answer)
+    })
+    .await;
+    assert_eq!(stored["seq"], found.last_seq + 1);
+}

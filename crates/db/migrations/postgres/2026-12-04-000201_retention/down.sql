@@ -1,3 +1,4 @@
 DROP INDEX rooms_site_updated;
+DROP TABLE expiring_rooms;
 DROP TABLE leases;
 DROP TABLE site_retention;

@@ -5,6 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_core::ErrorCode;
 use pintalk_core::availability::Availability;
+use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, VisitorId};
 use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::protocol::RoomStatus;
@@ -261,6 +262,14 @@ async fn start_visitor(
                     crate::visitors::find_or_create(conn, site_id, returning, name, email)?
                 }
             };
+            if pintalk_db::retention::is_expiring(conn, room.id, now_ms())? {
+                // The sweeper is deleting this conversation: once it is gone the visitor
+                // starts a new one.
+                return Err(ApiError::new(
+                    ErrorCode::RoomNotReady,
+                    "this conversation is being deleted; try again shortly",
+                ));
+            }
             let verified = identities::of_visitor(conn, visitor.id)?.is_some();
             let standing = crate::visitors::standing(conn, &visitor, &room)?;
             Ok((visitor, room, secret, standing, verified))
