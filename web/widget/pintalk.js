@@ -223,6 +223,9 @@
     key: '', // the site key
     base: '', // the origin that serves the widget and the API
     reopen: '', // a mail's reopen token, taken from the page's URL, until a start used it
+    // The page's signed-in user ({user_id, user_hash}) from `identify`: kept for this page
+    // only, never in storage, so a browser whose user signed out is not them any more.
+    user: null,
     saved: { unsent: [] },
   };
   /** The site as its widget config describes it. */
@@ -342,11 +345,11 @@
       if (!who || typeof who !== 'object') return;
       const text = (v, max) => (v == null ? null : String(v).slice(0, max));
       store.saved.identity = { name: text(who.name, NAME_MAX), email: text(who.email, EMAIL_MAX) };
-      // A signed-in user, vouched for by the site's server (HMAC of user_id): not a secret.
-      if (who.user_id != null && who.user_hash != null) {
-        store.saved.identity.user_id = text(who.user_id, 128);
-        store.saved.identity.user_hash = text(who.user_hash, 64);
-      }
+      // A signed-in user, vouched for by the site's server (HMAC of user_id); the page
+      // says it again on each load while the user is signed in.
+      store.user = who.user_id != null && who.user_hash != null
+        ? { user_id: text(who.user_id, 128), user_hash: text(who.user_hash, 64) }
+        : null;
       save();
     },
     on(name, fn) {
@@ -1098,9 +1101,9 @@
     }
     const who = store.saved.identity;
     if (who && who.name) req.name = who.name;
-    if (who && who.user_id && who.user_hash) {
-      req.user_id = who.user_id;
-      req.user_hash = who.user_hash;
+    if (store.user && store.user.user_id && store.user.user_hash) {
+      req.user_id = store.user.user_id;
+      req.user_hash = store.user.user_hash;
     }
     // Only a plausible address: a refused one would fail the session, not just the field.
     if (who && who.email && EMAIL_LIKE.test(who.email)) req.email = who.email;
@@ -1353,6 +1356,7 @@
       w.localStorage.removeItem(storeKey());
     } catch (e) {}
     store.saved = { unsent: [] };
+    store.user = null;
     room.id = conn.token = '';
     room.held = room.seenUpto = room.readSent = room.ownerRead = 0;
     room.epoch = null;

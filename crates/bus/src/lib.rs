@@ -54,6 +54,9 @@ pub enum BusError {
     Config(String),
     #[error("unexpected data in the bus: {0}")]
     Corrupt(String),
+    /// A seed of a room forgotten moments ago (see `Log::forget`): it is being deleted.
+    #[error("room {0} is being deleted")]
+    Forgotten(pintalk_core::ids::RoomId),
 }
 
 /// Connects to the Redis `settings` name (at `url`, through `sentinels`, or the cluster of

@@ -55,6 +55,11 @@ pub const CID_MEMORY: Duration = Duration::from_secs(24 * 3600);
 /// counter is seeded from SQL, so a resend after Redis lost data is still recognised.
 pub const SEEDED_CIDS: usize = 1000;
 
+/// How long a forgotten room refuses to be seeded: far longer than deleting its SQL row
+/// takes, short enough that a deleter that died in between does not leave the room
+/// unusable for long (the retention sweeper finds it again on its next pass).
+pub const FORGOTTEN_FOR: Duration = Duration::from_secs(10 * 60);
+
 /// The recent history of a room after a given seq.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Recent {
@@ -133,10 +138,12 @@ pub trait Log: Send + Sync {
     /// The messages after `after_seq`, from the recent-history window, and the epoch.
     async fn recent(&self, room: RoomId, after_seq: i64) -> Result<Recent, BusError>;
 
-    /// Forgets a room deleted from SQL (its counter, epoch, site, window and cids), unless
-    /// the bus numbered a message past `persisted_seq` (one may still wait in the outbox);
-    /// whether it forgot. Afterwards appends are refused as not seeded, and a seed finds
-    /// no room in SQL. Forgetting a room the bus does not hold succeeds.
+    /// Forgets a room being deleted from SQL (its counter, epoch, site, window and cids),
+    /// unless the bus numbered a message past `persisted_seq` (one may still wait in the
+    /// outbox); whether it forgot. Afterwards appends are refused as not seeded, and for
+    /// [`FORGOTTEN_FOR`] a seed is refused with [`BusError::Forgotten`] — so the room is
+    /// not brought back from SQL before its row is gone, to take messages that would go
+    /// with it. Forgetting a room the bus does not hold succeeds.
     async fn forget(&self, room: RoomId, persisted_seq: i64) -> Result<bool, BusError>;
 
     /// Asks whoever can read SQL (the persister) to seed this room's counter.

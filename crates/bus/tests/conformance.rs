@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use pintalk_bus::log::RECENT_WINDOW;
 use pintalk_bus::{
-    Appended, Bus, Draft, Log, MemoryBus, OutboxItem, Recent, RedisBus, RedisConfig, SentCid,
-    Target, TicketUse, Topic,
+    Appended, Bus, BusError, Draft, Log, MemoryBus, OutboxItem, Recent, RedisBus, RedisConfig,
+    SentCid, Target, TicketUse, Topic,
 };
 use pintalk_core::ids::{RoomId, SessionId, SiteId};
 use pintalk_core::protocol::{Participant, ParticipantKind, ServerFrame};
@@ -476,6 +476,12 @@ async fn a_forgotten_room_refuses_appends_but_not_while_it_holds_unpersisted_seq
         bus.append(&draft(room, site, "f-2"), 0).await.unwrap(),
         Appended::NotSeeded
     );
+    // Nothing seeds it back while its SQL row is being deleted.
+    assert!(matches!(
+        bus.seed(room, site, seq, &[]).await,
+        Err(BusError::Forgotten(r)) if r == room
+    ));
+    assert_eq!(bus.last_seq(room).await.unwrap(), None);
     // Forgetting again, or a room never held, succeeds.
     assert!(bus.forget(room, 0).await.unwrap());
     assert!(bus.forget(RoomId::new(), 0).await.unwrap());

@@ -7,9 +7,7 @@
 use diesel::prelude::*;
 use pintalk_core::ids::{RoomId, SiteId, VisitorId};
 
-use crate::schema::{
-    expiring_rooms, leases, rooms, site_retention, visitors, webhook_deliveries, webhooks,
-};
+use crate::schema::{leases, rooms, site_retention, visitors, webhook_deliveries, webhooks};
 use crate::{DbConnection, DbError};
 
 /// A day in stored milliseconds.
@@ -87,54 +85,6 @@ pub fn expired(conn: &mut DbConnection, now: i64, limit: i64) -> Result<Vec<Expi
         .collect())
 }
 
-/// How long the sweeper's claim on a room keeps it from being seeded again: far longer
-/// than forgetting and deleting one room takes, short enough that a sweeper that died
-/// between the two does not leave the room unusable (it is found again next pass).
-pub const CLAIM_MS: i64 = 10 * 60 * 1000;
-
-/// Claims `expired.room` for deletion if it is still as it was found (no message stored
-/// since, still idle). From then until it is deleted or released the room is not seeded
-/// (see [`is_expiring`]): once the bus has forgotten it, no message can be acked there
-/// and then lost with the room. Whether it was claimed.
-pub fn claim(conn: &mut DbConnection, expired: &Expired, now: i64) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
-        let still: i64 = rooms::table
-            .find(expired.room)
-            .filter(rooms::last_seq.eq(expired.last_seq))
-            .filter(rooms::updated_at.lt(expired.cutoff))
-            .count()
-            .get_result(conn)?;
-        if still == 0 {
-            return Ok(false);
-        }
-        diesel::delete(expiring_rooms::table.find(expired.room)).execute(conn)?;
-        diesel::insert_into(expiring_rooms::table)
-            .values((
-                expiring_rooms::room_id.eq(expired.room),
-                expiring_rooms::claimed_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(true)
-    })
-}
-
-/// Gives up the claim on `room`: it stays.
-pub fn release(conn: &mut DbConnection, room: RoomId) -> Result<(), DbError> {
-    diesel::delete(expiring_rooms::table.find(room)).execute(conn)?;
-    Ok(())
-}
-
-/// Whether the sweeper claimed `room` within [`CLAIM_MS`] of `now`: it is being deleted,
-/// and must not be seeded (nor written in) again.
-pub fn is_expiring(conn: &mut DbConnection, room: RoomId, now: i64) -> Result<bool, DbError> {
-    let claims: i64 = expiring_rooms::table
-        .find(room)
-        .filter(expiring_rooms::claimed_at.gt(now.saturating_sub(CLAIM_MS)))
-        .count()
-        .get_result(conn)?;
-    Ok(claims > 0)
-}
-
 /// What deleting one room removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Deleted {
@@ -145,11 +95,9 @@ pub struct Deleted {
 
 /// Deletes `expired.room` in one transaction if it is still as it was found — no message
 /// stored since (`last_seq`) and still idle since before the cutoff — with its visitor if
-/// they have nothing left; the room's claim goes either way. Deleting a room already gone
-/// deletes nothing: a rerun is safe.
+/// they have nothing left. Deleting a room already gone deletes nothing: a rerun is safe.
 pub fn delete_expired(conn: &mut DbConnection, expired: &Expired) -> Result<Deleted, DbError> {
     conn.transaction(|conn| {
-        diesel::delete(expiring_rooms::table.find(expired.room)).execute(conn)?;
         let rooms_deleted = diesel::delete(
             rooms::table
                 .find(expired.room)

@@ -256,13 +256,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    expiring_rooms (room_id) {
-        room_id -> Text,
-        claimed_at -> BigInt,
-    }
-}
-
-diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -313,7 +306,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     site_retention,
     leases,
-    expiring_rooms,
 );
 
 diesel::table! {

@@ -19,6 +19,8 @@ pub struct VisitorData {
     /// (room, seq read up to, when).
     pub reads: Vec<(RoomId, i64, i64)>,
     pub notifications: Vec<DueNotification>,
+    /// The site's own user id for them, when its server verified them.
+    pub verified: Option<crate::models::VerifiedVisitor>,
 }
 
 /// The visitor of `site` with all their data, or `None` if there is no such visitor.
@@ -68,12 +70,14 @@ pub fn export(
             .filter(notifications_due::room_id.eq_any(&ids))
             .select(DueNotification::as_select())
             .load(conn)?;
+        let verified = crate::identities::of_visitor(conn, id)?;
         Ok(Some(VisitorData {
             visitor,
             page_url,
             rooms,
             reads,
             notifications,
+            verified,
         }))
     })
 }

@@ -43,6 +43,18 @@ impl Actor {
             Credential::ApiToken { scope, .. } => scope.covers(needed),
         }
     }
+
+    /// Refuses an API token where only the owner's own session may act (an endpoint that
+    /// takes both readers, such as mailing a transcript to the owner).
+    pub fn session_only(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::Session(_) => Ok(()),
+            Credential::ApiToken { .. } => Err(ApiError::new(
+                ErrorCode::ApiTokenNotAllowed,
+                "this endpoint takes an owner's access token, not an API token",
+            )),
+        }
+    }
 }
 
 /// A caller that may read conversations.

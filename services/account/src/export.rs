@@ -2,30 +2,54 @@
 //! as one JSON document, written page by page into a bounded channel the response streams
 //! from, so a workspace of any size costs a few pages of memory, never all of it.
 
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
 use actix_web::web::Bytes;
 use pintalk_core::clock::rfc3339;
 use pintalk_core::ids::OwnerId;
 use pintalk_db::models::{Room, StoredMessage, Visitor};
 use pintalk_db::{DbConnection, DbError, Pool, export, owners, retention, sites};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 /// Rows read per query.
 const PAGE: i64 = 500;
 /// Chunks waiting to be sent before the writer waits for the client.
 const CHUNKS_IN_FLIGHT: usize = 8;
+/// Exports running at once in this process: each holds a database connection for as long
+/// as its client takes to download, so they must leave the pool to everything else.
+const EXPORTS_AT_ONCE: usize = 2;
+/// A client that takes no chunk for this long is given up on (and its connection freed).
+const STALLED: Duration = Duration::from_secs(30);
+
+static EXPORTS: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(EXPORTS_AT_ONCE)));
+
+/// A slot to run one export in, if one is free.
+pub fn slot() -> Option<OwnedSemaphorePermit> {
+    EXPORTS.clone().try_acquire_owned().ok()
+}
 
 /// Starts writing `owner`'s workspace on the blocking pool; the receiver yields its chunks.
 /// A failure midway ends the stream early (the client sees a truncated document, which no
 /// JSON parser accepts) and is logged.
+/// The export holds `slot` until it ends.
 pub fn stream(
     pool: Pool,
     owner: OwnerId,
     now: i64,
+    slot: OwnedSemaphorePermit,
 ) -> mpsc::Receiver<Result<Bytes, std::io::Error>> {
     let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
-        let mut out = Writer { tx, failed: false };
+        let _slot = slot;
+        let mut out = Writer {
+            tx,
+            runtime,
+            failed: false,
+        };
         let result = pool
             .get()
             .map_err(DbError::from)
@@ -40,15 +64,22 @@ pub fn stream(
     rx
 }
 
-/// Sends text to the response; stops early once the client is gone.
+/// Sends text to the response; stops early once the client is gone or stalls.
 struct Writer {
     tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    runtime: tokio::runtime::Handle,
     failed: bool,
 }
 
 impl Writer {
     fn put(&mut self, text: String) {
-        if !self.failed && self.tx.blocking_send(Ok(Bytes::from(text))).is_err() {
+        if self.failed {
+            return;
+        }
+        let sent = self
+            .runtime
+            .block_on(self.tx.send_timeout(Ok(Bytes::from(text)), STALLED));
+        if sent.is_err() {
             self.failed = true;
         }
     }

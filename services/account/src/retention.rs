@@ -9,23 +9,19 @@
 //! rows) and only its holder sweeps; a holder that dies lets it lapse after
 //! `retention.lease_secs`.
 //!
-//! Per room, in this order: SQL claims the room (`expiring_rooms`) if it is still as
-//! found, and from then on nothing seeds it again; the bus forgets it — refused while it
-//! numbered a message SQL has not stored yet, so a room written in just now is released,
-//! kept and looked at again next pass; then one SQL transaction deletes it, only if it is
-//! still as found (same `last_seq`, still idle). Between the forgetting and the delete a
-//! send finds the room unseeded and cannot be seeded: it is refused as not ready
-//! (retriable), never acked and then lost with the room. A crash between the steps
-//! leaves a claimed room in SQL: the next pass finds it again and finishes, and a claim
-//! lapses after `retention::CLAIM_MS`. Last, the room's sockets get
-//! `conversation_expired` and close. (docs/decisions.md, Retention)
+//! Per room, in this order: the bus forgets the room — refused while it numbered a
+//! message SQL has not stored yet, so a room written in just now is kept and looked at
+//! again next pass — then one SQL transaction deletes it, only if it is still as found
+//! (same `last_seq`, still idle). A crash between the two leaves a room in SQL whose
+//! counter is gone: the next pass finds it again and finishes; if a visitor wrote in the
+//! meantime, the room was re-seeded from SQL and their message keeps it alive. Last, the
+//! room's sockets get `conversation_expired` and close. (docs/decisions.md, Retention)
 
 use std::time::Duration;
 
 use actix_web::web;
 use pintalk_bus::Topic;
 use pintalk_core::ErrorCode;
-use pintalk_core::clock::now_ms;
 use pintalk_core::protocol::ServerFrame;
 use pintalk_db::retention::{self, Expired};
 use prometheus_client::metrics::counter::Counter;
@@ -76,11 +72,16 @@ impl Sweeper {
 
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let every = Duration::from_secs(self.state.settings.retention.poll_secs.max(1));
-        while !*stop.borrow() {
+        // The first pass waits a poll too: nothing is urgent at start, and a process
+        // that starts and ends at once (a test, a failed start) asks the database nothing.
+        loop {
+            pause(&mut stop, every).await;
+            if *stop.borrow() {
+                break;
+            }
             if let Err(e) = self.pass(&stop).await {
                 log::warn!("retention: {e:#}");
             }
-            pause(&mut stop, every).await;
         }
     }
 
@@ -127,14 +128,6 @@ impl Sweeper {
     /// One room: the bus forgets it, SQL deletes it, its sockets close. Whether the room
     /// and its visitor were deleted.
     async fn sweep(&self, expired: &Expired) -> anyhow::Result<(bool, bool)> {
-        let found = *expired;
-        let claimed = self
-            .state
-            .background_db(move |conn| retention::claim(conn, &found, now_ms()))
-            .await?;
-        if !claimed {
-            return Ok((false, false));
-        }
         if !self
             .state
             .bus
@@ -142,12 +135,9 @@ impl Sweeper {
             .await?
         {
             log::info!("retention: {} was written in just now; kept", expired.room);
-            let room = expired.room;
-            self.state
-                .background_db(move |conn| retention::release(conn, room))
-                .await?;
             return Ok((false, false));
         }
+        let found = *expired;
         let deleted = self
             .state
             .background_db(move |conn| retention::delete_expired(conn, &found))

@@ -5,15 +5,14 @@
 
 use anyhow::Context;
 use pintalk_bus::log::CID_MEMORY;
-use pintalk_bus::{Bus, SEEDED_CIDS, SentCid};
+use pintalk_bus::{Bus, BusError, SEEDED_CIDS, SentCid};
 use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, SiteId};
 use pintalk_core::protocol::Participant;
-use pintalk_db::{Pool, messages, retention, rooms};
+use pintalk_db::{Pool, messages, rooms};
 
 /// Seeds `room` unless the bus has it already; its current epoch, or `None` if SQL has no
-/// such room — or the retention sweeper is deleting it (a room it had the bus forget must
-/// not come back to take messages that would go with it).
+/// such room or it is being deleted (the bus forgot it moments ago).
 pub async fn seed_room(pool: &Pool, bus: &dyn Bus, room: RoomId) -> anyhow::Result<Option<i64>> {
     let pool = pool.clone();
     let Some(seed) = tokio::task::spawn_blocking(move || seed_of(&pool, room))
@@ -23,11 +22,12 @@ pub async fn seed_room(pool: &Pool, bus: &dyn Bus, room: RoomId) -> anyhow::Resu
     else {
         return Ok(None);
     };
-    let epoch = bus
-        .seed(room, seed.site, seed.last_seq, &seed.cids)
-        .await
-        .context("seeding the bus")?;
-    Ok(Some(epoch))
+    match bus.seed(room, seed.site, seed.last_seq, &seed.cids).await {
+        Ok(epoch) => Ok(Some(epoch)),
+        // Forgotten moments ago: its SQL row is being deleted (see `Log::forget`).
+        Err(BusError::Forgotten(_)) => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e).context("seeding the bus")),
+    }
 }
 
 /// What SQL knows to seed a room with.
@@ -42,9 +42,6 @@ fn seed_of(pool: &Pool, room: RoomId) -> anyhow::Result<Option<Seed>> {
     let Some(row) = rooms::find(&mut conn, room)? else {
         return Ok(None);
     };
-    if retention::is_expiring(&mut conn, room, now_ms())? {
-        return Ok(None);
-    }
     let last_seq = messages::max_seq(&mut conn, room)?;
     let since = now_ms() - i64::try_from(CID_MEMORY.as_millis()).unwrap_or(i64::MAX);
     let limit = i64::try_from(SEEDED_CIDS).unwrap_or(i64::MAX);

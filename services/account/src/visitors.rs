@@ -59,11 +59,23 @@ pub fn find_or_create(
         return Ok((visitor, room, None));
     }
     let secret = new_token();
+    let (visitor, room) = new_visitor(conn, site, token_hash(&secret), name, email)?;
+    Ok((visitor, room, Some(secret)))
+}
+
+/// A new visitor of `site`, known by `secret_hash`, with a first conversation.
+pub(crate) fn new_visitor(
+    conn: &mut DbConnection,
+    site: SiteId,
+    secret_hash: String,
+    name: Option<String>,
+    email: Option<String>,
+) -> Result<(Visitor, Room), DbError> {
     let now = now_ms();
     let visitor = Visitor {
         id: VisitorId::new(),
         site_id: site,
-        secret_hash: token_hash(&secret),
+        secret_hash,
         name,
         email,
         blocked_at: None,
@@ -72,11 +84,11 @@ pub fn find_or_create(
     };
     visitors::insert(conn, visitor.clone())?;
     let room = new_room(conn, site, visitor.id)?;
-    Ok((visitor, room, Some(secret)))
+    Ok((visitor, room))
 }
 
 /// Whether [`find_or_create`] would give this request an existing conversation back
-/// (a known, unblocked visitor with the right secret and a room) rather than start a new
+/// (a known, unverified visitor with the right secret and a room) rather than start a new
 /// one: new conversations are what `limits.conversations_per_ip` counts.
 pub fn would_return(
     conn: &mut DbConnection,
@@ -87,7 +99,10 @@ pub fn would_return(
         return Ok(false);
     };
     match visitors::find(conn, site, *id)? {
-        Some(visitor) if visitor.secret_hash == *hash => {
+        Some(visitor)
+            if visitor.secret_hash == *hash
+                && identities::of_visitor(conn, visitor.id)?.is_none() =>
+        {
             Ok(visitor.blocked_at.is_some()
                 || rooms::latest_for_visitor(conn, visitor.id)?.is_some())
         }

@@ -11,8 +11,8 @@ use super::MemoryBus;
 use crate::BusError;
 use crate::fanout::Topic;
 use crate::log::{
-    Appended, Draft, Log, RECENT_WINDOW, Recent, SentCid, cid_key, contiguous_after, frame_halves,
-    frame_text,
+    Appended, Draft, FORGOTTEN_FOR, Log, RECENT_WINDOW, Recent, SentCid, cid_key, contiguous_after,
+    frame_halves, frame_text,
 };
 use crate::outbox::OutboxItem;
 
@@ -73,6 +73,9 @@ impl Log for MemoryBus {
             return Ok(false);
         }
         state.rooms.remove(&room);
+        state
+            .forgotten
+            .insert(room, std::time::Instant::now() + FORGOTTEN_FOR);
         Ok(true)
     }
 
@@ -84,6 +87,11 @@ impl Log for MemoryBus {
         cids: &[SentCid],
     ) -> Result<i64, BusError> {
         let mut state = self.state();
+        let now = std::time::Instant::now();
+        state.forgotten.retain(|_, until| *until > now);
+        if state.forgotten.contains_key(&room) {
+            return Err(BusError::Forgotten(room));
+        }
         let room = state.rooms.entry(room).or_default();
         room.site = Some(site);
         if room.seq.is_some() {

@@ -36,6 +36,8 @@ struct State {
     rooms: HashMap<RoomId, Room>,
     outbox: Outbox,
     seed_requests: HashSet<RoomId>,
+    /// Rooms forgotten lately, until they may be seeded again (see `Log::forget`).
+    forgotten: HashMap<RoomId, Instant>,
     /// key → member → expiry.
     presence: HashMap<String, HashMap<String, Instant>>,
     subscriptions: HashSet<Topic>,

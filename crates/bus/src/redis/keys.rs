@@ -69,6 +69,11 @@ impl Keys {
         self.run_id(Self::shard(room))
     }
 
+    /// Set while a forgotten room must not be seeded again (see `Log::forget`).
+    pub fn forgotten(&self, room: RoomId) -> String {
+        format!("{}:forgotten:{room}", self.tag(Self::shard(room)))
+    }
+
     /// The room's (sender, cid) → "seq:ts" hash for de-duplication.
     pub fn cids(&self, room: RoomId) -> String {
         format!("{}:cids:{room}", self.tag(Self::shard(room)))

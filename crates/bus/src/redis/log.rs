@@ -13,8 +13,8 @@ use super::{RedisBus, current_epoch, seq_ts_epoch};
 use crate::BusError;
 use crate::fanout::Topic;
 use crate::log::{
-    Appended, CID_MEMORY, Draft, Log, RECENT_WINDOW, Recent, SentCid, cid_key, contiguous_after,
-    frame_halves,
+    Appended, CID_MEMORY, Draft, FORGOTTEN_FOR, Log, RECENT_WINDOW, Recent, SentCid, cid_key,
+    contiguous_after, frame_halves,
 };
 
 /// How long an append waits for `redis.ack_after_replicas` replicas: below the 500 ms
@@ -153,6 +153,7 @@ impl Log for RedisBus {
             .key(self.keys.generation_of(room))
             .key(self.keys.cids(room))
             .key(self.keys.window(room))
+            .key(self.keys.forgotten(room))
             .arg(site.to_string())
             .arg(last_seq)
             .arg(CID_MEMORY.as_secs());
@@ -166,6 +167,9 @@ impl Log for RedisBus {
         }
         let mut conn = self.pool.get().await?;
         let epoch: String = invocation.invoke_async(&mut conn).await?;
+        if epoch == "forgotten" {
+            return Err(BusError::Forgotten(room));
+        }
         epoch
             .parse()
             .map_err(|_| BusError::Corrupt(format!("seed answered {epoch:?}")))
@@ -179,7 +183,9 @@ impl Log for RedisBus {
             .key(self.keys.epoch(room))
             .key(self.keys.window(room))
             .key(self.keys.cids(room))
-            .arg(persisted_seq);
+            .key(self.keys.forgotten(room))
+            .arg(persisted_seq)
+            .arg(u64::try_from(FORGOTTEN_FOR.as_millis()).unwrap_or(u64::MAX));
         let mut conn = self.pool.get().await?;
         let forgot: i64 = invocation.invoke_async(&mut conn).await?;
         Ok(forgot == 1)

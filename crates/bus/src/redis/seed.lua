@@ -1,7 +1,7 @@
 -- Starts a room's epoch unless one is current. See crates/bus/src/log.rs (Log::seed).
 -- KEYS: 1 seq counter, 2 room's site, 3 room's epoch, 4 the shard's generation,
---       5 cids hash, 6 window zset, 7 (on a cluster) the shard's run id record (all
---       under one hash tag).
+--       5 cids hash, 6 window zset, 7 the room's forgotten mark, 8 (on a cluster) the
+--       shard's run id record (all under one hash tag).
 -- ARGV: 1 site id, 2 SQL's highest seq, 3 cid memory (s), then pairs of
 --       (cid key, "seq:ts") of the latest stored messages.
 --
@@ -9,8 +9,12 @@
 -- (an AOF restore keeps entries SQL has not got yet), so no seq a stored or restored
 -- message holds is handed out again; seqs above that were acked and lost, and the new
 -- epoch tells every client that held them to drop them.
-if KEYS[7] then
-  fence(KEYS[7], KEYS[4])
+if KEYS[8] then
+  fence(KEYS[8], KEYS[4])
+end
+-- Forgotten just now (its SQL row is being deleted): not seeded again.
+if redis.call('EXISTS', KEYS[7]) == 1 then
+  return 'forgotten'
 end
 redis.call('SET', KEYS[2], ARGV[1])
 local generation = redis.call('GET', KEYS[4]) or '0'

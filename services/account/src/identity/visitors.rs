@@ -11,7 +11,7 @@ use pintalk_db::models::{Room, VerifiedVisitor, Visitor};
 use pintalk_db::{DbConnection, DbError, identities, rooms, visitors, webhooks};
 
 use super::UserId;
-use crate::visitors::{Returning, new_room};
+use crate::visitors::{Returning, new_room, new_visitor};
 
 /// The user's visitor and conversation, or [`Blocked`].
 pub type Found = Result<(Visitor, Room), Blocked>;
@@ -68,23 +68,8 @@ fn attempt(
                 Ok(found) => found,
                 Err(Blocked) => return Ok(Err(Blocked)),
             },
-            None => {
-                let now = now_ms();
-                let visitor = Visitor {
-                    id: pintalk_core::ids::VisitorId::new(),
-                    site_id: site,
-                    // Nobody holds it: this visitor is reached by the hash alone.
-                    secret_hash: token_hash(&new_token()),
-                    name,
-                    email,
-                    blocked_at: None,
-                    created_at: now,
-                    last_seen_at: now,
-                };
-                visitors::insert(conn, visitor.clone())?;
-                let room = new_room(conn, site, visitor.id)?;
-                (visitor, room)
-            }
+            // Nobody holds the secret: this visitor is reached by the hash alone.
+            None => new_visitor(conn, site, token_hash(&new_token()), name, email)?,
         };
         identities::verify(
             conn,

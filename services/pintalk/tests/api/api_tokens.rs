@@ -212,6 +212,31 @@ async fn a_read_token_reads_conversations_and_is_refused_every_write() {
         (StatusCode::FORBIDDEN, "insufficient_scope")
     );
     assert_eq!(app.room(&owner.access, &room).await.body["status"], "open");
+
+    // Not even a write token reaches what only the owner's session may do with the room
+    // and its site: mail, the visitor's data, the site's trust settings.
+    let writer = app.api_token(&owner.access, "write").await;
+    for (method, path) in [
+        ("POST", format!("/api/v1/rooms/{room}/transcript/mail")),
+        ("GET", format!("/api/v1/rooms/{room}/visitor/export")),
+        ("DELETE", format!("/api/v1/rooms/{room}/visitor")),
+        ("GET", format!("/api/v1/sites/{site_id}/retention")),
+        ("GET", format!("/api/v1/sites/{site_id}/bans")),
+        ("GET", format!("/api/v1/sites/{site_id}/limits")),
+        ("GET", format!("/api/v1/sites/{site_id}/identity")),
+        ("POST", format!("/api/v1/sites/{site_id}/identity/secret")),
+        ("GET", "/api/v1/me/export".to_owned()),
+    ] {
+        for credential in [&token, &writer] {
+            let reply = app.call(method, &path, Some(credential), None).await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::FORBIDDEN, "api_token_not_allowed"),
+                "{method} {path}"
+            );
+        }
+    }
+    assert_eq!(app.room(&owner.access, &room).await.status, StatusCode::OK);
 }
 
 #[actix_web::test]

@@ -89,6 +89,18 @@ async fn a_forged_hash_is_refused_and_a_real_one_verifies_the_visitor() {
     assert_eq!(view.body["visitor"]["verified"], true);
     assert_eq!(view.body["visitor"]["user_id"], "user-42");
     assert_eq!(view.body["visitor"]["name"], "Mina");
+    // Their export says whom the site's server vouched for.
+    let export = app
+        .call(
+            "GET",
+            &format!("/api/v1/rooms/{room}/visitor/export"),
+            Some(&owner.access),
+            None,
+        )
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.body["visitor"]["user_id"], "user-42");
+    assert!(export.body["visitor"]["verified_at"].is_string());
 
     let anonymous = app.widget_session(key(&site), SHOP, None).await;
     assert_eq!(anonymous.body["verified"], false);

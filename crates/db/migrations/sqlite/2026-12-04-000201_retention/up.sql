@@ -17,13 +17,5 @@ CREATE TABLE leases (
 );
 INSERT INTO leases (name, holder, held_until) VALUES ('retention', '', 0);
 
--- Rooms the sweeper is deleting: claimed before the bus forgets them, so that a room
--- forgotten but not yet deleted is not seeded again (a message acked there would be lost
--- with the room). A claim older than the sweeper's lease no longer counts.
-CREATE TABLE expiring_rooms (
-    room_id CHAR(36) PRIMARY KEY NOT NULL,
-    claimed_at BIGINT NOT NULL
-);
-
 -- The sweeper's question: a site's rooms idle since before a time.
 CREATE INDEX rooms_site_updated ON rooms(site_id, updated_at);

@@ -44,6 +44,9 @@ pub async fn mail_transcript(
     reader: Reader,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Reader::Owner(actor) = &reader {
+        actor.session_only()?;
+    }
     let room = readable_room(&state, &reader, path.id).await?;
     let (site_id, visitor_id) = (room.site_id, room.visitor_id);
     let (site, visitor) = state

@@ -33,6 +33,8 @@ fn export_of(data: VisitorData, now: i64) -> Export {
         "email": v.email,
         "page_url": data.page_url,
         "blocked_at": v.blocked_at.map(rfc3339),
+        "user_id": data.verified.as_ref().map(|u| &u.user_id),
+        "verified_at": data.verified.as_ref().map(|u| rfc3339(u.verified_at)),
         "created_at": rfc3339(v.created_at),
         "last_seen_at": rfc3339(v.last_seen_at),
     });

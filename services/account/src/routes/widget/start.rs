@@ -5,7 +5,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_core::ErrorCode;
 use pintalk_core::availability::Availability;
-use pintalk_core::clock::now_ms;
 use pintalk_core::ids::{RoomId, VisitorId};
 use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::protocol::RoomStatus;
@@ -170,8 +169,11 @@ async fn start_visitor(
         let (ip, returning) = (ip.clone(), returning.clone());
         let reopening = reopen.is_some();
         // A known verified user on a new browser comes back to their conversation: not a
-        // new one. (A forged hash is refused below, before anything is created.)
-        let user = user_id.clone().filter(|u| u.len() <= 128);
+        // new one. Only with a hash, which is checked below before anything is created
+        // (without one the start is anonymous, and counted).
+        let user = user_id
+            .clone()
+            .filter(|u| u.len() <= 128 && user_hash.is_some());
         state
             .db(move |conn| {
                 let banned = crate::abuse::is_banned(conn, site_id, &ip, now)?;
@@ -262,14 +264,6 @@ async fn start_visitor(
                     crate::visitors::find_or_create(conn, site_id, returning, name, email)?
                 }
             };
-            if pintalk_db::retention::is_expiring(conn, room.id, now_ms())? {
-                // The sweeper is deleting this conversation: once it is gone the visitor
-                // starts a new one.
-                return Err(ApiError::new(
-                    ErrorCode::RoomNotReady,
-                    "this conversation is being deleted; try again shortly",
-                ));
-            }
             let verified = identities::of_visitor(conn, visitor.id)?.is_some();
             let standing = crate::visitors::standing(conn, &visitor, &room)?;
             Ok((visitor, room, secret, standing, verified))
@@ -277,12 +271,26 @@ async fn start_visitor(
         .await?;
     // A new room starts its numbering here; a known one only if the bus lost it, so a
     // returning visitor's start costs one look-up, not a seed.
-    if room.last_seq == 0 {
-        state.bus.seed(room.id, site_id, 0, &[]).await?;
+    let seeded = if room.last_seq == 0 {
+        match state.bus.seed(room.id, site_id, 0, &[]).await {
+            Err(pintalk_bus::BusError::Forgotten(_)) => false,
+            seeded => seeded.map(|_| true)?,
+        }
     } else if state.bus.last_seq(room.id).await?.is_none() {
         crate::seeding::seed_room(&state.pool, state.bus.as_ref(), room.id)
             .await
-            .map_err(ApiError::Internal)?;
+            .map_err(ApiError::Internal)?
+            .is_some()
+    } else {
+        true
+    };
+    if !seeded {
+        // The conversation is being deleted (retention): once it is gone the visitor's
+        // next start begins a new one.
+        return Err(ApiError::new(
+            ErrorCode::RoomNotReady,
+            "this conversation is being deleted; try again shortly",
+        ));
     }
     let ttl = state.settings.gateway.token_ttl_secs;
     let grant = VisitorSocketGrant {
