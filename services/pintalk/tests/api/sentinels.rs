@@ -57,9 +57,11 @@ impl Sentinels {
             children,
             _dir: dir,
         };
+        // Sentinels find each other by hello messages every 2 s through the master; a
+        // machine busy with a parallel build can take a while, so the bound is generous.
         for port in &sentinels.ports {
             eventually(
-                Duration::from_secs(20),
+                Duration::from_secs(60),
                 &format!("sentinel {port} to know the replica and the other sentinels"),
                 async || {
                     let fields = sentinel(*port, &["SENTINEL", "MASTER", MASTER]);
