@@ -6,7 +6,7 @@ CREATE TABLE site_retention (
     site_id CHAR(36) PRIMARY KEY NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
     days BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Named leases for work one replica at a time must do (the retention sweeper): taken by
 -- a conditional UPDATE, as the notifier claims its rows; a holder that dies lets it lapse.
@@ -14,7 +14,7 @@ CREATE TABLE leases (
     name VARCHAR(50) PRIMARY KEY NOT NULL,
     holder VARCHAR(36) NOT NULL,
     held_until BIGINT NOT NULL
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 INSERT INTO leases (name, holder, held_until) VALUES ('retention', '', 0);
 
 -- The sweeper's question: a site's rooms idle since before a time.
