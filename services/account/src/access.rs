@@ -49,12 +49,17 @@ impl Actor {
     pub fn session_only(&self) -> Result<(), ApiError> {
         match self.credential {
             Credential::Session(_) => Ok(()),
-            Credential::ApiToken { .. } => Err(ApiError::new(
-                ErrorCode::ApiTokenNotAllowed,
-                "this endpoint takes an owner's access token, not an API token",
-            )),
+            Credential::ApiToken { .. } => Err(api_token_not_allowed()),
         }
     }
+}
+
+/// The refusal of an API token where only an owner's own session may act.
+pub fn api_token_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::ApiTokenNotAllowed,
+        "this endpoint takes an owner's access token, not an API token",
+    )
 }
 
 /// A caller that may read conversations.

@@ -40,10 +40,7 @@ impl FromRequest for AuthOwner {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no state")))?;
             let token = token?;
             if is_api_token(&token) {
-                return Err(ApiError::new(
-                    ErrorCode::ApiTokenNotAllowed,
-                    "this endpoint takes an owner's access token, not an API token",
-                ));
+                return Err(crate::access::api_token_not_allowed());
             }
             session_owner(&state, &token).await
         })
