@@ -135,9 +135,13 @@ export class Realtime extends EventTarget {
     );
   }
 
-  /** Queues a message; it is sent now if live, else on the next `ready`. Returns its cid. */
-  send(room, body) {
+  /**
+   * Queues a message (an internal note when `note`); it is sent now if live, else on the
+   * next `ready`. Returns its cid.
+   */
+  send(room, body, { note = false } = {}) {
     const frame = { type: 'send', room, body, cid: newCid() };
+    if (note) frame.note = true;
     this.#unsent.set(frame.cid, frame);
     this.#write(frame);
     return frame.cid;
@@ -149,8 +153,9 @@ export class Realtime extends EventTarget {
     this.#write(frame);
   }
 
-  typing(room, active) {
-    this.#write({ type: 'typing', room, active });
+  /** Typing a note (`note`) is heard by members only. */
+  typing(room, active, { note = false } = {}) {
+    this.#write(note ? { type: 'typing', room, active, note } : { type: 'typing', room, active });
   }
 
   /** Marks `room` read up to `seq`; false if the socket is not live (try again on `ready`). */

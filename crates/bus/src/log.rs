@@ -10,6 +10,7 @@ use pintalk_core::protocol::{Message, Participant};
 use serde::Serialize;
 
 use crate::BusError;
+use crate::fanout::Topic;
 
 /// A message as a gateway hands it to [`Log::append`]: everything but `seq` and `ts`,
 /// which the bus assigns atomically.
@@ -20,6 +21,21 @@ pub struct Draft {
     pub cid: String,
     pub sender: Participant,
     pub body: String,
+    /// An internal note: published to the site's topic only (members), never to the
+    /// room's (the visitor), and marked in the frame so a replay can leave it out.
+    pub note: bool,
+}
+
+impl Draft {
+    /// The topics its `message` frame is published to: a note never reaches the room's
+    /// topic, which is the visitor's.
+    pub fn topics(&self) -> Vec<Topic> {
+        if self.note {
+            vec![Topic::Site(self.site)]
+        } else {
+            vec![Topic::Room(self.room), Topic::Site(self.site)]
+        }
+    }
 }
 
 /// What became of an append.
@@ -116,6 +132,9 @@ pub trait Log: Send + Sync {
     /// Appends a message to its room atomically: de-duplicate on `cid`, take the next
     /// seq, add to the recent-history window, queue in the outbox, publish to the room's
     /// and the site's topics. `max_backlog` (0: unbounded) refuses when the outbox is full.
+    ///
+    /// A note (`draft.note`) is numbered, kept and queued the same, but published to the
+    /// site's topic only.
     async fn append(&self, draft: &Draft, max_backlog: u64) -> Result<Appended, BusError>;
 
     /// Records the room's site and, unless the room is seeded already, starts a new epoch
@@ -162,6 +181,8 @@ pub fn frame_halves(draft: &Draft) -> (String, String) {
         cid: &'a str,
         sender: &'a Participant,
         body: &'a str,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        note: bool,
     }
     let head = format!(
         "{{\"type\":\"message\",\"room\":\"{}\",\"site\":\"{}\",\"seq\":",
@@ -171,6 +192,7 @@ pub fn frame_halves(draft: &Draft) -> (String, String) {
         cid: &draft.cid,
         sender: &draft.sender,
         body: &draft.body,
+        note: draft.note,
     })
     .unwrap_or_default();
     // `{"cid":...}` becomes `,"cid":...}` to follow `"ts":<ts>`.
@@ -203,6 +225,7 @@ mod tests {
                 name: None,
             },
             body: "he said \"hi\" <b>".into(),
+            note: false,
         };
         let (head, tail) = frame_halves(&draft);
         let text = frame_text(&head, 7, 1_795_000_000_000, 1_700_000_000_000, &tail);

@@ -84,6 +84,7 @@ fn draft(room: RoomId, site: SiteId, cid: &str) -> Draft {
         cid: cid.into(),
         sender: visitor(),
         body: format!("body of {cid}"),
+        note: false,
     }
 }
 
@@ -349,6 +350,59 @@ async fn appended_messages_are_published_to_subscribed_topics_only(bus: &dyn Bus
     assert_eq!((topic, text), (Topic::Site(site), later));
 }
 
+/// A note is numbered, kept for replay and queued like any message, but published to the
+/// site's topic only: the room's topic is the visitor's.
+async fn a_note_is_published_to_the_site_only_and_replayed_marked(bus: &dyn Bus) {
+    let mut publications = bus.listen().await.unwrap();
+    let (room, site) = seeded(bus).await;
+    bus.subscribe(Topic::Room(room)).await.unwrap();
+    bus.subscribe(Topic::Site(site)).await.unwrap();
+    let note = Draft {
+        sender: owner(),
+        note: true,
+        ..draft(room, site, "note")
+    };
+    assert_eq!(stored(bus, &note).await.0, 1);
+    assert_eq!(stored(bus, &draft(room, site, "reply")).await.0, 2);
+    let mut heard = Vec::new();
+    for _ in 0..3 {
+        let (topic, frame) = tokio::time::timeout(Duration::from_secs(5), publications.recv())
+            .await
+            .expect("publication in time")
+            .expect("listening");
+        let ServerFrame::Message(m) = serde_json::from_str(&frame).unwrap() else {
+            panic!("{frame}")
+        };
+        heard.push((topic, m.seq, m.note));
+    }
+    heard.sort_by_key(|(topic, seq, _)| (*seq, matches!(topic, Topic::Site(_))));
+    assert_eq!(
+        heard,
+        [
+            (Topic::Site(site), 1, true),
+            (Topic::Room(room), 2, false),
+            (Topic::Site(site), 2, false),
+        ]
+    );
+    let Recent::Complete { messages, .. } = bus.recent(room, 0).await.unwrap() else {
+        panic!("the window holds both");
+    };
+    let marks: Vec<(i64, bool)> = messages.iter().map(|m| (m.seq, m.note)).collect();
+    assert_eq!(marks, [(1, true), (2, false)]);
+    let queued = bus
+        .outbox_read("c", 10, Duration::from_millis(100))
+        .await
+        .unwrap();
+    let notes: Vec<bool> = queued
+        .iter()
+        .filter_map(|e| match &e.item {
+            OutboxItem::Message(m) if m.room == room => Some(m.note),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes, [true, false]);
+}
+
 async fn outbox_delivers_each_entry_until_acknowledged(bus: &dyn Bus) {
     let (room, site) = seeded(bus).await;
     stored(bus, &draft(room, site, "o1")).await;
@@ -587,6 +641,7 @@ every_store!(
     resend_with_same_cid_returns_original_ack_and_is_stored_once,
     recent_replays_exactly_the_gap_or_says_it_is_too_old,
     appended_messages_are_published_to_subscribed_topics_only,
+    a_note_is_published_to_the_site_only_and_replayed_marked,
     outbox_delivers_each_entry_until_acknowledged,
     full_backlog_refuses_appends,
     presence_counts_members_until_they_leave_or_lapse,

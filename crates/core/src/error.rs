@@ -143,6 +143,9 @@ error_codes! {
     BodyTooLong = "body_too_long",
     /// The `cid` is not 1 to 64 of `[A-Za-z0-9_-]`.
     InvalidCid = "invalid_cid",
+    /// Only members write internal notes; a visitor's `send` (or typing) with `note` is
+    /// refused.
+    NoteNotAllowed = "note_not_allowed",
     /// Frames came faster than the connection's rate; this one was dropped. Retriable.
     RateLimited = "rate_limited",
     /// The room's sequence is being restored; retry shortly.

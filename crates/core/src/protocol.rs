@@ -106,12 +106,18 @@ pub enum ClientFrame {
         room: RoomId,
         body: String,
         cid: String,
+        /// Members only: an internal note, which only members see (see [`Message::note`]).
+        #[serde(default)]
+        note: bool,
     },
-    /// The sender is (or stopped) typing in a room.
+    /// The sender is (or stopped) typing in a room; typing a `note` is shown to members
+    /// only.
     Typing {
         room: RoomId,
         #[serde(default = "active_default")]
         active: bool,
+        #[serde(default)]
+        note: bool,
     },
     /// Everything up to `seq` in the room has been read.
     Read { room: RoomId, seq: i64 },
@@ -174,6 +180,15 @@ pub struct Message {
     pub cid: String,
     pub sender: Participant,
     pub body: String,
+    /// An internal note: written by a member for members. It is numbered in the room like
+    /// any message but never reaches the visitor — not live, not in a replay, the history,
+    /// a transcript or a mail — so a visitor's seqs have gaps where notes are.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub note: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A room's state: open, or closed by an owner (a visitor writing reopens it).
@@ -232,11 +247,13 @@ pub enum ServerFrame {
     },
     /// A message, live or replayed after `auth` with `resume`.
     Message(Message),
-    /// Someone is (or stopped) typing.
+    /// Someone is (or stopped) typing; `note` (members only) when it is a note.
     Typing {
         room: RoomId,
         sender: Participant,
         active: bool,
+        #[serde(default, skip_serializing_if = "is_false")]
+        note: bool,
     },
     /// A participant has read the room up to `seq`.
     Read {

@@ -15,16 +15,38 @@ use crate::search;
 use crate::{DbConnection, DbError};
 use crate::{notifications, rooms, webhooks};
 
-/// Up to `limit` messages of `room` with seq below `before` (all if `None`), oldest first.
+/// Who a page of history is for: members see internal notes; a visitor never does, nor
+/// does a transcript (the conversation as the visitor had it), whoever asks for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Members,
+    Visitor,
+}
+
+impl Audience {
+    /// Whether internal notes are for this audience's eyes.
+    pub fn sees_notes(self) -> bool {
+        self == Audience::Members
+    }
+}
+
+/// Up to `limit` messages of `room` with seq below `before` (all if `None`) that
+/// `audience` may see, oldest first.
 pub fn page(
     conn: &mut DbConnection,
     room: RoomId,
     before: Option<i64>,
     limit: i64,
+    audience: Audience,
 ) -> Result<Vec<StoredMessage>, DbError> {
-    let mut newest_first: Vec<StoredMessage> = messages::table
+    let mut query = messages::table
         .filter(messages::room_id.eq(room))
         .filter(messages::seq.lt(before.unwrap_or(i64::MAX)))
+        .into_boxed();
+    if !audience.sees_notes() {
+        query = query.filter(messages::note.eq(false));
+    }
+    let mut newest_first: Vec<StoredMessage> = query
         .order(messages::seq.desc())
         .limit(limit)
         .select(StoredMessage::as_select())
@@ -243,7 +265,8 @@ fn schedule_notifications(
     // Per room and recipient, when the earliest message to tell them of is due, and the
     // seq of the latest.
     let mut due: BTreeMap<(RoomId, Recipient), (i64, i64)> = BTreeMap::new();
-    for m in &batch.messages {
+    // A note tells nobody: the visitor never sees it, and members see it live.
+    for m in batch.messages.iter().filter(|m| !m.note) {
         for (recipient, delay) in delays.recipients(m.sender_kind) {
             let at = m.created_at + delay;
             due.entry((m.room_id, recipient))

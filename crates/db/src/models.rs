@@ -174,6 +174,8 @@ pub struct StoredMessage {
     pub sender_id: String,
     pub body: String,
     pub created_at: i64,
+    /// An internal note: members only (see `pintalk_core::protocol::Message::note`).
+    pub note: bool,
 }
 
 /// A room's place in the schedule of unread-conversation mails (see `notifications`).

@@ -225,9 +225,11 @@ pub fn unread(
         .first(conn)
         .optional()?;
     let after_seq = read.unwrap_or(0).max(row.notified_seq);
+    // Internal notes are never mailed (nor counted): the visitor must not learn of them.
     let unread = messages::table
         .filter(messages::room_id.eq(row.room_id))
         .filter(messages::sender_kind.eq(other(reader_kind)))
+        .filter(messages::note.eq(false))
         .filter(messages::seq.gt(after_seq));
     let (count, last_seq): (i64, Option<i64>) = unread
         .select((diesel::dsl::count_star(), diesel::dsl::max(messages::seq)))
@@ -327,6 +329,7 @@ pub fn done(
     let newer = messages::table
         .filter(messages::room_id.eq(room))
         .filter(messages::sender_kind.eq(other(recipient.reader())))
+        .filter(messages::note.eq(false))
         .filter(messages::seq.gt(after_seq));
     // The seq on the row is what a concurrent persister raised (see `schedule`); the
     // messages themselves cover rows from before it was kept.

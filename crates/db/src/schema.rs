@@ -107,6 +107,7 @@ diesel::table! {
         sender_id -> Text,
         body -> Text,
         created_at -> BigInt,
+        note -> Bool,
     }
 }
 

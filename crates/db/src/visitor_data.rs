@@ -43,8 +43,10 @@ pub fn export(
             .select(Room::as_select())
             .load(conn)?;
         let ids: Vec<RoomId> = their_rooms.iter().map(|r| r.id).collect();
+        // The visitor's own copy: internal notes are the team's, never the visitor's.
         let mut all: Vec<StoredMessage> = messages::table
             .filter(messages::room_id.eq_any(&ids))
+            .filter(messages::note.eq(false))
             .order((messages::room_id.asc(), messages::seq.asc()))
             .select(StoredMessage::as_select())
             .load(conn)?;

@@ -227,8 +227,9 @@ impl Occurrence {
                     "seq": m.seq,
                     "sender": { "kind": m.sender_kind, "id": m.sender_id },
                     "body": m.body,
-                    // Internal notes do not exist yet; the flag is there for when they do.
-                    "note": false,
+                    // An internal note goes to the site's own endpoints (the team's tools),
+                    // flagged so a receiver never forwards it to the visitor.
+                    "note": m.note,
                     "created_at": rfc3339(m.created_at),
                 },
             }),

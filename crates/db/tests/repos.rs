@@ -237,9 +237,15 @@ fn persisting_is_idempotent_and_reopens_only_for_messages_written_after_the_clos
     assert_eq!(persist(conn, &first).unwrap().started, vec![room.id]);
     persist(conn, &first).unwrap();
     assert_eq!(
-        pintalk_db::messages::page(conn, room.id, None, 10)
-            .unwrap()
-            .len(),
+        pintalk_db::messages::page(
+            conn,
+            room.id,
+            None,
+            10,
+            pintalk_db::messages::Audience::Members
+        )
+        .unwrap()
+        .len(),
         1
     );
 
@@ -460,7 +466,14 @@ fn a_resent_cid_under_a_new_seq_is_stored_once() {
         ..Batch::default()
     };
     persist(conn, &batch).unwrap();
-    let stored = pintalk_db::messages::page(conn, room.id, None, 10).unwrap();
+    let stored = pintalk_db::messages::page(
+        conn,
+        room.id,
+        None,
+        10,
+        pintalk_db::messages::Audience::Members,
+    )
+    .unwrap();
     assert_eq!(stored.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1]);
 }
 

@@ -112,7 +112,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::VisitorBlocked
         | C::IpBanned
         | C::InsufficientScope
-        | C::ApiTokenNotAllowed => StatusCode::FORBIDDEN,
+        | C::ApiTokenNotAllowed
+        | C::NoteNotAllowed => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::ConversationExpired | C::VisitorErased => StatusCode::GONE,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

@@ -207,6 +207,7 @@ fn message_json(m: &StoredMessage) -> Value {
         "sender_kind": m.sender_kind,
         "sender_id": m.sender_id,
         "body": m.body,
+        "note": m.note,
         "created_at": rfc3339(m.created_at),
     })
 }

@@ -222,6 +222,7 @@ impl Persister {
                         sender_id: m.sender.id.clone(),
                         body: m.body.clone(),
                         created_at: m.ts,
+                        note: m.note,
                     });
                 }
                 OutboxItem::Read {

@@ -32,6 +32,8 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   const offs = [];
   let readSent = 0;
   let typingOn = false;
+  /** Whether the typing announced is of a note (heard by members only). */
+  let typingNote = false;
   let typingSentAt = 0;
   let typingIdle = null;
   let visitorTypingTimer = null;
@@ -59,8 +61,17 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   });
   const sendButton = h('button', { class: 'send-btn', type: 'button', 'aria-label': t('convo.send'), title: t('convo.sendEnter'), dataset: { action: 'send' } }, icon('send', 18));
   const counter = h('span', { class: 'composer-count', 'aria-live': 'polite', hidden: true, dataset: { role: 'counter' } });
+  // Reply or internal note: the mode the next send and its typing go out in.
+  let noteMode = false;
+  const modeButton = (note, label) => h('button', {
+    class: 'mode-btn', type: 'button', text: label, 'aria-pressed': String(note === noteMode),
+    dataset: { action: note ? 'note-mode' : 'reply-mode' },
+    onclick: () => setNoteMode(note),
+  });
+  const modes = h('div', { class: 'composer-modes', role: 'group', 'aria-label': t('convo.composeAs') },
+    modeButton(false, t('convo.reply')), modeButton(true, t('convo.note')));
   const composer = h('div', { class: 'composer' },
-    input, sendButton,
+    modes, input, sendButton,
     h('div', { class: 'composer-hint muted' }, h('span', { text: t('convo.hint') }), counter));
   const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, list.el, footer);
 
@@ -266,11 +277,24 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     return !over;
   }
 
+  /** Switches the composer between replying to the visitor and writing a note for the team. */
+  function setNoteMode(note) {
+    if (note === noteMode) return;
+    stopTyping();
+    noteMode = note;
+    for (const b of modes.children) b.setAttribute('aria-pressed', String((b.dataset.action === 'note-mode') === note));
+    composer.classList.toggle('note-mode', note);
+    input.placeholder = note ? t('convo.writeNote') : t('convo.writeReply');
+    input.setAttribute('aria-label', note ? t('convo.note') : t('convo.reply'));
+    input.focus();
+  }
+
   function send() {
     const body = input.value;
     if (!body.trim() || !measure()) return;
-    const cid = rt.send(room.id, body);
-    const frame = { type: 'send', room: room.id, body, cid };
+    const note = noteMode;
+    const cid = rt.send(room.id, body, { note });
+    const frame = { type: 'send', room: room.id, body, cid, ...(note && { note: true }) };
     pendingFrames.set(cid, frame);
     list.addPending(frame);
     input.value = '';
@@ -282,7 +306,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
 
   function stopTyping() {
     clearTimeout(typingIdle);
-    if (typingOn) rt.typing(room.id, false);
+    if (typingOn) rt.typing(room.id, false, { note: typingNote });
     typingOn = false;
   }
 
@@ -292,6 +316,11 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   }
 
   input.addEventListener('keydown', (event) => {
+    if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === 'KeyN') {
+      event.preventDefault();
+      setNoteMode(!noteMode);
+      return;
+    }
     // keyCode 229: an IME is still composing (some browsers report isComposing late).
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
@@ -307,7 +336,8 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     }
     const now = Date.now();
     if (!typingOn || now - typingSentAt > TYPING_REPEAT_MS) {
-      rt.typing(room.id, true);
+      typingNote = noteMode;
+      rt.typing(room.id, true, { note: typingNote });
       typingOn = true;
       typingSentAt = now;
     }

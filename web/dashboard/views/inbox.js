@@ -98,7 +98,8 @@ export function inboxView(app, params) {
     const preview = isTyping
       ? h('span', { class: 'typing-text', text: t('inbox.typing') })
       : last
-        ? [last.sender_kind === 'owner' ? h('span', { class: 'you', text: t('inbox.you') }) : null, last.body]
+        ? [last.note ? h('span', { class: 'you note-label', text: t('inbox.note') })
+          : last.sender_kind === 'owner' ? h('span', { class: 'you', text: t('inbox.you') }) : null, last.body]
         : h('span', { class: 'muted', text: t('inbox.noMessages') });
     return h('a', {
       class: `room-row${room.id === openRoomId ? ' active' : ''}${room.unread > 0 ? ' unread' : ''}`,
@@ -242,7 +243,7 @@ export function inboxView(app, params) {
   function applyMessage(m) {
     const room = rooms.get(m.room);
     if (!room || m.seq <= knownSeq(room)) return;
-    room.last_message = { seq: m.seq, ts: m.ts, sender_kind: m.sender.kind, body: m.body };
+    room.last_message = { seq: m.seq, ts: m.ts, sender_kind: m.sender.kind, body: m.body, note: Boolean(m.note) };
     room.last_seq = m.seq;
     room.updated_at = new Date(m.ts).toISOString();
     if (m.sender.kind === 'visitor') {

@@ -94,7 +94,7 @@ export class MessageList {
   }
 
   addPending(frame) {
-    this.#pending.set(frame.cid, { body: frame.body, failed: null, frame });
+    this.#pending.set(frame.cid, { body: frame.body, note: Boolean(frame.note), failed: null, frame });
     this.#render('bottom');
   }
 
@@ -104,7 +104,7 @@ export class MessageList {
     if (!pending) return;
     this.#pending.delete(cid);
     if (!this.#bySeq.has(seq)) {
-      this.#bySeq.set(seq, { seq, ts, cid, sender, body: pending.body });
+      this.#bySeq.set(seq, { seq, ts, cid, sender, body: pending.body, note: pending.note });
     }
     this.#render('follow');
   }
@@ -171,17 +171,18 @@ export class MessageList {
     const wasAtBottom = this.#atBottom();
     const fromBottom = this.el.scrollHeight - this.el.scrollTop;
     const sorted = [...this.#bySeq.values()].sort((a, b) => a.seq - b.seq);
-    const lastOwner = sorted.findLast((m) => m.sender.kind === 'owner');
+    // Receipts are of replies: the visitor never sees a note.
+    const lastOwner = sorted.findLast((m) => m.sender.kind === 'owner' && !m.note);
     // A visitor who wrote after a reply has seen it, whether or not their read mark came.
     const read = Math.max(this.#visitorRead, sorted.findLast((m) => m.sender.kind === 'visitor')?.seq ?? 0);
-    const lastSeen = sorted.findLast((m) => m.sender.kind === 'owner' && m.seq <= read);
+    const lastSeen = sorted.findLast((m) => m.sender.kind === 'owner' && !m.note && m.seq <= read);
     const children = [];
     let prev = null;
     const entries = [
       ...sorted.map((m) => ({ key: `s:${m.seq}`, m })),
       ...[...this.#pending.entries()].map(([cid, p]) => ({
         key: `p:${cid}`,
-        m: { cid, body: p.body, ts: Date.now(), sender: { kind: 'owner' }, pending: true, failed: p.failed },
+        m: { cid, body: p.body, note: p.note, ts: Date.now(), sender: { kind: 'owner' }, pending: true, failed: p.failed },
       })),
     ];
     entries.forEach(({ key, m }, i) => {
@@ -196,8 +197,10 @@ export class MessageList {
         this.#nodes.set(key, node);
       }
       const next = entries[i + 1]?.m;
-      const joinsPrev = prev && prev.sender.kind === m.sender.kind && m.ts - prev.ts < GROUP_MS && dayKey(prev.ts) === day;
-      const joinsNext = next && next.sender.kind === m.sender.kind && next.ts - m.ts < GROUP_MS && dayKey(next.ts) === day;
+      const joins = (a, b) => a.sender.kind === b.sender.kind && Boolean(a.note) === Boolean(b.note)
+        && b.ts - a.ts < GROUP_MS && dayKey(a.ts) === dayKey(b.ts);
+      const joinsPrev = prev && joins(prev, m);
+      const joinsNext = next && joins(m, next);
       node.classList.toggle('joined', Boolean(joinsPrev));
       node.classList.toggle('tail', !joinsNext);
       const receipt = node.querySelector('.receipt');
@@ -227,13 +230,16 @@ export class MessageList {
       }
     } else {
       meta.append(h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString(), text: clock(m.ts) }));
-      if (mine) meta.append(h('span', { class: 'receipt' }, ''), icon('checks', 14));
+      if (mine && !m.note) meta.append(h('span', { class: 'receipt' }, ''), icon('checks', 14));
     }
+    // A note is drawn apart from the conversation: labelled, and in the note colour, so
+    // nobody takes it for something the visitor read.
+    const label = m.note && h('div', { class: 'note-label', text: m.sender.name ? t('convo.noteBy', { name: m.sender.name }) : t('convo.note') });
     return h('div', {
-      class: `msg ${mine ? 'mine' : 'theirs'}${m.pending ? ' pending' : ''}${m.failed ? ' failed' : ''}`,
-      dataset: { seq: m.pending ? '' : String(m.seq), mine: String(mine), cid: m.cid ?? '' },
+      class: `msg ${mine ? 'mine' : 'theirs'}${m.note ? ' note' : ''}${m.pending ? ' pending' : ''}${m.failed ? ' failed' : ''}`,
+      dataset: { seq: m.pending ? '' : String(m.seq), mine: String(mine), cid: m.cid ?? '', note: String(Boolean(m.note)) },
     },
-    h('div', { class: 'bubble' }, h('div', { class: 'body', dir: 'auto' }, linkify(m.body))),
+    h('div', { class: 'bubble' }, label, h('div', { class: 'body', dir: 'auto' }, linkify(m.body))),
     meta);
   }
 }

@@ -9,7 +9,6 @@ use pintalk_core::protocol::Message;
 
 use super::MemoryBus;
 use crate::BusError;
-use crate::fanout::Topic;
 use crate::log::{
     Appended, Draft, FORGOTTEN_FOR, Log, RECENT_WINDOW, Recent, SentCid, cid_key, contiguous_after,
     frame_halves, frame_text,
@@ -49,6 +48,7 @@ impl Log for MemoryBus {
             cid: draft.cid.clone(),
             sender: draft.sender.clone(),
             body: draft.body.clone(),
+            note: draft.note,
         };
         room.window.insert(seq, (message.clone(), frame.clone()));
         while room.window.len() > RECENT_WINDOW {
@@ -56,7 +56,7 @@ impl Log for MemoryBus {
         }
         room.remember(key, seq, ts);
         state.outbox.push(OutboxItem::Message(message));
-        state.deliver(&[Topic::Room(draft.room), Topic::Site(draft.site)], &frame);
+        state.deliver(&draft.topics(), &frame);
         drop(state);
         self.outbox_ready.notify_waiters();
         Ok(Appended::Stored { seq, ts, epoch })

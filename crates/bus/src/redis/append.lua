@@ -44,7 +44,9 @@ redis.call('EXPIRE', KEYS[2], ARGV[5])
 redis.call('HSET', KEYS[3], ARGV[1], seq .. ':' .. ts)
 redis.call('EXPIRE', KEYS[3], ARGV[5])
 redis.call('XADD', KEYS[4], '*', 'm', frame)
-redis.call(ARGV[10], ARGV[7], frame)
+if ARGV[7] ~= '' then
+  redis.call(ARGV[10], ARGV[7], frame)
+end
 if ARGV[8] ~= '' then
   redis.call(ARGV[10], ARGV[8], frame)
 end

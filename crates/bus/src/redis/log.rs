@@ -101,7 +101,12 @@ impl Log for RedisBus {
             .arg(RECENT_WINDOW)
             .arg(CID_MEMORY.as_secs())
             .arg(per_shard_backlog)
-            .arg(self.keys.channel(Topic::Room(draft.room)))
+            // A note is not published to the room's channel: that is the visitor's.
+            .arg(if draft.note {
+                String::new()
+            } else {
+                self.keys.channel(Topic::Room(draft.room))
+            })
             // The site's channel is in another slot than the script's keys.
             .arg(if cluster { "" } else { site_channel.as_str() })
             .arg(draft.site.to_string())

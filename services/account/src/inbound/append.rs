@@ -82,6 +82,8 @@ async fn try_append(state: &AppState, to: ReplyTo, reply: Reply) -> anyhow::Resu
         cid: reply.cid,
         sender,
         body: reply.text,
+        // A mail is a reply to the other side, never a note.
+        note: false,
     };
     Ok(match crate::append::append(state, &draft).await? {
         Appended::Stored { seq, .. } | Appended::Duplicate { seq, .. } => {

@@ -41,11 +41,16 @@ impl Connection {
                 .await
             }
             ClientFrame::Ping {} => self.write_frame(&ServerFrame::Pong).await,
-            ClientFrame::Send { room, body, cid } => {
-                let answer = self.send(room, body, cid).await;
+            ClientFrame::Send {
+                room,
+                body,
+                cid,
+                note,
+            } => {
+                let answer = self.send(room, body, cid, note).await;
                 self.write_frame(&answer).await
             }
-            ClientFrame::Typing { room, active } => self.typing(room, active).await,
+            ClientFrame::Typing { room, active, note } => self.typing(room, active, note).await,
             ClientFrame::Read { room, seq } => self.read(room, seq).await,
         }
     }

@@ -77,9 +77,14 @@ impl Connection {
                 self.write_frame(&resync(0, recent.epoch())).await
             }
             Ok(Recent::Complete { messages, .. }) => {
+                let visitor = matches!(self.identity, Identity::Visitor { .. });
                 let mut last = after;
                 for message in messages {
                     last = message.seq;
+                    // The window holds the room's notes too; a visitor never gets one.
+                    if visitor && message.note {
+                        continue;
+                    }
                     self.write_frame(&ServerFrame::Message(message)).await?;
                 }
                 self.sent.insert(room, last);

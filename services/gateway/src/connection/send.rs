@@ -62,8 +62,27 @@ impl Connection {
         }
     }
 
-    /// Appends a message; the answer is an `ack` or an `error` naming the cid.
-    pub(super) async fn send(&mut self, room: RoomId, body: String, cid: String) -> ServerFrame {
+    /// A visitor may not write (or type) a note: the refusal, if this socket is a
+    /// visitor's.
+    pub(super) fn refuse_note(&self, room: RoomId, cid: Option<&str>) -> Option<ServerFrame> {
+        matches!(self.identity, Identity::Visitor { .. }).then(|| ServerFrame::Error {
+            code: ErrorCode::NoteNotAllowed,
+            message: "only members write internal notes".into(),
+            cid: cid.map(str::to_owned),
+            room: Some(room),
+            retriable: false,
+        })
+    }
+
+    /// Appends a message (a note, when `note`); the answer is an `ack` or an `error`
+    /// naming the cid.
+    pub(super) async fn send(
+        &mut self,
+        room: RoomId,
+        body: String,
+        cid: String,
+        note: bool,
+    ) -> ServerFrame {
         let error = |code, message: &str, retriable| ServerFrame::Error {
             code,
             message: message.to_owned(),
@@ -79,6 +98,9 @@ impl Connection {
                 room: Some(room),
                 retriable: false,
             };
+        }
+        if note && let Some(refusal) = self.refuse_note(room, Some(&cid)) {
+            return refusal;
         }
         if body.trim().is_empty() || body.chars().count() > limits::MAX_BODY_CHARS {
             return error(
@@ -97,6 +119,7 @@ impl Connection {
             cid: cid.clone(),
             sender: self.me.clone(),
             body,
+            note,
         };
         // Refuse at once rather than wait: a send queued behind a saturated Redis would
         // be acked seconds late, and its client could not tell it from a lost one.

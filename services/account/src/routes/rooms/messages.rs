@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{RoomPath, owned_room};
 use crate::auth::Reader;
 use crate::error::ApiError;
-use crate::history::{self, History};
+use crate::history::{self, Audience, History};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -42,7 +42,8 @@ pub(crate) async fn readable_room(
     }
 }
 
-/// A page of a room's messages, oldest first; an acked message is here at once.
+/// A page of a room's messages, oldest first; an acked message is here at once. Internal
+/// notes are in an owner's pages only, never in a visitor's.
 /// Owners use their access token (or an API token with the `read` scope); a visitor uses
 /// the token of their widget session.
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "rooms",
@@ -69,7 +70,12 @@ pub async fn list_messages(
         ));
     }
     let room = readable_room(&state, &reader, path.id).await?;
-    let (messages, epoch) = history::merged(&state, &room, query.before_seq, limit).await?;
+    let audience = match reader {
+        Reader::Owner(_) => Audience::Members,
+        Reader::Visitor { .. } => Audience::Visitor,
+    };
+    let (messages, epoch) =
+        history::merged(&state, &room, query.before_seq, limit, audience).await?;
     let has_more = messages.first().is_some_and(|m| m.seq > 1);
     let mut response = HttpResponse::Ok();
     // The widget reads its history from the customer's page: CORS for exactly the origin

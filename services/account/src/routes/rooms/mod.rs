@@ -68,6 +68,8 @@ pub struct Preview {
     pub ts: i64,
     pub sender_kind: ParticipantKind,
     pub body: String,
+    /// An internal note (members only).
+    pub note: bool,
 }
 
 impl From<StoredMessage> for Preview {
@@ -77,6 +79,7 @@ impl From<StoredMessage> for Preview {
             ts: m.created_at,
             sender_kind: m.sender_kind,
             body: m.body,
+            note: m.note,
         }
     }
 }

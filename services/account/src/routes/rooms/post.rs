@@ -26,6 +26,9 @@ pub struct PostMessageRequest {
     /// is stored once and answered with the first answer's seq.
     #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub cid: String,
+    /// An internal note: only members see it, never the visitor (default false).
+    #[serde(default)]
+    pub note: bool,
 }
 
 /// Where the message landed: what a socket's `ack` says.
@@ -41,7 +44,8 @@ pub struct PostedMessage {
     pub epoch: i64,
 }
 
-/// Posts a message as the site's owner; it reaches the visitor live. Idempotent on `cid`:
+/// Posts a message as the site's owner; it reaches the visitor live (an internal note,
+/// `note: true`, reaches only members). Idempotent on `cid`:
 /// 201 when stored, 200 with the same seq when that cid was stored before. An API token
 /// needs the `write` scope.
 #[utoipa::path(post, path = "/api/v1/rooms/{id}/messages", tag = "rooms",
@@ -82,6 +86,7 @@ pub async fn post_message(
             name: Some(access.owner.name.clone()),
         },
         body: body.body,
+        note: body.note,
     };
     let retry = |code, message: &str| ApiError::retry_after(code, message, 1);
     let appended = crate::append::append(&state, &draft)

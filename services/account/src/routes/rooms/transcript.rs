@@ -13,7 +13,7 @@ use super::{RoomPath, owned_room};
 use crate::auth::AuthOwner;
 use crate::domain::download_name::{DownloadName, Part};
 use crate::error::ApiError;
-use crate::history::{self, History};
+use crate::history::{self, Audience, History};
 use crate::state::AppState;
 
 #[derive(Clone, Copy, Deserialize, ToSchema)]
@@ -54,7 +54,8 @@ pub async fn transcript(
             site.zip(visitor).ok_or_else(|| ApiError::not_found("room"))
         })
         .await?;
-    let (messages, epoch) = history::merged(&state, &room, None, TRANSCRIPT_MAX).await?;
+    let (messages, epoch) =
+        history::merged(&state, &room, None, TRANSCRIPT_MAX, Audience::Visitor).await?;
     let has_more = messages.first().is_some_and(|m| m.seq > 1);
     let last_activity = messages.last().map_or(room.updated_at, |m| m.ts);
     let format = query.format.unwrap_or(TranscriptFormat::Text);

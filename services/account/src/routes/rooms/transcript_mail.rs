@@ -13,7 +13,7 @@ use super::messages::{readable_room, request_origin};
 use super::transcript::as_text;
 use crate::auth::Reader;
 use crate::error::ApiError;
-use crate::history;
+use crate::history::{self, Audience};
 use crate::limits::enforce;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -73,7 +73,7 @@ pub async fn mail_transcript(
         3600,
     )
     .await?;
-    let (messages, _) = history::merged(&state, &room, None, MAILED_MAX).await?;
+    let (messages, _) = history::merged(&state, &room, None, MAILED_MAX, Audience::Visitor).await?;
     mail::send_later(
         &state.mailer,
         Mail {

@@ -118,8 +118,14 @@ pub(super) async fn assert_stored_exactly_once(cluster: &Cluster, chatters: &[Ch
                 chatter.acked.len()
             ),
             async || {
-                let stored =
-                    pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
+                let stored = pintalk_db::messages::page(
+                    &mut pool.get().unwrap(),
+                    room,
+                    None,
+                    1000,
+                    pintalk_db::messages::Audience::Members,
+                )
+                .unwrap();
                 (stored.len() >= chatter.acked.len()).then_some(stored)
             },
         )

@@ -373,8 +373,14 @@ pub(super) async fn check<R>(cluster: &Cluster<R>, talkers: &mut [Talker]) {
             Duration::from_secs(10),
             &format!("{}: SQL to hold {acked} messages", talker.name),
             async || {
-                let stored =
-                    pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
+                let stored = pintalk_db::messages::page(
+                    &mut pool.get().unwrap(),
+                    room,
+                    None,
+                    1000,
+                    pintalk_db::messages::Audience::Members,
+                )
+                .unwrap();
                 (stored.len() >= acked).then_some(stored)
             },
         )

@@ -34,8 +34,14 @@ async fn persisted(cluster: &Cluster<RedisCluster>, talkers: &[Talker], rounds: 
             Duration::from_secs(10),
             &format!("{}: the persister to store {rounds} rounds", talker.name),
             async || {
-                let stored =
-                    pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 100).unwrap();
+                let stored = pintalk_db::messages::page(
+                    &mut pool.get().unwrap(),
+                    room,
+                    None,
+                    100,
+                    pintalk_db::messages::Audience::Members,
+                )
+                .unwrap();
                 (stored.len() >= rounds).then_some(())
             },
         )

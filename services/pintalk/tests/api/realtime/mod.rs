@@ -3,6 +3,7 @@
 mod blocking;
 mod conversation;
 mod delivery;
+mod notes;
 mod overload;
 pub(crate) mod persistence;
 mod protocol;

@@ -175,8 +175,14 @@ async fn saturating_senders_are_refused_retriably_and_what_is_acked_is_stored_on
             Duration::from_secs(10),
             "every acked message in SQL",
             async || {
-                let stored =
-                    pintalk_db::messages::page(&mut pool.get().unwrap(), room, None, 1000).unwrap();
+                let stored = pintalk_db::messages::page(
+                    &mut pool.get().unwrap(),
+                    room,
+                    None,
+                    1000,
+                    pintalk_db::messages::Audience::Members,
+                )
+                .unwrap();
                 (stored.len() >= acked.len()).then_some(stored)
             },
         )

@@ -92,8 +92,14 @@ async fn sql_down_loses_nothing_and_a_full_backlog_refuses_sends_retriably() {
         Duration::from_secs(10),
         "the persister to catch up",
         async || {
-            let stored =
-                pintalk_db::messages::page(&mut pool.get().unwrap(), room_id, None, 1000).unwrap();
+            let stored = pintalk_db::messages::page(
+                &mut pool.get().unwrap(),
+                room_id,
+                None,
+                1000,
+                pintalk_db::messages::Audience::Members,
+            )
+            .unwrap();
             (stored.len() >= acked.len()).then_some(stored)
         },
     )
