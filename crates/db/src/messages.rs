@@ -324,7 +324,8 @@ fn cursors_of(batch: &Batch) -> Vec<ReadCursor> {
 }
 
 /// How many messages of `room` from a `sender` of this kind have a seq above `after`:
-/// what a reader whose cursor is at `after` has not read yet.
+/// what a reader whose cursor is at `after` has not read yet. Internal notes are not
+/// counted: this is the visitor's unread badge, and a note is never theirs to read.
 pub fn count_after(
     conn: &mut DbConnection,
     room: RoomId,
@@ -335,6 +336,7 @@ pub fn count_after(
         .filter(messages::room_id.eq(room))
         .filter(messages::seq.gt(after))
         .filter(messages::sender_kind.eq(sender))
+        .filter(messages::note.eq(false))
         .count()
         .get_result(conn)?)
 }

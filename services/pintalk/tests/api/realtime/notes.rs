@@ -217,6 +217,14 @@ async fn a_note_is_in_the_members_history_and_in_no_copy_the_visitor_gets() {
     )
     .await;
     assert_eq!(bodies(&app.history(&token, &room, "").await.body).len(), 2);
+    let back = app
+        .widget_session(key(&site), SHOP, Some(&visitor.session))
+        .await;
+    assert_eq!(
+        back.body["room"]["unread"], 1,
+        "the reply, not the notes: {:?}",
+        back.body
+    );
     for format in ["", "format=json"] {
         let transcript = app.transcript(&owner.access, &room, format).await;
         assert_eq!(transcript.status, StatusCode::OK);
@@ -226,7 +234,10 @@ async fn a_note_is_in_the_members_history_and_in_no_copy_the_visitor_gets() {
     }
     let mailed = app.mail_transcript(&token, Some(SHOP), &room).await;
     assert!(mailed.status.is_success(), "{:?}", mailed.body);
-    let transcript = app.mail.wait_for("bo@example.com", "Your conversation with", 1).await;
+    let transcript = app
+        .mail
+        .wait_for("bo@example.com", "Your conversation with", 1)
+        .await;
     assert!(transcript.contains("two left"), "{transcript}");
     assert!(!transcript.contains("internal"), "{transcript}");
     let export = app.export_visitor(&owner.access, &room).await;
