@@ -80,8 +80,17 @@ pub struct InboxPage<'a> {
     pub status: Option<RoomStatus>,
     /// Only rooms where every word is found (see [`crate::search`]).
     pub search: Option<&'a Search>,
+    /// Only rooms assigned to one member, or to nobody.
+    pub assignee: Option<AssigneeFilter>,
     pub after: Option<InboxCursor>,
     pub limit: i64,
+}
+
+/// The inbox's assignment filter: "mine" (assigned to this member) or "unassigned".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    To(OwnerId),
+    Nobody,
 }
 
 /// A page of one of `owner`'s sites' conversations that have messages, most recently
@@ -179,6 +188,11 @@ fn inbox_rows(
             .filter(rooms::last_seq.gt(0));
         if let Some(status) = page.status {
             query = query.filter(rooms::status.eq(status));
+        }
+        match page.assignee {
+            Some(AssigneeFilter::To(member)) => query = query.filter(rooms::assignee.eq(member)),
+            Some(AssigneeFilter::Nobody) => query = query.filter(rooms::assignee.is_null()),
+            None => {}
         }
         if let Some(cursor) = page.after {
             query = query.filter(

@@ -46,6 +46,7 @@ fn page<'a>(site: &pintalk_db::models::Site, search: Option<&'a Search>) -> Inbo
         site: site.id,
         status: None,
         search,
+        assignee: None,
         after: None,
         limit: 30,
     }

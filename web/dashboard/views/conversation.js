@@ -98,6 +98,16 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
           : menuItem('ban', t('convo.block'), 'block', block, true),
         menuItem('trash', t('convo.eraseVisitor'), 'erase-visitor', eraseVisitor, true),
         menuItem('trash', t('convo.delete'), 'delete', remove, true)));
+    // Assignment: today a workspace's one member is its owner, so "assign to me" and
+    // "unassign" are the whole choice; the `assigned` frame keeps every tab in step.
+    const mine = room.assignee === app.me.id;
+    const assignButton = h('button', {
+      class: 'btn btn-ghost btn-sm', type: 'button', 'aria-pressed': String(mine),
+      dataset: { action: mine ? 'unassign' : 'assign-me' },
+    }, icon('user', 16), h('span', { text: mine ? t('convo.unassign') : t('convo.assignMe') }));
+    assignButton.addEventListener('click', () => busy(assignButton, async () => {
+      applyRoom(await api('PUT', `/rooms/${room.id}/assignee`, { body: { assignee: mine ? null : app.me.id } }));
+    }));
     menuButton(menu);
     mount(head,
       h('a', { class: 'icon-btn back-btn', href: `/sites/${room.site_id}`, 'aria-label': t('convo.back') }, icon('back')),
@@ -109,8 +119,9 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
           h('span', { class: `presence-text ${v.online ? 'online' : ''}`, dataset: { online: String(v.online) }, text: v.online ? t('ui.onlineNow') : t('ui.offline') }),
           v.email && v.email !== name ? ` · ${v.email}` : '',
           closed ? ` · ${t('inbox.closed')}` : '',
-          v.blocked ? ` · ${t('inbox.blocked')}` : '')),
-      h('div', { class: 'convo-actions' }, statusButton, menu));
+          v.blocked ? ` · ${t('inbox.blocked')}` : '',
+          h('span', { dataset: { role: 'assignee' }, text: mine ? ` · ${t('convo.assignedToYou')}` : room.assignee ? ` · ${t('convo.assigned')}` : ` · ${t('convo.unassigned')}` }))),
+      h('div', { class: 'convo-actions' }, assignButton, statusButton, menu));
   }
 
   function menuItem(iconName, label, action, fn, danger = false) {
@@ -380,6 +391,9 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     }),
     rt.on('room', (e) => {
       if (mine(e) && e.status !== room.status) applyRoom({ status: e.status });
+    }),
+    rt.on('assigned', (e) => {
+      if (mine(e) && e.assignee !== room.assignee) applyRoom({ assignee: e.assignee });
     }),
     rt.on('resync', (r) => {
       if (mine(r)) loadNewest(200, (page) => list.replaceNewest(page.messages, page.has_more, r.after_seq));

@@ -45,6 +45,8 @@ export function inboxView(app, params) {
   const fetching = new Map();
   const typing = new Map();
   let tab = 'open';
+  /** Whose conversations are shown: 'all', 'me' (assigned to me) or 'nobody' (unassigned). */
+  let who = 'all';
   let cursor = null;
   let loading = false;
   let loaded = false;
@@ -63,6 +65,17 @@ export function inboxView(app, params) {
   const search = h('input', { class: 'input search-input', type: 'search', maxlength: SEARCH_MAX_CHARS, placeholder: t('inbox.search'), 'aria-label': t('inbox.search') });
   const tabs = h('div', { class: 'tabs', role: 'tablist' },
     ...['open', 'closed'].map((name) => h('button', { type: 'button', role: 'tab', dataset: { tab: name }, text: name === 'open' ? t('inbox.open') : t('inbox.closed') })));
+  const whoFilter = h('select', { class: 'input input-sm assignee-filter', 'aria-label': t('inbox.showWhose'), dataset: { role: 'assignee-filter' } },
+    h('option', { value: 'all', text: t('inbox.all') }),
+    h('option', { value: 'me', text: t('inbox.mine') }),
+    h('option', { value: 'nobody', text: t('inbox.unassigned') }));
+  whoFilter.addEventListener('change', () => {
+    who = whoFilter.value;
+    cursor = null;
+    loaded = false;
+    render();
+    loadPage(true);
+  });
   const listEl = h('div', { class: 'room-list', role: 'list' });
   const more = h('button', { class: 'btn btn-ghost btn-sm load-more', type: 'button', text: t('inbox.loadMore'), hidden: true });
   const offer = h('div', { class: 'notify-offer', hidden: !shouldOfferNotifications() },
@@ -84,7 +97,7 @@ export function inboxView(app, params) {
           h('span', { class: 'site-dot', style: { background: site.widget.accent_color } }),
           h('h1', { text: site.name }),
           h('a', { class: 'icon-btn', href: `/sites/${siteId}/settings`, 'aria-label': t('inbox.siteSettings'), title: t('inbox.siteSettings') }, icon('settings', 18))),
-        tabs,
+        h('div', { class: 'room-filters' }, tabs, whoFilter),
         h('label', { class: 'search' }, icon('search', 16), search)),
       offer,
       h('div', { class: 'room-scroll' }, listEl, more)),
@@ -129,6 +142,7 @@ export function inboxView(app, params) {
     listEl.dataset.query = query;
     const shown = [...rooms.values()]
       .filter((r) => r.status === tab)
+      .filter(isWhose)
       .filter((r) => !found.rooms || found.rooms.has(r.id))
       .sort((a, b) => activity(b) - activity(a));
     if (shown.length) {
@@ -146,6 +160,13 @@ export function inboxView(app, params) {
     more.hidden = !(found.rooms ? found.cursor : cursor);
   }
 
+  /** Whether the assignment filter shows `room`. */
+  function isWhose(room) {
+    if (who === 'me') return room.assignee === app.me.id;
+    if (who === 'nobody') return !room.assignee;
+    return true;
+  }
+
   /** Takes a row from the API, keeping anything newer the socket already told us. */
   function upsert(row) {
     const held = rooms.get(row.id);
@@ -161,11 +182,13 @@ export function inboxView(app, params) {
     if (loading) return;
     loading = true;
     const wanted = tab;
+    const whose = who;
     try {
       const query = new URLSearchParams({ status: wanted, limit: String(PAGE) });
+      if (whose !== 'all') query.set('assignee', whose);
       if (!reset && cursor) query.set('cursor', cursor);
       const page = await api('GET', `/sites/${siteId}/rooms?${query}`);
-      if (wanted !== tab) return;
+      if (wanted !== tab || whose !== who) return;
       for (const row of page.rooms) upsert(row);
       cursor = page.next_cursor ?? null;
       loaded = true;
@@ -175,6 +198,8 @@ export function inboxView(app, params) {
     } finally {
       loading = false;
     }
+    // The filter changed while this page was on its way: its answer was dropped.
+    if (whose !== who) loadPage(true);
   }
 
   /** Asks the server for the conversations matching `query` (the next page with `more`). */
@@ -321,6 +346,17 @@ export function inboxView(app, params) {
       room.status = e.status;
       room.updated_at = new Date().toISOString();
       if (e.room === openRoomId) convo?.refresh({ status: e.status });
+      render();
+    }),
+    app.rt.on('assigned', (e) => {
+      if (e.site !== siteId) return;
+      const room = rooms.get(e.room);
+      if (!room) {
+        fetchRoom(e.room);
+        return;
+      }
+      room.assignee = e.assignee;
+      if (e.room === openRoomId) convo?.refresh({ assignee: e.assignee });
       render();
     }),
     app.rt.on('presence', (p) => {

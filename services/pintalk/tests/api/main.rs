@@ -9,6 +9,7 @@
 
 mod abuse;
 mod api_tokens;
+mod assignment;
 mod away;
 mod bad_input;
 mod client;

@@ -7,7 +7,7 @@ use pintalk_core::ErrorCode;
 use pintalk_core::ids::RoomId;
 use pintalk_core::protocol::RoomStatus;
 use pintalk_core::search::Search;
-use pintalk_db::rooms::{self, InboxCursor, InboxPage};
+use pintalk_db::rooms::{self, AssigneeFilter, InboxCursor, InboxPage};
 use pintalk_db::{search, sites};
 use serde::Deserialize;
 
@@ -30,6 +30,16 @@ pub struct InboxQuery {
     /// of its messages or of the visitor's name or email (case-insensitive).
     #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
+    /// Only conversations assigned to you (`me`) or to nobody (`nobody`); default: all.
+    pub assignee: Option<AssigneeQuery>,
+}
+
+/// The inbox's assignment filter, as the query names it.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssigneeQuery {
+    Me,
+    Nobody,
 }
 
 fn parse_cursor(raw: &str) -> Result<InboxCursor, ApiError> {
@@ -72,12 +82,18 @@ pub async fn list_rooms(
         .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
     let status = query.status;
     let (owner, site) = (access.owner.id, path.id);
+    // "Me" is whoever the access acts as: the owner, for their session or their API token.
+    let assignee = query.assignee.map(|filter| match filter {
+        AssigneeQuery::Me => AssigneeFilter::To(owner),
+        AssigneeQuery::Nobody => AssigneeFilter::Nobody,
+    });
     let (rows, mut matched) = state
         .db(move |conn| {
             let page = InboxPage {
                 site,
                 status,
                 search: search.as_ref(),
+                assignee,
                 after: cursor,
                 limit: limit + 1,
             };
