@@ -99,6 +99,12 @@ error_codes! {
     /// The owner has as many API tokens as allowed; revoke one first.
     ApiTokensFull = "api_tokens_full",
 
+    // Canned replies.
+    /// Another of the owner's canned replies has this shortcut.
+    CannedReplyShortcutTaken = "canned_reply_shortcut_taken",
+    /// The owner has as many canned replies as allowed; delete one first.
+    CannedRepliesFull = "canned_replies_full",
+
     // Web Push.
     /// The push subscription's endpoint is not an https URL of at most 1024 characters, or
     /// its keys are not a P-256 public key and a 16-byte secret, base64url.

@@ -108,6 +108,8 @@ typed_id!(
     BanId,
     /// A workspace API token (`pt_...`) that a bot or back office calls the API with.
     ApiTokenId,
+    /// A saved answer (`/shortcut`) of a workspace (the owner's until issue 12).
+    CannedReplyId,
 );
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and

@@ -56,6 +56,7 @@ ids_bind_on_any_backend!(
     pintalk_core::ids::DeliveryId,
     pintalk_core::ids::BanId,
     pintalk_core::ids::ApiTokenId,
+    pintalk_core::ids::CannedReplyId,
 );
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");

@@ -5,6 +5,7 @@
 //! async executor (`web::block`), never on it.
 
 pub mod api_tokens;
+pub mod canned_replies;
 pub mod backend;
 pub mod bans;
 pub mod deliveries;

@@ -7,7 +7,7 @@ use pintalk_core::domain::Recipient;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{
-    ApiTokenId, DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId,
+    ApiTokenId, CannedReplyId, DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId,
     VisitorId, WebhookId,
 };
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
@@ -314,6 +314,21 @@ pub struct ApiToken {
     pub created_at: i64,
     /// When it last authenticated a request, to the minute.
     pub last_used_at: Option<i64>,
+}
+
+/// A saved answer of a workspace (the owner's until workspaces exist).
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::canned_replies)]
+pub struct CannedReply {
+    pub id: CannedReplyId,
+    pub owner_id: OwnerId,
+    /// `^[a-z0-9_-]{1,32}$`, unique per owner: typed as `/shortcut` in the composer.
+    pub shortcut: String,
+    pub title: Option<String>,
+    /// Up to 4000 characters, with `{visitor.name}`-style variables the dashboard expands.
+    pub body: String,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 /// A site's identity verification: the secret its server signs user ids with, and

@@ -257,6 +257,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    canned_replies (id) {
+        id -> Text,
+        owner_id -> Text,
+        shortcut -> Text,
+        title -> Nullable<Text>,
+        body -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -283,6 +295,7 @@ diesel::joinable!(read_cursors -> rooms (room_id));
 diesel::joinable!(room_terms -> rooms (room_id));
 diesel::joinable!(visitor_terms -> visitors (visitor_id));
 diesel::joinable!(api_tokens -> owners (owner_id));
+diesel::joinable!(canned_replies -> owners (owner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -305,6 +318,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_bans,
     site_limits,
     api_tokens,
+    canned_replies,
     site_retention,
     leases,
 );

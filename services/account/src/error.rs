@@ -124,6 +124,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::PushDisabled
         | C::BansFull
         | C::ApiTokensFull
+        | C::CannedReplyShortcutTaken
+        | C::CannedRepliesFull
         | C::IdentityNotSetUp => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

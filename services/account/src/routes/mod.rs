@@ -4,6 +4,7 @@ pub mod api_tokens;
 pub mod assets;
 pub mod auth;
 pub mod bans;
+pub mod canned_replies;
 pub mod health;
 pub mod limits;
 pub mod me;
@@ -148,6 +149,14 @@ route_table! {
         post api_tokens::create::create_api_token
     ],
     "/api/v1/api-tokens/{id}" => [delete api_tokens::revoke::revoke_api_token],
+    "/api/v1/canned-replies" => [
+        get canned_replies::list::list_canned_replies,
+        post canned_replies::create::create_canned_reply
+    ],
+    "/api/v1/canned-replies/{id}" => [
+        patch canned_replies::update::update_canned_reply,
+        delete canned_replies::delete::delete_canned_reply
+    ],
     "/api/v1/realtime/token" => [post realtime::owner_token],
     "/api/v1/sites/{id}/bans" => [get bans::list::list_bans, post bans::create::create_ban],
     "/api/v1/sites/{id}/bans/{ban}" => [delete bans::delete::delete_ban],

@@ -1,0 +1,16 @@
+-- Mirrors the other two backends' 2026-12-05-000401_canned_replies/up.sql; keep the three
+-- in step.
+-- Saved answers an agent inserts with /shortcut. Until workspaces exist (issue 12) they
+-- belong to the owner's account; the workspace migration moves them to the workspace.
+-- At most 200 per owner (checked by the server); shortcut unique per owner.
+CREATE TABLE canned_replies (
+    id CHAR(36) PRIMARY KEY NOT NULL,
+    owner_id CHAR(36) NOT NULL,
+    shortcut VARCHAR(32) NOT NULL,
+    title VARCHAR(100),
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    FOREIGN KEY (owner_id) REFERENCES owners(id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE UNIQUE INDEX canned_replies_shortcut ON canned_replies(owner_id, shortcut);
