@@ -12,6 +12,7 @@ mod api_tokens;
 mod assignment;
 mod away;
 mod bad_input;
+mod canned_replies;
 mod client;
 mod cluster;
 mod email_change;
