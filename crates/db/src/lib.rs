@@ -5,9 +5,9 @@
 //! async executor (`web::block`), never on it.
 
 pub mod api_tokens;
-pub mod canned_replies;
 pub mod backend;
 pub mod bans;
+pub mod canned_replies;
 pub mod deliveries;
 pub mod export;
 pub mod identities;

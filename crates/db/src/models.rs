@@ -7,8 +7,8 @@ use pintalk_core::domain::Recipient;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
 use pintalk_core::ids::{
-    ApiTokenId, CannedReplyId, DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId, SessionId, SiteId,
-    VisitorId, WebhookId,
+    ApiTokenId, CannedReplyId, DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId,
+    SessionId, SiteId, VisitorId, WebhookId,
 };
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::webhook::{DeliveryStatus, WebhookEvent, WebhookEvents};

@@ -77,7 +77,10 @@ async fn a_canned_reply_is_created_listed_edited_and_deleted() {
     let deleted = app.delete_canned_reply(&owner.access, &id).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     let again = app.delete_canned_reply(&owner.access, &id).await;
-    assert_eq!((again.status, again.code()), (StatusCode::NOT_FOUND, "not_found"));
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
     let list = app.canned_replies(&owner.access).await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
 }
@@ -89,7 +92,9 @@ async fn a_shortcut_is_unique_per_owner_only() {
     let bob = app.owner("bob-canned@example.com").await;
     let reply = json!({ "shortcut": "price", "body": "It costs 5." });
     assert_eq!(
-        app.create_canned_reply(&ann.access, reply.clone()).await.status,
+        app.create_canned_reply(&ann.access, reply.clone())
+            .await
+            .status,
         StatusCode::CREATED
     );
     let twice = app.create_canned_reply(&ann.access, reply.clone()).await;
@@ -128,7 +133,10 @@ async fn another_owners_canned_reply_is_not_found() {
     let edit = app
         .update_canned_reply(&bob.access, id, json!({ "body": "Bob's" }))
         .await;
-    assert_eq!((edit.status, edit.code()), (StatusCode::NOT_FOUND, "not_found"));
+    assert_eq!(
+        (edit.status, edit.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
     let delete = app.delete_canned_reply(&bob.access, id).await;
     assert_eq!(delete.status, StatusCode::NOT_FOUND);
     let list = app.canned_replies(&ann.access).await;
@@ -152,7 +160,12 @@ async fn canned_reply_input_is_bounded() {
         json!({ "shortcut": "ok", "body": "x", "extra": 1 }),
     ] {
         let reply = app.create_canned_reply(&owner.access, bad.clone()).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}: {:?}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {:?}",
+            reply.body
+        );
     }
     let longest = app
         .create_canned_reply(
@@ -174,12 +187,18 @@ async fn an_owner_keeps_at_most_200_canned_replies() {
     let owner = app.owner("full-canned@example.com").await;
     for i in 0..200 {
         let reply = app
-            .create_canned_reply(&owner.access, json!({ "shortcut": format!("r{i}"), "body": "x" }))
+            .create_canned_reply(
+                &owner.access,
+                json!({ "shortcut": format!("r{i}"), "body": "x" }),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{i}: {:?}", reply.body);
     }
     let full = app
-        .create_canned_reply(&owner.access, json!({ "shortcut": "one-more", "body": "x" }))
+        .create_canned_reply(
+            &owner.access,
+            json!({ "shortcut": "one-more", "body": "x" }),
+        )
         .await;
     assert_eq!(
         (full.status, full.code()),
