@@ -3,6 +3,7 @@
 import { LANGUAGES, language, setLanguage, t } from '../i18n.js';
 import { api, changePassword, download, logout } from '../api.js';
 import { apiTokensSection } from './api-tokens.js';
+import { cannedRepliesSection } from './canned-replies.js';
 import { disablePush, enablePush, pushState } from '../push.js';
 import { h, icon } from '../dom.js';
 import { session } from '../session.js';
@@ -267,6 +268,7 @@ export function accountView(app) {
       pushSection(),
       passwordSection(),
       sessionsSection(),
+      cannedRepliesSection(),
       apiTokensSection(),
       exportSection(),
       deleteSection(app)),

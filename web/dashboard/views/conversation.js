@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 import { api, download } from '../api.js';
 import { h, icon, mount } from '../dom.js';
 import { avatar, busy, confirmDialog, menuButton, toast, visitorName } from '../ui.js';
+import { cannedPicker } from './canned-replies.js';
 import { MessageList } from './message-list.js';
 
 const PAGE = 50;
@@ -70,8 +71,14 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   });
   const modes = h('div', { class: 'composer-modes', role: 'group', 'aria-label': t('convo.composeAs') },
     modeButton(false, t('convo.reply')), modeButton(true, t('convo.note')));
+  const picker = cannedPicker(input, () => ({
+    'visitor.name': room.visitor.name,
+    'visitor.email': room.visitor.email,
+    'agent.name': app.me.name,
+    'site.name': app.site(room.site_id)?.name,
+  }));
   const composer = h('div', { class: 'composer' },
-    modes, input, sendButton,
+    modes, picker.el, input, sendButton,
     h('div', { class: 'composer-hint muted' }, h('span', { text: t('convo.hint') }), counter));
   const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, list.el, footer);
 
@@ -327,6 +334,8 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   }
 
   input.addEventListener('keydown', (event) => {
+    // The canned-reply picker, when open, takes ↑/↓, Enter, Tab and Escape first.
+    if (picker.keydown(event)) return;
     if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === 'KeyN') {
       event.preventDefault();
       setNoteMode(!noteMode);
