@@ -283,6 +283,12 @@ pub enum ServerFrame {
         site: SiteId,
         assignee: Option<OwnerId>,
     },
+    /// For owners: a conversation's labels are now `labels` (the whole set, sorted).
+    Labels {
+        room: RoomId,
+        site: SiteId,
+        labels: Vec<String>,
+    },
     /// For visitors: an owner saved the site's widget settings; redraw with these (what
     /// `GET /api/v1/widget/config` answers from now on). One per save, for the whole site.
     Settings {

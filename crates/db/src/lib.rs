@@ -11,6 +11,7 @@ pub mod canned_replies;
 pub mod deliveries;
 pub mod export;
 pub mod identities;
+pub mod labels;
 pub mod messages;
 pub mod models;
 pub mod notifications;

@@ -8,7 +8,9 @@ use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::search::Search;
 
 use crate::models::{Room, StoredMessage, Visitor};
-use crate::schema::{messages, read_cursors, room_terms, rooms, sites, visitor_terms, visitors};
+use crate::schema::{
+    messages, read_cursors, room_labels, room_terms, rooms, sites, visitor_terms, visitors,
+};
 use crate::{DbConnection, DbError};
 
 pub fn insert(conn: &mut DbConnection, room: Room) -> Result<(), DbError> {
@@ -82,6 +84,8 @@ pub struct InboxPage<'a> {
     pub search: Option<&'a Search>,
     /// Only rooms assigned to one member, or to nobody.
     pub assignee: Option<AssigneeFilter>,
+    /// Only rooms with this label (as stored: checked and lower-cased).
+    pub label: Option<&'a str>,
     pub after: Option<InboxCursor>,
     pub limit: i64,
 }
@@ -193,6 +197,13 @@ fn inbox_rows(
             Some(AssigneeFilter::To(member)) => query = query.filter(rooms::assignee.eq(member)),
             Some(AssigneeFilter::Nobody) => query = query.filter(rooms::assignee.is_null()),
             None => {}
+        }
+        if let Some(label) = page.label {
+            let labelled = room_labels::table
+                .filter(room_labels::site_id.eq(page.site))
+                .filter(room_labels::label.eq(label.to_owned()))
+                .select(room_labels::room_id);
+            query = query.filter(rooms::id.eq_any(labelled));
         }
         if let Some(cursor) = page.after {
             query = query.filter(

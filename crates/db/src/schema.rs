@@ -269,6 +269,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    room_labels (room_id, label) {
+        room_id -> Text,
+        site_id -> Text,
+        label -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -296,6 +305,7 @@ diesel::joinable!(room_terms -> rooms (room_id));
 diesel::joinable!(visitor_terms -> visitors (visitor_id));
 diesel::joinable!(api_tokens -> owners (owner_id));
 diesel::joinable!(canned_replies -> owners (owner_id));
+diesel::joinable!(room_labels -> rooms (room_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -319,6 +329,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_limits,
     api_tokens,
     canned_replies,
+    room_labels,
     site_retention,
     leases,
 );

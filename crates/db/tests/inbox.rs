@@ -47,6 +47,7 @@ fn page<'a>(site: &pintalk_db::models::Site, search: Option<&'a Search>) -> Inbo
         status: None,
         search,
         assignee: None,
+        label: None,
         after: None,
         limit: 30,
     }

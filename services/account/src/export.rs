@@ -166,10 +166,13 @@ fn write_room(
     first: &mut bool,
     out: &mut Writer,
 ) -> Result<(), DbError> {
+    let labels = pintalk_db::labels::of_room(conn, room.id)?;
     let view = json!({
         "id": room.id,
         "visitor_id": room.visitor_id,
         "status": room.status,
+        "assignee": room.assignee,
+        "labels": labels,
         "created_at": rfc3339(room.created_at),
         "updated_at": rfc3339(room.updated_at),
         "closed_at": room.closed_at.map(rfc3339),

@@ -20,6 +20,7 @@ mod eventually;
 mod health;
 mod helpers;
 mod identity;
+mod labels;
 mod login;
 mod me;
 mod notifications;

@@ -32,6 +32,9 @@ pub struct InboxQuery {
     pub q: Option<String>,
     /// Only conversations assigned to you (`me`) or to nobody (`nobody`); default: all.
     pub assignee: Option<AssigneeQuery>,
+    /// Only conversations with this label (compared as stored: trimmed, lower-case).
+    #[param(min_length = 1, max_length = 32)]
+    pub label: Option<String>,
 }
 
 /// The inbox's assignment filter, as the query names it.
@@ -80,6 +83,12 @@ pub async fn list_rooms(
         .map(Search::parse)
         .transpose()
         .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
+    let label = query
+        .label
+        .as_deref()
+        .map(super::labels::normalize)
+        .transpose()
+        .map_err(|why| ApiError::new(ErrorCode::InvalidQuery, format!("label: {why}")))?;
     let status = query.status;
     let (owner, site) = (access.owner.id, path.id);
     // "Me" is whoever the access acts as: the owner, for their session or their API token.
@@ -94,6 +103,7 @@ pub async fn list_rooms(
                 status,
                 search: search.as_ref(),
                 assignee,
+                label: label.as_deref(),
                 after: cursor,
                 limit: limit + 1,
             };

@@ -6,6 +6,7 @@ pub mod assign;
 pub mod block;
 pub mod delete;
 pub mod get;
+pub mod labels;
 pub mod list;
 pub mod messages;
 pub mod post;
@@ -92,6 +93,8 @@ pub struct RoomView {
     pub status: RoomStatus,
     /// Who the conversation is assigned to; null: nobody.
     pub assignee: Option<OwnerId>,
+    /// Its labels, sorted (`PUT /api/v1/rooms/{id}/labels`).
+    pub labels: Vec<String>,
     pub visitor: VisitorView,
     /// The highest persisted seq.
     pub last_seq: i64,
@@ -175,9 +178,15 @@ pub(crate) async fn views_of(
         .map(|row| pintalk_bus::presence::visitor_key(row.room.id))
         .collect();
     let present = state.bus.presence_counts(&keys).await?;
-    let ids: Vec<VisitorId> = rows.iter().map(|row| row.visitor.id).collect();
-    let verified = state
-        .db(move |conn| Ok(pintalk_db::identities::of_visitors(conn, &ids)?))
+    let visitors: Vec<VisitorId> = rows.iter().map(|row| row.visitor.id).collect();
+    let rooms: Vec<RoomId> = rows.iter().map(|row| row.room.id).collect();
+    let (verified, mut labels) = state
+        .db(move |conn| {
+            Ok((
+                pintalk_db::identities::of_visitors(conn, &visitors)?,
+                pintalk_db::labels::of_rooms(conn, &rooms)?,
+            ))
+        })
         .await?;
     Ok(rows
         .into_iter()
@@ -187,17 +196,19 @@ pub(crate) async fn views_of(
                 .iter()
                 .find(|v| v.visitor_id == row.visitor.id)
                 .map(|v| v.user_id.clone());
-            view_of(row, present > 0, user_id)
+            let labels = labels.remove(&row.room.id).unwrap_or_default();
+            view_of(row, present > 0, user_id, labels)
         })
         .collect())
 }
 
-fn view_of(row: InboxRow, online: bool, user_id: Option<String>) -> RoomView {
+fn view_of(row: InboxRow, online: bool, user_id: Option<String>, labels: Vec<String>) -> RoomView {
     RoomView {
         id: row.room.id,
         site_id: row.room.site_id,
         status: row.room.status,
         assignee: row.room.assignee,
+        labels,
         visitor: VisitorView {
             id: row.visitor.id,
             name: row.visitor.name,

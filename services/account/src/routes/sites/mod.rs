@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod get;
 pub mod identity;
+pub mod labels;
 pub mod list;
 pub mod retention;
 pub mod rotate_key;
