@@ -7,6 +7,7 @@ import { api, download } from '../api.js';
 import { h, icon, mount } from '../dom.js';
 import { avatar, busy, confirmDialog, menuButton, toast, visitorName } from '../ui.js';
 import { cannedPicker } from './canned-replies.js';
+import { labelBar } from './labels.js';
 import { MessageList } from './message-list.js';
 
 const PAGE = 50;
@@ -80,7 +81,14 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   const composer = h('div', { class: 'composer' },
     modes, picker.el, input, sendButton,
     h('div', { class: 'composer-hint muted' }, h('span', { text: t('convo.hint') }), counter));
-  const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, list.el, footer);
+  // Labels live in their own bar: a change redraws neither the head nor the composer.
+  const labels = labelBar(room, { onChange: (updated) => setLabels(updated.labels) });
+  function setLabels(next) {
+    room = { ...room, labels: next };
+    labels.set(next);
+    onChange(room);
+  }
+  const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, labels.el, list.el, footer);
 
   function renderHead() {
     const v = room.visitor;
@@ -403,6 +411,9 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     }),
     rt.on('assigned', (e) => {
       if (mine(e) && e.assignee !== room.assignee) applyRoom({ assignee: e.assignee });
+    }),
+    rt.on('labels', (e) => {
+      if (mine(e)) setLabels(e.labels);
     }),
     rt.on('resync', (r) => {
       if (mine(r)) loadNewest(200, (page) => list.replaceNewest(page.messages, page.has_more, r.after_seq));

@@ -10,6 +10,7 @@ import { dismissNotificationOffer, enableNotifications, shouldOfferNotifications
 import { relativeTime } from '../time.js';
 import { avatar, toast, visitorName } from '../ui.js';
 import { conversationView } from './conversation.js';
+import { labelChips, siteLabels } from './labels.js';
 
 const PAGE = 30;
 const TYPING_STALE_MS = 8000;
@@ -47,6 +48,8 @@ export function inboxView(app, params) {
   let tab = 'open';
   /** Whose conversations are shown: 'all', 'me' (assigned to me) or 'nobody' (unassigned). */
   let who = 'all';
+  /** Only conversations with this label ('' for any). */
+  let label = '';
   let cursor = null;
   let loading = false;
   let loaded = false;
@@ -69,13 +72,35 @@ export function inboxView(app, params) {
     h('option', { value: 'all', text: t('inbox.all') }),
     h('option', { value: 'me', text: t('inbox.mine') }),
     h('option', { value: 'nobody', text: t('inbox.unassigned') }));
-  whoFilter.addEventListener('change', () => {
+  const labelFilter = h('select', { class: 'input input-sm label-filter', 'aria-label': t('labels.filter'), dataset: { role: 'label-filter' } });
+  function filtersChanged() {
     who = whoFilter.value;
+    label = labelFilter.value;
     cursor = null;
     loaded = false;
     render();
     loadPage(true);
-  });
+    if (search.value.trim()) searchChanged({ now: true });
+  }
+  whoFilter.addEventListener('change', filtersChanged);
+  labelFilter.addEventListener('change', filtersChanged);
+  /** The label filter's choices: the site's labels in use, and the one chosen even if gone. */
+  async function loadLabels() {
+    try {
+      const names = await siteLabels(siteId);
+      if (label && !names.includes(label)) names.push(label);
+      mount(labelFilter, h('option', { value: '', text: t('labels.any') }),
+        names.map((name) => h('option', { value: name, text: name, selected: name === label })));
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+  /** Labels changed somewhere: the choices are read again once the changes pause. */
+  let labelsTimer = null;
+  const labelsChanged = () => {
+    clearTimeout(labelsTimer);
+    labelsTimer = setTimeout(loadLabels, 500);
+  };
   const listEl = h('div', { class: 'room-list', role: 'list' });
   const more = h('button', { class: 'btn btn-ghost btn-sm load-more', type: 'button', text: t('inbox.loadMore'), hidden: true });
   const offer = h('div', { class: 'notify-offer', hidden: !shouldOfferNotifications() },
@@ -97,7 +122,7 @@ export function inboxView(app, params) {
           h('span', { class: 'site-dot', style: { background: site.widget.accent_color } }),
           h('h1', { text: site.name }),
           h('a', { class: 'icon-btn', href: `/sites/${siteId}/settings`, 'aria-label': t('inbox.siteSettings'), title: t('inbox.siteSettings') }, icon('settings', 18))),
-        h('div', { class: 'room-filters' }, tabs, whoFilter),
+        h('div', { class: 'room-filters' }, tabs, whoFilter, labelFilter),
         h('label', { class: 'search' }, icon('search', 16), search)),
       offer,
       h('div', { class: 'room-scroll' }, listEl, more)),
@@ -128,6 +153,7 @@ export function inboxView(app, params) {
         relativeTime(activity(room))),
       h('div', { class: 'room-bottom' },
         h('span', { class: 'room-preview' }, preview),
+        labelChips(room.labels),
         room.unread > 0 && h('span', { class: 'badge', dataset: { role: 'unread' }, text: room.unread > 99 ? '99+' : String(room.unread) }),
         v.blocked && h('span', { class: 'pill pill-muted', text: t('inbox.blocked') }))));
   }
@@ -143,6 +169,7 @@ export function inboxView(app, params) {
     const shown = [...rooms.values()]
       .filter((r) => r.status === tab)
       .filter(isWhose)
+      .filter((r) => !label || (r.labels ?? []).includes(label))
       .filter((r) => !found.rooms || found.rooms.has(r.id))
       .sort((a, b) => activity(b) - activity(a));
     if (shown.length) {
@@ -183,12 +210,15 @@ export function inboxView(app, params) {
     loading = true;
     const wanted = tab;
     const whose = who;
+    const labelled = label;
+    const stale = () => wanted !== tab || whose !== who || labelled !== label;
     try {
       const query = new URLSearchParams({ status: wanted, limit: String(PAGE) });
       if (whose !== 'all') query.set('assignee', whose);
+      if (labelled) query.set('label', labelled);
       if (!reset && cursor) query.set('cursor', cursor);
       const page = await api('GET', `/sites/${siteId}/rooms?${query}`);
-      if (wanted !== tab || whose !== who) return;
+      if (stale()) return;
       for (const row of page.rooms) upsert(row);
       cursor = page.next_cursor ?? null;
       loaded = true;
@@ -199,7 +229,7 @@ export function inboxView(app, params) {
       loading = false;
     }
     // The filter changed while this page was on its way: its answer was dropped.
-    if (whose !== who) loadPage(true);
+    if (whose !== who || labelled !== label) loadPage(true);
   }
 
   /** Asks the server for the conversations matching `query` (the next page with `more`). */
@@ -208,6 +238,8 @@ export function inboxView(app, params) {
     const wanted = tab;
     try {
       const params = new URLSearchParams({ status: wanted, limit: String(PAGE), q: query });
+      if (who !== 'all') params.set('assignee', who);
+      if (label) params.set('label', label);
       if (more && found.cursor) params.set('cursor', found.cursor);
       const page = await api('GET', `/sites/${siteId}/rooms?${params}`);
       if (seq !== searchSeq || wanted !== tab) return;
@@ -359,6 +391,14 @@ export function inboxView(app, params) {
       if (e.room === openRoomId) convo?.refresh({ assignee: e.assignee });
       render();
     }),
+    app.rt.on('labels', (e) => {
+      if (e.site !== siteId) return;
+      labelsChanged();
+      const room = rooms.get(e.room);
+      if (!room) return;
+      room.labels = e.labels;
+      render();
+    }),
     app.rt.on('presence', (p) => {
       if (p.kind !== 'visitor' || !p.room || !forThisSite(p)) return;
       const room = rooms.get(p.room);
@@ -404,6 +444,7 @@ export function inboxView(app, params) {
   more.addEventListener('click', () => (found.rooms ? runSearch(found.query, true) : loadPage(false)));
 
   app.clearUnseen(siteId);
+  loadLabels();
   render();
   loadPage(true).then(() => {
     if (openRoomId && !convo) openRoom(openRoomId);
@@ -419,6 +460,7 @@ export function inboxView(app, params) {
     },
     destroy() {
       clearTimeout(searchTimer);
+      clearTimeout(labelsTimer);
       convo?.destroy();
       if (app.visibleRoom === openRoomId) app.visibleRoom = null;
       for (const off of offs) off();
