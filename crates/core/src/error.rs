@@ -105,6 +105,10 @@ error_codes! {
     /// The owner has as many canned replies as allowed; delete one first.
     CannedRepliesFull = "canned_replies_full",
 
+    // Ratings.
+    /// Only a closed conversation is rated; this one is open.
+    ConversationOpen = "conversation_open",
+
     // Web Push.
     /// The push subscription's endpoint is not an https URL of at most 1024 characters, or
     /// its keys are not a P-256 public key and a 16-byte secret, base64url.

@@ -283,6 +283,14 @@ pub enum ServerFrame {
         site: SiteId,
         assignee: Option<OwnerId>,
     },
+    /// For owners: the visitor rated a closed conversation (1 to 5, and a comment).
+    Rated {
+        room: RoomId,
+        site: SiteId,
+        score: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
     /// For owners: a conversation's labels are now `labels` (the whole set, sorted).
     Labels {
         room: RoomId,

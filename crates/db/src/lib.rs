@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod one_time_tokens;
 pub mod owners;
 pub mod push_subscriptions;
+pub mod ratings;
 pub mod read_cursors;
 pub mod retention;
 pub mod rooms;

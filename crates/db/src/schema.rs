@@ -278,6 +278,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    room_ratings (room_id) {
+        room_id -> Text,
+        site_id -> Text,
+        score -> Integer,
+        comment -> Nullable<Text>,
+        assignee -> Nullable<Text>,
+        rated_at -> BigInt,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -306,6 +317,7 @@ diesel::joinable!(visitor_terms -> visitors (visitor_id));
 diesel::joinable!(api_tokens -> owners (owner_id));
 diesel::joinable!(canned_replies -> owners (owner_id));
 diesel::joinable!(room_labels -> rooms (room_id));
+diesel::joinable!(room_ratings -> rooms (room_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -330,6 +342,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     canned_replies,
     room_labels,
+    room_ratings,
     site_retention,
     leases,
 );

@@ -126,6 +126,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::ApiTokensFull
         | C::CannedReplyShortcutTaken
         | C::CannedRepliesFull
+        | C::ConversationOpen
         | C::IdentityNotSetUp => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

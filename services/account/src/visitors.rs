@@ -178,6 +178,8 @@ pub struct Standing {
     pub unread: i64,
     /// How far the site's owners have read: the visitor's messages up to it were seen.
     pub owner_read_seq: i64,
+    /// The visitor rated the conversation (after it was last closed or before).
+    pub rated: bool,
 }
 
 /// The visitor's unread count and the owners' read cursor in their room (nothing to look
@@ -195,5 +197,6 @@ pub fn standing(
     Ok(Standing {
         unread: messages::count_after(conn, room.id, ParticipantKind::Owner, read)?,
         owner_read_seq: read_cursors::furthest_of(conn, room.id, ParticipantKind::Owner)?,
+        rated: pintalk_db::ratings::is_rated(conn, room.id)?,
     })
 }

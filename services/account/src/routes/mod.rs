@@ -100,6 +100,7 @@ route_table! {
     "/api/v1/sites/{id}/identity/secret" => [post sites::identity::rotate_secret::rotate_secret],
     "/api/v1/sites/{id}/rooms" => [get rooms::list::list_rooms],
     "/api/v1/sites/{id}/labels" => [get sites::labels::list_labels],
+    "/api/v1/sites/{id}/ratings" => [get sites::ratings::site_ratings],
     "/api/v1/sites/{id}/blocked" => [get sites::blocked::list_blocked],
     "/api/v1/sites/{id}/retention" => [
         get sites::retention::get_retention,
@@ -140,6 +141,10 @@ route_table! {
     ],
     "/api/v1/rooms/{id}/assignee" => [put rooms::assign::assign_room],
     "/api/v1/rooms/{id}/labels" => [put rooms::labels::set_labels],
+    "/api/v1/rooms/{id}/rating" => [
+        put rooms::rating::rate_room;
+        + options rooms::messages::messages_preflight
+    ],
     "/api/v1/rooms/{id}/visitor" => [delete rooms::visitor_erase::erase_visitor],
     "/api/v1/rooms/{id}/visitor/export" => [get rooms::visitor_export::export_visitor],
     "/api/v1/rooms/{id}/block" => [

@@ -88,6 +88,8 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/canned-replies/{id}", &["patch", "delete"]),
         ("/api/v1/rooms/{id}/labels", &["put"]),
         ("/api/v1/sites/{id}/labels", &["get"]),
+        ("/api/v1/rooms/{id}/rating", &["put"]),
+        ("/api/v1/sites/{id}/ratings", &["get"]),
     ] {
         for method in methods {
             assert!(
@@ -98,7 +100,7 @@ async fn openapi_document_covers_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        55,
+        57,
         "an endpoint is documented that the test does not know"
     );
 }

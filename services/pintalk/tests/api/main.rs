@@ -27,6 +27,7 @@ mod notifications;
 mod outage;
 mod password;
 mod push;
+mod ratings;
 mod realtime;
 mod redis;
 mod redis_cluster;

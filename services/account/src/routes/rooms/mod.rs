@@ -10,6 +10,7 @@ pub mod labels;
 pub mod list;
 pub mod messages;
 pub mod post;
+pub mod rating;
 pub mod transcript;
 pub mod transcript_mail;
 pub mod unblock;
@@ -95,6 +96,8 @@ pub struct RoomView {
     pub assignee: Option<OwnerId>,
     /// Its labels, sorted (`PUT /api/v1/rooms/{id}/labels`).
     pub labels: Vec<String>,
+    /// The visitor's rating of it once closed; null: not rated.
+    pub rating: Option<rating::RatingView>,
     pub visitor: VisitorView,
     /// The highest persisted seq.
     pub last_seq: i64,
@@ -180,11 +183,12 @@ pub(crate) async fn views_of(
     let present = state.bus.presence_counts(&keys).await?;
     let visitors: Vec<VisitorId> = rows.iter().map(|row| row.visitor.id).collect();
     let rooms: Vec<RoomId> = rows.iter().map(|row| row.room.id).collect();
-    let (verified, mut labels) = state
+    let (verified, mut labels, mut ratings) = state
         .db(move |conn| {
             Ok((
                 pintalk_db::identities::of_visitors(conn, &visitors)?,
                 pintalk_db::labels::of_rooms(conn, &rooms)?,
+                pintalk_db::ratings::of_rooms(conn, &rooms)?,
             ))
         })
         .await?;
@@ -197,18 +201,26 @@ pub(crate) async fn views_of(
                 .find(|v| v.visitor_id == row.visitor.id)
                 .map(|v| v.user_id.clone());
             let labels = labels.remove(&row.room.id).unwrap_or_default();
-            view_of(row, present > 0, user_id, labels)
+            let rating = ratings.remove(&row.room.id).map(rating::RatingView::from);
+            view_of(row, present > 0, user_id, labels, rating)
         })
         .collect())
 }
 
-fn view_of(row: InboxRow, online: bool, user_id: Option<String>, labels: Vec<String>) -> RoomView {
+fn view_of(
+    row: InboxRow,
+    online: bool,
+    user_id: Option<String>,
+    labels: Vec<String>,
+    rating: Option<rating::RatingView>,
+) -> RoomView {
     RoomView {
         id: row.room.id,
         site_id: row.room.site_id,
         status: row.room.status,
         assignee: row.room.assignee,
         labels,
+        rating,
         visitor: VisitorView {
             id: row.visitor.id,
             name: row.visitor.name,

@@ -50,7 +50,10 @@ pub async fn update_room(
         };
         state
             .bus
-            .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
+            .publish(
+                &[Topic::Site(room.site_id), Topic::Room(id)],
+                frame.to_text().into(),
+            )
             .await?;
     }
     Ok(HttpResponse::Ok().json(room_view(&state, access.owner.id, id).await?))

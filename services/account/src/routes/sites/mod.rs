@@ -9,6 +9,7 @@ pub mod get;
 pub mod identity;
 pub mod labels;
 pub mod list;
+pub mod ratings;
 pub mod retention;
 pub mod rotate_key;
 pub mod update;

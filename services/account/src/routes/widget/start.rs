@@ -72,6 +72,9 @@ pub struct VisitorRoom {
     /// How far the site's owners have read the room: the visitor's messages up to this
     /// seq were seen (an owner's reply moves it too). 0 when none was.
     pub owner_read_seq: i64,
+    /// The visitor rated this conversation (`PUT /rooms/{id}/rating`): a closed one
+    /// needs no rating prompt.
+    pub rated: bool,
 }
 
 /// What the widget needs to talk: who it is, its conversation, and a socket ticket.
@@ -313,6 +316,7 @@ async fn start_visitor(
             last_seq: room.last_seq,
             unread: standing.unread,
             owner_read_seq: standing.owner_read_seq,
+            rated: standing.rated,
         },
         token,
         gateway_url: state.settings.gateway_url(),
