@@ -55,6 +55,8 @@ export interface EventMap {
   close: undefined;
   /** The visitor left (or changed) their email in the away state: the address. */
   email: string;
+  /** The visitor rated the closed conversation (1 to 5, and their comment or null). */
+  rating: { score: number; comment: string | null };
   error: ChatError;
 }
 

@@ -99,6 +99,11 @@
       emailSaved: 'We will reply to {email}.',
       emailChange: 'Change',
       emailInvalid: 'Please enter a valid email address.',
+      rateAsk: 'How was this conversation?',
+      rateScore: '{n} of 5',
+      rateComment: 'Anything to add? (optional)',
+      rateSend: 'Send rating',
+      rateThanks: 'Thank you for your feedback!',
     },
     ko: {
       open: '채팅 열기',
@@ -132,6 +137,11 @@
       emailSaved: '{email}(으)로 답변드리겠습니다.',
       emailChange: '변경',
       emailInvalid: '올바른 이메일 주소를 입력해 주세요.',
+      rateAsk: '상담은 어떠셨나요?',
+      rateScore: '5점 중 {n}점',
+      rateComment: '덧붙일 말씀이 있나요? (선택)',
+      rateSend: '평가 보내기',
+      rateThanks: '소중한 의견 감사합니다!',
     },
   };
 
@@ -170,6 +180,14 @@
     '[data-pt=email-note]{flex:1 0 100%;margin:0;font-size:12px;color:#4b5563}[data-pt=email-note]:empty{display:none}' +
     '[data-pt=email-saved]{display:flex;align-items:center;gap:8px;padding:8px 20px;font-size:12.5px;color:#4b5563;background:#f3f4f6;border-bottom:1px solid #e8e9ee}' +
     '[data-pt=email-saved] button{border:0;background:none;padding:0;text-decoration:underline;color:inherit}' +
+    '[data-pt=rating]{flex-direction:column;gap:6px;padding:10px 16px;border-top:1px solid #e8e9ee;background:#f3f4f6}' +
+    '[data-pt=rating] p{margin:0;font-size:13px;color:#374151}[data-pt=stars]{display:flex;gap:2px}' +
+    '[data-pt=stars] button{width:34px;height:34px;border:0;border-radius:8px;background:none;font-size:24px;line-height:1;color:#d1d5db}' +
+    '[data-pt=stars] button[data-on=true]{color:#f59e0b}[data-pt=stars] button:focus-visible{outline:2px solid var(--a)}' +
+    '[data-pt=rating] textarea{padding:7px 10px;border:1px solid #d1d5db;border-radius:10px;font:inherit;font-size:13px;resize:none}' +
+    '[data-pt=rating] [type=submit]{align-self:flex-end;padding:7px 14px;border:0;border-radius:16px;background:var(--a);color:var(--on)}' +
+    '[data-pt=rating] [type=submit]:disabled{opacity:.4}' +
+    '[data-pt=rated]{padding:8px 16px;font-size:12.5px;color:#4b5563;background:#f3f4f6;border-top:1px solid #e8e9ee}' +
     '[data-pt=messages]{flex:1;display:flex;flex-direction:column;gap:4px;padding:16px 14px;overflow-y:auto;' +
     'overscroll-behavior:contain;background:#f7f7fa}' +
     '[data-pt=message],.g{display:flex;flex-direction:column;align-items:flex-start;max-width:80%;margin-top:4px}' +
@@ -210,6 +228,11 @@
     '<div data-pt="email-saved" hidden><span></span><button type="button"></button></div>' +
     '<div data-pt="messages" role="log" aria-live="polite" tabindex="0"><div class="g"></div></div>' +
     '<div data-pt="typing" hidden><span class="dots"><i></i><i></i><i></i></span><span></span></div>' +
+    '<form data-pt="rating" hidden><p id="rq"></p><div data-pt="stars" role="group" aria-labelledby="rq">' +
+    '<button type="button" data-score="1">★</button><button type="button" data-score="2">★</button><button type="button" data-score="3">★</button>' +
+    '<button type="button" data-score="4">★</button><button type="button" data-score="5">★</button></div>' +
+    '<textarea rows="2" maxlength="1000"></textarea><button type="submit" disabled></button></form>' +
+    '<div data-pt="rated" role="status" hidden></div>' +
     '<div data-pt="count" aria-live="polite" hidden></div><form><textarea data-pt="input" rows="1"></textarea><button data-pt="send" type="submit" disabled>' +
     '<svg viewBox="0 0 24 24"><path d="M5 12h13M13 6l6 6-6 6"/></svg></button></form></div>' +
     '<button data-pt="launcher" type="button" aria-expanded="false" aria-controls="p">' +
@@ -265,6 +288,9 @@
     pending: new Map(), // cid -> the element of a message not acked yet
     loading: false, // an HTTP history page is on its way
     noHttp: false, // HTTP history failed at the network level (no CORS answer): don't retry
+    status: 'open', // closed by the site: the visitor may rate it
+    rated: false, // the visitor rated it (the start says, and their own rating)
+    score: 0, // the score picked in the rating form, not sent yet
   };
   /** What the panel shows. */
   const view = {
@@ -477,6 +503,12 @@
       log: pt('messages'),
       greet: q('.g'),
       typing: pt('typing'),
+      rating: pt('rating'),
+      ratingAsk: q('#rq'),
+      stars: [...root.querySelectorAll('[data-pt=stars] button')],
+      ratingComment: q('[data-pt=rating] textarea'),
+      ratingSend: q('[data-pt=rating] [type=submit]'),
+      rated: pt('rated'),
       form: q('form:not([data-pt])'),
       input: pt('input'),
       count: pt('count'),
@@ -498,6 +530,11 @@
       view.editingEmail = true;
       awayState();
       ui.emailInput.focus();
+    });
+    for (const star of ui.stars) star.addEventListener('click', () => pickScore(+star.dataset.score));
+    ui.rating.addEventListener('submit', (e) => {
+      e.preventDefault();
+      sendRating();
     });
     ui.panel.addEventListener('keydown', (e) => e.key === 'Escape' && setOpen(false, true));
     ui.form.addEventListener('submit', (e) => {
@@ -570,6 +607,12 @@
     ui.input.setAttribute('aria-label', s.input);
     ui.send.setAttribute('aria-label', s.send);
     ui.send.title = s.send;
+    ui.ratingAsk.textContent = s.rateAsk;
+    ui.stars.forEach((star, i) => star.setAttribute('aria-label', s.rateScore.replace('{n}', i + 1)));
+    ui.ratingComment.placeholder = s.rateComment;
+    ui.ratingComment.setAttribute('aria-label', s.rateComment);
+    ui.ratingSend.textContent = s.rateSend;
+    ui.rated.textContent = s.rateThanks;
     setOwner(view.ownerOnline);
     setConn(ui.conn.dataset.state);
     setLauncherLabel();
@@ -678,6 +721,47 @@
     } catch (e) {}
     // Could not ask: the page keeps what it knows, and asks again in a minute.
     view.hoursTimer = setTimeout(recheckHours, 60000);
+  }
+
+  /** The rating form shows under a closed conversation the visitor has not rated yet. */
+  function ratingState() {
+    if (!ui) return;
+    const ask = room.status === 'closed' && !room.rated;
+    ui.rating.hidden = !ask;
+    ui.rated.hidden = !(room.status === 'closed' && room.rated && room.score);
+  }
+
+  function pickScore(score) {
+    room.score = score;
+    ui.stars.forEach((star, i) => {
+      star.dataset.on = String(i < score);
+      star.setAttribute('aria-pressed', String(i + 1 === score));
+    });
+    ui.ratingSend.disabled = false;
+  }
+
+  /** `PUT /rooms/{id}/rating`; the form stays (and says nothing) if it could not be sent. */
+  async function sendRating() {
+    if (!room.score || !room.id || !conn.token) return;
+    ui.ratingSend.disabled = true;
+    const comment = ui.ratingComment.value.trim();
+    try {
+      const res = await fetch(`${store.base}/api/v1/rooms/${room.id}/rating`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer ' + conn.token, 'content-type': 'application/json' },
+        body: JSON.stringify(comment ? { score: room.score, comment } : { score: room.score }),
+        credentials: 'omit',
+      });
+      if (res.ok) {
+        room.rated = true;
+        ratingState();
+        emit('rating', { score: room.score, comment: comment || null });
+        return;
+      }
+      const body = await res.json().catch(() => ({}));
+      emit('error', { code: body.error || 'http_' + res.status, message: body.message });
+    } catch (e) {}
+    ui.ratingSend.disabled = false;
   }
 
   /** The away state's form: the email is kept here and stored on the visitor. */
@@ -1045,6 +1129,9 @@
     ui.input.value = '';
     typed();
     const item = { cid: newCid(), body, ts: Date.now() };
+    // Writing again reopens the conversation (the server does the same).
+    room.status = 'open';
+    ratingState();
     store.saved.unsent.push(item);
     save();
     pendingEl(item);
@@ -1180,6 +1267,9 @@
       room.ownerRead = given.owner_read_seq;
       seenMarks();
     }
+    room.status = given.status;
+    room.rated = Boolean(given.rated);
+    ratingState();
     conn.token = session.token;
     // The transcript by mail, for a visitor who left an email (PinTalk('identify')).
     if (ui) ui.mailer.hidden = !store.saved.identity?.email;
@@ -1319,6 +1409,12 @@
           room.ownerRead = f.seq;
           seenMarks();
         }
+        break;
+      case 'room':
+        if (f.room !== room.id) break;
+        room.status = f.status;
+        if (f.status === 'closed') room.rated = false; // a new closing asks again
+        ratingState();
         break;
       case 'settings':
         if (f.site !== site.cfg.site_id) break;

@@ -8,6 +8,7 @@ import { h, icon, mount } from '../dom.js';
 import { avatar, busy, confirmDialog, menuButton, toast, visitorName } from '../ui.js';
 import { cannedPicker } from './canned-replies.js';
 import { labelBar } from './labels.js';
+import { ratingLine } from './ratings.js';
 import { MessageList } from './message-list.js';
 
 const PAGE = 50;
@@ -88,7 +89,10 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     labels.set(next);
     onChange(room);
   }
-  const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, labels.el, list.el, footer);
+  // The visitor's rating, once the closed conversation has one.
+  const rating = h('div', { class: 'convo-rating-slot' });
+  const renderRating = () => mount(rating, ratingLine(room.rating));
+  const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, labels.el, rating, list.el, footer);
 
   function renderHead() {
     const v = room.visitor;
@@ -415,6 +419,12 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     rt.on('labels', (e) => {
       if (mine(e)) setLabels(e.labels);
     }),
+    rt.on('rated', (e) => {
+      if (!mine(e)) return;
+      room = { ...room, rating: { score: e.score, comment: e.comment ?? null, rated_at: new Date().toISOString() } };
+      renderRating();
+      onChange(room);
+    }),
     rt.on('resync', (r) => {
       if (mine(r)) loadNewest(200, (page) => list.replaceNewest(page.messages, page.has_more, r.after_seq));
     }),
@@ -432,6 +442,7 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
 
   renderHead();
   renderFooter();
+  renderRating();
   if (visitorTyping) setVisitorTyping(true);
   loadNewest(PAGE, (page) => list.addHistory(page.messages, page.has_more, { initial: true }));
 

@@ -10,6 +10,7 @@ import { availabilityEditor } from './hours.js';
 import { notLiveNotice } from './not-live.js';
 import { originsEditor } from './origins.js';
 import { widgetPreview } from './preview.js';
+import { ratingsSection } from './ratings.js';
 import { retentionSection } from './retention.js';
 import { webhooksSection } from './webhooks.js';
 import { bansSection } from './bans.js';
@@ -43,6 +44,7 @@ export function settingsView(app, params) {
   const webhooks = webhooksSection(site);
   const bans = bansSection(site);
   const retention = retentionSection(site);
+  const ratings = ratingsSection(app, site);
   const identity = identitySection(site);
 
   // Install: snippet, key.
@@ -249,7 +251,7 @@ export function settingsView(app, params) {
           h('p', { class: 'muted', text: t('settings.sub') })),
         h('a', { class: 'btn btn-secondary', href: `/sites/${site.id}` }, icon('inbox', 16), h('span', { text: t('settings.openInbox') }))),
       h('div', { class: 'settings-layout' },
-        h('div', { class: 'settings-main' }, notLive.el, install, form, identity.el, retention.el, webhooks.el, blocked.el, bans.el, danger),
+        h('div', { class: 'settings-main' }, notLive.el, install, form, ratings.el, identity.el, retention.el, webhooks.el, blocked.el, bans.el, danger),
         h('aside', { class: 'settings-aside' }, preview.el))),
   };
 }
