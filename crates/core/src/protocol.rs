@@ -283,6 +283,14 @@ pub enum ServerFrame {
         site: SiteId,
         assignee: Option<OwnerId>,
     },
+    /// For owners: the visitor's widget reported where they are (the page, referrer,
+    /// language, time zone, screen, parsed user agent, visits): `GET /rooms/{id}`'s
+    /// `visitor.context`.
+    Visitor {
+        room: RoomId,
+        site: SiteId,
+        context: serde_json::Value,
+    },
     /// For owners: the visitor rated a closed conversation (1 to 5, and a comment).
     Rated {
         room: RoomId,

@@ -26,6 +26,7 @@ pub mod schema;
 pub mod search;
 pub mod sessions;
 pub mod sites;
+pub mod visitor_contexts;
 pub mod visitor_data;
 pub mod visitors;
 pub mod webhooks;

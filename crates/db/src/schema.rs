@@ -289,6 +289,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    visitor_contexts (visitor_id) {
+        visitor_id -> Text,
+        page_url -> Text,
+        page_title -> Nullable<Text>,
+        referrer -> Nullable<Text>,
+        language -> Nullable<Text>,
+        time_zone -> Nullable<Text>,
+        screen_width -> Nullable<Integer>,
+        screen_height -> Nullable<Integer>,
+        browser -> Nullable<Text>,
+        browser_version -> Nullable<Text>,
+        os -> Nullable<Text>,
+        device -> Nullable<Text>,
+        visits -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         holder -> Text,
@@ -318,6 +337,7 @@ diesel::joinable!(api_tokens -> owners (owner_id));
 diesel::joinable!(canned_replies -> owners (owner_id));
 diesel::joinable!(room_labels -> rooms (room_id));
 diesel::joinable!(room_ratings -> rooms (room_id));
+diesel::joinable!(visitor_contexts -> visitors (visitor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -343,6 +363,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_replies,
     room_labels,
     room_ratings,
+    visitor_contexts,
     site_retention,
     leases,
 );

@@ -21,6 +21,8 @@ pub struct VisitorData {
     pub notifications: Vec<DueNotification>,
     /// The site's own user id for them, when its server verified them.
     pub verified: Option<crate::models::VerifiedVisitor>,
+    /// What their widget last reported about them.
+    pub context: Option<crate::visitor_contexts::VisitorContext>,
 }
 
 /// The visitor of `site` with all their data, or `None` if there is no such visitor.
@@ -73,6 +75,7 @@ pub fn export(
             .select(DueNotification::as_select())
             .load(conn)?;
         let verified = crate::identities::of_visitor(conn, id)?;
+        let context = crate::visitor_contexts::of_visitors(conn, &[id])?.remove(&id);
         Ok(Some(VisitorData {
             visitor,
             page_url,
@@ -80,6 +83,7 @@ pub fn export(
             reads,
             notifications,
             verified,
+            context,
         }))
     })
 }

@@ -141,6 +141,10 @@ route_table! {
     ],
     "/api/v1/rooms/{id}/assignee" => [put rooms::assign::assign_room],
     "/api/v1/rooms/{id}/labels" => [put rooms::labels::set_labels],
+    "/api/v1/rooms/{id}/visitor/context" => [
+        put rooms::visitor_context::report_context;
+        + options rooms::messages::messages_preflight
+    ],
     "/api/v1/rooms/{id}/rating" => [
         put rooms::rating::rate_room;
         + options rooms::messages::messages_preflight

@@ -80,6 +80,27 @@ impl TestApp {
         Self::reply(res.expect("request sent")).await
     }
 
+    /// `PUT /rooms/{room}/visitor/context` as a widget on `SHOP` sends it, from a browser
+    /// that says it is `user_agent`.
+    pub async fn report_context(
+        &self,
+        token: &str,
+        room: &str,
+        user_agent: &str,
+        context: Value,
+    ) -> Reply {
+        let path = format!("/api/v1/rooms/{room}/visitor/context");
+        let res = self
+            .client
+            .put(self.url(&path))
+            .bearer_auth(token)
+            .insert_header(("origin", crate::realtime::SHOP))
+            .insert_header(("user-agent", user_agent))
+            .send_json(&context)
+            .await;
+        Self::reply(res.expect("request sent")).await
+    }
+
     async fn get(&self, path: &str, token: &str) -> Reply {
         self.send(Method::GET, path, Some(token), None, None).await
     }

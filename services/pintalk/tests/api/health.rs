@@ -89,6 +89,7 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/rooms/{id}/labels", &["put"]),
         ("/api/v1/sites/{id}/labels", &["get"]),
         ("/api/v1/rooms/{id}/rating", &["put"]),
+        ("/api/v1/rooms/{id}/visitor/context", &["put"]),
         ("/api/v1/sites/{id}/ratings", &["get"]),
     ] {
         for method in methods {
@@ -100,7 +101,7 @@ async fn openapi_document_covers_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        57,
+        58,
         "an endpoint is documented that the test does not know"
     );
 }

@@ -40,6 +40,7 @@ mod smtp;
 mod socket;
 mod tokens;
 mod verification;
+mod visitor_context;
 mod webhooks;
 mod widget;
 mod widget_script;

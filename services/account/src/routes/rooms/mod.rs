@@ -15,6 +15,7 @@ pub mod transcript;
 pub mod transcript_mail;
 pub mod unblock;
 pub mod update;
+pub mod visitor_context;
 pub mod visitor_email;
 pub mod visitor_erase;
 pub mod visitor_export;
@@ -61,6 +62,9 @@ pub struct VisitorView {
     /// The site's own id of the verified user; absent unless `verified`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// Where they are and what they use, as their widget last reported; null before any
+    /// report.
+    pub context: Option<visitor_context::ContextView>,
 }
 
 /// The last message of a room, for the inbox preview.
@@ -183,12 +187,13 @@ pub(crate) async fn views_of(
     let present = state.bus.presence_counts(&keys).await?;
     let visitors: Vec<VisitorId> = rows.iter().map(|row| row.visitor.id).collect();
     let rooms: Vec<RoomId> = rows.iter().map(|row| row.room.id).collect();
-    let (verified, mut labels, mut ratings) = state
+    let (verified, mut labels, mut ratings, contexts) = state
         .db(move |conn| {
             Ok((
                 pintalk_db::identities::of_visitors(conn, &visitors)?,
                 pintalk_db::labels::of_rooms(conn, &rooms)?,
                 pintalk_db::ratings::of_rooms(conn, &rooms)?,
+                pintalk_db::visitor_contexts::of_visitors(conn, &visitors)?,
             ))
         })
         .await?;
@@ -202,18 +207,38 @@ pub(crate) async fn views_of(
                 .map(|v| v.user_id.clone());
             let labels = labels.remove(&row.room.id).unwrap_or_default();
             let rating = ratings.remove(&row.room.id).map(rating::RatingView::from);
-            view_of(row, present > 0, user_id, labels, rating)
+            // A visitor's context is theirs in every room of theirs on the page.
+            let context = contexts
+                .get(&row.visitor.id)
+                .cloned()
+                .map(visitor_context::ContextView::from);
+            view_of(
+                row,
+                present > 0,
+                user_id,
+                Extras {
+                    labels,
+                    rating,
+                    context,
+                },
+            )
         })
         .collect())
 }
 
-fn view_of(
-    row: InboxRow,
-    online: bool,
-    user_id: Option<String>,
+/// What a room view holds beyond its inbox row, read for a whole page at once.
+struct Extras {
     labels: Vec<String>,
     rating: Option<rating::RatingView>,
-) -> RoomView {
+    context: Option<visitor_context::ContextView>,
+}
+
+fn view_of(row: InboxRow, online: bool, user_id: Option<String>, extras: Extras) -> RoomView {
+    let Extras {
+        labels,
+        rating,
+        context,
+    } = extras;
     RoomView {
         id: row.room.id,
         site_id: row.room.site_id,
@@ -229,6 +254,7 @@ fn view_of(
             blocked: row.visitor.blocked_at.is_some(),
             verified: user_id.is_some(),
             user_id,
+            context,
         },
         last_seq: row.room.last_seq,
         last_message: row.last_message.map(Preview::from),

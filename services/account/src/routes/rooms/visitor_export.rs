@@ -32,6 +32,7 @@ fn export_of(data: VisitorData, now: i64) -> Export {
         "name": v.name,
         "email": v.email,
         "page_url": data.page_url,
+        "context": data.context.clone().map(super::visitor_context::ContextView::from),
         "blocked_at": v.blocked_at.map(rfc3339),
         "user_id": data.verified.as_ref().map(|u| &u.user_id),
         "verified_at": data.verified.as_ref().map(|u| rfc3339(u.verified_at)),
