@@ -63,6 +63,11 @@
   const TIMER_MAX_MS = 2147483647;
   /** A plausible address: the server checks it properly. */
   const EMAIL_LIKE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  /** Navigations this close together send one context report (an SPA's burst of replaceState). */
+  const CONTEXT_DEBOUNCE_MS = 400;
+  /** The server's bounds on a context report: URL bytes, title characters. */
+  const CONTEXT_URL_MAX = 2048;
+  const CONTEXT_TITLE_MAX = 300;
   /** A mail's link that reopens this chat: `#pintalk=<token>`. */
   const REOPEN_HASH = /(?:^#|&)pintalk=([0-9a-fA-F]{1,128})/;
 
@@ -561,6 +566,7 @@
     w.addEventListener('offline', () => conn.ws && lost(CLOSE_ABNORMAL));
 
     store.saved.unsent.forEach(pendingEl);
+    watchNavigation();
     applyStrings();
     if (store.saved.unread) badge(store.saved.unread);
     d.body.appendChild(host);
@@ -721,6 +727,68 @@
     } catch (e) {}
     // Could not ask: the page keeps what it knows, and asks again in a minute.
     view.hoursTimer = setTimeout(recheckHours, 60000);
+  }
+
+  /** The last context report sent (its JSON), and the pending one's timer. */
+  const context = { sent: '', timer: 0 };
+
+  /** Says where the visitor is, once navigating pauses. */
+  function reportContext() {
+    clearTimeout(context.timer);
+    context.timer = setTimeout(sendContext, CONTEXT_DEBOUNCE_MS);
+  }
+
+  const bytes = (text) => new TextEncoder().encode(text).length;
+
+  /**
+   * `PUT /rooms/{id}/visitor/context`: the page, where the visitor came from, language,
+   * time zone and screen. What the server would refuse is left out (a URL too long loses
+   * its query), and the same report is not sent twice.
+   */
+  async function sendContext() {
+    if (!room.id || !conn.token) return;
+    let url = location.href;
+    if (bytes(url) > CONTEXT_URL_MAX) url = location.origin + location.pathname;
+    if (bytes(url) > CONTEXT_URL_MAX) return;
+    const report = { url, title: [...(d.title || '')].slice(0, CONTEXT_TITLE_MAX).join('').replace(/[\u0000-\u001f\u007f]/g, ' ') };
+    const referrer = d.referrer;
+    if (/^https?:/.test(referrer) && bytes(referrer) <= CONTEXT_URL_MAX) report.referrer = referrer;
+    if (/^[A-Za-z0-9-]{1,35}$/.test(navigator.language || '')) report.language = navigator.language;
+    try {
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (/^[A-Za-z0-9/_+-]{1,64}$/.test(zone || '')) report.time_zone = zone;
+    } catch (e) {}
+    if (w.screen && screen.width > 0 && screen.height > 0) report.screen = { width: screen.width, height: screen.height };
+    const json = JSON.stringify(report);
+    if (json === context.sent) return;
+    context.sent = json;
+    try {
+      const res = await fetch(`${store.base}/api/v1/rooms/${room.id}/visitor/context`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer ' + conn.token, 'content-type': 'application/json' },
+        body: json,
+        credentials: 'omit',
+      });
+      if (!res.ok) context.sent = '';
+    } catch (e) {
+      context.sent = ''; // sent again with the next navigation or session
+    }
+  }
+
+  /** An SPA moves without loading a page: its history calls and events are navigations too. */
+  function watchNavigation() {
+    // `w.history`: this file's own `history()` fetches the conversation's messages.
+    const pages = w.history;
+    for (const name of ['pushState', 'replaceState']) {
+      const original = pages[name];
+      pages[name] = function (...args) {
+        const result = original.apply(this, args);
+        reportContext();
+        return result;
+      };
+    }
+    w.addEventListener('popstate', reportContext);
+    w.addEventListener('hashchange', reportContext);
   }
 
   /** The rating form shows under a closed conversation the visitor has not rated yet. */
@@ -1271,6 +1339,7 @@
     room.rated = Boolean(given.rated);
     ratingState();
     conn.token = session.token;
+    reportContext();
     // The transcript by mail, for a visitor who left an email (PinTalk('identify')).
     if (ui) ui.mailer.hidden = !store.saved.identity?.email;
   }

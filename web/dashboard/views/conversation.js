@@ -9,6 +9,7 @@ import { avatar, busy, confirmDialog, menuButton, toast, visitorName } from '../
 import { cannedPicker } from './canned-replies.js';
 import { labelBar } from './labels.js';
 import { ratingLine } from './ratings.js';
+import { visitorPanel } from './visitor-context.js';
 import { MessageList } from './message-list.js';
 
 const PAGE = 50;
@@ -92,7 +93,8 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
   // The visitor's rating, once the closed conversation has one.
   const rating = h('div', { class: 'convo-rating-slot' });
   const renderRating = () => mount(rating, ratingLine(room.rating));
-  const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, labels.el, rating, list.el, footer);
+  const context = visitorPanel(room.visitor.context);
+  const el = h('section', { class: 'convo', dataset: { room: room.id } }, head, labels.el, rating, context.el, list.el, footer);
 
   function renderHead() {
     const v = room.visitor;
@@ -418,6 +420,12 @@ export function conversationView(app, room, { onChange, onRead, onDelete, visito
     }),
     rt.on('labels', (e) => {
       if (mine(e)) setLabels(e.labels);
+    }),
+    rt.on('visitor', (e) => {
+      if (!mine(e)) return;
+      room = { ...room, visitor: { ...room.visitor, context: e.context } };
+      context.set(e.context);
+      onChange(room);
     }),
     rt.on('rated', (e) => {
       if (!mine(e)) return;
