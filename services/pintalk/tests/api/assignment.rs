@@ -8,7 +8,7 @@ use crate::helpers::TestApp;
 use crate::realtime::{SHOP, key, owner_with_site};
 
 /// The ids of an inbox page.
-fn ids(page: &Value) -> Vec<String> {
+pub fn ids(page: &Value) -> Vec<String> {
     page["rooms"]
         .as_array()
         .unwrap()

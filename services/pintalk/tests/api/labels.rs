@@ -4,6 +4,7 @@
 use awc::http::StatusCode;
 use serde_json::{Value, json};
 
+use crate::assignment::ids;
 use crate::eventually::eventually;
 use crate::helpers::{Reply, TestApp};
 use crate::realtime::{SHOP, key, owner_with_site};
@@ -19,16 +20,6 @@ impl TestApp {
         let path = format!("/api/v1/sites/{site}/labels");
         self.call("GET", &path, Some(token), None).await
     }
-}
-
-/// The ids of an inbox page.
-fn ids(page: &Value) -> Vec<String> {
-    page["rooms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[actix_web::test]

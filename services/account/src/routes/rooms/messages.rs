@@ -42,6 +42,30 @@ pub(crate) async fn readable_room(
     }
 }
 
+/// The session origin of a visitor's request, or `401 invalid_token` for an owner's:
+/// the endpoints only a visitor's widget calls (`what` says which, for the message).
+pub(crate) fn visitor_origin<'a>(reader: &'a Reader, what: &str) -> Result<&'a str, ApiError> {
+    match reader {
+        Reader::Visitor { origin, .. } => Ok(origin.as_str()),
+        Reader::Owner(_) => Err(ApiError::new(
+            ErrorCode::InvalidToken,
+            format!("only the visitor {what}: use the widget session's token"),
+        )),
+    }
+}
+
+/// A `200` for a visitor's request from the customer's page: CORS for exactly the origin
+/// its session was issued for.
+pub(crate) fn visitor_ok(req: &HttpRequest, origin: &str) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    if request_origin(req) == Some(origin) {
+        response
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))
+            .insert_header((header::VARY, "Origin"));
+    }
+    response
+}
+
 /// A page of a room's messages, oldest first; an acked message is here at once. Internal
 /// notes are in an owner's pages only, never in a visitor's.
 /// Owners use their access token (or an API token with the `read` scope); a visitor uses

@@ -1,7 +1,6 @@
 //! `PUT /api/v1/rooms/{id}/rating`: the visitor rates a closed conversation (CSAT), from
 //! the widget with their widget session's token.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_bus::Topic;
 use pintalk_core::ErrorCode;
@@ -12,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::RoomPath;
-use super::messages::{readable_room, request_origin};
+use super::messages::{readable_room, visitor_ok, visitor_origin};
 use crate::auth::Reader;
 use crate::body::Json;
 use crate::domain::text::bounded;
@@ -70,12 +69,7 @@ pub async fn rate_room(
     path: web::Path<RoomPath>,
     body: Json<RatingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let Reader::Visitor { origin, .. } = &reader else {
-        return Err(ApiError::new(
-            ErrorCode::InvalidToken,
-            "only the visitor rates a conversation: use the widget session's token",
-        ));
-    };
+    let origin = visitor_origin(&reader, "rates a conversation")?.to_owned();
     let score = i32::try_from(body.score)
         .ok()
         .filter(|s| (1..=5).contains(s))
@@ -115,11 +109,5 @@ pub async fn rate_room(
         .bus
         .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
         .await?;
-    let mut response = HttpResponse::Ok();
-    if request_origin(&req) == Some(origin.as_str()) {
-        response
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
-            .insert_header((header::VARY, "Origin"));
-    }
-    Ok(response.json(RatingView::from(rating)))
+    Ok(visitor_ok(&req, &origin).json(RatingView::from(rating)))
 }

@@ -6,7 +6,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use pintalk_bus::Topic;
-use pintalk_core::ErrorCode;
 use pintalk_core::clock::{now_ms, rfc3339};
 use pintalk_core::protocol::ServerFrame;
 use pintalk_db::visitor_contexts::{self, VisitorContext};
@@ -15,7 +14,7 @@ use url::Url;
 use utoipa::ToSchema;
 
 use super::RoomPath;
-use super::messages::{readable_room, request_origin};
+use super::messages::{readable_room, visitor_ok, visitor_origin};
 use crate::auth::Reader;
 use crate::body::Json;
 use crate::domain::text::bounded;
@@ -130,12 +129,7 @@ pub async fn report_context(
     path: web::Path<RoomPath>,
     body: Json<ContextRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let Reader::Visitor { origin, .. } = &reader else {
-        return Err(ApiError::new(
-            ErrorCode::InvalidToken,
-            "only the visitor's widget reports their context: use the widget session's token",
-        ));
-    };
+    let origin = visitor_origin(&reader, "reports their context")?.to_owned();
     let request = body.into_inner();
     let page_url = web_address("url", &request.url)?;
     if Url::parse(&page_url).map(|u| u.origin().ascii_serialization()) != Ok(origin.clone()) {
@@ -194,13 +188,7 @@ pub async fn report_context(
         .bus
         .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
         .await?;
-    let mut response = HttpResponse::Ok();
-    if request_origin(&req) == Some(origin.as_str()) {
-        response
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
-            .insert_header((header::VARY, "Origin"));
-    }
-    Ok(response.json(view))
+    Ok(visitor_ok(&req, &origin).json(view))
 }
 
 /// A blank or absent field is none; anything else must pass `check`.

@@ -2,16 +2,14 @@
 //! site's answers are mailed to while they are away — from the widget's away state, with
 //! their widget session token.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use pintalk_core::ErrorCode;
 use pintalk_db::visitors;
 use serde::{Deserialize, Serialize};
 use url::Url;
 use utoipa::ToSchema;
 
 use super::RoomPath;
-use super::messages::{readable_room, request_origin};
+use super::messages::{readable_room, visitor_ok, visitor_origin};
 use crate::auth::Reader;
 use crate::body::Json;
 use crate::domain::email::EmailAddress;
@@ -53,27 +51,16 @@ pub async fn set_visitor_email(
     path: web::Path<RoomPath>,
     body: Json<VisitorEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let Reader::Visitor { origin, .. } = &reader else {
-        return Err(ApiError::new(
-            ErrorCode::InvalidToken,
-            "only the visitor leaves their email: use the widget session's token",
-        ));
-    };
+    let origin = visitor_origin(&reader, "leaves their email")?.to_owned();
     let room = readable_room(&state, &reader, path.id).await?;
     let VisitorEmailRequest { email, page_url } = body.into_inner();
     let email = EmailAddress::parse(&email)?.as_str().to_owned();
-    let page_url = page_url.map(|page| page_of(&page, origin)).transpose()?;
+    let page_url = page_url.map(|page| page_of(&page, &origin)).transpose()?;
     let (visitor, stored) = (room.visitor_id, email.clone());
     state
         .db(move |conn| Ok(visitors::leave_email(conn, visitor, stored, page_url)?))
         .await?;
-    let mut response = HttpResponse::Ok();
-    if request_origin(&req) == Some(origin.as_str()) {
-        response
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
-            .insert_header((header::VARY, "Origin"));
-    }
-    Ok(response.json(VisitorEmail { email }))
+    Ok(visitor_ok(&req, &origin).json(VisitorEmail { email }))
 }
 
 /// A page URL of the session's own origin (so a mail never links elsewhere).
