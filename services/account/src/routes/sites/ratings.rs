@@ -75,7 +75,7 @@ pub async fn site_ratings(
             average: tally.into(),
         })
         .collect();
-    by_assignee.sort_by(|a, b| b.average.count.cmp(&a.average.count));
+    by_assignee.sort_by_key(|m| std::cmp::Reverse(m.average.count));
     Ok(HttpResponse::Ok().json(RatingSummary {
         site: summary.site.into(),
         by_assignee,
