@@ -178,6 +178,48 @@ fn switch_to_wal(conn: &mut diesel::SqliteConnection) -> Result<(), DbError> {
     }
 }
 
+/// Runs `f` in a transaction that may write after it reads. On SQLite it begins
+/// `IMMEDIATE`: a deferred transaction that reads first and writes later fails at once
+/// with "database is locked" when another connection committed in between (WAL cannot
+/// upgrade its stale snapshot, and the busy timeout does not apply); taking the write lock
+/// first makes it wait its turn instead. MySQL and PostgreSQL lock rows as they go and
+/// need nothing more. Inside another transaction it is a savepoint, as `transaction` is.
+pub fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let outermost = match conn {
+        DbConnection::Sqlite(c) => {
+            let depth =
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?;
+            if depth.is_none() {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                true
+            } else {
+                false
+            }
+        }
+        #[cfg(any(feature = "mysql", feature = "postgres"))]
+        _ => false,
+    };
+    if !outermost {
+        return conn.transaction(f);
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The error that made it roll back is the one to report.
+            let _ = Manager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
 /// Applies every pending migration of the connection's backend; returns how many ran.
 ///
 /// Safe when several processes start at once: the first migrates, the others wait and

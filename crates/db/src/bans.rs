@@ -16,7 +16,7 @@ use crate::{DbConnection, DbError};
 /// Stores a new ban unless its site has `max` already; whether it was stored. Expired
 /// bans do not count.
 pub fn insert(conn: &mut DbConnection, ban: &SiteBan, max: i64, now: i64) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let count: i64 = site_bans::table
             .filter(site_bans::site_id.eq(ban.site_id))
             .filter(live(now))
@@ -111,7 +111,7 @@ pub fn limits(conn: &mut DbConnection, site: SiteId) -> Result<SiteLimits, DbErr
 
 /// Stores the site's limits, replacing what it had.
 pub fn set_limits(conn: &mut DbConnection, limits: &SiteLimits) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let updated = diesel::update(site_limits::table.find(limits.site_id))
             .set(limits.clone())
             .execute(conn)?;

@@ -158,7 +158,7 @@ pub fn redeliver(
     id: DeliveryId,
     now: i64,
 ) -> Result<Option<Delivery>, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         diesel::update(
             webhook_deliveries::table
                 .find(id)

@@ -25,7 +25,7 @@ pub fn set_secret(
     site: SiteId,
     secret: &str,
 ) -> Result<SiteIdentity, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let now = now_ms();
         let updated = diesel::update(site_identities::table.find(site))
             .set((
@@ -57,7 +57,7 @@ pub fn update_settings(
     verification_required: Option<bool>,
     anonymous_allowed: Option<bool>,
 ) -> Result<Option<SiteIdentity>, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let Some(mut identity) = find(conn, site)? else {
             return Ok(None);
         };

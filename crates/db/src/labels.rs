@@ -17,9 +17,7 @@ pub struct LabelUse {
 }
 
 /// Replaces a room's labels with `labels` (checked, no repeats); whether they changed.
-/// One transaction: a reader sees the old set or the new one, never a mix. It writes
-/// before it reads, so that on SQLite it waits for the write lock rather than failing
-/// "locked" when another writer commits between its read and its write.
+/// One transaction: a reader sees the old set or the new one, never a mix.
 pub fn set(
     conn: &mut DbConnection,
     site: SiteId,
@@ -27,7 +25,7 @@ pub fn set(
     labels: &[String],
     now: i64,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let removed = diesel::delete(
             room_labels::table
                 .filter(room_labels::room_id.eq(room))

@@ -33,7 +33,7 @@ pub mod webhooks;
 
 use std::time::Duration;
 
-pub use backend::{Backend, DbConnection, run_migrations};
+pub use backend::{Backend, DbConnection, run_migrations, write_transaction};
 use diesel::r2d2;
 use diesel::result::{DatabaseErrorKind, Error as QueryError};
 

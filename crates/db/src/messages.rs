@@ -147,7 +147,7 @@ pub struct Applied {
 /// and seq, or the same sender and cid in the room) is skipped, cursors only move
 /// forward, so replaying a batch changes nothing.
 pub fn persist(conn: &mut DbConnection, batch: &Batch) -> Result<Applied, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         // The rooms the batch names, read first: a message or read of a room deleted
         // meanwhile (by its owner, an erasure or the retention sweeper) is dropped with
         // the room rather than failing the batch on its foreign key for ever.

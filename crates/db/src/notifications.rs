@@ -392,7 +392,7 @@ pub fn set_email_setting(
     email: EmailNotifications,
     now: i64,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         diesel::delete(
             notification_settings::table.filter(notification_settings::owner_id.eq(owner)),
         )

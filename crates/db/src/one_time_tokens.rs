@@ -67,7 +67,7 @@ pub fn consume(
     purpose: TokenPurpose,
     token_hash: &str,
 ) -> Result<Option<OneTimeToken>, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let now = now_ms();
         let claimed = diesel::update(
             one_time_tokens::table

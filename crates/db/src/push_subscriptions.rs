@@ -24,7 +24,7 @@ pub fn subscribe(
     subscription: &PushSubscription,
     max: usize,
 ) -> Result<Subscribed, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let owner = subscription.owner_id;
         let existing: Option<PushSubscriptionId> = push_subscriptions::table
             .filter(push_subscriptions::owner_id.eq(owner))

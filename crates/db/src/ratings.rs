@@ -37,10 +37,9 @@ pub struct Summary {
     pub by_assignee: BTreeMap<Option<OwnerId>, Tally>,
 }
 
-/// Stores a room's rating in place of any earlier one. The delete comes first so that on
-/// SQLite the transaction takes the write lock before it reads anything.
+/// Stores a room's rating in place of any earlier one.
 pub fn rate(conn: &mut DbConnection, rating: &Rating) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         diesel::delete(room_ratings::table.find(rating.room_id)).execute(conn)?;
         diesel::insert_into(room_ratings::table)
             .values(rating)

@@ -29,7 +29,7 @@ pub fn set_days(
     days: Option<i64>,
     now: i64,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         diesel::delete(site_retention::table.find(site)).execute(conn)?;
         if let Some(days) = days {
             diesel::insert_into(site_retention::table)
@@ -97,7 +97,7 @@ pub struct Deleted {
 /// stored since (`last_seq`) and still idle since before the cutoff — with its visitor if
 /// they have nothing left. Deleting a room already gone deletes nothing: a rerun is safe.
 pub fn delete_expired(conn: &mut DbConnection, expired: &Expired) -> Result<Deleted, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let rooms_deleted = diesel::delete(
             rooms::table
                 .find(expired.room)

@@ -140,11 +140,12 @@ pub fn backfill(conn: &mut DbConnection, limit: i64) -> Result<Backfill, DbError
     };
     if let Some(after) = pending(MESSAGES) {
         // Visitors come next, even when the messages just caught up.
-        conn.transaction(|conn| backfill_messages(conn, &after, limit))?;
+        crate::write_transaction(conn, |conn| backfill_messages(conn, &after, limit))?;
         return Ok(Backfill::Running);
     }
     if let Some(after) = pending(VISITORS) {
-        let caught_up = conn.transaction(|conn| backfill_visitors(conn, &after, limit))?;
+        let caught_up =
+            crate::write_transaction(conn, |conn| backfill_visitors(conn, &after, limit))?;
         return Ok(if caught_up {
             Backfill::Finished
         } else {

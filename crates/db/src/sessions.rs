@@ -36,7 +36,7 @@ pub fn start(
         expires_at,
         revoked_at: None,
     };
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         diesel::insert_into(sessions::table)
             .values(session.clone())
             .execute(conn)?;
@@ -59,7 +59,7 @@ pub fn rotate(
     old_hash: &str,
     new_hash: &str,
 ) -> Result<Rotation, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let now = now_ms();
         let found: Option<(RefreshToken, Session)> = refresh_tokens::table
             .inner_join(sessions::table)

@@ -70,7 +70,7 @@ pub fn update(
     id: SiteId,
     change: &SiteChange,
 ) -> Result<Option<Site>, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let updated = diesel::update(sites::table.find(id).filter(sites::owner_id.eq(owner)))
             .set(change)
             .execute(conn)?;

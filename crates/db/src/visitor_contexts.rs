@@ -34,13 +34,12 @@ pub struct VisitorContext {
 }
 
 /// Stores a report in place of the previous one, counting a new visit after a gap;
-/// returns what is stored. Every statement before the read is a write, so that on SQLite
-/// the transaction holds the write lock before it reads.
+/// returns what is stored.
 pub fn report(
     conn: &mut DbConnection,
     context: &VisitorContext,
 ) -> Result<VisitorContext, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let id = context.visitor_id;
         diesel::update(
             visitor_contexts::table

@@ -96,7 +96,7 @@ pub fn erase(
     site: SiteId,
     id: VisitorId,
 ) -> Result<Option<Vec<RoomId>>, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let rooms: Vec<RoomId> = rooms::table
             .filter(rooms::visitor_id.eq(id))
             .filter(rooms::site_id.eq(site))

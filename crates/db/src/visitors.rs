@@ -132,7 +132,7 @@ pub fn identify(
     if name.is_none() && email.is_none() {
         return Ok(());
     }
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         if let Some(name) = name {
             diesel::update(visitors::table.find(id))
                 .set(visitors::name.eq(name))
@@ -163,7 +163,7 @@ pub fn leave_email(
     email: String,
     page_url: Option<String>,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         diesel::update(visitors::table.find(id))
             .set(visitors::page_url.eq(page_url))
             .execute(conn)?;

@@ -23,7 +23,7 @@ use crate::{DbConnection, DbError, backend, rooms};
 
 /// Stores a new endpoint unless its site has `max` already; whether it was stored.
 pub fn insert(conn: &mut DbConnection, webhook: &Webhook, max: i64) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let count: i64 = webhooks::table
             .filter(webhooks::site_id.eq(webhook.site_id))
             .count()
@@ -68,7 +68,7 @@ pub fn update(
     id: WebhookId,
     change: &WebhookChange,
 ) -> Result<Option<Webhook>, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let updated = diesel::update(webhooks::table.find(id).filter(webhooks::site_id.eq(site)))
             .set(change)
             .execute(conn)?;
@@ -93,7 +93,7 @@ pub fn change_room_status(
     room: RoomId,
     status: RoomStatus,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let changed = rooms::set_status(conn, room, status)?;
         if changed {
             let event = match status {
@@ -117,7 +117,7 @@ pub fn change_room_assignee(
     room: RoomId,
     assignee: Option<OwnerId>,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    crate::write_transaction(conn, |conn| {
         let changed = rooms::set_assignee(conn, room, assignee)?;
         if changed {
             let status = rooms_table::table
