@@ -49,12 +49,23 @@ export function labelBar(room, { onChange }) {
       h('span', { text: label }),
       h('button', {
         type: 'button', class: 'label-remove', 'aria-label': t('labels.remove', { label }),
-        dataset: { action: 'remove-label' }, onclick: () => save(labels.filter((l) => l !== label)),
+        dataset: { action: 'remove-label' }, onclick: () => change((held) => held.filter((l) => l !== label)),
       }, '×'))));
     input.hidden = labels.length >= MAX_LABELS;
   }
 
+  /**
+   * Changes go one at a time, each computed from the set the previous one left: two
+   * quick Enters never send sets made from the same stale one.
+   */
+  let queue = Promise.resolve();
+  function change(next) {
+    queue = queue.then(() => save(next(labels)));
+    return queue;
+  }
+
   async function save(next) {
+    if (next.length === labels.length && next.every((l, i) => l === labels[i])) return true;
     try {
       const updated = await api('PUT', `/rooms/${room.id}/labels`, { body: { labels: next } });
       labels = updated.labels;
@@ -72,11 +83,13 @@ export function labelBar(room, { onChange }) {
       event.preventDefault();
       const label = normalize(input.value);
       if (!label) return;
-      if (labels.includes(label) || await save([...labels, label])) input.value = '';
-      input.focus();
+      // Cleared at once, so what is typed next is the next label; given back if refused.
+      input.value = '';
+      const saved = await change((held) => (held.includes(label) ? held : [...held, label]));
+      if (!saved && !input.value) input.value = label;
     } else if (event.key === 'Backspace' && !input.value && labels.length) {
       event.preventDefault();
-      save(labels.slice(0, -1));
+      change((held) => held.slice(0, -1));
     }
   });
 
