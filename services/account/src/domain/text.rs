@@ -45,6 +45,17 @@ pub fn web_url(field: &str, raw: &str) -> Result<String, ApiError> {
     }
 }
 
+/// A blank or absent field is none; anything else must pass `check`.
+pub fn blank_is_none(
+    raw: Option<&str>,
+    check: impl FnOnce(&str) -> Result<String, ApiError>,
+) -> Result<Option<String>, ApiError> {
+    match raw {
+        Some(text) if !text.trim().is_empty() => check(text).map(Some),
+        _ => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use super::RoomPath;
 use super::messages::{readable_room, visitor_ok, visitor_origin};
 use crate::auth::Reader;
 use crate::body::Json;
-use crate::domain::text::bounded;
+use crate::domain::text::{blank_is_none, bounded};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -74,12 +74,9 @@ pub async fn rate_room(
         .ok()
         .filter(|s| (1..=5).contains(s))
         .ok_or_else(|| ApiError::invalid_field("score", "must be 1 to 5"))?;
-    let comment = match body.comment.as_deref() {
-        Some(text) if !text.trim().is_empty() => {
-            Some(bounded("comment", text, 1, MAX_COMMENT_CHARS, true)?)
-        }
-        _ => None,
-    };
+    let comment = blank_is_none(body.comment.as_deref(), |text| {
+        bounded("comment", text, 1, MAX_COMMENT_CHARS, true)
+    })?;
     let room = readable_room(&state, &reader, path.id).await?;
     if room.status != RoomStatus::Closed {
         return Err(ApiError::new(

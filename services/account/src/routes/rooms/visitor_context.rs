@@ -17,7 +17,7 @@ use super::RoomPath;
 use super::messages::{readable_room, visitor_ok, visitor_origin};
 use crate::auth::Reader;
 use crate::body::Json;
-use crate::domain::text::bounded;
+use crate::domain::text::{blank_is_none, bounded};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -153,14 +153,14 @@ pub async fn report_context(
     let context = VisitorContext {
         visitor_id: room.visitor_id,
         page_url,
-        page_title: optional(request.title.as_deref(), |t| {
+        page_title: blank_is_none(request.title.as_deref(), |t| {
             bounded("title", t, 1, MAX_TITLE_CHARS, false)
         })?,
-        referrer: optional(request.referrer.as_deref(), |r| web_address("referrer", r))?,
-        language: optional(request.language.as_deref(), |l| {
+        referrer: blank_is_none(request.referrer.as_deref(), |r| web_address("referrer", r))?,
+        language: blank_is_none(request.language.as_deref(), |l| {
             tag("language", l, 35, |c| c.is_ascii_alphanumeric() || c == '-')
         })?,
-        time_zone: optional(request.time_zone.as_deref(), |z| {
+        time_zone: blank_is_none(request.time_zone.as_deref(), |z| {
             tag("time_zone", z, 64, |c| {
                 c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '+' | '-')
             })
@@ -189,17 +189,6 @@ pub async fn report_context(
         .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
         .await?;
     Ok(visitor_ok(&req, &origin).json(view))
-}
-
-/// A blank or absent field is none; anything else must pass `check`.
-fn optional(
-    raw: Option<&str>,
-    check: impl FnOnce(&str) -> Result<String, ApiError>,
-) -> Result<Option<String>, ApiError> {
-    match raw {
-        Some(text) if !text.trim().is_empty() => check(text).map(Some),
-        _ => Ok(None),
-    }
 }
 
 /// An http(s) URL of at most 2048 bytes, as parsed.
