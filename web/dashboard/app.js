@@ -10,7 +10,7 @@ import { compile, interceptLinks } from './router.js';
 import { session, SessionEnded } from './session.js';
 import { confirmDialog, toast, visitorName } from './ui.js';
 import { h } from './dom.js';
-import { loginView, signupView, forgotView, verifyView, resetView, changeEmailView } from './views/auth.js';
+import { loginView, signupView, forgotView, verifyView, resetView, changeEmailView, invitationView } from './views/auth.js';
 import { createShell } from './views/shell.js';
 import { sitesView, newSiteView } from './views/sites.js';
 import { inboxView } from './views/inbox.js';
@@ -87,6 +87,11 @@ const app = {
 /** Sites a new socket was already opened for, to be granted them. */
 const regranted = new Set();
 app.rt.on('ready', () => app.grantCheck());
+// A member's access changed (removed from a workspace, given other sites): the socket
+// reconnects with a new ticket on its own; the site list is read again to match it.
+app.rt.on('error', (e) => {
+  if (e.code === 'access_changed') app.loadSites().catch(() => {});
+});
 
 const routes = [
   { path: '/login', view: loginView, guest: true },
@@ -95,6 +100,7 @@ const routes = [
   { path: '/verify-email', view: verifyView, open: true },
   { path: '/reset-password', view: resetView, open: true },
   { path: '/change-email', view: changeEmailView, open: true },
+  { path: '/accept-invitation', view: invitationView, open: true },
   { path: '/', home: true },
   { path: '/sites', view: sitesView },
   { path: '/sites/new', view: newSiteView },

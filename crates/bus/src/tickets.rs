@@ -1,6 +1,8 @@
 //! Socket tickets at the gateway, which never reads SQL: each ticket opens one socket
-//! (its `jti` is claimed once), and a ticket of a session that ended is refused. Both
-//! records live only as long as a ticket can (its lifetime plus the JWT leeway).
+//! (its `jti` is claimed once), and a ticket of a session is refused when it was issued
+//! before the session's last revocation — a session that ended, or whose access changed
+//! (a member removed from a workspace: their next ticket, granting less, is accepted).
+//! Both records live only as long as a ticket can (its lifetime plus the JWT leeway).
 
 use std::time::Duration;
 
@@ -16,23 +18,29 @@ pub enum TicketUse {
     First,
     /// It opened a socket before: refused.
     Reused,
-    /// Its session ended after it was issued: refused.
+    /// Its session ended, or its access changed, after it was issued: refused.
     Revoked,
 }
 
 /// Single-use tickets and ended sessions, shared by every gateway and account process.
 #[async_trait]
 pub trait Tickets: Send + Sync {
-    /// Records that `sessions` ended, for `ttl` (as long as any of their tickets can
-    /// live): tickets naming them are refused from now on.
-    async fn revoke_sessions(&self, sessions: &[SessionId], ttl: Duration) -> Result<(), BusError>;
+    /// Records, for `ttl` (as long as any of their tickets can live), that the tickets of
+    /// `sessions` issued up to `at_ms` (unix ms, the issuer's clock) are refused.
+    async fn revoke_sessions(
+        &self,
+        sessions: &[SessionId],
+        at_ms: i64,
+        ttl: Duration,
+    ) -> Result<(), BusError>;
 
     /// Claims ticket `jti` (remembered for `ttl`, until it has expired) and checks that
-    /// `session` has not ended — one round trip.
+    /// `session` was not revoked since `issued_ms` — one round trip.
     async fn use_ticket(
         &self,
         jti: &str,
         session: Option<SessionId>,
+        issued_ms: i64,
         ttl: Duration,
     ) -> Result<TicketUse, BusError>;
 }

@@ -545,25 +545,25 @@ async fn a_ticket_opens_one_socket(bus: &dyn Bus) {
     let ttl = Duration::from_secs(60);
     let (jti, other) = (unique(), unique());
     assert_eq!(
-        bus.use_ticket(&jti, None, ttl).await.unwrap(),
+        bus.use_ticket(&jti, None, 0, ttl).await.unwrap(),
         TicketUse::First
     );
     assert_eq!(
-        bus.use_ticket(&jti, None, ttl).await.unwrap(),
+        bus.use_ticket(&jti, None, 0, ttl).await.unwrap(),
         TicketUse::Reused
     );
     assert_eq!(
-        bus.use_ticket(&other, None, ttl).await.unwrap(),
+        bus.use_ticket(&other, None, 0, ttl).await.unwrap(),
         TicketUse::First
     );
     let session = Some(SessionId::new());
     let owners = unique();
     assert_eq!(
-        bus.use_ticket(&owners, session, ttl).await.unwrap(),
+        bus.use_ticket(&owners, session, 0, ttl).await.unwrap(),
         TicketUse::First
     );
     assert_eq!(
-        bus.use_ticket(&owners, session, ttl).await.unwrap(),
+        bus.use_ticket(&owners, session, 0, ttl).await.unwrap(),
         TicketUse::Reused
     );
 }
@@ -571,19 +571,52 @@ async fn a_ticket_opens_one_socket(bus: &dyn Bus) {
 async fn tickets_of_an_ended_session_are_refused_others_are_not(bus: &dyn Bus) {
     let ttl = Duration::from_secs(60);
     let (ended, live) = (SessionId::new(), SessionId::new());
-    bus.revoke_sessions(&[ended], ttl).await.unwrap();
-    bus.revoke_sessions(&[], ttl).await.unwrap();
+    bus.revoke_sessions(&[ended], 1_000, ttl).await.unwrap();
+    bus.revoke_sessions(&[], 1_000, ttl).await.unwrap();
     assert_eq!(
-        bus.use_ticket(&unique(), Some(ended), ttl).await.unwrap(),
+        bus.use_ticket(&unique(), Some(ended), 0, ttl)
+            .await
+            .unwrap(),
         TicketUse::Revoked
     );
     assert_eq!(
-        bus.use_ticket(&unique(), Some(live), ttl).await.unwrap(),
+        bus.use_ticket(&unique(), Some(live), 0, ttl).await.unwrap(),
         TicketUse::First
     );
     assert_eq!(
-        bus.use_ticket(&unique(), None, ttl).await.unwrap(),
+        bus.use_ticket(&unique(), None, 0, ttl).await.unwrap(),
         TicketUse::First
+    );
+}
+
+async fn a_ticket_issued_after_a_revocation_is_accepted(bus: &dyn Bus) {
+    // What a member's changed access relies on: the tickets issued before it are
+    // refused, the next one (granting what they may see now) opens a socket.
+    let ttl = Duration::from_secs(60);
+    let session = SessionId::new();
+    bus.revoke_sessions(&[session], 5_000, ttl).await.unwrap();
+    for issued in [0, 4_999, 5_000] {
+        assert_eq!(
+            bus.use_ticket(&unique(), Some(session), issued, ttl)
+                .await
+                .unwrap(),
+            TicketUse::Revoked,
+            "issued at {issued}"
+        );
+    }
+    assert_eq!(
+        bus.use_ticket(&unique(), Some(session), 5_001, ttl)
+            .await
+            .unwrap(),
+        TicketUse::First
+    );
+    // A later revocation refuses that one's successors again.
+    bus.revoke_sessions(&[session], 9_000, ttl).await.unwrap();
+    assert_eq!(
+        bus.use_ticket(&unique(), Some(session), 8_000, ttl)
+            .await
+            .unwrap(),
+        TicketUse::Revoked
     );
 }
 
@@ -591,16 +624,16 @@ async fn ticket_records_last_only_their_ttl(bus: &dyn Bus) {
     let short = Duration::from_millis(50);
     let (jti, session) = (unique(), SessionId::new());
     assert_eq!(
-        bus.use_ticket(&jti, None, short).await.unwrap(),
+        bus.use_ticket(&jti, None, 0, short).await.unwrap(),
         TicketUse::First
     );
-    bus.revoke_sessions(&[session], short).await.unwrap();
+    bus.revoke_sessions(&[session], 1_000, short).await.unwrap();
     // Polls until the store forgets both; bounded so a broken expiry fails, not hangs.
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let again = bus.use_ticket(&jti, None, short).await.unwrap();
+        let again = bus.use_ticket(&jti, None, 0, short).await.unwrap();
         let revoked = bus
-            .use_ticket(&unique(), Some(session), short)
+            .use_ticket(&unique(), Some(session), 0, short)
             .await
             .unwrap();
         if again == TicketUse::First && revoked == TicketUse::First {
@@ -651,6 +684,7 @@ every_store!(
     a_seed_remembers_stored_cids_so_a_resend_is_recognised,
     a_ticket_opens_one_socket,
     tickets_of_an_ended_session_are_refused_others_are_not,
+    a_ticket_issued_after_a_revocation_is_accepted,
     ticket_records_last_only_their_ttl,
 );
 

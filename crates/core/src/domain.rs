@@ -275,6 +275,7 @@ mod tests {
         same_spelling(RoomStatus::ALL);
         same_spelling(ParticipantKind::ALL);
         same_spelling(Recipient::ALL);
+        same_spelling(Role::ALL);
         assert!("Open".parse::<RoomStatus>().is_err());
     }
 }
@@ -340,3 +341,27 @@ impl Recipient {
         }
     }
 }
+
+/// A member's role in a workspace. The owner (one per workspace) may do everything,
+/// including deleting the workspace and handing it to another member; an admin manages
+/// sites, members and settings; an agent answers the conversations of the sites they are
+/// given. What each may do is decided in one place: the account service's `policy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Admin,
+    Agent,
+}
+
+text_mapped!(Role {
+    Owner = "owner",
+    Admin = "admin",
+    Agent = "agent",
+});

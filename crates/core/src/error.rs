@@ -105,6 +105,22 @@ error_codes! {
     /// The owner has as many canned replies as allowed; delete one first.
     CannedRepliesFull = "canned_replies_full",
 
+    // Workspaces.
+    /// The caller's role in the workspace does not allow this (an agent managing sites or
+    /// members, an admin transferring ownership).
+    RoleNotAllowed = "role_not_allowed",
+    /// The invitation link is unknown, used, revoked or expired.
+    InvalidInvitation = "invalid_invitation",
+    /// The account is already a member of this workspace.
+    AlreadyMember = "already_member",
+    /// The workspace's owner cannot be removed, demoted or leave; transfer ownership first.
+    OwnerRequired = "owner_required",
+    /// The account owns a workspace that has other members: transfer it or remove them
+    /// before deleting the account.
+    WorkspaceHasMembers = "workspace_has_members",
+    /// The workspace has as many members and pending invitations as allowed.
+    MembersFull = "members_full",
+
     // Ratings.
     /// Only a closed conversation is rated; this one is open.
     ConversationOpen = "conversation_open",
@@ -168,6 +184,9 @@ error_codes! {
     VisitorBlocked = "visitor_blocked",
     /// The owner's session ended (logout, password change); log in again.
     SessionRevoked = "session_revoked",
+    /// The member's access changed (removed from a workspace, a site taken from them):
+    /// the socket closes; fetch a new ticket, which grants what they may see now.
+    AccessChanged = "access_changed",
     /// The conversation was deleted under its site's retention; start a new session.
     ConversationExpired = "conversation_expired",
     /// The visitor's data was erased at the site owner's request; start afresh.

@@ -108,9 +108,22 @@ typed_id!(
     BanId,
     /// A workspace API token (`pt_...`) that a bot or back office calls the API with.
     ApiTokenId,
-    /// A saved answer (`/shortcut`) of a workspace (the owner's until issue 12).
+    /// A saved answer (`/shortcut`) of a workspace.
     CannedReplyId,
+    /// A team that owns sites: its members answer their conversations.
+    WorkspaceId,
+    /// An invitation by mail to join a workspace.
+    InvitationId,
 );
+
+impl WorkspaceId {
+    /// The id of the workspace an account is created with (and the migration gave every
+    /// account that existed before workspaces): the account's own id. Only a name — the
+    /// workspace may change hands later.
+    pub fn first_of(account: OwnerId) -> Self {
+        Self(account.0)
+    }
+}
 
 /// Stores a typed id as its canonical text (feature `diesel`), so models hold the id and
 /// queries compare ids, never strings made by hand.

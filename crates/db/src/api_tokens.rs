@@ -1,8 +1,8 @@
-//! Workspace API tokens (`api_tokens`): created, listed, revoked by their owner, and
-//! looked up by hash on every request they authenticate.
+//! Workspace API tokens (`api_tokens`): created, listed, revoked by the workspace's
+//! admins, and looked up by hash on every request they authenticate.
 
 use diesel::prelude::*;
-use pintalk_core::ids::{ApiTokenId, OwnerId};
+use pintalk_core::ids::{ApiTokenId, WorkspaceId};
 
 use crate::models::{ApiToken, Owner};
 use crate::schema::{api_tokens, owners};
@@ -16,11 +16,11 @@ pub const LAST_USED_PRECISION_MS: i64 = 60_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Created {
     Stored,
-    /// The owner has `max` tokens already.
+    /// The workspace has `max` tokens already.
     Full,
 }
 
-/// Stores a new token unless its owner has `max` already.
+/// Stores a new token unless its workspace has `max` already.
 ///
 /// Inserted first and counted after, each statement on its own: a transaction that reads
 /// and then writes fails at once on SQLite when the persister commits in between (its
@@ -31,7 +31,7 @@ pub fn create(conn: &mut DbConnection, token: &ApiToken, max: usize) -> Result<C
         .values(token)
         .execute(conn)?;
     let count: i64 = api_tokens::table
-        .filter(api_tokens::owner_id.eq(token.owner_id))
+        .filter(api_tokens::workspace_id.eq(token.workspace_id))
         .count()
         .get_result(conn)?;
     if usize::try_from(count).unwrap_or(usize::MAX) > max {
@@ -41,28 +41,35 @@ pub fn create(conn: &mut DbConnection, token: &ApiToken, max: usize) -> Result<C
     Ok(Created::Stored)
 }
 
-/// The owner's tokens, oldest first.
-pub fn of_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<ApiToken>, DbError> {
+/// The tokens of these workspaces, oldest first.
+pub fn of_workspaces(
+    conn: &mut DbConnection,
+    workspaces: &[WorkspaceId],
+) -> Result<Vec<ApiToken>, DbError> {
     Ok(api_tokens::table
-        .filter(api_tokens::owner_id.eq(owner))
+        .filter(api_tokens::workspace_id.eq_any(workspaces))
         .order((api_tokens::created_at.asc(), api_tokens::id.asc()))
         .select(ApiToken::as_select())
         .load(conn)?)
 }
 
-/// Revokes (deletes) one of the owner's tokens; whether there was one. It stops working
+/// Revokes (deletes) one token of these workspaces; whether there was one. It stops working
 /// at once: every request looks its hash up.
-pub fn revoke(conn: &mut DbConnection, owner: OwnerId, id: ApiTokenId) -> Result<bool, DbError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    workspaces: &[WorkspaceId],
+    id: ApiTokenId,
+) -> Result<bool, DbError> {
     let deleted = diesel::delete(
         api_tokens::table
             .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::owner_id.eq(owner)),
+            .filter(api_tokens::workspace_id.eq_any(workspaces)),
     )
     .execute(conn)?;
     Ok(deleted > 0)
 }
 
-/// The token with this hash and its owner, marked used at `now` unless it was marked
+/// The token with this hash and the member who made it, marked used at `now` unless it was marked
 /// within the last minute.
 pub fn authenticate(
     conn: &mut DbConnection,

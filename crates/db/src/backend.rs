@@ -57,6 +57,8 @@ ids_bind_on_any_backend!(
     pintalk_core::ids::BanId,
     pintalk_core::ids::ApiTokenId,
     pintalk_core::ids::CannedReplyId,
+    pintalk_core::ids::WorkspaceId,
+    pintalk_core::ids::InvitationId,
 );
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -421,5 +423,37 @@ impl ManageConnection for Manager {
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         r2d2::R2D2Connection::is_broken(conn)
+    }
+}
+
+/// Applies the pending migrations whose version sorts before `version`, and no others:
+/// a database as the release before that migration left it, which a test of the
+/// migration fills with data before it runs the rest ([`run_migrations`]).
+pub fn run_migrations_before(conn: &mut DbConnection, version: &str) -> Result<usize, DbError> {
+    fn failed(e: impl std::fmt::Display) -> DbError {
+        DbError::Migration(e.to_string())
+    }
+    // Diesel may spell a version with or without the folder name's dashes.
+    let version = version.replace('-', "");
+    macro_rules! before {
+        ($c:expr, $migrations:expr) => {{
+            let pending = $c.pending_migrations($migrations).map_err(failed)?;
+            let mut applied = 0;
+            for migration in pending
+                .iter()
+                .filter(|m| m.name().version().to_string().replace('-', "") < version)
+            {
+                $c.run_migration(migration).map_err(failed)?;
+                applied += 1;
+            }
+            Ok(applied)
+        }};
+    }
+    match conn {
+        DbConnection::Sqlite(c) => before!(c, SQLITE_MIGRATIONS),
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(c) => before!(c, MYSQL_MIGRATIONS),
+        #[cfg(feature = "postgres")]
+        DbConnection::Pg(c) => before!(c, POSTGRES_MIGRATIONS),
     }
 }

@@ -1,8 +1,7 @@
-//! Canned replies (`canned_replies`): a workspace's saved answers, one per shortcut. Until
-//! workspaces exist (issue 12) they belong to the owner's account.
+//! Canned replies (`canned_replies`): a workspace's saved answers, one per shortcut.
 
 use diesel::prelude::*;
-use pintalk_core::ids::{CannedReplyId, OwnerId};
+use pintalk_core::ids::{CannedReplyId, WorkspaceId};
 
 use crate::models::CannedReply;
 use crate::schema::canned_replies;
@@ -12,15 +11,15 @@ use crate::{DbConnection, DbError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Saved {
     Stored,
-    /// The owner has `max` replies already.
+    /// The workspace has `max` replies already.
     Full,
-    /// Another of the owner's replies has this shortcut.
+    /// Another of the workspace's replies has this shortcut.
     ShortcutTaken,
-    /// No such reply of the owner's ([`update`] only).
+    /// No such reply of the workspace's ([`update`] only).
     Missing,
 }
 
-/// Stores a new reply unless its owner has `max` already or uses its shortcut.
+/// Stores a new reply unless its workspace has `max` already or uses its shortcut.
 ///
 /// Inserted first and counted after, as `api_tokens::create` does: two concurrent creates
 /// past the bound are both taken back rather than both kept.
@@ -39,7 +38,7 @@ pub fn create(conn: &mut DbConnection, reply: &CannedReply, max: usize) -> Resul
         }
     }
     let count: i64 = canned_replies::table
-        .filter(canned_replies::owner_id.eq(reply.owner_id))
+        .filter(canned_replies::workspace_id.eq(reply.workspace_id))
         .count()
         .get_result(conn)?;
     if usize::try_from(count).unwrap_or(usize::MAX) > max {
@@ -49,35 +48,38 @@ pub fn create(conn: &mut DbConnection, reply: &CannedReply, max: usize) -> Resul
     Ok(Saved::Stored)
 }
 
-/// The owner's replies, by shortcut.
-pub fn of_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<CannedReply>, DbError> {
+/// The replies of these workspaces, by shortcut.
+pub fn of_workspaces(
+    conn: &mut DbConnection,
+    workspaces: &[WorkspaceId],
+) -> Result<Vec<CannedReply>, DbError> {
     Ok(canned_replies::table
-        .filter(canned_replies::owner_id.eq(owner))
+        .filter(canned_replies::workspace_id.eq_any(workspaces))
         .order(canned_replies::shortcut.asc())
         .select(CannedReply::as_select())
         .load(conn)?)
 }
 
-/// One of the owner's replies.
+/// One reply of these workspaces.
 pub fn get(
     conn: &mut DbConnection,
-    owner: OwnerId,
+    workspaces: &[WorkspaceId],
     id: CannedReplyId,
 ) -> Result<Option<CannedReply>, DbError> {
     Ok(canned_replies::table
         .filter(canned_replies::id.eq(id))
-        .filter(canned_replies::owner_id.eq(owner))
+        .filter(canned_replies::workspace_id.eq_any(workspaces))
         .select(CannedReply::as_select())
         .first(conn)
         .optional()?)
 }
 
-/// Writes `reply`'s shortcut, title, body and `updated_at` over the owner's stored reply.
+/// Writes `reply`'s shortcut, title, body and `updated_at` over the workspace's stored reply.
 pub fn update(conn: &mut DbConnection, reply: &CannedReply) -> Result<Saved, DbError> {
     let changed = diesel::update(
         canned_replies::table
             .filter(canned_replies::id.eq(reply.id))
-            .filter(canned_replies::owner_id.eq(reply.owner_id)),
+            .filter(canned_replies::workspace_id.eq(reply.workspace_id)),
     )
     .set((
         canned_replies::shortcut.eq(&reply.shortcut),
@@ -100,12 +102,16 @@ pub fn update(conn: &mut DbConnection, reply: &CannedReply) -> Result<Saved, DbE
     }
 }
 
-/// Deletes one of the owner's replies; whether there was one.
-pub fn delete(conn: &mut DbConnection, owner: OwnerId, id: CannedReplyId) -> Result<bool, DbError> {
+/// Deletes one reply of these workspaces; whether there was one.
+pub fn delete(
+    conn: &mut DbConnection,
+    workspaces: &[WorkspaceId],
+    id: CannedReplyId,
+) -> Result<bool, DbError> {
     let deleted = diesel::delete(
         canned_replies::table
             .filter(canned_replies::id.eq(id))
-            .filter(canned_replies::owner_id.eq(owner)),
+            .filter(canned_replies::workspace_id.eq_any(workspaces)),
     )
     .execute(conn)?;
     Ok(deleted > 0)

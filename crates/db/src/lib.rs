@@ -11,6 +11,7 @@ pub mod canned_replies;
 pub mod deliveries;
 pub mod export;
 pub mod identities;
+pub mod invitations;
 pub mod labels;
 pub mod messages;
 pub mod models;
@@ -30,10 +31,13 @@ pub mod visitor_contexts;
 pub mod visitor_data;
 pub mod visitors;
 pub mod webhooks;
+pub mod workspaces;
 
 use std::time::Duration;
 
-pub use backend::{Backend, DbConnection, run_migrations, write_transaction};
+pub use backend::{
+    Backend, DbConnection, run_migrations, run_migrations_before, write_transaction,
+};
 use diesel::r2d2;
 use diesel::result::{DatabaseErrorKind, Error as QueryError};
 

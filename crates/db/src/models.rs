@@ -3,12 +3,12 @@
 use diesel::prelude::*;
 use pintalk_core::api_token::ApiScope;
 use pintalk_core::availability::{EmailField, ReplyTime, StoredHours};
-use pintalk_core::domain::Recipient;
 pub use pintalk_core::domain::TokenPurpose;
 use pintalk_core::domain::{AllowedOrigins, Language, WidgetPosition};
+use pintalk_core::domain::{Recipient, Role};
 use pintalk_core::ids::{
-    ApiTokenId, CannedReplyId, DeliveryId, MessageId, OwnerId, PushSubscriptionId, RoomId,
-    SessionId, SiteId, VisitorId, WebhookId,
+    ApiTokenId, CannedReplyId, DeliveryId, InvitationId, MessageId, OwnerId, PushSubscriptionId,
+    RoomId, SessionId, SiteId, VisitorId, WebhookId, WorkspaceId,
 };
 use pintalk_core::protocol::{ParticipantKind, RoomStatus};
 use pintalk_core::webhook::{DeliveryStatus, WebhookEvent, WebhookEvents};
@@ -106,6 +106,9 @@ pub struct Site {
     pub business_hours: Option<StoredHours>,
     pub email_field: EmailField,
     pub reply_time: ReplyTime,
+    /// The workspace it belongs to. (`owner_id` is that workspace owner's account, kept in
+    /// step when ownership moves: an account's deletion takes the sites it owns.)
+    pub workspace_id: WorkspaceId,
 }
 
 /// A change to a site; `None` leaves a field as it is.
@@ -300,7 +303,8 @@ pub struct SiteLimits {
     pub updated_at: i64,
 }
 
-/// A workspace API token (the owner's until workspaces exist); only its hash is kept.
+/// A workspace API token; only its hash is kept. `owner_id` is the member who made it:
+/// it ends with their membership.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_tokens)]
 pub struct ApiToken {
@@ -314,21 +318,62 @@ pub struct ApiToken {
     pub created_at: i64,
     /// When it last authenticated a request, to the minute.
     pub last_used_at: Option<i64>,
+    pub workspace_id: WorkspaceId,
 }
 
-/// A saved answer of a workspace (the owner's until workspaces exist).
+/// A saved answer of a workspace; `owner_id` is the member who wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::canned_replies)]
 pub struct CannedReply {
     pub id: CannedReplyId,
     pub owner_id: OwnerId,
-    /// `^[a-z0-9_-]{1,32}$`, unique per owner: typed as `/shortcut` in the composer.
+    /// `^[a-z0-9_-]{1,32}$`, unique per workspace: typed as `/shortcut` in the composer.
     pub shortcut: String,
     pub title: Option<String>,
     /// Up to 4000 characters, with `{visitor.name}`-style variables the dashboard expands.
     pub body: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub workspace_id: WorkspaceId,
+}
+
+/// A team that owns sites.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::workspaces)]
+pub struct Workspace {
+    pub id: WorkspaceId,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// An account's membership of a workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::members)]
+pub struct Member {
+    pub workspace_id: WorkspaceId,
+    pub owner_id: OwnerId,
+    pub role: Role,
+    /// Every site of the workspace, now and later; else only those in `member_sites`.
+    pub all_sites: bool,
+    pub created_at: i64,
+}
+
+/// An invitation to join a workspace; only the token's hash is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::invitations)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub workspace_id: WorkspaceId,
+    /// Where the link was mailed (normalised): shown in the pending list. Whoever holds
+    /// the link may accept it, signed in to any account.
+    pub email: String,
+    pub role: Role,
+    pub token_hash: String,
+    pub invited_by: Option<OwnerId>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub revoked_at: Option<i64>,
 }
 
 /// A site's identity verification: the secret its server signs user ids with, and

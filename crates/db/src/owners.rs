@@ -2,18 +2,31 @@
 
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::OwnerId;
+use pintalk_core::ids::{OwnerId, WorkspaceId};
 
-use crate::models::{Owner, ProfileChange};
+use crate::models::{Owner, ProfileChange, Workspace};
 use crate::schema::owners;
 use crate::{DbConnection, DbError};
 
-/// Stores a new owner; a taken email is a unique violation.
+/// Stores a new account with the workspace it owns (named after its company, else its
+/// name; id [`WorkspaceId::first_of`]); a taken email is a unique violation.
 pub fn insert(conn: &mut DbConnection, owner: Owner) -> Result<(), DbError> {
-    diesel::insert_into(owners::table)
-        .values(owner)
-        .execute(conn)?;
-    Ok(())
+    crate::write_transaction(conn, |conn| {
+        let workspace = Workspace {
+            id: WorkspaceId::first_of(owner.id),
+            name: owner
+                .company
+                .clone()
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| owner.name.clone()),
+            created_at: owner.created_at,
+        };
+        let id = owner.id;
+        diesel::insert_into(owners::table)
+            .values(owner)
+            .execute(conn)?;
+        crate::workspaces::create(conn, &workspace, id)
+    })
 }
 
 pub fn find(conn: &mut DbConnection, id: OwnerId) -> Result<Option<Owner>, DbError> {
@@ -77,9 +90,15 @@ pub fn mark_verified(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError
     Ok(())
 }
 
-/// Deletes the owner; foreign keys cascade to sessions, tokens, sites, visitors, rooms
-/// and messages.
+/// Deletes the account with the workspaces it owns; foreign keys cascade to sessions,
+/// tokens, memberships, sites, visitors, rooms and messages. (The caller refuses first
+/// when an owned workspace has other members.)
 pub fn delete(conn: &mut DbConnection, id: OwnerId) -> Result<(), DbError> {
-    diesel::delete(owners::table.find(id)).execute(conn)?;
-    Ok(())
+    crate::write_transaction(conn, |conn| {
+        for (workspace, _) in crate::workspaces::owned_by(conn, id)? {
+            crate::workspaces::delete(conn, workspace)?;
+        }
+        diesel::delete(owners::table.find(id)).execute(conn)?;
+        Ok(())
+    })
 }

@@ -1,5 +1,5 @@
-//! Conversations. Lookups for owners go through the site's owner, so another owner's room
-//! is simply not found.
+//! Conversations. A member's lookups are scoped to the sites they were granted, so a room
+//! of another site is simply not found.
 
 use diesel::prelude::*;
 use pintalk_core::clock::now_ms;
@@ -41,16 +41,15 @@ pub fn find(conn: &mut DbConnection, id: RoomId) -> Result<Option<Room>, DbError
         .optional()?)
 }
 
-/// The room if it belongs to one of `owner`'s sites.
-pub fn find_for_owner(
+/// The room if it belongs to one of the `granted` sites.
+pub fn find_in(
     conn: &mut DbConnection,
-    owner: OwnerId,
+    granted: &[SiteId],
     id: RoomId,
 ) -> Result<Option<Room>, DbError> {
     Ok(rooms::table
-        .inner_join(sites::table)
         .filter(rooms::id.eq(id))
-        .filter(sites::owner_id.eq(owner))
+        .filter(rooms::site_id.eq_any(granted))
         .select(Room::as_select())
         .first(conn)
         .optional()?)
@@ -97,23 +96,31 @@ pub enum AssigneeFilter {
     Nobody,
 }
 
-/// A page of one of `owner`'s sites' conversations that have messages, most recently
-/// active first. Empty for another owner's site (the caller tells "no such site" apart).
-pub fn inbox(
-    conn: &mut DbConnection,
-    owner: OwnerId,
-    page: &InboxPage<'_>,
-) -> Result<Vec<InboxRow>, DbError> {
-    inbox_rows(conn, owner, Rows::Page(page))
+/// Whose inbox is read: the member (whose read cursor counts the unread) and the sites
+/// they were granted.
+#[derive(Clone, Copy, Debug)]
+pub struct Reader<'a> {
+    pub member: OwnerId,
+    pub granted: &'a [SiteId],
 }
 
-/// One room of one of `owner`'s sites, as an inbox row.
+/// A page of a granted site's conversations that have messages, most recently active
+/// first. Empty for a site not granted (the caller tells "no such site" apart).
+pub fn inbox(
+    conn: &mut DbConnection,
+    reader: Reader<'_>,
+    page: &InboxPage<'_>,
+) -> Result<Vec<InboxRow>, DbError> {
+    inbox_rows(conn, reader, Rows::Page(page))
+}
+
+/// One room of a granted site, as an inbox row.
 pub fn inbox_row(
     conn: &mut DbConnection,
-    owner: OwnerId,
+    reader: Reader<'_>,
     id: RoomId,
 ) -> Result<Option<InboxRow>, DbError> {
-    Ok(inbox_rows(conn, owner, Rows::Room(id))?.pop())
+    Ok(inbox_rows(conn, reader, Rows::Room(id))?.pop())
 }
 
 /// Which inbox rows to read.
@@ -159,22 +166,25 @@ macro_rules! read_cursor {
     };
 }
 
-/// The rooms of `owner`'s sites joined with all an inbox row shows, so that a page is
+/// The rooms of the granted sites joined with all an inbox row shows, so that a page is
 /// one query whatever its length (issue 10: one SQL query and one Redis pipeline).
 fn inbox_rows(
     conn: &mut DbConnection,
-    owner: OwnerId,
+    reader: Reader<'_>,
     rows: Rows<'_>,
 ) -> Result<Vec<InboxRow>, DbError> {
-    let owner_reads = read_cursor!(owner_cursor, ParticipantKind::Owner, owner.to_string());
+    let owner_reads = read_cursor!(
+        owner_cursor,
+        ParticipantKind::Owner,
+        reader.member.to_string()
+    );
     let visitor_reads = read_cursor!(visitor_cursor, ParticipantKind::Visitor, rooms::visitor_id);
     let mut query = rooms::table
         .inner_join(visitors::table)
-        .inner_join(sites::table)
         .left_join(last_message())
         .left_join(owner_reads)
         .left_join(visitor_reads)
-        .filter(sites::owner_id.eq(owner))
+        .filter(rooms::site_id.eq_any(reader.granted))
         .select((
             Room::as_select(),
             Visitor::as_select(),

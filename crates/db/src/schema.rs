@@ -66,6 +66,7 @@ diesel::table! {
         business_hours -> Nullable<Text>,
         email_field -> Text,
         reply_time -> Text,
+        workspace_id -> Text,
     }
 }
 
@@ -253,6 +254,7 @@ diesel::table! {
         token_hash -> Text,
         created_at -> BigInt,
         last_used_at -> Nullable<BigInt>,
+        workspace_id -> Text,
     }
 }
 
@@ -265,6 +267,48 @@ diesel::table! {
         body -> Text,
         created_at -> BigInt,
         updated_at -> BigInt,
+        workspace_id -> Text,
+    }
+}
+
+diesel::table! {
+    workspaces (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    members (workspace_id, owner_id) {
+        workspace_id -> Text,
+        owner_id -> Text,
+        role -> Text,
+        all_sites -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    member_sites (workspace_id, owner_id, site_id) {
+        workspace_id -> Text,
+        owner_id -> Text,
+        site_id -> Text,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        workspace_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        accepted_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
     }
 }
 
@@ -338,6 +382,10 @@ diesel::joinable!(canned_replies -> owners (owner_id));
 diesel::joinable!(room_labels -> rooms (room_id));
 diesel::joinable!(room_ratings -> rooms (room_id));
 diesel::joinable!(visitor_contexts -> visitors (visitor_id));
+diesel::joinable!(members -> workspaces (workspace_id));
+diesel::joinable!(members -> owners (owner_id));
+diesel::joinable!(invitations -> workspaces (workspace_id));
+diesel::joinable!(member_sites -> sites (site_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     owners,
@@ -366,6 +414,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     visitor_contexts,
     site_retention,
     leases,
+    workspaces,
+    members,
+    member_sites,
+    invitations,
 );
 
 diesel::table! {

@@ -127,6 +127,19 @@ pub fn revoke(conn: &mut DbConnection, session: SessionId) -> Result<(), DbError
     Ok(())
 }
 
+/// The live sessions of `owner` (whose tickets may be out or sockets open).
+pub fn live_of(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<SessionId>, DbError> {
+    Ok(sessions::table
+        .filter(sessions::owner_id.eq(owner))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now_ms()))
+        .select(sessions::id)
+        .load::<String>(conn)?
+        .iter()
+        .filter_map(|id| id.parse().ok())
+        .collect())
+}
+
 /// Ends every session of `owner`; returns those that were live (the ones whose tickets
 /// may still be out).
 pub fn revoke_all(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<SessionId>, DbError> {

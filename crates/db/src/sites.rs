@@ -1,8 +1,8 @@
-//! Sites. Every lookup by id is scoped to its owner, so one owner can never reach
-//! another's site: a foreign id is simply not found.
+//! Sites. The lookups a member makes are scoped to the sites they were granted (see
+//! [`crate::workspaces::grants`]), so another workspace's site is simply not found.
 
 use diesel::prelude::*;
-use pintalk_core::ids::{OwnerId, SiteId};
+use pintalk_core::ids::{SiteId, WorkspaceId};
 
 use crate::models::{Site, SiteChange};
 use crate::schema::{owners, sites};
@@ -15,17 +15,26 @@ pub fn insert(conn: &mut DbConnection, site: Site) -> Result<(), DbError> {
     Ok(())
 }
 
-pub fn count_for_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<i64, DbError> {
+pub fn count_in(conn: &mut DbConnection, workspace: WorkspaceId) -> Result<i64, DbError> {
     Ok(sites::table
-        .filter(sites::owner_id.eq(owner))
+        .filter(sites::workspace_id.eq(workspace))
         .count()
         .get_result(conn)?)
 }
 
-/// The owner's sites, oldest first.
-pub fn list_for_owner(conn: &mut DbConnection, owner: OwnerId) -> Result<Vec<Site>, DbError> {
+/// The workspace's sites, oldest first.
+pub fn of_workspace(conn: &mut DbConnection, workspace: WorkspaceId) -> Result<Vec<Site>, DbError> {
     Ok(sites::table
-        .filter(sites::owner_id.eq(owner))
+        .filter(sites::workspace_id.eq(workspace))
+        .order(sites::id.asc())
+        .select(Site::as_select())
+        .load(conn)?)
+}
+
+/// The sites among `granted`, oldest first.
+pub fn list_in(conn: &mut DbConnection, granted: &[SiteId]) -> Result<Vec<Site>, DbError> {
+    Ok(sites::table
+        .filter(sites::id.eq_any(granted))
         .order(sites::id.asc())
         .select(Site::as_select())
         .load(conn)?)
@@ -40,20 +49,24 @@ pub fn find(conn: &mut DbConnection, id: SiteId) -> Result<Option<Site>, DbError
         .optional()?)
 }
 
-pub fn find_for_owner(
+/// The site if it is among `granted`.
+pub fn find_in(
     conn: &mut DbConnection,
-    owner: OwnerId,
+    granted: &[SiteId],
     id: SiteId,
 ) -> Result<Option<Site>, DbError> {
+    if !granted.contains(&id) {
+        return Ok(None);
+    }
     Ok(sites::table
         .find(id)
-        .filter(sites::owner_id.eq(owner))
         .select(Site::as_select())
         .first(conn)
         .optional()?)
 }
 
-/// The site a widget's key names, with whether its owner verified their email.
+/// The site a widget's key names, with whether its workspace's owner verified their
+/// email.
 pub fn find_by_key(conn: &mut DbConnection, key: &str) -> Result<Option<(Site, bool)>, DbError> {
     Ok(sites::table
         .inner_join(owners::table)
@@ -63,28 +76,28 @@ pub fn find_by_key(conn: &mut DbConnection, key: &str) -> Result<Option<(Site, b
         .optional()?)
 }
 
-/// Applies `change` to the owner's site; returns it as stored, or `None` if not theirs.
+/// Applies `change` to the site if it is among `granted`; returns it as stored, or `None`.
 pub fn update(
     conn: &mut DbConnection,
-    owner: OwnerId,
+    granted: &[SiteId],
     id: SiteId,
     change: &SiteChange,
 ) -> Result<Option<Site>, DbError> {
     crate::write_transaction(conn, |conn| {
-        let updated = diesel::update(sites::table.find(id).filter(sites::owner_id.eq(owner)))
+        let updated = diesel::update(sites::table.find(id).filter(sites::id.eq_any(granted)))
             .set(change)
             .execute(conn)?;
         if updated == 0 {
             return Ok(None);
         }
-        find_for_owner(conn, owner, id)
+        find(conn, id)
     })
 }
 
-/// Deletes the owner's site (cascading to its visitors, rooms and messages); returns
-/// whether there was one.
-pub fn delete(conn: &mut DbConnection, owner: OwnerId, id: SiteId) -> Result<bool, DbError> {
+/// Deletes the site if it is among `granted` (cascading to its visitors, rooms and
+/// messages); returns whether there was one.
+pub fn delete(conn: &mut DbConnection, granted: &[SiteId], id: SiteId) -> Result<bool, DbError> {
     let deleted =
-        diesel::delete(sites::table.find(id).filter(sites::owner_id.eq(owner))).execute(conn)?;
+        diesel::delete(sites::table.find(id).filter(sites::id.eq_any(granted))).execute(conn)?;
     Ok(deleted > 0)
 }

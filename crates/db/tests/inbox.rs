@@ -17,6 +17,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::prelude::*;
 use fixtures::{owner, pool, room_with_visitor, site, visitor_message};
 use pintalk_core::clock::now_ms;
+use pintalk_core::ids::{OwnerId, SiteId};
 use pintalk_core::protocol::ParticipantKind;
 use pintalk_core::search::Search;
 use pintalk_db::messages::{Batch, ReadCursor, persist};
@@ -106,8 +107,14 @@ fn an_inbox_page_is_one_query_with_both_read_cursors_and_only_the_owners_rooms()
         .unwrap()
         .connect()
         .unwrap();
+    // The grants are read once per request, before the inbox: not part of its one query.
+    let granted = granted(&mut conn, ann.id);
+    let reader = rooms::Reader {
+        member: ann.id,
+        granted: &granted,
+    };
     let queries = record_queries(&mut conn);
-    let rows = rooms::inbox(&mut conn, ann.id, &page(&shop, None)).unwrap();
+    let rows = rooms::inbox(&mut conn, reader, &page(&shop, None)).unwrap();
     assert_eq!(queries.lock().unwrap().len(), 1, "{:?}", queries.lock());
     assert_eq!(rows.len(), 3);
     for row in &rows {
@@ -117,7 +124,7 @@ fn an_inbox_page_is_one_query_with_both_read_cursors_and_only_the_owners_rooms()
         assert_eq!(row.last_message.as_ref().unwrap().seq, 1);
     }
 
-    let one = rooms::inbox_row(&mut conn, ann.id, read.id)
+    let one = rooms::inbox_row(&mut conn, reader, read.id)
         .unwrap()
         .unwrap();
     assert_eq!((one.read_seq, one.visitor_read_seq), (1, 2));
@@ -127,15 +134,11 @@ fn an_inbox_page_is_one_query_with_both_read_cursors_and_only_the_owners_rooms()
     // Another owner's site and rooms are simply not there.
     let eve = owner(&mut conn, "eve@example.com");
     assert!(
-        rooms::inbox(&mut conn, eve.id, &page(&shop, None))
+        inbox_of(&mut conn, eve.id, &page(&shop, None))
             .unwrap()
             .is_empty()
     );
-    assert!(
-        rooms::inbox_row(&mut conn, eve.id, read.id)
-            .unwrap()
-            .is_none()
-    );
+    assert!(inbox_row_of(&mut conn, eve.id, read.id).unwrap().is_none());
 }
 
 #[test]
@@ -148,7 +151,7 @@ fn terms_are_written_with_their_messages_and_go_with_their_room() {
     let other = room_saying(conn, &shop, "주문 취소");
     let search = |conn: &mut DbConnection, q: &str| {
         let q = Search::parse(q).unwrap();
-        ids(&rooms::inbox(conn, ann.id, &page(&shop, Some(&q))).unwrap())
+        ids(&inbox_of(conn, ann.id, &page(&shop, Some(&q))).unwrap())
     };
     assert_eq!(search(conn, "order 104"), [order.id]);
     assert_eq!(search(conn, "주문"), [other.id]);
@@ -160,7 +163,7 @@ fn terms_are_written_with_their_messages_and_go_with_their_room() {
         .get_result(conn)
         .unwrap();
     assert_eq!(left, 0);
-    assert!(pintalk_db::sites::delete(conn, ann.id, shop.id).unwrap());
+    assert!(pintalk_db::sites::delete(conn, &[shop.id], shop.id).unwrap());
     let left: i64 = schema::room_terms::table.count().get_result(conn).unwrap();
     assert_eq!(left, 0);
 }
@@ -193,7 +196,7 @@ fn the_backfill_indexes_what_was_stored_before_page_by_page_and_idempotently() {
         .unwrap();
     let refund = Search::parse("refund").unwrap();
     let found = |conn: &mut DbConnection| {
-        rooms::inbox(conn, ann.id, &page(&shop, Some(&refund)))
+        inbox_of(conn, ann.id, &page(&shop, Some(&refund)))
             .unwrap()
             .len()
     };
@@ -217,4 +220,47 @@ fn the_backfill_indexes_what_was_stored_before_page_by_page_and_idempotently() {
         assert_eq!(found(conn), 5, "pass {pass}");
     }
     assert_eq!(backfill(conn, 2).unwrap(), Backfill::Finished);
+}
+
+/// The sites `owner` may reach (as its workspace's owner: all of its workspace's).
+fn granted(conn: &mut DbConnection, owner: OwnerId) -> Vec<SiteId> {
+    pintalk_db::workspaces::grants(conn, owner)
+        .unwrap()
+        .into_iter()
+        .map(|g| g.site)
+        .collect()
+}
+
+/// A page of `member`'s inbox, over the sites they were granted.
+fn inbox_of(
+    conn: &mut DbConnection,
+    member: OwnerId,
+    page: &pintalk_db::rooms::InboxPage<'_>,
+) -> Result<Vec<pintalk_db::rooms::InboxRow>, pintalk_db::DbError> {
+    let granted = granted(conn, member);
+    pintalk_db::rooms::inbox(
+        conn,
+        pintalk_db::rooms::Reader {
+            member,
+            granted: &granted,
+        },
+        page,
+    )
+}
+
+/// One room of `member`'s inbox.
+fn inbox_row_of(
+    conn: &mut DbConnection,
+    member: OwnerId,
+    id: pintalk_core::ids::RoomId,
+) -> Result<Option<pintalk_db::rooms::InboxRow>, pintalk_db::DbError> {
+    let granted = granted(conn, member);
+    pintalk_db::rooms::inbox_row(
+        conn,
+        pintalk_db::rooms::Reader {
+            member,
+            granted: &granted,
+        },
+        id,
+    )
 }

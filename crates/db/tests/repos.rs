@@ -12,10 +12,10 @@ mod fixtures;
 
 use fixtures::{owner, pool, room_with_visitor, site, visitor_message};
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::OwnerId;
+use pintalk_core::ids::{OwnerId, SiteId};
 use pintalk_db::models::TokenPurpose;
 use pintalk_db::sessions::Rotation;
-use pintalk_db::{one_time_tokens, owners, run_migrations, sessions, sites};
+use pintalk_db::{DbConnection, one_time_tokens, owners, run_migrations, sessions, sites};
 use pintalk_test_db::TestDatabase;
 
 #[test]
@@ -188,7 +188,12 @@ fn deleting_an_owner_cascades_to_sessions_and_sites() {
     let s = site(conn, o.id, "pk_d");
     let session = sessions::start(conn, o.id, "hd", now_ms() + 60_000).unwrap();
     owners::delete(conn, o.id).unwrap();
-    assert!(sites::find_for_owner(conn, o.id, s.id).unwrap().is_none());
+    assert!(sites::find(conn, s.id).unwrap().is_none());
+    assert!(
+        pintalk_db::workspaces::memberships(conn, o.id)
+            .unwrap()
+            .is_empty()
+    );
     assert!(sites::find_by_key(conn, "pk_d").unwrap().is_none());
     assert!(matches!(
         sessions::rotate(conn, "hd", "hx").unwrap(),
@@ -201,24 +206,29 @@ fn deleting_an_owner_cascades_to_sessions_and_sites() {
     );
 }
 
+/// The sites `owner` may reach.
+fn granted(conn: &mut DbConnection, owner: OwnerId) -> Vec<SiteId> {
+    pintalk_db::workspaces::grants(conn, owner)
+        .unwrap()
+        .into_iter()
+        .map(|g| g.site)
+        .collect()
+}
+
 #[test]
-fn sites_are_scoped_to_their_owner() {
+fn sites_are_scoped_to_the_members_of_their_workspace() {
     let (_db, pool) = pool();
     let conn = &mut pool.get().unwrap();
     let alice = owner(conn, "alice@example.com");
     let mallory = owner(conn, "mallory@example.com");
     let s = site(conn, alice.id, "pk_alice");
-    assert!(
-        sites::find_for_owner(conn, mallory.id, s.id)
-            .unwrap()
-            .is_none()
-    );
-    assert!(!sites::delete(conn, mallory.id, s.id).unwrap());
-    assert!(
-        sites::find_for_owner(conn, alice.id, s.id)
-            .unwrap()
-            .is_some()
-    );
+    let mallorys = granted(conn, mallory.id);
+    assert!(mallorys.is_empty());
+    assert!(sites::find_in(conn, &mallorys, s.id).unwrap().is_none());
+    assert!(!sites::delete(conn, &mallorys, s.id).unwrap());
+    let alices = granted(conn, alice.id);
+    assert_eq!(alices, vec![s.id]);
+    assert!(sites::find_in(conn, &alices, s.id).unwrap().is_some());
 }
 
 #[test]

@@ -141,7 +141,7 @@ pub fn token_pair(
 /// [`crate::access`]), or a visitor with the socket token of their session, for their own
 /// room only.
 pub enum Reader {
-    Owner(Actor),
+    Owner(Box<Actor>),
     Visitor {
         room: RoomId,
         /// The page origin the visitor's session was issued for.
@@ -169,9 +169,34 @@ impl FromRequest for Reader {
                     origin: claims.grant.origin,
                 });
             }
-            Ok(Reader::Owner(member.await?.0))
+            Ok(Reader::Owner(Box::new(member.await?.0)))
         })
     }
+}
+
+/// Tells every gateway that what `account` may reach changed (removed from a workspace, a
+/// site taken away, a workspace deleted): the tickets of their live sessions issued until
+/// now are refused, and their open sockets get an `access_changed` error and close with
+/// 4003. The dashboard then fetches a new ticket, which grants what they may reach now.
+/// Call after the change is committed in SQL.
+pub async fn end_access(state: &AppState, account: OwnerId) {
+    let sessions = match state
+        .db(move |conn| Ok(sessions::live_of(conn, account)?))
+        .await
+    {
+        Ok(sessions) => sessions,
+        Err(e) => {
+            log::warn!("could not find the sessions of {account} to end their access: {e:?}");
+            return;
+        }
+    };
+    close_sockets(
+        state,
+        &sessions,
+        ErrorCode::AccessChanged,
+        "what you may see changed; reconnect",
+    )
+    .await;
 }
 
 /// Tells every gateway that `sessions` ended (logout, refresh-token reuse, logout-all, a
@@ -179,22 +204,32 @@ impl FromRequest for Reader {
 /// open sockets get a `session_revoked` error and close with 4003. Other sessions'
 /// sockets stay open. Call after the sessions are revoked in SQL.
 pub async fn end_sessions(state: &AppState, sessions: &[SessionId]) {
+    close_sockets(
+        state,
+        sessions,
+        ErrorCode::SessionRevoked,
+        "your session ended; sign in again",
+    )
+    .await;
+}
+
+/// Refuses the tickets `sessions` were issued so far and closes their sockets with an
+/// error `code`.
+async fn close_sockets(state: &AppState, sessions: &[SessionId], code: ErrorCode, why: &str) {
     if sessions.is_empty() {
         return;
     }
     // As long as a ticket they issued can still be accepted.
     let ttl = Duration::from_secs(state.settings.gateway.token_ttl_secs + LEEWAY_SECS);
-    if let Err(e) = state.bus.revoke_sessions(sessions, ttl).await {
+    if let Err(e) = state.bus.revoke_sessions(sessions, now_ms(), ttl).await {
         log::warn!(
             "could not refuse the tickets of {} ended sessions: {e}",
             sessions.len()
         );
     }
-    let frame = pintalk_core::protocol::ServerFrame::error(
-        ErrorCode::SessionRevoked,
-        "your session ended; sign in again",
-        false,
-    );
+    // A changed access is retried with a new ticket; an ended session is not.
+    let frame =
+        pintalk_core::protocol::ServerFrame::error(code, why, code == ErrorCode::AccessChanged);
     let topics: Vec<Topic> = sessions.iter().map(|s| Topic::Session(*s)).collect();
     if let Err(e) = state.bus.publish(&topics, frame.to_text().into()).await {
         log::warn!(

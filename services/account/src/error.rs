@@ -113,9 +113,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::IpBanned
         | C::InsufficientScope
         | C::ApiTokenNotAllowed
-        | C::NoteNotAllowed => StatusCode::FORBIDDEN,
+        | C::NoteNotAllowed
+        | C::RoleNotAllowed
+        | C::AccessChanged => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
-        C::ConversationExpired | C::VisitorErased => StatusCode::GONE,
+        C::ConversationExpired | C::VisitorErased | C::InvalidInvitation => StatusCode::GONE,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::EmailTaken
         | C::EmailAlreadyVerified
@@ -127,6 +129,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::CannedReplyShortcutTaken
         | C::CannedRepliesFull
         | C::ConversationOpen
+        | C::AlreadyMember
+        | C::OwnerRequired
+        | C::WorkspaceHasMembers
+        | C::MembersFull
         | C::IdentityNotSetUp => StatusCode::CONFLICT,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -117,7 +117,12 @@ fn write(
     // The head object without its closing brace, then the sites.
     out.put(format!("{},\"sites\":[", &head[..head.len() - 1]));
     let mut first_site = true;
-    for site in sites::list_for_owner(conn, owner)? {
+    // The sites of the workspaces the account owns: the data it answers for.
+    let mut owned = Vec::new();
+    for (workspace, _) in pintalk_db::workspaces::owned_by(conn, owner)? {
+        owned.extend(sites::of_workspace(conn, workspace)?);
+    }
+    for site in owned {
         let days = retention::days(conn, site.id)?;
         let view = json!({
             "id": site.id,

@@ -22,6 +22,7 @@ pub mod notifier;
 pub mod openapi;
 pub mod outbound;
 pub mod persister;
+pub mod policy;
 pub mod push;
 pub mod request_id;
 pub mod retention;

@@ -2,6 +2,7 @@
 //! `data_dir/mail/*.txt` and logged, so a self-hoster without SMTP can still verify and
 //! reset by opening the file.
 
+use pintalk_core::domain::Role;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -177,6 +178,22 @@ pub fn verify_email(to: &str, name: &str, link: &str) -> Mail {
             "Hi {name},\n\nWelcome to PinTalk. Open this link to verify your email address; \
              your sites' chat widgets go live once you have:\n\n{link}\n\n\
              If you did not sign up, ignore this mail.\n"
+        ),
+        unsubscribe: None,
+        reply_to: None,
+    }
+}
+
+/// The mail that invites someone to a workspace, with its single-use link.
+pub fn invitation(to: &str, inviter: &str, workspace: &str, role: Role, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "You are invited to a team on PinTalk".into(),
+        body: format!(
+            "{inviter} invites you to answer chats with the team \"{workspace}\" on \
+             PinTalk, as {role}. Open this link within 7 days to join (sign up first if you \
+             have no account; the link works once):\n\n{link}\n\n\
+             If you do not know why you got this, ignore it.\n"
         ),
         unsubscribe: None,
         reply_to: None,

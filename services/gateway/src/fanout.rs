@@ -143,12 +143,13 @@ impl Fanout {
                 .fanout_latency_ms
                 .observe((now_ms() - ts).max(0) as f64);
         }
-        // A block, a revoked session, an expired conversation or an erased visitor: deliver
+        // A block, a revoked session, a member's changed access, an expired conversation or an erased visitor: deliver
         // the error, then close those sockets.
         let closes = match head.code {
             Some(
                 ErrorCode::VisitorBlocked
                 | ErrorCode::SessionRevoked
+                | ErrorCode::AccessChanged
                 | ErrorCode::ConversationExpired
                 | ErrorCode::VisitorErased,
             ) => Some(Control::Close {

@@ -66,10 +66,16 @@ pub struct Ticket {
     session: Option<SessionId>,
     /// Seconds since the epoch; the claim is remembered until then plus the leeway.
     exp: i64,
+    /// When it was issued (unix ms): a revocation of its session since then refuses it.
+    issued_ms: i64,
 }
 
 impl Ticket {
-    fn of<G>(claims: &Claims<G>, session: Option<SessionId>) -> Result<Self, Refusal> {
+    fn of<G>(
+        claims: &Claims<G>,
+        session: Option<SessionId>,
+        issued_ms: i64,
+    ) -> Result<Self, Refusal> {
         if claims.jti.is_empty() {
             return Err(Refusal::token("ticket without jti"));
         }
@@ -77,6 +83,7 @@ impl Ticket {
             jti: claims.jti.clone(),
             session,
             exp: claims.exp,
+            issued_ms,
         })
     }
 
@@ -86,10 +93,13 @@ impl Ticket {
         // Remembered until no verifier would accept it any more.
         let left = self.exp.saturating_add_unsigned(LEEWAY_SECS) - now_secs();
         let ttl = Duration::from_secs(u64::try_from(left).unwrap_or(0).max(1));
-        match bus.use_ticket(&self.jti, self.session, ttl).await {
+        match bus
+            .use_ticket(&self.jti, self.session, self.issued_ms, ttl)
+            .await
+        {
             Ok(TicketUse::First) => Ok(()),
             Ok(TicketUse::Reused) => Err(Refusal::token("ticket used before")),
-            Ok(TicketUse::Revoked) => Err(Refusal::token("session ended")),
+            Ok(TicketUse::Revoked) => Err(Refusal::token("session ended or access changed")),
             Err(e) => {
                 log::warn!("ticket check: {e}");
                 Err(Refusal {
@@ -121,7 +131,7 @@ impl Identity {
                 .sub
                 .parse()
                 .map_err(|_| Refusal::token("bad subject"))?;
-            let ticket = Ticket::of(&claims, None)?;
+            let ticket = Ticket::of(&claims, None, 0)?;
             let identity = Identity::Visitor {
                 id,
                 name: claims.grant.name,
@@ -143,7 +153,7 @@ impl Identity {
                     .sub
                     .parse()
                     .map_err(|_| Refusal::token("bad subject"))?;
-                let ticket = Ticket::of(&claims, Some(claims.grant.sid))?;
+                let ticket = Ticket::of(&claims, Some(claims.grant.sid), claims.grant.issued_ms)?;
                 let identity = Identity::Owner {
                     id,
                     session: claims.grant.sid,

@@ -232,3 +232,58 @@ export function changeEmailView(app) {
     },
   });
 }
+
+/** A workspace role's name in the owner's language. */
+export function roleName(role) {
+  return { owner: t('role.owner'), admin: t('role.admin'), agent: t('role.agent') }[role] ?? role;
+}
+
+/**
+ * The page an invitation mail links to: shows what it offers, and joins once signed in.
+ * The token waits in this tab's session storage while the invitee signs in or up.
+ */
+export function invitationView(app) {
+  const fresh = takeFragmentToken();
+  if (fresh) sessionStorage.setItem('pintalk.invitation', fresh);
+  const token = sessionStorage.getItem('pintalk.invitation');
+  const body = h('div', { class: 'verify-state' }, h('div', { class: 'spinner' }));
+  const el = page(t('invite.title'), null, body);
+  const title = el.querySelector('h1');
+  const failed = (err) => {
+    sessionStorage.removeItem('pintalk.invitation');
+    title.textContent = t('invite.invalid');
+    body.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', text: err.message }),
+      h('a', { class: 'btn btn-primary btn-block', href: '/', text: t('auth.toDashboard') }));
+  };
+  if (!token) {
+    title.textContent = t('auth.linkIncomplete');
+    body.replaceChildren(h('p', { class: 'muted', text: t('auth.linkAsSent') }));
+    return { el };
+  }
+  api('POST', '/invitations/lookup', { auth: false, body: { token } }).then((offer) => {
+    title.textContent = t('invite.join', { workspace: offer.workspace_name });
+    const role = h('p', { class: 'muted', text: t('invite.as', { role: roleName(offer.role) }) });
+    if (!session.signedIn()) {
+      // Back here after signing in or up; the token waits in session storage.
+      sessionStorage.setItem('pintalk.next', '/accept-invitation');
+      body.replaceChildren(role,
+        h('a', { class: 'btn btn-primary btn-block', href: '/login', text: t('auth.signIn') }),
+        h('p', { class: 'auth-foot' }, h('a', { href: '/signup', text: t('invite.signUp') })));
+      return;
+    }
+    const join = h('button', { class: 'btn btn-primary btn-block', type: 'button', text: t('invite.accept') });
+    join.addEventListener('click', () => busy(join, async () => {
+      try {
+        await api('POST', '/invitations/accept', { body: { token } });
+      } catch (err) {
+        if (err.code !== 'already_member') return failed(err);
+      }
+      sessionStorage.removeItem('pintalk.invitation');
+      await app.loadSites();
+      app.rt.reconnect();
+      app.navigate('/');
+    }));
+    body.replaceChildren(role, join);
+  }, failed);
+  return { el };
+}

@@ -46,6 +46,8 @@ struct State {
     used_tickets: Lapsing<String>,
     /// Sessions that ended, while their tickets could still be presented.
     revoked_sessions: Lapsing<SessionId>,
+    /// When each revoked session was revoked (unix ms): its tickets issued since pass.
+    revoked_at: HashMap<SessionId, i64>,
 }
 
 /// Keys that lapse. Swept whenever the map has doubled since the last sweep, so memory

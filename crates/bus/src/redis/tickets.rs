@@ -15,7 +15,12 @@ fn millis(ttl: Duration) -> u64 {
 
 #[async_trait]
 impl Tickets for RedisBus {
-    async fn revoke_sessions(&self, sessions: &[SessionId], ttl: Duration) -> Result<(), BusError> {
+    async fn revoke_sessions(
+        &self,
+        sessions: &[SessionId],
+        at_ms: i64,
+        ttl: Duration,
+    ) -> Result<(), BusError> {
         if sessions.is_empty() {
             return Ok(());
         }
@@ -24,7 +29,7 @@ impl Tickets for RedisBus {
             .map(|session| {
                 let mut cmd = redis::cmd("SET");
                 cmd.arg(self.keys.revoked_session(*session))
-                    .arg(1)
+                    .arg(at_ms)
                     .arg("PX")
                     .arg(millis(ttl));
                 cmd
@@ -39,6 +44,7 @@ impl Tickets for RedisBus {
         &self,
         jti: &str,
         session: Option<SessionId>,
+        issued_ms: i64,
         ttl: Duration,
     ) -> Result<TicketUse, BusError> {
         // One atomic round trip; both keys carry the session's hash tag.
@@ -51,17 +57,19 @@ impl Tickets for RedisBus {
             .arg("PX")
             .arg(millis(ttl));
         if let Some(session) = session {
-            pipe.exists(self.keys.revoked_session(session));
+            pipe.get(self.keys.revoked_session(session));
         }
         let mut conn = self.pool.get().await?;
-        let (claimed, revoked): (Option<String>, Option<bool>) = if session.is_some() {
-            let (claimed, revoked): (Option<String>, bool) = pipe.query_async(&mut conn).await?;
-            (claimed, Some(revoked))
+        let (claimed, revoked_at): (Option<String>, Option<String>) = if session.is_some() {
+            pipe.query_async(&mut conn).await?
         } else {
             let (claimed,): (Option<String>,) = pipe.query_async(&mut conn).await?;
             (claimed, None)
         };
-        Ok(if revoked == Some(true) {
+        // A record that is not a time (written by an older release: "1") refuses all.
+        let revoked =
+            revoked_at.is_some_and(|at| at.parse::<i64>().map_or(true, |at| issued_ms <= at));
+        Ok(if revoked {
             TicketUse::Revoked
         } else if claimed.is_some() {
             TicketUse::First

@@ -59,6 +59,10 @@ pub struct OwnerSocketGrant {
     pub sites: Vec<SiteId>,
     /// The owner's display name, shown as the sender of their messages.
     pub name: String,
+    /// When it was issued, in unix milliseconds: a revocation of the session since (a
+    /// change of the member's access) refuses it. Absent in older tickets: 0.
+    #[serde(default)]
+    pub issued_ms: i64,
 }
 
 impl Grant for OwnerSocketGrant {

@@ -14,6 +14,7 @@ pub mod rooms;
 pub mod sites;
 pub mod webhooks;
 pub mod widget;
+pub mod workspaces;
 
 use actix_web::web;
 use serde::{Deserialize, Deserializer};
@@ -155,6 +156,26 @@ route_table! {
         post rooms::block::block_visitor,
         delete rooms::unblock::unblock_visitor
     ],
+    "/api/v1/workspaces" => [get workspaces::list::list_workspaces],
+    "/api/v1/workspaces/{id}" => [
+        patch workspaces::rename::rename_workspace,
+        delete workspaces::delete::delete_workspace
+    ],
+    "/api/v1/workspaces/{id}/transfer" => [post workspaces::transfer::transfer_workspace],
+    "/api/v1/workspaces/{id}/members" => [get workspaces::members::list_members],
+    "/api/v1/workspaces/{id}/members/{member}" => [
+        patch workspaces::member_update::update_member,
+        delete workspaces::member_remove::remove_member
+    ],
+    "/api/v1/workspaces/{id}/invitations" => [
+        get workspaces::invitations::list_invitations,
+        post workspaces::invite::invite
+    ],
+    "/api/v1/workspaces/{id}/invitations/{invitation}" => [
+        delete workspaces::revoke_invitation::revoke_invitation
+    ],
+    "/api/v1/invitations/lookup" => [post workspaces::invitation::lookup_invitation],
+    "/api/v1/invitations/accept" => [post workspaces::accept::accept_invitation],
     "/api/v1/api-tokens" => [
         get api_tokens::list::list_api_tokens,
         post api_tokens::create::create_api_token

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
 use pintalk_core::token::OwnerSocketGrant;
-use pintalk_db::sites;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// A short-lived token to open a gateway socket with, and where.
@@ -24,25 +24,22 @@ pub struct SocketTicket {
     pub expires_in: u64,
 }
 
-/// A gateway token granting every site of the signed-in owner.
+/// A gateway token granting every site the signed-in member may see, in every workspace
+/// they belong to.
 #[utoipa::path(post, path = "/api/v1/realtime/token", tag = "realtime", security(("bearer" = [])),
     responses((status = 200, body = SocketTicket)))]
 pub async fn owner_token(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
 ) -> Result<HttpResponse, ApiError> {
     let owner = auth.owner.id;
-    let sites: Vec<_> = state
-        .db(move |conn| Ok(sites::list_for_owner(conn, owner)?))
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
+    let sites = auth.sites(Action::ReadConversations);
     let ttl = state.settings.gateway.token_ttl_secs;
     let grant = OwnerSocketGrant {
         sid: auth.session,
         sites,
         name: auth.owner.name.clone(),
+        issued_ms: pintalk_core::clock::now_ms(),
     };
     let token = state
         .signer

@@ -86,6 +86,21 @@ async fn openapi_document_covers_every_endpoint() {
         ("/api/v1/sites/{id}/identity/secret", &["post"]),
         ("/api/v1/canned-replies", &["get", "post"]),
         ("/api/v1/canned-replies/{id}", &["patch", "delete"]),
+        ("/api/v1/workspaces", &["get"]),
+        ("/api/v1/workspaces/{id}", &["patch", "delete"]),
+        ("/api/v1/workspaces/{id}/transfer", &["post"]),
+        ("/api/v1/workspaces/{id}/members", &["get"]),
+        (
+            "/api/v1/workspaces/{id}/members/{member}",
+            &["patch", "delete"],
+        ),
+        ("/api/v1/workspaces/{id}/invitations", &["get", "post"]),
+        (
+            "/api/v1/workspaces/{id}/invitations/{invitation}",
+            &["delete"],
+        ),
+        ("/api/v1/invitations/lookup", &["post"]),
+        ("/api/v1/invitations/accept", &["post"]),
         ("/api/v1/rooms/{id}/labels", &["put"]),
         ("/api/v1/sites/{id}/labels", &["get"]),
         ("/api/v1/rooms/{id}/rating", &["put"]),
@@ -101,7 +116,7 @@ async fn openapi_document_covers_every_endpoint() {
     }
     assert_eq!(
         paths.len(),
-        58,
+        67,
         "an endpoint is documented that the test does not know"
     );
 }

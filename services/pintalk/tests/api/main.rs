@@ -23,6 +23,7 @@ mod identity;
 mod labels;
 mod login;
 mod me;
+mod members;
 mod notifications;
 mod outage;
 mod password;

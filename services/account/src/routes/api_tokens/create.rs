@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use pintalk_core::ErrorCode;
 use pintalk_core::api_token::{ApiScope, new_api_token};
-use pintalk_core::ids::ApiTokenId;
+use pintalk_core::ids::{ApiTokenId, WorkspaceId};
 use pintalk_core::secret::token_hash;
 use pintalk_db::api_tokens::{self, Created};
 use pintalk_db::models::ApiToken;
@@ -11,15 +11,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiTokenView, MAX_API_TOKENS};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiTokenRequest {
+    /// The workspace whose sites it reaches; absent: the caller's own.
+    #[serde(default)]
+    pub workspace_id: Option<WorkspaceId>,
     /// What the token is for, 1 to 100 characters ("support bot").
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
@@ -45,14 +49,16 @@ pub struct CreatedApiToken {
         (status = 409, body = crate::error::ErrorBody, description = "api_tokens_full")))]
 pub async fn create_api_token(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     body: Json<CreateApiTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let workspace_id = auth.acting_in(body.workspace_id, Action::ManageApiTokens)?;
     let name = bounded("name", &body.name, 1, 100, false)?;
     let token = new_api_token();
     let row = ApiToken {
         id: ApiTokenId::new(),
         owner_id: auth.owner.id,
+        workspace_id,
         name,
         scope: body.scope,
         token_hash: token_hash(&token),

@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::api_tokens;
 
 use super::ApiTokenView;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// The owner's API tokens, oldest first, without the tokens themselves.
@@ -14,11 +15,11 @@ use crate::state::AppState;
         (status = 403, body = crate::error::ErrorBody, description = "api_token_not_allowed")))]
 pub async fn list_api_tokens(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = auth.owner.id;
+    let workspaces = auth.workspaces(Action::ManageApiTokens);
     let tokens = state
-        .db(move |conn| Ok(api_tokens::of_owner(conn, owner)?))
+        .db(move |conn| Ok(api_tokens::of_workspaces(conn, &workspaces)?))
         .await?;
     Ok(HttpResponse::Ok().json(
         tokens

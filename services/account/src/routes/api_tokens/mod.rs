@@ -8,7 +8,7 @@ pub mod revoke;
 
 use pintalk_core::api_token::ApiScope;
 use pintalk_core::clock::rfc3339;
-use pintalk_core::ids::ApiTokenId;
+use pintalk_core::ids::{ApiTokenId, WorkspaceId};
 use pintalk_db::models::ApiToken;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,6 +20,8 @@ pub const MAX_API_TOKENS: usize = 25;
 #[derive(Serialize, ToSchema)]
 pub struct ApiTokenView {
     pub id: ApiTokenId,
+    /// The workspace whose sites it reaches.
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub scope: ApiScope,
     /// RFC 3339, UTC.
@@ -32,6 +34,7 @@ impl From<ApiToken> for ApiTokenView {
     fn from(t: ApiToken) -> Self {
         ApiTokenView {
             id: t.id,
+            workspace_id: t.workspace_id,
             name: t.name,
             scope: t.scope,
             created_at: rfc3339(t.created_at),

@@ -10,10 +10,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::BanView;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::domain::text::bounded;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::routes::webhooks::owned_site;
 use crate::state::AppState;
@@ -49,7 +50,7 @@ pub struct CreateBanRequest {
     ))]
 pub async fn create_ban(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
     body: Json<CreateBanRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -91,14 +92,14 @@ pub async fn create_ban(
         expires_at,
         created_at: now,
     };
-    let (owner, max) = (
-        auth.owner.id,
+    let (granted, max) = (
+        auth.permitted(path.id, Action::ManageSites)?,
         i64::from(state.settings.limits.bans_per_site),
     );
     let stored = ban.clone();
     state
         .db(move |conn| {
-            owned_site(conn, owner, stored.site_id)?;
+            owned_site(conn, &granted, stored.site_id)?;
             if !bans::insert(conn, &stored, max, now)? {
                 return Err(ApiError::new(
                     ErrorCode::BansFull,

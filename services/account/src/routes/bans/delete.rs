@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::bans;
 
 use super::BanPath;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::webhooks::owned_site;
 use crate::state::AppState;
 
@@ -17,13 +18,17 @@ use crate::state::AppState;
     ))]
 pub async fn delete_ban(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<BanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site, id) = (auth.owner.id, path.id, path.ban);
+    let (granted, site, id) = (
+        auth.permitted(path.id, Action::ManageSites)?,
+        path.id,
+        path.ban,
+    );
     let deleted = state
         .db(move |conn| {
-            owned_site(conn, owner, site)?;
+            owned_site(conn, &granted, site)?;
             Ok(bans::delete(conn, site, id)?)
         })
         .await?;

@@ -6,8 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::BanView;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::routes::webhooks::owned_site;
 use crate::state::AppState;
@@ -27,13 +28,17 @@ pub struct BanList {
     ))]
 pub async fn list_bans(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site, now) = (auth.owner.id, path.id, state.clock.now_ms());
+    let (granted, site, now) = (
+        auth.permitted(path.id, Action::ManageSites)?,
+        path.id,
+        state.clock.now_ms(),
+    );
     let rows = state
         .db(move |conn| {
-            owned_site(conn, owner, site)?;
+            owned_site(conn, &granted, site)?;
             Ok(bans::list_for_site(conn, site, now)?)
         })
         .await?;

@@ -1,7 +1,7 @@
 //! `POST /api/v1/canned-replies`.
 
 use actix_web::{HttpResponse, web};
-use pintalk_core::ids::CannedReplyId;
+use pintalk_core::ids::{CannedReplyId, WorkspaceId};
 use pintalk_db::canned_replies;
 use pintalk_db::models::CannedReply;
 use serde::Deserialize;
@@ -11,12 +11,16 @@ use super::{CannedReplyView, MAX_CANNED_REPLIES, body, refusal, shortcut, title}
 use crate::access::WriteAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCannedReplyRequest {
-    /// `^[a-z0-9_-]{1,32}$`, unique per owner.
+    /// The workspace it is for; absent: the caller's own (an API token's: its own).
+    #[serde(default)]
+    pub workspace_id: Option<WorkspaceId>,
+    /// `^[a-z0-9_-]{1,32}$`, unique per workspace.
     #[schema(min_length = 1, max_length = 32, pattern = "^[a-z0-9_-]{1,32}$")]
     pub shortcut: String,
     /// Up to 100 characters; null or blank for none.
@@ -40,10 +44,12 @@ pub async fn create_canned_reply(
     access: WriteAccess,
     req: Json<CreateCannedReplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let workspace_id = access.acting_in(req.workspace_id, Action::ManageCannedReplies)?;
     let now = state.clock.now_ms();
     let row = CannedReply {
         id: CannedReplyId::new(),
         owner_id: access.owner.id,
+        workspace_id,
         shortcut: shortcut(&req.shortcut)?,
         title: title(req.title.as_deref())?,
         body: body(&req.body)?,

@@ -11,7 +11,7 @@ pub mod update;
 
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::rfc3339;
-use pintalk_core::ids::CannedReplyId;
+use pintalk_core::ids::{CannedReplyId, WorkspaceId};
 use pintalk_db::canned_replies::Saved;
 use pintalk_db::models::CannedReply;
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,9 @@ pub const MAX_TITLE_CHARS: usize = 100;
 #[derive(Serialize, ToSchema)]
 pub struct CannedReplyView {
     pub id: CannedReplyId,
-    /// `^[a-z0-9_-]{1,32}$`, unique per owner.
+    /// The workspace it belongs to.
+    pub workspace_id: WorkspaceId,
+    /// `^[a-z0-9_-]{1,32}$`, unique per workspace.
     pub shortcut: String,
     pub title: Option<String>,
     /// As typed, variables unexpanded.
@@ -46,6 +48,7 @@ impl From<CannedReply> for CannedReplyView {
     fn from(r: CannedReply) -> Self {
         CannedReplyView {
             id: r.id,
+            workspace_id: r.workspace_id,
             shortcut: r.shortcut,
             title: r.title,
             body: r.body,

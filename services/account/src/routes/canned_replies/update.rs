@@ -9,6 +9,7 @@ use super::{CannedReplyPath, CannedReplyView, body, refusal, shortcut, title};
 use crate::access::WriteAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::double_option;
 use crate::state::AppState;
 
@@ -30,7 +31,7 @@ pub struct UpdateCannedReplyRequest {
     security(("bearer" = []), ("api_token" = ["write"])),
     params(CannedReplyPath), request_body = UpdateCannedReplyRequest,
     responses((status = 200, body = CannedReplyView),
-        (status = 404, body = crate::error::ErrorBody, description = "no such reply of the owner's"),
+        (status = 404, body = crate::error::ErrorBody, description = "no such reply in a workspace where the caller manages them"),
         (status = 409, body = crate::error::ErrorBody, description = "canned_reply_shortcut_taken")))]
 pub async fn update_canned_reply(
     state: web::Data<AppState>,
@@ -44,10 +45,11 @@ pub async fn update_canned_reply(
         Some(t) => Some(title(t.as_deref())?),
     };
     let new_body = req.body.as_deref().map(body).transpose()?;
-    let (owner, id, now) = (access.owner.id, path.id, state.clock.now_ms());
+    let workspaces = access.workspaces(Action::ManageCannedReplies);
+    let (id, now) = (path.id, state.clock.now_ms());
     let (saved, reply) = state
         .db(move |conn| {
-            let Some(mut reply) = canned_replies::get(conn, owner, id)? else {
+            let Some(mut reply) = canned_replies::get(conn, &workspaces, id)? else {
                 return Ok((Saved::Missing, None));
             };
             if let Some(s) = new_shortcut {

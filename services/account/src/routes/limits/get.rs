@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::bans;
 
 use super::LimitsView;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::routes::webhooks::owned_site;
 use crate::state::AppState;
@@ -18,13 +19,13 @@ use crate::state::AppState;
     ))]
 pub async fn get_limits(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site) = (auth.owner.id, path.id);
+    let (granted, site) = (auth.permitted(path.id, Action::ManageSites)?, path.id);
     let limits = state
         .db(move |conn| {
-            owned_site(conn, owner, site)?;
+            owned_site(conn, &granted, site)?;
             Ok(bans::limits(conn, site)?)
         })
         .await?;

@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::bans;
 
 use super::{LimitsRequest, LimitsView};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::routes::webhooks::owned_site;
 use crate::state::AppState;
@@ -22,17 +23,20 @@ use crate::state::AppState;
     ))]
 pub async fn put_limits(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
     body: Json<LimitsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let limits = body
         .into_inner()
         .into_limits(path.id, state.clock.now_ms())?;
-    let (owner, stored) = (auth.owner.id, limits.clone());
+    let (granted, stored) = (
+        auth.permitted(path.id, Action::ManageSites)?,
+        limits.clone(),
+    );
     state
         .db(move |conn| {
-            owned_site(conn, owner, stored.site_id)?;
+            owned_site(conn, &granted, stored.site_id)?;
             Ok(bans::set_limits(conn, &stored)?)
         })
         .await?;

@@ -12,13 +12,14 @@ use super::{RoomPath, RoomView, owned_room, room_view};
 use crate::access::WriteAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRoomRequest {
-    /// Who answers it, or null for nobody. Until workspaces have members (issue 12) the
-    /// only assignee is the site's owner (`GET /me`'s `id`).
+    /// Who answers it (a member's account id, `GET /me`'s `id`), or null for nobody. The
+    /// member must be able to see the conversation's site.
     pub assignee: Option<OwnerId>,
 }
 
@@ -34,15 +35,19 @@ pub async fn assign_room(
     path: web::Path<RoomPath>,
     body: Json<AssignRoomRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = access.owner.id;
-    let room = owned_room(&state, owner, path.id).await?;
+    let room = owned_room(&state, &access, path.id, Action::AnswerConversations).await?;
     let assignee = body.assignee;
-    // The one member a workspace has today; issue 12 asks its members table instead.
-    if assignee.is_some_and(|who| who != owner) {
-        return Err(ApiError::invalid_field(
-            "assignee",
-            "must be a member of the workspace (today: the site's owner)",
-        ));
+    if let Some(who) = assignee {
+        let site = room.site_id;
+        let grants = state
+            .db(move |conn| Ok(pintalk_db::workspaces::grants(conn, who)?))
+            .await?;
+        if !grants.iter().any(|g| g.site == site) {
+            return Err(ApiError::invalid_field(
+                "assignee",
+                "must be a member of the workspace who may see this site",
+            ));
+        }
     }
     let id = room.id;
     let changed = state
@@ -59,5 +64,5 @@ pub async fn assign_room(
             .publish(&[Topic::Site(room.site_id)], frame.to_text().into())
             .await?;
     }
-    Ok(HttpResponse::Ok().json(room_view(&state, owner, id).await?))
+    Ok(HttpResponse::Ok().json(room_view(&state, &access, id).await?))
 }

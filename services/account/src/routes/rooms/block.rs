@@ -6,7 +6,7 @@ use pintalk_core::ErrorCode;
 use pintalk_core::protocol::ServerFrame;
 
 use super::{RoomPath, set_blocked};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -15,10 +15,10 @@ use crate::state::AppState;
     params(RoomPath), responses((status = 204, description = "blocked")))]
 pub async fn block_visitor(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    access: SessionAccess,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = set_blocked(&state, &auth, path.id, true).await?;
+    let room = set_blocked(&state, &access, path.id, true).await?;
     let frame = ServerFrame::Error {
         code: ErrorCode::VisitorBlocked,
         message: "the site's owner ended this conversation".into(),

@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::rooms;
 
 use super::{RoomPath, owned_room};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// Deletes a conversation and its messages, in SQL and then in the bus (what still waits
@@ -14,10 +15,10 @@ use crate::state::AppState;
     params(RoomPath), responses((status = 204, description = "deleted")))]
 pub async fn delete_room(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, auth.owner.id, path.id).await?;
+    let room = owned_room(&state, &auth, path.id, Action::ManageSites).await?;
     state
         .db(move |conn| Ok(rooms::delete(conn, room.id)?))
         .await?;

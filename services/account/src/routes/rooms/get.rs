@@ -15,5 +15,5 @@ pub async fn get_room(
     access: ReadAccess,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(room_view(&state, access.owner.id, path.id).await?))
+    Ok(HttpResponse::Ok().json(room_view(&state, &access, path.id).await?))
 }

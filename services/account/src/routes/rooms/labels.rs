@@ -12,6 +12,7 @@ use super::{RoomPath, RoomView, owned_room, room_view};
 use crate::access::WriteAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// The most labels one conversation carries.
@@ -56,7 +57,6 @@ pub async fn set_labels(
     path: web::Path<RoomPath>,
     body: Json<LabelsRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = access.owner.id;
     let mut labels = body
         .labels
         .iter()
@@ -71,7 +71,7 @@ pub async fn set_labels(
             "at most 10 labels on a conversation",
         ));
     }
-    let room = owned_room(&state, owner, path.id).await?;
+    let room = owned_room(&state, &access, path.id, Action::AnswerConversations).await?;
     let (id, site) = (room.id, room.site_id);
     let stored = labels.clone();
     let changed = state
@@ -88,7 +88,7 @@ pub async fn set_labels(
             .publish(&[Topic::Site(site)], frame.to_text().into())
             .await?;
     }
-    Ok(HttpResponse::Ok().json(room_view(&state, owner, id).await?))
+    Ok(HttpResponse::Ok().json(room_view(&state, &access, id).await?))
 }
 
 #[cfg(test)]

@@ -8,12 +8,13 @@ use pintalk_core::ids::RoomId;
 use pintalk_core::protocol::RoomStatus;
 use pintalk_core::search::Search;
 use pintalk_db::rooms::{self, AssigneeFilter, InboxCursor, InboxPage};
-use pintalk_db::{search, sites};
+use pintalk_db::search;
 use serde::Deserialize;
 
 use super::{Preview, RoomPage, SiteRoomsPath, views_of};
 use crate::access::ReadAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -91,7 +92,9 @@ pub async fn list_rooms(
         .map_err(|why| ApiError::new(ErrorCode::InvalidQuery, format!("label: {why}")))?;
     let status = query.status;
     let (owner, site) = (access.owner.id, path.id);
-    // "Me" is whoever the access acts as: the owner, for their session or their API token.
+    access.site(site, Action::ReadConversations)?;
+    let granted = access.sites(Action::ReadConversations);
+    // "Me" is whoever the access acts as: the member, for their session or their API token.
     let assignee = query.assignee.map(|filter| match filter {
         AssigneeQuery::Me => AssigneeFilter::To(owner),
         AssigneeQuery::Nobody => AssigneeFilter::Nobody,
@@ -107,11 +110,11 @@ pub async fn list_rooms(
                 after: cursor,
                 limit: limit + 1,
             };
-            let rows = rooms::inbox(conn, owner, &page)?;
-            // Only an empty page costs a second query: another owner's site is not found.
-            if rows.is_empty() && sites::find_for_owner(conn, owner, site)?.is_none() {
-                return Err(ApiError::not_found("site"));
-            }
+            let reader = rooms::Reader {
+                member: owner,
+                granted: &granted,
+            };
+            let rows = rooms::inbox(conn, reader, &page)?;
             let matched = match &search {
                 Some(search) => {
                     let ids: Vec<RoomId> = rows.iter().map(|row| row.room.id).collect();

@@ -13,6 +13,7 @@ use super::{RoomPath, owned_room};
 use crate::auth::Reader;
 use crate::error::ApiError;
 use crate::history::{self, Audience, History};
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -32,7 +33,7 @@ pub(crate) async fn readable_room(
     id: RoomId,
 ) -> Result<Room, ApiError> {
     match reader {
-        Reader::Owner(actor) => owned_room(state, actor.owner.id, id).await,
+        Reader::Owner(actor) => owned_room(state, actor, id, Action::ReadConversations).await,
         Reader::Visitor { room, .. } if *room == id => {
             state
                 .db(move |conn| rooms::find(conn, id)?.ok_or_else(|| ApiError::not_found("room")))

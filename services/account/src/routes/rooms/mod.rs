@@ -29,8 +29,9 @@ use pintalk_db::visitors;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::AuthOwner;
+use crate::access::Actor;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -126,27 +127,32 @@ pub struct RoomPage {
     pub next_cursor: Option<String>,
 }
 
-/// A room of one of the owner's sites, or not found.
+/// A room of a site the caller was granted, if their role there allows `action`; not
+/// found when they have no part in it.
 pub(crate) async fn owned_room(
     state: &AppState,
-    owner: OwnerId,
+    actor: &Actor,
     id: RoomId,
+    action: Action,
 ) -> Result<Room, ApiError> {
-    state
+    let granted = actor.sites(Action::ReadConversations);
+    let room = state
         .db(move |conn| {
-            rooms::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("room"))
+            rooms::find_in(conn, &granted, id)?.ok_or_else(|| ApiError::not_found("room"))
         })
-        .await
+        .await?;
+    actor.site(room.site_id, action)?;
+    Ok(room)
 }
 
-/// Blocks or unblocks the visitor of one of the owner's rooms; returns the room.
+/// Blocks or unblocks the visitor of a room; returns the room.
 pub(crate) async fn set_blocked(
     state: &AppState,
-    auth: &AuthOwner,
+    actor: &Actor,
     id: RoomId,
     blocked: bool,
 ) -> Result<Room, ApiError> {
-    let room = owned_room(state, auth.owner.id, id).await?;
+    let room = owned_room(state, actor, id, Action::AnswerConversations).await?;
     let visitor = room.visitor_id;
     state
         .db(move |conn| {
@@ -161,15 +167,21 @@ pub(crate) async fn set_blocked(
     Ok(room)
 }
 
-/// One room as the inbox shows it.
+/// One room as the inbox shows it to the caller.
 pub(crate) async fn room_view(
     state: &AppState,
-    owner: OwnerId,
+    actor: &Actor,
     id: RoomId,
 ) -> Result<RoomView, ApiError> {
+    let member = actor.owner.id;
+    let granted = actor.sites(Action::ReadConversations);
     let row = state
         .db(move |conn| {
-            rooms::inbox_row(conn, owner, id)?.ok_or_else(|| ApiError::not_found("room"))
+            let reader = rooms::Reader {
+                member,
+                granted: &granted,
+            };
+            rooms::inbox_row(conn, reader, id)?.ok_or_else(|| ApiError::not_found("room"))
         })
         .await?;
     Ok(views_of(state, vec![row]).await?.remove(0))

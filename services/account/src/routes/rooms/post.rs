@@ -14,6 +14,7 @@ use super::{RoomPath, owned_room};
 use crate::access::WriteAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -73,7 +74,7 @@ pub async fn post_message(
             "the body must be 1 to 4000 characters",
         ));
     }
-    let room = owned_room(&state, access.owner.id, path.id).await?;
+    let room = owned_room(&state, &access, path.id, Action::AnswerConversations).await?;
     let draft = Draft {
         room: room.id,
         site: room.site_id,

@@ -10,10 +10,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RoomPath, owned_room};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::domain::download_name::{DownloadName, Part};
 use crate::error::ApiError;
 use crate::history::{self, Audience, History};
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Clone, Copy, Deserialize, ToSchema)]
@@ -41,15 +42,15 @@ const TRANSCRIPT_MAX: i64 = 20_000;
         content((String = "text/plain"), (History = "application/json")))))]
 pub async fn transcript(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<RoomPath>,
     query: web::Query<TranscriptQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, auth.owner.id, path.id).await?;
-    let (owner, site_id, visitor_id) = (auth.owner.id, room.site_id, room.visitor_id);
+    let room = owned_room(&state, &auth, path.id, Action::ReadConversations).await?;
+    let (site_id, visitor_id) = (room.site_id, room.visitor_id);
     let (site, visitor) = state
         .db(move |conn| {
-            let site = sites::find_for_owner(conn, owner, site_id)?;
+            let site = sites::find(conn, site_id)?;
             let visitor = visitors::find(conn, site_id, visitor_id)?;
             site.zip(visitor).ok_or_else(|| ApiError::not_found("room"))
         })

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::{RoomPath, set_blocked};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -13,9 +13,9 @@ use crate::state::AppState;
     params(RoomPath), responses((status = 204, description = "not blocked (any more)")))]
 pub async fn unblock_visitor(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    access: SessionAccess,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    set_blocked(&state, &auth, path.id, false).await?;
+    set_blocked(&state, &access, path.id, false).await?;
     Ok(HttpResponse::NoContent().finish())
 }

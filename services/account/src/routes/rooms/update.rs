@@ -11,6 +11,7 @@ use super::{RoomPath, RoomView, owned_room, room_view};
 use crate::access::WriteAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -31,7 +32,7 @@ pub async fn update_room(
     path: web::Path<RoomPath>,
     body: Json<UpdateRoomRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, access.owner.id, path.id).await?;
+    let room = owned_room(&state, &access, path.id, Action::AnswerConversations).await?;
     let status = body.status;
     let event = match status {
         RoomStatus::Open => RoomEventKind::Reopened,
@@ -56,5 +57,5 @@ pub async fn update_room(
             )
             .await?;
     }
-    Ok(HttpResponse::Ok().json(room_view(&state, access.owner.id, id).await?))
+    Ok(HttpResponse::Ok().json(room_view(&state, &access, id).await?))
 }

@@ -8,8 +8,9 @@ use pintalk_core::protocol::ServerFrame;
 use pintalk_db::visitor_data;
 
 use super::{RoomPath, owned_room};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// Erases the room's visitor and all their data. A message they send in the instant of
@@ -19,10 +20,10 @@ use crate::state::AppState;
     params(RoomPath), responses((status = 204, description = "erased")))]
 pub async fn erase_visitor(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, auth.owner.id, path.id).await?;
+    let room = owned_room(&state, &auth, path.id, Action::ManageSites).await?;
     let (site, visitor) = (room.site_id, room.visitor_id);
     let rooms = state
         .db(move |conn| {

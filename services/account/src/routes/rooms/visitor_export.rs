@@ -10,8 +10,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{RoomPath, owned_room};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// The export's shape: one object, times as RFC 3339 UTC strings.
@@ -94,10 +95,10 @@ fn export_of(data: VisitorData, now: i64) -> Export {
     params(RoomPath), responses((status = 200, description = "the visitor's data as a JSON attachment")))]
 pub async fn export_visitor(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<RoomPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, auth.owner.id, path.id).await?;
+    let room = owned_room(&state, &auth, path.id, Action::ManageSites).await?;
     let (site, visitor): (_, VisitorId) = (room.site_id, room.visitor_id);
     let data = state
         .db(move |conn| {

@@ -10,8 +10,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::SitePath;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::PageQuery;
 use crate::state::AppState;
 
@@ -53,16 +54,16 @@ fn parse_cursor(raw: &str) -> Result<BlockedCursor, ApiError> {
     params(SitePath, PageQuery), responses((status = 200, body = BlockedPage)))]
 pub async fn list_blocked(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit()?;
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
-    let (owner, site) = (auth.owner.id, path.id);
+    let (granted, site) = (auth.permitted(path.id, Action::ReadConversations)?, path.id);
     let mut rows = state
         .db(move |conn| {
-            sites::find_for_owner(conn, owner, site)?.ok_or_else(|| ApiError::not_found("site"))?;
+            sites::find_in(conn, &granted, site)?.ok_or_else(|| ApiError::not_found("site"))?;
             Ok(visitors::blocked(conn, site, cursor, limit + 1)?)
         })
         .await?;

@@ -3,23 +3,27 @@
 use actix_web::{HttpResponse, web};
 use pintalk_core::ErrorCode;
 use pintalk_core::clock::now_ms;
-use pintalk_core::ids::SiteId;
+use pintalk_core::ids::{SiteId, WorkspaceId};
 use pintalk_db::models::{Site, SiteChange};
-use pintalk_db::sites;
+use pintalk_db::{sites, workspaces};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{SiteView, allowed_origins as checked_origins, new_site_key};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::domain::text::bounded;
 use crate::domain::widget::{self, WidgetSettingsChange, defaults};
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSiteRequest {
+    /// The workspace it is for; absent: the caller's own.
+    #[serde(default)]
+    pub workspace_id: Option<WorkspaceId>,
     /// 1 to 100 characters.
     #[schema(example = "Ann's shop")]
     pub name: String,
@@ -36,18 +40,20 @@ pub struct CreateSiteRequest {
     request_body = CreateSiteRequest,
     responses(
         (status = 201, body = SiteView),
-        (status = 429, description = "too_many_requests: the owner has the maximum number of sites", body = crate::error::ErrorBody),
+        (status = 429, description = "too_many_requests: the workspace has the maximum number of sites", body = crate::error::ErrorBody),
     ))]
 pub async fn create_site(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     body: Json<CreateSiteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let CreateSiteRequest {
+        workspace_id,
         name,
         allowed_origins,
         widget,
     } = body.into_inner();
+    let workspace_id = auth.acting_in(workspace_id, Action::ManageSites)?;
     let limits = &state.settings.limits;
     let name = bounded("name", &name, 1, 100, false)?;
     let allowed_origins = checked_origins(allowed_origins, limits.origins_per_site)?;
@@ -56,7 +62,9 @@ pub async fn create_site(
     let now = now_ms();
     let site = Site {
         id: SiteId::new(),
+        // Set to the workspace owner's account below, in the same transaction.
         owner_id: auth.owner.id,
+        workspace_id,
         title: change.title.unwrap_or_else(|| defaults::TITLE.into()),
         greeting: change.greeting.unwrap_or_else(|| defaults::GREETING.into()),
         accent_color: change
@@ -78,16 +86,20 @@ pub async fn create_site(
         updated_at: now,
     };
     let max_sites = i64::from(limits.sites_per_owner);
-    let stored = site.clone();
-    state
+    let mut stored = site.clone();
+    let site = state
         .db(move |conn| {
-            if sites::count_for_owner(conn, stored.owner_id)? >= max_sites {
+            if sites::count_in(conn, workspace_id)? >= max_sites {
                 return Err(ApiError::new(
                     ErrorCode::TooManyRequests,
-                    format!("an owner can have at most {max_sites} sites"),
+                    format!("a workspace can have at most {max_sites} sites"),
                 ));
             }
-            Ok(sites::insert(conn, stored)?)
+            if let Some(owner) = workspaces::owner_of(conn, workspace_id)? {
+                stored.owner_id = owner;
+            }
+            sites::insert(conn, stored.clone())?;
+            Ok(stored)
         })
         .await?;
     Ok(HttpResponse::Created().json(SiteView::new(site, state.settings.public_base())))

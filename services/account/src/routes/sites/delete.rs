@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::sites;
 
 use super::SitePath;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// Deletes a site with its visitors, rooms and messages.
@@ -13,12 +14,12 @@ use crate::state::AppState;
     params(SitePath), responses((status = 204, description = "deleted")))]
 pub async fn delete_site(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, id) = (auth.owner.id, path.id);
+    let (granted, id) = (auth.permitted(path.id, Action::ManageSites)?, path.id);
     let deleted = state
-        .db(move |conn| Ok(sites::delete(conn, owner, id)?))
+        .db(move |conn| Ok(sites::delete(conn, &granted, id)?))
         .await?;
     if !deleted {
         return Err(ApiError::not_found("site"));

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::SitePath;
 use crate::access::ReadAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// The most labels the list holds; the rest are the least used.
@@ -36,10 +37,13 @@ pub async fn list_labels(
     access: ReadAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site) = (access.owner.id, path.id);
+    let (granted, site) = (
+        access.permitted(path.id, Action::ReadConversations)?,
+        path.id,
+    );
     let labels = state
         .db(move |conn| {
-            sites::find_for_owner(conn, owner, site)?.ok_or_else(|| ApiError::not_found("site"))?;
+            sites::find_in(conn, &granted, site)?.ok_or_else(|| ApiError::not_found("site"))?;
             Ok(pintalk_db::labels::of_site(conn, site, MAX_LISTED)?)
         })
         .await?;

@@ -6,9 +6,10 @@ use pintalk_db::sites;
 use super::SiteView;
 use crate::access::ReadAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
-/// The owner's sites. An API token with the `read` scope may list them too, to find the
+/// The sites the caller may see, in every workspace they belong to. An API token with the `read` scope may list them too, to find the
 /// site ids its conversations are under.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites",
     security(("bearer" = []), ("api_token" = ["read"])),
@@ -17,9 +18,9 @@ pub async fn list_sites(
     state: web::Data<AppState>,
     access: ReadAccess,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = access.owner.id;
+    let granted = access.sites(Action::ReadConversations);
     let list = state
-        .db(move |conn| Ok(sites::list_for_owner(conn, owner)?))
+        .db(move |conn| Ok(sites::list_in(conn, &granted)?))
         .await?;
     let base = state.settings.public_base();
     Ok(HttpResponse::Ok().json(

@@ -16,17 +16,18 @@ pub mod update;
 
 use pintalk_core::clock::rfc3339;
 use pintalk_core::domain::{AllowedOrigins, WidgetSettings};
-use pintalk_core::ids::SiteId;
+use pintalk_core::ids::{SiteId, WorkspaceId};
 use pintalk_core::secret::new_token;
 use pintalk_db::models::{Site, SiteChange};
 use pintalk_db::sites;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::domain::origin::Origin;
 use crate::domain::widget::settings_of;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 use actix_web::HttpResponse;
 
@@ -34,6 +35,8 @@ use actix_web::HttpResponse;
 #[derive(Serialize, ToSchema)]
 pub struct SiteView {
     pub id: SiteId,
+    /// The workspace it belongs to.
+    pub workspace_id: WorkspaceId,
     pub name: String,
     /// The public key the widget carries.
     pub site_key: String,
@@ -56,6 +59,7 @@ impl SiteView {
             ),
             allowed_origins: site.allowed_origins.as_slice().to_vec(),
             id: site.id,
+            workspace_id: site.workspace_id,
             name: site.name,
             site_key: site.site_key,
             widget,
@@ -97,14 +101,14 @@ pub(crate) fn new_site_key() -> String {
 
 pub(crate) async fn save(
     state: &AppState,
-    auth: AuthOwner,
+    auth: SessionAccess,
     id: SiteId,
     change: SiteChange,
 ) -> Result<Site, ApiError> {
-    let owner = auth.owner.id;
+    let granted = auth.permitted(id, Action::ManageSites)?;
     state
         .db(move |conn| {
-            sites::update(conn, owner, id, &change)?.ok_or_else(|| ApiError::not_found("site"))
+            sites::update(conn, &granted, id, &change)?.ok_or_else(|| ApiError::not_found("site"))
         })
         .await
 }

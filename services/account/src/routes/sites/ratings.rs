@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::SitePath;
 use crate::access::ReadAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// How many ratings and their average.
@@ -60,10 +61,13 @@ pub async fn site_ratings(
     access: ReadAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site) = (access.owner.id, path.id);
+    let (granted, site) = (
+        access.permitted(path.id, Action::ReadConversations)?,
+        path.id,
+    );
     let summary = state
         .db(move |conn| {
-            sites::find_for_owner(conn, owner, site)?.ok_or_else(|| ApiError::not_found("site"))?;
+            sites::find_in(conn, &granted, site)?.ok_or_else(|| ApiError::not_found("site"))?;
             Ok(ratings::summary(conn, site)?)
         })
         .await?;

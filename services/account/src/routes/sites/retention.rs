@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::SitePath;
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// The longest retention a site may set: ten years.
@@ -29,13 +30,13 @@ pub struct Retention {
     params(SitePath), responses((status = 200, body = Retention)))]
 pub async fn get_retention(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, id) = (auth.owner.id, path.id);
+    let (granted, id) = (auth.permitted(path.id, Action::ManageSites)?, path.id);
     let days = state
         .db(move |conn| {
-            sites::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("site"))?;
+            sites::find_in(conn, &granted, id)?.ok_or_else(|| ApiError::not_found("site"))?;
             Ok(retention::days(conn, id)?)
         })
         .await?;
@@ -50,7 +51,7 @@ pub async fn get_retention(
     params(SitePath), request_body = Retention, responses((status = 200, body = Retention)))]
 pub async fn put_retention(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
     body: Json<Retention>,
 ) -> Result<HttpResponse, ApiError> {
@@ -61,10 +62,14 @@ pub async fn put_retention(
             &format!("1 to {MAX_RETENTION_DAYS} days, or null"),
         ));
     }
-    let (owner, id, now) = (auth.owner.id, path.id, state.clock.now_ms());
+    let (granted, id, now) = (
+        auth.permitted(path.id, Action::ManageSites)?,
+        path.id,
+        state.clock.now_ms(),
+    );
     state
         .db(move |conn| {
-            sites::find_for_owner(conn, owner, id)?.ok_or_else(|| ApiError::not_found("site"))?;
+            sites::find_in(conn, &granted, id)?.ok_or_else(|| ApiError::not_found("site"))?;
             Ok(retention::set_days(conn, id, days, now)?)
         })
         .await?;

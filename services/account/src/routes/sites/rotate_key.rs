@@ -5,7 +5,7 @@ use pintalk_core::clock::now_ms;
 use pintalk_db::models::SiteChange;
 
 use super::{SitePath, SiteView, new_site_key, save, saved};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -14,7 +14,7 @@ use crate::state::AppState;
     params(SitePath), responses((status = 200, description = "the site with its new key", body = SiteView)))]
 pub async fn rotate_key(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
     let change = SiteChange {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{SitePath, SiteView, allowed_origins as checked_origins, save, saved};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::domain::hours::availability;
 use crate::domain::text::bounded;
@@ -32,7 +32,7 @@ pub struct UpdateSiteRequest {
     params(SitePath), request_body = UpdateSiteRequest, responses((status = 200, body = SiteView)))]
 pub async fn update_site(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
     body: Json<UpdateSiteRequest>,
 ) -> Result<HttpResponse, ApiError> {

@@ -12,9 +12,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{WebhookView, checked_events, checked_url, owned_site};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::state::AppState;
 
@@ -44,7 +45,7 @@ pub struct CreateWebhookRequest {
     ))]
 pub async fn create_webhook(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
     body: Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -65,14 +66,14 @@ pub async fn create_webhook(
         created_at: now,
         updated_at: now,
     };
-    let (owner, max) = (
-        auth.owner.id,
+    let (granted, max) = (
+        auth.permitted(path.id, Action::ManageSites)?,
         i64::from(state.settings.webhooks.max_per_site),
     );
     let stored = webhook.clone();
     state
         .db(move |conn| {
-            owned_site(conn, owner, stored.site_id)?;
+            owned_site(conn, &granted, stored.site_id)?;
             if !webhooks::insert(conn, &stored, max)? {
                 return Err(ApiError::new(
                     ErrorCode::TooManyRequests,

@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::webhooks;
 
 use super::{WebhookPath, owned_site};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 /// Deletes an endpoint with its delivery log; what was queued for it is not sent.
@@ -13,13 +14,17 @@ use crate::state::AppState;
     params(WebhookPath), responses((status = 204, description = "deleted")))]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<WebhookPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site, id) = (auth.owner.id, path.id, path.webhook);
+    let (granted, site, id) = (
+        auth.permitted(path.id, Action::ManageSites)?,
+        path.id,
+        path.webhook,
+    );
     let deleted = state
         .db(move |conn| {
-            owned_site(conn, owner, site)?;
+            owned_site(conn, &granted, site)?;
             Ok(webhooks::delete(conn, site, id)?)
         })
         .await?;

@@ -8,8 +8,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{DeliveryView, WebhookPath, owned_webhook};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::PageQuery;
 use crate::state::AppState;
 
@@ -26,7 +27,7 @@ pub struct DeliveryPage {
     responses((status = 200, body = DeliveryPage)))]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<WebhookPath>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -43,7 +44,8 @@ pub async fn list_deliveries(
             })
         })
         .transpose()?;
-    let webhook = owned_webhook(&state, auth.owner.id, &path).await?;
+    let webhook =
+        owned_webhook(&state, auth.permitted(path.id, Action::ManageSites)?, &path).await?;
     let mut rows = state
         .db(move |conn| Ok(deliveries::page(conn, webhook.id, before, limit + 1)?))
         .await?;

@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use pintalk_db::webhooks;
 
 use super::{WebhookView, owned_site};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::state::AppState;
 
@@ -14,13 +15,13 @@ use crate::state::AppState;
     params(SitePath), responses((status = 200, body = Vec<WebhookView>)))]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site) = (auth.owner.id, path.id);
+    let (granted, site) = (auth.permitted(path.id, Action::ManageSites)?, path.id);
     let list = state
         .db(move |conn| {
-            owned_site(conn, owner, site)?;
+            owned_site(conn, &granted, site)?;
             Ok(webhooks::list_for_site(conn, site)?)
         })
         .await?;

@@ -104,23 +104,23 @@ pub struct WebhookPath {
 /// Fails with "not found" unless `site` is the owner's.
 pub(crate) fn owned_site(
     conn: &mut DbConnection,
-    owner: pintalk_core::ids::OwnerId,
+    granted: &[SiteId],
     site: SiteId,
 ) -> Result<(), ApiError> {
-    sites::find_for_owner(conn, owner, site)?.ok_or_else(|| ApiError::not_found("site"))?;
+    sites::find_in(conn, granted, site)?.ok_or_else(|| ApiError::not_found("site"))?;
     Ok(())
 }
 
 /// The owner's endpoint `path` names, or "not found".
 pub(crate) async fn owned_webhook(
     state: &AppState,
-    owner: pintalk_core::ids::OwnerId,
+    granted: Vec<SiteId>,
     path: &WebhookPath,
 ) -> Result<Webhook, ApiError> {
     let (site, id) = (path.id, path.webhook);
     state
         .db(move |conn| {
-            owned_site(conn, owner, site)?;
+            owned_site(conn, &granted, site)?;
             pintalk_db::webhooks::find_for_site(conn, site, id)?
                 .ok_or_else(|| ApiError::not_found("webhook"))
         })

@@ -7,8 +7,9 @@ use pintalk_db::deliveries;
 use serde::Deserialize;
 
 use super::{DeliveryView, WebhookPath, owned_webhook};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -29,14 +30,19 @@ pub struct DeliveryPath {
     responses((status = 202, description = "queued again", body = DeliveryView)))]
 pub async fn redeliver(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<DeliveryPath>,
 ) -> Result<HttpResponse, ApiError> {
     let endpoint = WebhookPath {
         id: path.id,
         webhook: path.webhook,
     };
-    let webhook = owned_webhook(&state, auth.owner.id, &endpoint).await?;
+    let webhook = owned_webhook(
+        &state,
+        auth.permitted(endpoint.id, Action::ManageSites)?,
+        &endpoint,
+    )
+    .await?;
     let (id, now) = (path.delivery, now_ms());
     let delivery = state
         .db(move |conn| {

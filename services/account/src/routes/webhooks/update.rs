@@ -10,9 +10,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{WebhookPath, WebhookView, checked_events, checked_url, owned_site};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -35,7 +36,7 @@ pub struct UpdateWebhookRequest {
     ))]
 pub async fn update_webhook(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<WebhookPath>,
     body: Json<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -50,10 +51,14 @@ pub async fn update_webhook(
         enabled,
         updated_at: now_ms(),
     };
-    let (owner, site, id) = (auth.owner.id, path.id, path.webhook);
+    let (granted, site, id) = (
+        auth.permitted(path.id, Action::ManageSites)?,
+        path.id,
+        path.webhook,
+    );
     let webhook = state
         .db(move |conn| {
-            owned_site(conn, owner, site)?;
+            owned_site(conn, &granted, site)?;
             webhooks::update(conn, site, id, &change)?.ok_or_else(|| ApiError::not_found("webhook"))
         })
         .await?;

@@ -3,8 +3,9 @@
 use actix_web::{HttpResponse, web};
 
 use super::{IdentityView, load};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::state::AppState;
 
@@ -13,9 +14,14 @@ use crate::state::AppState;
     params(SitePath), responses((status = 200, body = IdentityView)))]
 pub async fn get_identity(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let identity = load(&state, auth.owner.id, path.id).await?;
+    let identity = load(
+        &state,
+        auth.permitted(path.id, Action::ManageSites)?,
+        path.id,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(IdentityView::of(identity.as_ref())))
 }

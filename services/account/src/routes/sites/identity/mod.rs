@@ -6,7 +6,7 @@ pub mod rotate_secret;
 pub mod update;
 
 use pintalk_core::clock::rfc3339;
-use pintalk_core::ids::{OwnerId, SiteId};
+use pintalk_core::ids::SiteId;
 use pintalk_db::models::SiteIdentity;
 use pintalk_db::sites;
 use serde::Serialize;
@@ -51,10 +51,10 @@ impl IdentityView {
 /// Fails with "not found" unless the site is the owner's.
 pub(crate) fn check_owner(
     conn: &mut pintalk_db::DbConnection,
-    owner: OwnerId,
+    granted: &[SiteId],
     site: SiteId,
 ) -> Result<(), ApiError> {
-    sites::find_for_owner(conn, owner, site)?
+    sites::find_in(conn, granted, site)?
         .map(|_| ())
         .ok_or_else(|| ApiError::not_found("site"))
 }
@@ -62,12 +62,12 @@ pub(crate) fn check_owner(
 /// The site's identity verification, if the site is the owner's.
 pub(crate) async fn load(
     state: &AppState,
-    owner: OwnerId,
+    granted: Vec<SiteId>,
     site: SiteId,
 ) -> Result<Option<SiteIdentity>, ApiError> {
     state
         .db(move |conn| {
-            check_owner(conn, owner, site)?;
+            check_owner(conn, &granted, site)?;
             Ok(pintalk_db::identities::find(conn, site)?)
         })
         .await

@@ -6,9 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{IdentityView, check_owner};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::error::ApiError;
 use crate::identity::new_secret;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::state::AppState;
 
@@ -27,15 +28,15 @@ pub struct IdentitySecret {
     params(SitePath), responses((status = 200, body = IdentitySecret)))]
 pub async fn rotate_secret(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (owner, site) = (auth.owner.id, path.id);
+    let (granted, site) = (auth.permitted(path.id, Action::ManageSites)?, path.id);
     let secret = new_secret();
     let kept = secret.clone();
     let identity = state
         .db(move |conn| {
-            check_owner(conn, owner, site)?;
+            check_owner(conn, &granted, site)?;
             Ok(identities::set_secret(conn, site, &kept)?)
         })
         .await?;

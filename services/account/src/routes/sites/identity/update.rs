@@ -7,9 +7,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{IdentityView, check_owner};
-use crate::auth::AuthOwner;
+use crate::access::SessionAccess;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::policy::Action;
 use crate::routes::sites::SitePath;
 use crate::state::AppState;
 
@@ -30,7 +31,7 @@ pub struct UpdateIdentityRequest {
     ))]
 pub async fn update_identity(
     state: web::Data<AppState>,
-    auth: AuthOwner,
+    auth: SessionAccess,
     path: web::Path<SitePath>,
     body: Json<UpdateIdentityRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -38,10 +39,10 @@ pub async fn update_identity(
         verification_required,
         anonymous_allowed,
     } = body.into_inner();
-    let (owner, site) = (auth.owner.id, path.id);
+    let (granted, site) = (auth.permitted(path.id, Action::ManageSites)?, path.id);
     let identity = state
         .db(move |conn| {
-            check_owner(conn, owner, site)?;
+            check_owner(conn, &granted, site)?;
             identities::update_settings(conn, site, verification_required, anonymous_allowed)?
                 .ok_or_else(|| {
                     ApiError::new(

@@ -1,0 +1,15 @@
+ALTER TABLE api_tokens DROP FOREIGN KEY api_tokens_workspace_fk;
+DROP INDEX api_tokens_workspace ON api_tokens;
+ALTER TABLE api_tokens DROP COLUMN workspace_id;
+CREATE UNIQUE INDEX canned_replies_shortcut ON canned_replies(owner_id, shortcut);
+DROP INDEX canned_replies_author ON canned_replies;
+ALTER TABLE canned_replies DROP FOREIGN KEY canned_replies_workspace_fk;
+DROP INDEX canned_replies_workspace_shortcut ON canned_replies;
+ALTER TABLE canned_replies DROP COLUMN workspace_id;
+ALTER TABLE sites DROP FOREIGN KEY sites_workspace_fk;
+DROP INDEX sites_workspace ON sites;
+ALTER TABLE sites DROP COLUMN workspace_id;
+DROP TABLE invitations;
+DROP TABLE member_sites;
+DROP TABLE members;
+DROP TABLE workspaces;

@@ -1,0 +1,11 @@
+DROP INDEX api_tokens_workspace;
+ALTER TABLE api_tokens DROP COLUMN workspace_id;
+DROP INDEX canned_replies_shortcut;
+ALTER TABLE canned_replies DROP COLUMN workspace_id;
+CREATE UNIQUE INDEX canned_replies_shortcut ON canned_replies(owner_id, shortcut);
+DROP INDEX sites_workspace;
+ALTER TABLE sites DROP COLUMN workspace_id;
+DROP TABLE invitations;
+DROP TABLE member_sites;
+DROP TABLE members;
+DROP TABLE workspaces;
