@@ -3,6 +3,7 @@
 import { LANGUAGES, language, setLanguage, t } from '../i18n.js';
 import { api, changePassword, download, logout } from '../api.js';
 import { apiTokensSection } from './api-tokens.js';
+import { teamSection } from './members.js';
 import { cannedRepliesSection } from './canned-replies.js';
 import { disablePush, enablePush, pushState } from '../push.js';
 import { h, icon } from '../dom.js';
@@ -268,6 +269,7 @@ export function accountView(app) {
       pushSection(),
       passwordSection(),
       sessionsSection(),
+      teamSection(app),
       cannedRepliesSection(),
       apiTokensSection(),
       exportSection(),
