@@ -46,6 +46,7 @@ pub struct CreatedApiToken {
     security(("bearer" = [])), request_body = CreateApiTokenRequest,
     responses((status = 201, body = CreatedApiToken),
         (status = 403, body = crate::error::ErrorBody, description = "api_token_not_allowed"),
+        (status = 404, body = crate::error::ErrorBody, description = "`workspace_id` names no workspace of the caller's"),
         (status = 409, body = crate::error::ErrorBody, description = "api_tokens_full")))]
 pub async fn create_api_token(
     state: web::Data<AppState>,

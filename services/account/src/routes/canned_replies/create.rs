@@ -37,6 +37,7 @@ pub struct CreateCannedReplyRequest {
     security(("bearer" = []), ("api_token" = ["write"])),
     request_body = CreateCannedReplyRequest,
     responses((status = 201, body = CannedReplyView),
+        (status = 404, body = crate::error::ErrorBody, description = "`workspace_id` names no workspace of the caller's"),
         (status = 409, body = crate::error::ErrorBody,
             description = "canned_reply_shortcut_taken or canned_replies_full")))]
 pub async fn create_canned_reply(

@@ -41,6 +41,7 @@ pub struct CreateSiteRequest {
     responses(
         (status = 201, body = SiteView),
         (status = 429, description = "too_many_requests: the workspace has the maximum number of sites", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody, description = "`workspace_id` names no workspace of the caller's"),
     ))]
 pub async fn create_site(
     state: web::Data<AppState>,
