@@ -33,11 +33,7 @@ pub enum Credential {
     /// An owner's access token, of this live session.
     Session(SessionId),
     /// A workspace API token and its scope.
-    ApiToken {
-        id: ApiTokenId,
-        scope: ApiScope,
-        workspace: WorkspaceId,
-    },
+    ApiToken { id: ApiTokenId, scope: ApiScope },
 }
 
 /// An authenticated caller: the member's account (for an API token, the member who made
@@ -47,7 +43,7 @@ pub struct Actor {
     pub credential: Credential,
     /// Every site the caller may reach, with their role in its workspace.
     pub grants: Vec<SiteGrant>,
-    /// The caller's memberships (none for an API token: it manages nothing).
+    /// The caller's memberships (for an API token, one: an admin of its workspace).
     pub memberships: Vec<Member>,
 }
 
@@ -98,16 +94,8 @@ impl Actor {
     }
 
     /// The workspaces in which the caller may do `action`: their memberships whose role
-    /// allows it; for an API token, its own workspace if an admin could (see
-    /// [`api_token_owner`]).
+    /// allows it.
     pub fn workspaces(&self, action: Action) -> Vec<WorkspaceId> {
-        if let Credential::ApiToken { workspace, .. } = self.credential {
-            return if allows(Role::Admin, action) {
-                vec![workspace]
-            } else {
-                Vec::new()
-            };
-        }
         self.memberships
             .iter()
             .filter(|m| allows(m.role, action))
@@ -126,19 +114,7 @@ impl Actor {
             Some(workspace) => workspace,
             None => self.home_workspace()?,
         };
-        match self.credential {
-            Credential::ApiToken { workspace: own, .. } => {
-                if own != workspace {
-                    return Err(ApiError::not_found("workspace"));
-                }
-                if !allows(Role::Admin, action) {
-                    return Err(role_not_allowed(Role::Admin));
-                }
-            }
-            Credential::Session(_) => {
-                self.workspace(workspace, action)?;
-            }
-        }
+        self.workspace(workspace, action)?;
         Ok(workspace)
     }
 
@@ -146,9 +122,6 @@ impl Actor {
     /// else the one the caller owns (every account owns one unless it deleted it), else
     /// their oldest membership.
     pub fn home_workspace(&self) -> Result<WorkspaceId, ApiError> {
-        if let Credential::ApiToken { workspace, .. } = self.credential {
-            return Ok(workspace);
-        }
         self.memberships
             .iter()
             .find(|m| m.role == Role::Owner)
@@ -336,14 +309,21 @@ async fn api_token_owner(state: &AppState, token: &str) -> Result<Actor, ApiErro
             role: Role::Admin,
         })
         .collect();
+    // Stands as a membership, so every workspace check treats a token as any member.
+    let membership = Member {
+        workspace_id: token.workspace_id,
+        owner_id: owner.id,
+        role: Role::Admin,
+        all_sites: true,
+        created_at: token.created_at,
+    };
     Ok(Actor {
         owner,
         credential: Credential::ApiToken {
             id: token.id,
             scope: token.scope,
-            workspace: token.workspace_id,
         },
         grants,
-        memberships: Vec::new(),
+        memberships: vec![membership],
     })
 }
